@@ -1,0 +1,111 @@
+// Assembles the HTTP app from the runtime: edge rules (request id, body limit,
+// content type, problem documents), OpenAPI, then each module's routes.
+// Exported without a port so tests call `app.handle(request)`.
+import { openapi } from "@elysiajs/openapi"
+import { Effect } from "effect"
+import { Elysia } from "elysia"
+import { healthz } from "../modules/health/routes/healthz"
+import { readyz } from "../modules/health/routes/readyz"
+import type { Config } from "../platform/config/config"
+import { BodyTooLarge, InvalidInput, MalformedJson, RouteNotFound, UnsupportedMediaType, type FieldProblem } from "../platform/http/errors"
+import { problemResponse } from "../platform/http/problem"
+import { requestIdOf } from "../platform/http/request-id"
+import { VERSION } from "../version"
+import { internalProblem } from "./error-map"
+import type { AppRuntime } from "./layers"
+import { makeRespond, problemFor } from "./respond"
+
+const isJson = (contentType: string) => /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType)
+
+const readBody = async (request: Request, limit: number): Promise<string> => {
+  const declared = Number(request.headers.get("content-length") ?? "NaN")
+  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge({ limitBytes: limit })
+  const bytes = new Uint8Array(await request.arrayBuffer())
+  if (bytes.byteLength > limit) throw new BodyTooLarge({ limitBytes: limit })
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes)
+  } catch {
+    throw new MalformedJson({ reason: "the body is not UTF-8" })
+  }
+}
+
+const validationProblems = (error: unknown): ReadonlyArray<FieldProblem> => {
+  const all = (error as { all?: ReadonlyArray<{ path?: string; message?: string; summary?: string }> }).all ?? []
+  return all.slice(0, 20).map((e) => ({
+    field: (e.path ?? "").replace(/^\//, "").replaceAll("/", ".") || "(body)",
+    message: e.summary ?? e.message ?? "invalid",
+  }))
+}
+
+export const createApp = (config: Config, runtime: AppRuntime) => {
+  const respond = makeRespond(runtime)
+  // Access lines are written after the response; by then a test may have
+  // disposed the runtime, and a lost access line must not become an error.
+  const log = (level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown>) => {
+    try {
+      runtime.runSync((level === "info" ? Effect.logInfo : level === "warn" ? Effect.logWarning : Effect.logError)(msg, fields))
+    } catch {
+      /* runtime disposed */
+    }
+  }
+
+  return new Elysia()
+    .use(
+      openapi({
+        path: "/docs",
+        specPath: "/docs/json",
+        documentation: {
+          info: { title: "TDK Core", version: VERSION, description: "Call paid Tetto agents with an HTTP API key." },
+          tags: [{ name: "health", description: "Liveness and readiness" }],
+        },
+      }),
+    )
+    .onRequest(({ request, set }) => {
+      set.headers["x-request-id"] = requestIdOf(request)
+      ;(request as unknown as { startedAt: number }).startedAt = performance.now()
+    })
+    .onParse(async ({ request, contentType }) => {
+      const hasBody = request.body !== null && (request.headers.get("content-length") ?? "") !== "0"
+      if (!hasBody) return {}
+      if (!isJson(contentType ?? "")) {
+        const text = await readBody(request, config.bodyLimitBytes)
+        if (text.length === 0) return {}
+        throw new UnsupportedMediaType({ contentType: contentType ?? "" })
+      }
+      const text = await readBody(request, config.bodyLimitBytes)
+      if (text.trim().length === 0) return {}
+      try {
+        return JSON.parse(text) as unknown
+      } catch (e) {
+        throw new MalformedJson({ reason: e instanceof Error ? e.message : "parse error" })
+      }
+    })
+    .onError(({ code, error, request }) => {
+      // Elysia wraps whatever a parser throws in a ParseError; ours carry the real answer.
+      const mapped = problemFor(error, request) ?? (code === "PARSE" ? problemFor((error as { cause?: unknown }).cause, request) : undefined)
+      if (mapped) return mapped
+      const url = new URL(request.url)
+      if (code === "NOT_FOUND") return problemFor(new RouteNotFound({ method: request.method, path: url.pathname }), request)
+      if (code === "PARSE") return problemFor(new MalformedJson({ reason: "the body could not be parsed" }), request)
+      if (code === "VALIDATION" && (error as { type?: string }).type !== "response") {
+        const errors = validationProblems(error)
+        return problemFor(new InvalidInput({ detail: `Invalid ${(error as { type?: string }).type ?? "input"}: ${errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`, errors }), request)
+      }
+      log("error", "unhandled error", { code: String(code), error: error instanceof Error ? `${error.name}: ${error.message}` : String(error), path: url.pathname })
+      return problemResponse(internalProblem(requestIdOf(request)))
+    })
+    .onAfterResponse(({ request, set, responseValue }) => {
+      const started = (request as unknown as { startedAt?: number }).startedAt
+      log("info", "request", {
+        method: request.method,
+        path: new URL(request.url).pathname,
+        status: responseValue instanceof Response ? responseValue.status : typeof set.status === "number" ? set.status : 200,
+        duration_ms: started === undefined ? undefined : Math.round((performance.now() - started) * 1000) / 1000,
+        request_id: requestIdOf(request),
+      })
+    })
+    .use(healthz())
+    .use(readyz(respond))
+}
+
+export type App = ReturnType<typeof createApp>

@@ -1,0 +1,48 @@
+// `tdk serve`: migrate (unless told not to), listen, and shut down gracefully
+// on SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the
+// database.
+import { Effect } from "effect"
+import { createApp } from "../app/app"
+import { makeRuntime } from "../app/layers"
+import { Database } from "../platform/db/database"
+import { runMigrations } from "../platform/db/migrations"
+import { VERSION } from "../version"
+import type { Command } from "./commands"
+import { loadConfigOrExit } from "./load-config"
+
+export const serveCommand: Command = {
+  words: ["serve"],
+  summary: "Start the gateway HTTP server",
+  usage: "",
+  run: async () => {
+    const config = loadConfigOrExit()
+    const runtime = makeRuntime(config)
+    const handle = await runtime.runPromise(Effect.gen(function* () {
+      return yield* Database
+    }))
+    if (config.migrateOnStart) await runMigrations(handle)
+    const app = createApp(config, runtime)
+    const server = Bun.serve({
+      port: config.port,
+      hostname: config.host,
+      maxRequestBodySize: config.bodyLimitBytes,
+      fetch: (request) => app.handle(request),
+    })
+    await runtime.runPromise(Effect.logInfo("listening", { url: `http://${config.host}:${server.port}`, version: VERSION, network: config.network, database: handle.kind }))
+
+    let stopping = false
+    const shutdown = async (signal: string) => {
+      if (stopping) return
+      stopping = true
+      await runtime.runPromise(Effect.logInfo("shutting down", { signal }))
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref())
+      await Promise.race([server.stop(false), grace])
+      server.stop(true)
+      await runtime.dispose()
+      process.exit(0)
+    }
+    process.on("SIGTERM", () => void shutdown("SIGTERM"))
+    process.on("SIGINT", () => void shutdown("SIGINT"))
+    return new Promise<number>(() => {})
+  },
+}

@@ -1,0 +1,24 @@
+import { Elysia, t } from "elysia"
+import type { Respond } from "../../../app/respond"
+import { withProblems } from "../../../platform/http/problem"
+import { readiness } from "../service"
+
+export const Readyz = t.Object({
+  status: t.Union([t.Literal("ready"), t.Literal("migrations_pending")], { description: "ready when the database answers and is migrated" }),
+  database: t.Union([t.Literal("sqlite"), t.Literal("postgres")], { description: "Store dialect in use" }),
+  migrations: t.Object({
+    applied: t.Integer({ description: "Migrations recorded in the database" }),
+    expected: t.Integer({ description: "Migrations this build carries" }),
+  }),
+})
+
+/** Readiness: 200 when the database answers and is current, 503 otherwise. */
+export const readyz = (respond: Respond) =>
+  new Elysia().get(
+    "/readyz",
+    ({ request }) => respond(request, readiness(), { status: (r) => (r.status === "ready" ? 200 : 503) }),
+    {
+      response: withProblems({ 200: Readyz }, [503]),
+      detail: { operationId: "readyz", tags: ["health"], summary: "Readiness probe (database reachable, migrations current)" },
+    },
+  )

@@ -1,0 +1,38 @@
+// Small typed readers for environment variables. Each returns a value or a
+// one-line description of the expected form, which the loader prefixes with
+// the variable's name.
+export type Read<A> = (raw: string) => { ok: true; value: A } | { ok: false; expected: string }
+
+const ok = <A>(value: A) => ({ ok: true as const, value })
+const bad = (expected: string) => ({ ok: false as const, expected })
+
+export const int = (min: number, max: number): Read<number> => (raw) => {
+  if (!/^-?\d+$/.test(raw.trim())) return bad(`an integer from ${min} to ${max}`)
+  const n = Number(raw.trim())
+  return Number.isSafeInteger(n) && n >= min && n <= max ? ok(n) : bad(`an integer from ${min} to ${max}`)
+}
+
+export const bool: Read<boolean> = (raw) => {
+  const v = raw.trim().toLowerCase()
+  if (["1", "true", "yes", "on"].includes(v)) return ok(true)
+  if (["0", "false", "no", "off"].includes(v)) return ok(false)
+  return bad("true or false")
+}
+
+export const oneOf = <const T extends string>(values: ReadonlyArray<T>): Read<T> => (raw) => {
+  const v = raw.trim().toLowerCase()
+  return (values as ReadonlyArray<string>).includes(v) ? ok(v as T) : bad(`one of ${values.join(", ")}`)
+}
+
+export const str = (minLength = 1): Read<string> => (raw) =>
+  raw.length >= minLength ? ok(raw) : bad(`a string of at least ${minLength} characters`)
+
+export const httpUrl: Read<string> = (raw) => {
+  try {
+    const u = new URL(raw.trim())
+    if (u.protocol !== "http:" && u.protocol !== "https:") return bad("an http(s) URL")
+    return ok(raw.trim().replace(/\/+$/, ""))
+  } catch {
+    return bad("an http(s) URL")
+  }
+}

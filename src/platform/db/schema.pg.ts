@@ -1,0 +1,128 @@
+// Postgres schema. Must stay column-for-column equal to schema.sqlite.ts: one store
+// contract suite runs against both. Times are epoch milliseconds; money is
+// integer micro-USD (= USDC base units) and lamports.
+import { bigint, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core"
+
+export const users = pgTable("users", {
+  id: text("id").primaryKey(),
+  email: text("email").notNull(),
+  passwordHash: text("password_hash").notNull(),
+  stripeCustomerId: text("stripe_customer_id"),
+  cardVerifiedAt: bigint("card_verified_at", { mode: "number" }),
+  tier: text("tier").notNull().default("free"),
+  createdAt: bigint("created_at", { mode: "number" }).notNull(),
+}, (t) => [uniqueIndex("users_email_uq").on(t.email)])
+
+export const sessions = pgTable("sessions", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id),
+  tokenHash: text("token_hash").notNull(),
+  createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  expiresAt: bigint("expires_at", { mode: "number" }).notNull(),
+}, (t) => [uniqueIndex("sessions_token_hash_uq").on(t.tokenHash)])
+
+export const apiKeys = pgTable("api_keys", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id),
+  keyHash: text("key_hash").notNull(),
+  prefix: text("prefix").notNull(),
+  name: text("name").notNull(),
+  environment: text("environment").notNull(),
+  tier: text("tier").notNull(),
+  rateLimitPerMinute: bigint("rate_limit_per_minute", { mode: "number" }),
+  monthlyQuota: bigint("monthly_quota", { mode: "number" }),
+  concurrencyLimit: bigint("concurrency_limit", { mode: "number" }),
+  monthlySpendCapMicroUsd: bigint("monthly_spend_cap_micro_usd", { mode: "number" }),
+  walletId: text("wallet_id"),
+  status: text("status").notNull().default("active"),
+  statusReason: text("status_reason"),
+  // A rolled key's previous hash keeps working until graceUntil (epoch ms).
+  previousKeyHash: text("previous_key_hash"),
+  previousKeyGraceUntil: bigint("previous_key_grace_until", { mode: "number" }),
+  createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  lastUsedAt: bigint("last_used_at", { mode: "number" }),
+  revokedAt: bigint("revoked_at", { mode: "number" }),
+  expiresAt: bigint("expires_at", { mode: "number" }),
+}, (t) => [
+  uniqueIndex("api_keys_key_hash_uq").on(t.keyHash),
+  index("api_keys_previous_key_hash_idx").on(t.previousKeyHash),
+  index("api_keys_user_idx").on(t.userId),
+])
+
+export const walletPool = pgTable("wallet_pool", {
+  id: text("id").primaryKey(),
+  publicKey: text("public_key").notNull(),
+  encryptedSecret: text("encrypted_secret").notNull(),
+  usdcBalance: bigint("usdc_balance", { mode: "number" }).notNull().default(0),
+  lamports: bigint("lamports", { mode: "number" }).notNull().default(0),
+  lastBalanceCheckAt: bigint("last_balance_check_at", { mode: "number" }),
+  lastBalanceError: text("last_balance_error"),
+  assignedKeyCount: bigint("assigned_key_count", { mode: "number" }).notNull().default(0),
+  status: text("status").notNull().default("active"),
+  createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  rotatedAt: bigint("rotated_at", { mode: "number" }),
+}, (t) => [uniqueIndex("wallet_pool_public_key_uq").on(t.publicKey)])
+
+export const usage = pgTable("usage", {
+  id: text("id").primaryKey(),
+  keyId: text("key_id").notNull(),
+  userId: text("user_id").notNull(),
+  agentId: text("agent_id").notNull(),
+  agentName: text("agent_name").notNull(),
+  agentPriceMicroUsd: bigint("agent_price_micro_usd", { mode: "number" }).notNull(),
+  markupMicroUsd: bigint("markup_micro_usd", { mode: "number" }).notNull(),
+  developerPriceMicroUsd: bigint("developer_price_micro_usd", { mode: "number" }).notNull(),
+  walletId: text("wallet_id").notNull(),
+  requestId: text("request_id").notNull(),
+  idempotencyKey: text("idempotency_key"),
+  paymentIntentId: text("payment_intent_id"),
+  state: text("state").notNull(),
+  txSignature: text("tx_signature"),
+  receiptId: text("receipt_id"),
+  error: text("error"),
+  stripeState: text("stripe_state").notNull().default("none"),
+  stripeReportedAt: bigint("stripe_reported_at", { mode: "number" }),
+  createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  settledAt: bigint("settled_at", { mode: "number" }),
+}, (t) => [
+  index("usage_key_created_idx").on(t.keyId, t.createdAt),
+  index("usage_user_created_idx").on(t.userId, t.createdAt),
+  index("usage_state_idx").on(t.state),
+  index("usage_stripe_state_idx").on(t.stripeState),
+])
+
+export const usagePeriods = pgTable("usage_periods", {
+  keyId: text("key_id").notNull(),
+  period: text("period").notNull(),
+  ops: bigint("ops", { mode: "number" }).notNull().default(0),
+  spendMicroUsd: bigint("spend_micro_usd", { mode: "number" }).notNull().default(0),
+}, (t) => [primaryKey({ columns: [t.keyId, t.period] })])
+
+export const billingPeriods = pgTable("billing_periods", {
+  userId: text("user_id").notNull(),
+  period: text("period").notNull(),
+  ops: bigint("ops", { mode: "number" }).notNull().default(0),
+  totalMicroUsd: bigint("total_micro_usd", { mode: "number" }).notNull().default(0),
+  stripeInvoiceId: text("stripe_invoice_id"),
+  stripeSubscriptionId: text("stripe_subscription_id"),
+  status: text("status").notNull().default("pending"),
+  closedAt: bigint("closed_at", { mode: "number" }),
+}, (t) => [primaryKey({ columns: [t.userId, t.period] })])
+
+export const stripeEvents = pgTable("stripe_events", {
+  id: text("id").primaryKey(),
+  type: text("type").notNull(),
+  processedAt: bigint("processed_at", { mode: "number" }).notNull(),
+})
+
+export const idempotency = pgTable("idempotency", {
+  scope: text("scope").notNull(),
+  key: text("key").notNull(),
+  requestHash: text("request_hash").notNull(),
+  state: text("state").notNull(),
+  status: integer("status"),
+  response: text("response"),
+  createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  expiresAt: bigint("expires_at", { mode: "number" }).notNull(),
+}, (t) => [primaryKey({ columns: [t.scope, t.key] })])
+

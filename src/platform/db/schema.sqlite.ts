@@ -1,0 +1,128 @@
+// SQLite schema. Must stay column-for-column equal to schema.pg.ts: one store
+// contract suite runs against both. Times are epoch milliseconds; money is
+// integer micro-USD (= USDC base units) and lamports.
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core"
+
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  email: text("email").notNull(),
+  passwordHash: text("password_hash").notNull(),
+  stripeCustomerId: text("stripe_customer_id"),
+  cardVerifiedAt: integer("card_verified_at"),
+  tier: text("tier").notNull().default("free"),
+  createdAt: integer("created_at").notNull(),
+}, (t) => [uniqueIndex("users_email_uq").on(t.email)])
+
+export const sessions = sqliteTable("sessions", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id),
+  tokenHash: text("token_hash").notNull(),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+}, (t) => [uniqueIndex("sessions_token_hash_uq").on(t.tokenHash)])
+
+export const apiKeys = sqliteTable("api_keys", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id),
+  keyHash: text("key_hash").notNull(),
+  prefix: text("prefix").notNull(),
+  name: text("name").notNull(),
+  environment: text("environment").notNull(),
+  tier: text("tier").notNull(),
+  rateLimitPerMinute: integer("rate_limit_per_minute"),
+  monthlyQuota: integer("monthly_quota"),
+  concurrencyLimit: integer("concurrency_limit"),
+  monthlySpendCapMicroUsd: integer("monthly_spend_cap_micro_usd"),
+  walletId: text("wallet_id"),
+  status: text("status").notNull().default("active"),
+  statusReason: text("status_reason"),
+  // A rolled key's previous hash keeps working until graceUntil (epoch ms).
+  previousKeyHash: text("previous_key_hash"),
+  previousKeyGraceUntil: integer("previous_key_grace_until"),
+  createdAt: integer("created_at").notNull(),
+  lastUsedAt: integer("last_used_at"),
+  revokedAt: integer("revoked_at"),
+  expiresAt: integer("expires_at"),
+}, (t) => [
+  uniqueIndex("api_keys_key_hash_uq").on(t.keyHash),
+  index("api_keys_previous_key_hash_idx").on(t.previousKeyHash),
+  index("api_keys_user_idx").on(t.userId),
+])
+
+export const walletPool = sqliteTable("wallet_pool", {
+  id: text("id").primaryKey(),
+  publicKey: text("public_key").notNull(),
+  encryptedSecret: text("encrypted_secret").notNull(),
+  usdcBalance: integer("usdc_balance").notNull().default(0),
+  lamports: integer("lamports").notNull().default(0),
+  lastBalanceCheckAt: integer("last_balance_check_at"),
+  lastBalanceError: text("last_balance_error"),
+  assignedKeyCount: integer("assigned_key_count").notNull().default(0),
+  status: text("status").notNull().default("active"),
+  createdAt: integer("created_at").notNull(),
+  rotatedAt: integer("rotated_at"),
+}, (t) => [uniqueIndex("wallet_pool_public_key_uq").on(t.publicKey)])
+
+export const usage = sqliteTable("usage", {
+  id: text("id").primaryKey(),
+  keyId: text("key_id").notNull(),
+  userId: text("user_id").notNull(),
+  agentId: text("agent_id").notNull(),
+  agentName: text("agent_name").notNull(),
+  agentPriceMicroUsd: integer("agent_price_micro_usd").notNull(),
+  markupMicroUsd: integer("markup_micro_usd").notNull(),
+  developerPriceMicroUsd: integer("developer_price_micro_usd").notNull(),
+  walletId: text("wallet_id").notNull(),
+  requestId: text("request_id").notNull(),
+  idempotencyKey: text("idempotency_key"),
+  paymentIntentId: text("payment_intent_id"),
+  state: text("state").notNull(),
+  txSignature: text("tx_signature"),
+  receiptId: text("receipt_id"),
+  error: text("error"),
+  stripeState: text("stripe_state").notNull().default("none"),
+  stripeReportedAt: integer("stripe_reported_at"),
+  createdAt: integer("created_at").notNull(),
+  settledAt: integer("settled_at"),
+}, (t) => [
+  index("usage_key_created_idx").on(t.keyId, t.createdAt),
+  index("usage_user_created_idx").on(t.userId, t.createdAt),
+  index("usage_state_idx").on(t.state),
+  index("usage_stripe_state_idx").on(t.stripeState),
+])
+
+export const usagePeriods = sqliteTable("usage_periods", {
+  keyId: text("key_id").notNull(),
+  period: text("period").notNull(),
+  ops: integer("ops").notNull().default(0),
+  spendMicroUsd: integer("spend_micro_usd").notNull().default(0),
+}, (t) => [primaryKey({ columns: [t.keyId, t.period] })])
+
+export const billingPeriods = sqliteTable("billing_periods", {
+  userId: text("user_id").notNull(),
+  period: text("period").notNull(),
+  ops: integer("ops").notNull().default(0),
+  totalMicroUsd: integer("total_micro_usd").notNull().default(0),
+  stripeInvoiceId: text("stripe_invoice_id"),
+  stripeSubscriptionId: text("stripe_subscription_id"),
+  status: text("status").notNull().default("pending"),
+  closedAt: integer("closed_at"),
+}, (t) => [primaryKey({ columns: [t.userId, t.period] })])
+
+export const stripeEvents = sqliteTable("stripe_events", {
+  id: text("id").primaryKey(),
+  type: text("type").notNull(),
+  processedAt: integer("processed_at").notNull(),
+})
+
+export const idempotency = sqliteTable("idempotency", {
+  scope: text("scope").notNull(),
+  key: text("key").notNull(),
+  requestHash: text("request_hash").notNull(),
+  state: text("state").notNull(),
+  status: integer("status"),
+  response: text("response"),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+}, (t) => [primaryKey({ columns: [t.scope, t.key] })])
+

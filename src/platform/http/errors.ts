@@ -1,0 +1,21 @@
+// Failures of the HTTP edge and of infrastructure shared by every module.
+import { Data } from "effect"
+
+export class MalformedJson extends Data.TaggedError("MalformedJson")<{ readonly reason: string }> {}
+
+export class BodyTooLarge extends Data.TaggedError("BodyTooLarge")<{ readonly limitBytes: number }> {}
+
+export class UnsupportedMediaType extends Data.TaggedError("UnsupportedMediaType")<{ readonly contentType: string }> {}
+
+export class RouteNotFound extends Data.TaggedError("RouteNotFound")<{ readonly method: string; readonly path: string }> {}
+
+export type FieldProblem = { readonly field: string; readonly message: string }
+
+/** Input that parsed but does not satisfy the operation's rules. */
+export class InvalidInput extends Data.TaggedError("InvalidInput")<{
+  readonly detail: string
+  readonly errors: ReadonlyArray<FieldProblem>
+}> {}
+
+/** The database did not answer; the request changed nothing we know of. */
+export class StoreUnavailable extends Data.TaggedError("StoreUnavailable")<{ readonly cause: unknown }> {}

@@ -1,0 +1,60 @@
+// The one rule every log line passes through. It is deliberately greedy: a
+// false positive costs a less useful log line, a false negative leaks money.
+
+const REDACTED = "[REDACTED]"
+
+// Field names whose values are secrets whatever they look like.
+const secretField = /(pass(word)?|secret|token|authorization|cookie|api[_-]?key|private|seed|master|mnemonic|encrypted)/i
+
+// Public identifiers that are safe and useful to log, checked by shape too so a
+// secret put under one of these names still does not pass.
+const publicFields: Record<string, RegExp> = {
+  public_key: /^[1-9A-HJ-NP-Za-km-z]{32,44}$/,
+  publicKey: /^[1-9A-HJ-NP-Za-km-z]{32,44}$/,
+  wallet: /^[1-9A-HJ-NP-Za-km-z]{32,44}$/,
+  payer: /^[1-9A-HJ-NP-Za-km-z]{32,44}$/,
+  payer_wallet: /^[1-9A-HJ-NP-Za-km-z]{32,44}$/,
+  tx_signature: /^[1-9A-HJ-NP-Za-km-z]{64,88}$/,
+  txSignature: /^[1-9A-HJ-NP-Za-km-z]{64,88}$/,
+}
+
+const patterns: ReadonlyArray<[RegExp, string]> = [
+  // API keys, whole or partial after the environment prefix.
+  [/\btk_(live|test)_[A-Za-z0-9]+/g, "tk_$1_" + REDACTED],
+  // Stripe secrets, restricted keys and webhook secrets.
+  [/\b(sk|rk)_(live|test)_[A-Za-z0-9]+/g, "$1_$2_" + REDACTED],
+  [/\bwhsec_[A-Za-z0-9+/=]+/g, "whsec_" + REDACTED],
+  // Bearer credentials of any shape.
+  [/\b(Bearer|Basic)\s+[^\s"',;]+/gi, "$1 " + REDACTED],
+  // Hex key material (16+ bytes).
+  [/\b[0-9a-fA-F]{32,}\b/g, REDACTED],
+  // base58 / base64 / base64url runs long enough to hold 30+ bytes.
+  [/[A-Za-z0-9+/_-]{40,}={0,2}/g, REDACTED],
+  // A JSON byte array (how web3.js prints a secret key).
+  [/\[\s*\d{1,3}(\s*,\s*\d{1,3}){31,}\s*\]/g, REDACTED],
+]
+
+export const redactString = (s: string): string => {
+  let out = s
+  for (const [re, replacement] of patterns) out = out.replace(re, replacement)
+  return out
+}
+
+/** Deep copy of `value` with every secret-shaped string or secret-named field replaced. */
+export const redact = (value: unknown, field?: string, depth = 0): unknown => {
+  if (depth > 8) return REDACTED
+  if (field !== undefined && secretField.test(field) && value !== null && value !== undefined && typeof value !== "boolean") return REDACTED
+  if (typeof value === "string") {
+    const allowed = field !== undefined ? publicFields[field] : undefined
+    return allowed?.test(value) ? value : redactString(value)
+  }
+  if (value instanceof Uint8Array) return REDACTED
+  if (Array.isArray(value)) return value.map((v) => redact(v, undefined, depth + 1))
+  if (value instanceof Error) return { name: value.name, message: redactString(value.message) }
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) out[k] = redact(v, k, depth + 1)
+    return out
+  }
+  return value
+}

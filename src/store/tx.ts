@@ -1,0 +1,16 @@
+// Turns a driver promise into an Effect whose only failure is StoreUnavailable;
+// constraint violations a repository expects are translated before this point.
+import { Effect } from "effect"
+import { StoreUnavailable } from "../platform/http/errors"
+
+export const attempt = <A>(f: () => A | Promise<A>): Effect.Effect<A, StoreUnavailable> =>
+  Effect.tryPromise({ try: async () => f(), catch: (cause) => new StoreUnavailable({ cause }) })
+
+/** True when `cause` is a unique-constraint violation on either dialect. */
+export const isUniqueViolation = (cause: unknown): boolean => {
+  const e = cause as { code?: string; errno?: number; message?: string; cause?: unknown } | undefined
+  if (!e) return false
+  if (e.code === "23505" || e.code === "SQLITE_CONSTRAINT_UNIQUE" || e.code === "SQLITE_CONSTRAINT_PRIMARYKEY") return true
+  if (typeof e.message === "string" && /UNIQUE constraint failed|duplicate key value/.test(e.message)) return true
+  return e.cause !== undefined && e.cause !== e ? isUniqueViolation(e.cause) : false
+}

@@ -1,0 +1,61 @@
+import { describe, expect, test } from "bun:test"
+import { ConfigInvalid, describeConfig, loadConfig } from "../../src/platform/config/config"
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env)
+    return []
+  } catch (e) {
+    if (e instanceof ConfigInvalid) return e.problems
+    throw e
+  }
+}
+
+describe("config", () => {
+  test("an empty environment gives the embedded defaults: SQLite under ./data, port 3000, sandbox", () => {
+    const c = loadConfig({})
+    expect(c.port).toBe(3000)
+    expect(c.database).toEqual({ dialect: "sqlite", path: "./data/tdk.db" })
+    expect(c.network).toBe("sandbox")
+    expect(c.tettoApiUrl).toBe("http://127.0.0.1:3000/sandbox/tetto")
+    expect(c.bodyLimitBytes).toBe(1024 * 1024)
+    expect(c.markupBps).toBe(5000)
+    expect(c.adminToken).toBeUndefined()
+  })
+
+  test("DATABASE_URL picks the dialect", () => {
+    expect(loadConfig({ DATABASE_URL: "postgres://u:p@localhost:5432/tdk" }).database).toEqual({ dialect: "postgres", url: "postgres://u:p@localhost:5432/tdk" })
+    expect(loadConfig({ DATABASE_URL: "sqlite:/var/lib/tdk/x.db" }).database).toEqual({ dialect: "sqlite", path: "/var/lib/tdk/x.db" })
+    expect(loadConfig({ DATABASE_URL: "sqlite::memory:" }).database).toEqual({ dialect: "sqlite", path: ":memory:" })
+  })
+
+  test("devnet and mainnet default to their public endpoints", () => {
+    expect(loadConfig({ TETTO_NETWORK: "mainnet" }).tettoApiUrl).toBe("https://tetto.io")
+    expect(loadConfig({ TETTO_NETWORK: "devnet" }).solanaRpcUrl).toBe("https://api.devnet.solana.com")
+    expect(loadConfig({ TETTO_NETWORK: "devnet", TETTO_API_URL: "http://127.0.0.1:9/x/" }).tettoApiUrl).toBe("http://127.0.0.1:9/x")
+  })
+
+  test("each bad value is one line naming the variable and the expected form", () => {
+    expect(problemsOf({ PORT: "abc" })).toEqual(['PORT: expected an integer from 1 to 65535, got "abc"'])
+    expect(problemsOf({ PORT: "70000", TETTO_NETWORK: "testnet" })).toEqual([
+      'PORT: expected an integer from 1 to 65535, got "70000"',
+      'TETTO_NETWORK: expected one of sandbox, devnet, mainnet, got "testnet"',
+    ])
+    expect(problemsOf({ DATABASE_URL: "mysql://x" })[0]).toStartWith("DATABASE_URL: expected sqlite:<path>")
+    expect(problemsOf({ MIGRATE_ON_START: "maybe" })).toEqual(['MIGRATE_ON_START: expected true or false, got "maybe"'])
+  })
+
+  test("a bad secret is reported without echoing its value", () => {
+    const [line] = problemsOf({ ADMIN_TOKEN: "short-secret" })
+    expect(line).toBe("ADMIN_TOKEN: expected a string of at least 24 characters")
+    expect(line).not.toContain("short-secret")
+  })
+
+  test("config check redacts secrets and database passwords", () => {
+    const rows = describeConfig(loadConfig({ ADMIN_TOKEN: "a".repeat(40), DATABASE_URL: "postgres://tdk:hunter2hunter2@db:5432/tdk" }))
+    const text = JSON.stringify(rows)
+    expect(text).not.toContain("a".repeat(40))
+    expect(text).not.toContain("hunter2")
+    expect(rows.find((r) => r.env === "ADMIN_TOKEN")?.value).toBe("(set, redacted)")
+  })
+})

@@ -1,0 +1,57 @@
+// A fresh app over a fresh database, with logs captured for secret scans.
+import { createApp } from "../../src/app/app"
+import { makeRuntime, type AppRuntime } from "../../src/app/layers"
+import { loadConfig, type Config } from "../../src/platform/config/config"
+import { memorySink } from "../../src/platform/logging/logger"
+import { freshDatabase, type Dialect } from "./db"
+
+export type TestApp = {
+  readonly app: ReturnType<typeof createApp>
+  readonly runtime: AppRuntime
+  readonly config: Config
+  readonly logs: Array<string>
+  readonly dialect: Dialect
+  readonly request: (path: string, init?: RequestInit & { json?: unknown }) => Promise<Response>
+  readonly close: () => Promise<void>
+}
+
+export const testConfig = (env: Record<string, string> = {}): Config =>
+  loadConfig({ DATABASE_URL: "sqlite::memory:", LOG_LEVEL: "debug", ...env })
+
+export const makeTestApp = async (dialect: Dialect, env: Record<string, string> = {}): Promise<TestApp> => {
+  const db = await freshDatabase(dialect)
+  const config = testConfig(env)
+  const { lines, sink } = memorySink()
+  const runtime = makeRuntime(config, { database: db.handle, sink })
+  const app = createApp(config, runtime)
+  const request = (path: string, init: RequestInit & { json?: unknown } = {}) => {
+    const { json, ...rest } = init
+    const headers = new Headers(rest.headers)
+    if (json !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json")
+    return app.handle(new Request(`http://localhost${path}`, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) }))
+  }
+  return {
+    app,
+    runtime,
+    config,
+    logs: lines,
+    dialect,
+    request,
+    close: async () => {
+      await runtime.dispose()
+      await db.close()
+    },
+  }
+}
+
+/** Reads a response body once, keeping the text for failure messages. */
+export const readJson = async (res: Response): Promise<{ status: number; body: any; text: string; headers: Headers }> => {
+  const text = await res.text()
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    body = undefined
+  }
+  return { status: res.status, body, text, headers: res.headers }
+}
