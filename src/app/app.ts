@@ -4,7 +4,18 @@
 import { openapi } from "@elysiajs/openapi"
 import { Effect } from "effect"
 import { Elysia } from "elysia"
+import { listKeysAdminRoute } from "../modules/admin/routes/list-keys"
+import { listUsersRoute } from "../modules/admin/routes/list-users"
+import { updateKeyRoutes } from "../modules/admin/routes/update-key"
+import { loginRoute } from "../modules/auth/routes/login"
+import { logoutRoute } from "../modules/auth/routes/logout"
+import { registerRoute } from "../modules/auth/routes/register"
 import { healthz } from "../modules/health/routes/healthz"
+import { createKeyRoute } from "../modules/keys/routes/create-key"
+import { currentKeyRoute } from "../modules/keys/routes/current-key"
+import { listKeysRoute } from "../modules/keys/routes/list-keys"
+import { revokeKeyRoute } from "../modules/keys/routes/revoke-key"
+import { rollKeyRoute } from "../modules/keys/routes/roll-key"
 import { readyz } from "../modules/health/routes/readyz"
 import type { Config } from "../platform/config/config"
 import { BodyTooLarge, InvalidInput, MalformedJson, RouteNotFound, UnsupportedMediaType, type FieldProblem } from "../platform/http/errors"
@@ -56,7 +67,12 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
         specPath: "/docs/json",
         documentation: {
           info: { title: "TDK Core", version: VERSION, description: "Call paid Tetto agents with an HTTP API key." },
-          tags: [{ name: "health", description: "Liveness and readiness" }],
+          tags: [
+            { name: "health", description: "Liveness and readiness" },
+            { name: "auth", description: "Accounts and sessions" },
+            { name: "keys", description: "API key management (session) and key checks (API key)" },
+            { name: "admin", description: "Operator API, present only when ADMIN_TOKEN is set" },
+          ],
         },
       }),
     )
@@ -106,6 +122,18 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
     })
     .use(healthz())
     .use(readyz(respond))
+    .use(registerRoute(respond))
+    .use(loginRoute(respond, config))
+    .use(logoutRoute(respond))
+    .use(createKeyRoute(respond))
+    .use(listKeysRoute(respond))
+    .use(rollKeyRoute(respond))
+    .use(revokeKeyRoute(respond))
+    .use(currentKeyRoute(respond))
+    .use(config.adminToken === undefined ? new Elysia() : adminRoutes(respond))
 }
+
+const adminRoutes = (respond: ReturnType<typeof makeRespond>) =>
+  new Elysia().use(listUsersRoute(respond)).use(listKeysAdminRoute(respond)).use(updateKeyRoutes(respond))
 
 export type App = ReturnType<typeof createApp>

@@ -2,6 +2,9 @@
 // tag of AppError, so a new error without a status does not compile.
 import { BodyTooLarge, InvalidInput, MalformedJson, RouteNotFound, StoreUnavailable, UnsupportedMediaType } from "../platform/http/errors"
 import { problemType, type ProblemBody } from "../platform/http/problem"
+import { AdminUnauthorized, UserNotFound } from "../modules/admin/errors"
+import { EmailTaken, InvalidCredentials, LoginThrottled, SessionRequired } from "../modules/auth/errors"
+import { ApiKeyMalformed, ApiKeyMissing, ApiKeyUnknown, KeyExpired, KeyNotFound, KeyRevoked, KeySuspended } from "../modules/keys/errors"
 
 export type AppError =
   | MalformedJson
@@ -10,6 +13,21 @@ export type AppError =
   | RouteNotFound
   | InvalidInput
   | StoreUnavailable
+  | ApiKeyMissing
+  | ApiKeyMalformed
+  | ApiKeyUnknown
+  | KeyRevoked
+  | KeyExpired
+  | KeySuspended
+  | KeyNotFound
+  | EmailTaken
+  | InvalidCredentials
+  | LoginThrottled
+  | SessionRequired
+  | AdminUnauthorized
+  | UserNotFound
+
+const bearerChallenge = { "www-authenticate": 'Bearer realm="tdk"' }
 
 type Tag = AppError["_tag"]
 type ErrorOf<K extends Tag> = Extract<AppError, { _tag: K }>
@@ -62,6 +80,93 @@ export const errorMap: { readonly [K in Tag]: Mapping<ErrorOf<K>> } = {
     title: "Database unavailable",
     detail: () => "The database did not answer. Retry shortly.",
     headers: () => ({ "retry-after": "5" }),
+  },
+  ApiKeyMissing: {
+    status: 401,
+    code: "api_key_missing",
+    title: "API key required",
+    detail: () => "Send your API key as `Authorization: Bearer tk_live_...` (or tk_test_...).",
+    headers: () => bearerChallenge,
+  },
+  ApiKeyMalformed: {
+    status: 401,
+    code: "api_key_malformed",
+    title: "Malformed API key",
+    detail: () => "The Authorization header does not hold a valid API key (wrong format or checksum; check for a copy-paste typo). Expected `Authorization: Bearer tk_live_...`.",
+    headers: () => bearerChallenge,
+  },
+  ApiKeyUnknown: {
+    status: 401,
+    code: "api_key_invalid",
+    title: "Invalid API key",
+    detail: () => "This API key is not valid. It may have been rolled or never existed.",
+    headers: () => bearerChallenge,
+  },
+  KeyRevoked: {
+    status: 401,
+    code: "api_key_revoked",
+    title: "API key revoked",
+    detail: () => "This API key has been revoked. Create a new one.",
+    headers: () => bearerChallenge,
+  },
+  KeyExpired: {
+    status: 401,
+    code: "api_key_expired",
+    title: "API key expired",
+    detail: () => "This API key has expired. Create a new one.",
+    headers: () => bearerChallenge,
+  },
+  KeySuspended: {
+    status: 403,
+    code: "api_key_suspended",
+    title: "API key suspended",
+    detail: (e) => `This API key is suspended (${e.reason}).${e.reason === "payment_failed" ? " Update your payment method; the key works again once the invoice is paid." : ""}`,
+    extra: (e) => ({ reason: e.reason }),
+  },
+  KeyNotFound: {
+    status: 404,
+    code: "key_not_found",
+    title: "Key not found",
+    detail: (e) => `No key ${e.keyId.slice(0, 64)} on this account.`,
+  },
+  EmailTaken: {
+    status: 409,
+    code: "email_taken",
+    title: "Email already registered",
+    detail: () => "An account with this email already exists. Log in instead.",
+  },
+  InvalidCredentials: {
+    status: 401,
+    code: "invalid_credentials",
+    title: "Invalid credentials",
+    detail: () => "The email or password is wrong.",
+  },
+  LoginThrottled: {
+    status: 429,
+    code: "login_throttled",
+    title: "Too many failed logins",
+    detail: (e) => `Too many failed logins. Try again in ${e.retryAfterSeconds} seconds.`,
+    extra: (e) => ({ retry_after: e.retryAfterSeconds }),
+    headers: (e) => ({ "retry-after": String(e.retryAfterSeconds) }),
+  },
+  SessionRequired: {
+    status: 401,
+    code: "session_required",
+    title: "Sign-in required",
+    detail: () => "Log in with POST /v1/auth/login and send the session cookie or `Authorization: Bearer tks_...`.",
+  },
+  AdminUnauthorized: {
+    status: 401,
+    code: "admin_unauthorized",
+    title: "Admin token required",
+    detail: () => "Send the operator's admin token as `Authorization: Bearer <ADMIN_TOKEN>`.",
+    headers: () => bearerChallenge,
+  },
+  UserNotFound: {
+    status: 404,
+    code: "user_not_found",
+    title: "User not found",
+    detail: (e) => `No user ${e.userId.slice(0, 64)}.`,
   },
 }
 

@@ -1,6 +1,8 @@
 // The application Layer: every service the routes and jobs need, built once
 // per process (or per test) into one ManagedRuntime.
-import { Layer, ManagedRuntime, References } from "effect"
+import { Clock, Layer, ManagedRuntime, References } from "effect"
+import { LoginThrottle } from "../modules/auth/throttle"
+import { ApiKeys } from "../modules/keys/verifier"
 import type { Config } from "../platform/config/config"
 import { AppConfig } from "../platform/config/service"
 import { Database, type DatabaseHandle } from "../platform/db/database"
@@ -12,6 +14,8 @@ export type AppLayerOptions = {
   readonly sink?: LogSink
   /** An already-open database, owned by the caller (tests share one per file). */
   readonly database?: DatabaseHandle
+  /** A controllable clock (tests move time instead of sleeping). */
+  readonly clock?: Clock.Clock
 }
 
 const logLevels = { debug: "Debug", info: "Info", warn: "Warn", error: "Error" } as const
@@ -21,7 +25,10 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   const database = options.database ? Database.fromHandle(options.database) : Database.layer.pipe(Layer.provide(configLayer))
   const store = Store.layer.pipe(Layer.provide(database))
   const minimumLevel = Layer.succeed(References.MinimumLogLevel, logLevels[config.logLevel])
-  return Layer.mergeAll(configLayer, database, store, loggerLayer(options.sink ?? stdoutSink), minimumLevel)
+  const base = Layer.mergeAll(configLayer, store)
+  const services = Layer.mergeAll(ApiKeys.layer, LoginThrottle.layer).pipe(Layer.provide(base))
+  const clock = options.clock ? Layer.succeed(Clock.Clock, options.clock) : Layer.empty
+  return Layer.mergeAll(configLayer, database, store, services, loggerLayer(options.sink ?? stdoutSink), minimumLevel, clock)
 }
 
 export type AppServices = Layer.Success<ReturnType<typeof appLayer>>

@@ -9,7 +9,7 @@ import type { AppRuntime, AppServices } from "./layers"
 export type Respond = <A>(
   request: Request,
   program: Effect.Effect<A, AppError, AppServices>,
-  options?: { readonly status?: number | ((value: A) => number); readonly headers?: Record<string, string> },
+  options?: { readonly status?: number | ((value: A) => number); readonly headers?: Record<string, string> | ((value: A) => Record<string, string>) },
 ) => Promise<Response>
 
 export const problemFor = (error: unknown, request: Request): Response | undefined => {
@@ -24,7 +24,7 @@ export const makeRespond = (runtime: AppRuntime): Respond => async (request, pro
   if (Exit.isSuccess(exit)) {
     return Response.json(exit.value, {
       status: typeof options.status === "function" ? options.status(exit.value) : (options.status ?? 200),
-      headers: { "x-request-id": requestId, ...options.headers },
+      headers: { "x-request-id": requestId, ...(typeof options.headers === "function" ? options.headers(exit.value) : options.headers) },
     })
   }
   const failure = Cause.findErrorOption(exit.cause)

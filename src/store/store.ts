@@ -3,6 +3,12 @@
 import { Context, Effect, Layer } from "effect"
 import { Database } from "../platform/db/database"
 import { healthRepo, type HealthRepo } from "./health/repo"
+import { pgKeys } from "./keys/pg"
+import type { KeysRepo } from "./keys/repo"
+import { sqliteKeys } from "./keys/sqlite"
+import { pgSessions } from "./sessions/pg"
+import type { SessionsRepo } from "./sessions/repo"
+import { sqliteSessions } from "./sessions/sqlite"
 import { pgUsers } from "./users/pg"
 import type { UsersRepo } from "./users/repo"
 import { sqliteUsers } from "./users/sqlite"
@@ -11,6 +17,8 @@ export type StoreShape = {
   readonly dialect: "sqlite" | "postgres"
   readonly health: HealthRepo
   readonly users: UsersRepo
+  readonly keys: KeysRepo
+  readonly sessions: SessionsRepo
 }
 
 export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
@@ -19,8 +27,12 @@ export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
     Effect.gen(function* () {
       const handle = yield* Database
       const health = healthRepo(handle)
-      if (handle.kind === "sqlite") return { dialect: "sqlite", health, users: sqliteUsers(handle.db) }
-      return { dialect: "postgres", health, users: pgUsers(handle.db) }
+      if (handle.kind === "sqlite") {
+        const db = handle.db
+        return { dialect: "sqlite", health, users: sqliteUsers(db), keys: sqliteKeys(db), sessions: sqliteSessions(db) }
+      }
+      const db = handle.db
+      return { dialect: "postgres", health, users: pgUsers(db), keys: pgKeys(db), sessions: pgSessions(db) }
     }),
   )
 }

@@ -3,6 +3,7 @@ import { createApp } from "../../src/app/app"
 import { makeRuntime, type AppRuntime } from "../../src/app/layers"
 import { loadConfig, type Config } from "../../src/platform/config/config"
 import { memorySink } from "../../src/platform/logging/logger"
+import type { ManualClock } from "./clock"
 import { freshDatabase, type Dialect } from "./db"
 
 export type TestApp = {
@@ -13,16 +14,18 @@ export type TestApp = {
   readonly dialect: Dialect
   readonly request: (path: string, init?: RequestInit & { json?: unknown }) => Promise<Response>
   readonly close: () => Promise<void>
+  /** Closes only the database, to prove a path never queries it. */
+  readonly closeDatabase: () => Promise<void>
 }
 
 export const testConfig = (env: Record<string, string> = {}): Config =>
   loadConfig({ DATABASE_URL: "sqlite::memory:", LOG_LEVEL: "debug", ...env })
 
-export const makeTestApp = async (dialect: Dialect, env: Record<string, string> = {}): Promise<TestApp> => {
+export const makeTestApp = async (dialect: Dialect, env: Record<string, string> = {}, options: { clock?: ManualClock } = {}): Promise<TestApp> => {
   const db = await freshDatabase(dialect)
   const config = testConfig(env)
   const { lines, sink } = memorySink()
-  const runtime = makeRuntime(config, { database: db.handle, sink })
+  const runtime = makeRuntime(config, { database: db.handle, sink, ...(options.clock ? { clock: options.clock } : {}) })
   const app = createApp(config, runtime)
   const request = (path: string, init: RequestInit & { json?: unknown } = {}) => {
     const { json, ...rest } = init
@@ -39,8 +42,9 @@ export const makeTestApp = async (dialect: Dialect, env: Record<string, string> 
     request,
     close: async () => {
       await runtime.dispose()
-      await db.close()
+      await db.close().catch(() => undefined)
     },
+    closeDatabase: () => db.close(),
   }
 }
 

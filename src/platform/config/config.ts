@@ -2,7 +2,9 @@
 // at start-up into one typed, immutable Config. A bad value stops start-up
 // with one line per problem naming the variable and the expected form.
 import { databaseUrl, describeDatabase, type DatabaseTarget } from "./database-url"
+import { defaultTiers, type TierTable } from "../../modules/keys/tiers"
 import { bool, httpUrl, int, oneOf, str, type Read } from "./parse"
+import { tierTable } from "./tiers-reader"
 
 export type Network = "sandbox" | "devnet" | "mainnet"
 
@@ -23,6 +25,17 @@ export type Config = {
   readonly adminToken: string | undefined
   /** Grace period for in-flight requests on SIGTERM, ms. */
   readonly shutdownGraceMs: number
+  readonly tiers: TierTable
+  /** How long a verified key is trusted without a lookup, ms. */
+  readonly keyCacheTtlMs: number
+  /** Login session lifetime, ms. */
+  readonly sessionTtlMs: number
+  /** Read the client address from X-Forwarded-For (only behind a trusted proxy). */
+  readonly trustProxy: boolean
+  /** Failed logins allowed per account and per address within the window before logins are refused. */
+  readonly loginMaxFailures: number
+  /** Window for counting failed logins, ms. */
+  readonly loginFailureWindowMs: number
 }
 
 type Spec<K extends keyof Config> = {
@@ -70,6 +83,12 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
   markupBps: { env: "MARKUP_BPS", read: int(0, 100_000), fallback: () => 5000, doc: "markup on agent prices in basis points" },
   adminToken: { env: "ADMIN_TOKEN", read: str(24), fallback: () => undefined, secret: true, doc: "bearer token for /admin (admin API absent when unset)" },
   shutdownGraceMs: { env: "SHUTDOWN_GRACE_MS", read: int(0, 600_000), fallback: () => 20_000, doc: "time allowed for in-flight requests on SIGTERM, ms" },
+  tiers: { env: "TIERS_JSON", read: tierTable, fallback: () => defaultTiers, doc: "overrides of the tier table (JSON)" },
+  keyCacheTtlMs: { env: "KEY_CACHE_TTL_MS", read: int(0, 300_000), fallback: () => 5000, doc: "how long a verified API key is cached in-process, ms" },
+  sessionTtlMs: { env: "SESSION_TTL_MS", read: int(60_000, 90 * 86_400_000), fallback: () => 7 * 86_400_000, doc: "login session lifetime, ms" },
+  trustProxy: { env: "TRUST_PROXY", read: bool, fallback: () => false, doc: "take the client address from X-Forwarded-For" },
+  loginMaxFailures: { env: "LOGIN_MAX_FAILURES", read: int(1, 1000), fallback: () => 5, doc: "failed logins per account and per address before refusing" },
+  loginFailureWindowMs: { env: "LOGIN_FAILURE_WINDOW_MS", read: int(1000, 86_400_000), fallback: () => 15 * 60_000, doc: "window for counting failed logins, ms" },
 }
 
 export class ConfigInvalid extends Error {
@@ -105,6 +124,8 @@ export const describeConfig = (config: Config): Array<{ env: string; value: stri
     const value = config[key]
     const shown = spec.secret
       ? value === undefined ? "(unset)" : "(set, redacted)"
-      : key === "database" ? describeDatabase(value as DatabaseTarget) : String(value ?? "(unset)")
+      : key === "database" ? describeDatabase(value as DatabaseTarget)
+      : typeof value === "object" && value !== null ? JSON.stringify(value)
+      : String(value ?? "(unset)")
     return { env: spec.env, value: shown, doc: spec.doc }
   })

@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm"
+import { asc, eq, gt } from "drizzle-orm"
 import type { PgDb } from "../../platform/db/database"
-import { users } from "../../platform/db/schema.pg"
-import { attempt } from "../tx"
+import { apiKeys, users } from "../../platform/db/schema.pg"
+import { attempt, isUniqueViolation } from "../tx"
 import type { UsersRepo } from "./repo"
 
 export const pgUsers = (db: PgDb): UsersRepo => ({
@@ -10,6 +10,20 @@ export const pgUsers = (db: PgDb): UsersRepo => ({
       const rows = await db.insert(users).values(user).onConflictDoNothing().returning({ id: users.id })
       return rows.length === 1
     }),
+  insertWithKey: (user, key) =>
+    attempt(async () => {
+      try {
+        await db.transaction(async (tx) => {
+          await tx.insert(users).values(user)
+          await tx.insert(apiKeys).values(key)
+        })
+        return true
+      } catch (e) {
+        if (isUniqueViolation(e)) return false
+        throw e
+      }
+    }),
+  list: ({ limit, after }) => attempt(() => db.select().from(users).where(after ? gt(users.id, after) : undefined).orderBy(asc(users.id)).limit(limit)),
   findByEmail: (email) => attempt(async () => (await db.select().from(users).where(eq(users.email, email)).limit(1))[0]),
   findById: (id) => attempt(async () => (await db.select().from(users).where(eq(users.id, id)).limit(1))[0]),
 })

@@ -1,5 +1,6 @@
 import type { Effect } from "effect"
 import type { StoreUnavailable } from "../../platform/http/errors"
+import type { NewKey } from "../keys/repo"
 
 export type UserRow = {
   readonly id: string
@@ -16,6 +17,9 @@ export type NewUser = Pick<UserRow, "id" | "email" | "passwordHash" | "tier" | "
 export interface UsersRepo {
   /** Inserts a user; `false` when the email is taken. */
   readonly insert: (user: NewUser) => Effect.Effect<boolean, StoreUnavailable>
+  /** Inserts a user and their first key in one transaction; `false` (nothing written) when the email is taken. */
+  readonly insertWithKey: (user: NewUser, key: NewKey) => Effect.Effect<boolean, StoreUnavailable>
+  readonly list: (options: { readonly limit: number; readonly after?: string | undefined }) => Effect.Effect<ReadonlyArray<UserRow>, StoreUnavailable>
   readonly findByEmail: (email: string) => Effect.Effect<UserRow | undefined, StoreUnavailable>
   readonly findById: (id: string) => Effect.Effect<UserRow | undefined, StoreUnavailable>
 }

@@ -1,6 +1,6 @@
-import { eq } from "drizzle-orm"
+import { asc, eq, gt } from "drizzle-orm"
 import type { SqliteDb } from "../../platform/db/database"
-import { users } from "../../platform/db/schema.sqlite"
+import { apiKeys, users } from "../../platform/db/schema.sqlite"
 import { attempt, isUniqueViolation } from "../tx"
 import type { UsersRepo } from "./repo"
 
@@ -15,6 +15,20 @@ export const sqliteUsers = (db: SqliteDb): UsersRepo => ({
         throw e
       }
     }),
+  insertWithKey: (user, key) =>
+    attempt(() => {
+      try {
+        db.transaction((tx) => {
+          tx.insert(users).values(user).run()
+          tx.insert(apiKeys).values(key).run()
+        })
+        return true
+      } catch (e) {
+        if (isUniqueViolation(e)) return false
+        throw e
+      }
+    }),
+  list: ({ limit, after }) => attempt(() => db.select().from(users).where(after ? gt(users.id, after) : undefined).orderBy(asc(users.id)).limit(limit).all()),
   findByEmail: (email) => attempt(() => db.select().from(users).where(eq(users.email, email)).get()),
   findById: (id) => attempt(() => db.select().from(users).where(eq(users.id, id)).get()),
 })

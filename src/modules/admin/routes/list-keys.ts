@@ -1,0 +1,39 @@
+import { Effect } from "effect"
+import { Elysia, t } from "elysia"
+import type { Respond } from "../../../app/respond"
+import { AppConfig } from "../../../platform/config/service"
+import { withProblems } from "../../../platform/http/problem"
+import { KeySchema, keyJson } from "../../keys/model"
+import { effectiveLimits, isTier } from "../../keys/tiers"
+import { asAdmin } from "../guard"
+import { listAllKeys } from "../service"
+import { Page } from "./list-users"
+
+export const AdminKey = t.Composite([KeySchema, t.Object({ user_id: t.String({ description: "Owner" }), wallet_id: t.Union([t.String(), t.Null()], { description: "Pool wallet" }) })])
+
+export const listKeysAdminRoute = (respond: Respond) =>
+  new Elysia().get(
+    "/admin/keys",
+    ({ request, query }) => {
+      const limit = query.limit ?? 100
+      return respond(
+        request,
+        asAdmin(
+          request,
+          Effect.gen(function* () {
+            const config = yield* AppConfig
+            const rows = yield* listAllKeys(limit, query.after)
+            return {
+              keys: rows.map((r) => ({ ...keyJson(r, effectiveLimits(isTier(r.tier) ? r.tier : "free", r, config.tiers)), user_id: r.userId, wallet_id: r.walletId })),
+              next: rows.length === limit ? rows[rows.length - 1]!.id : null,
+            }
+          }),
+        ),
+      )
+    },
+    {
+      query: Page,
+      response: withProblems({ 200: t.Object({ keys: t.Array(AdminKey), next: t.Union([t.String(), t.Null()], { description: "Cursor for the next page" }) }) }, [401, 422]),
+      detail: { operationId: "adminListKeys", tags: ["admin"], summary: "List all API keys (never the secrets)" },
+    },
+  )

@@ -1,0 +1,49 @@
+import { Effect } from "effect"
+import { Elysia, t } from "elysia"
+import type { Respond } from "../../../app/respond"
+import { withProblems } from "../../../platform/http/problem"
+import { asAdmin } from "../guard"
+import { listUsers } from "../service"
+
+export const Page = t.Object({
+  limit: t.Optional(t.Integer({ minimum: 1, maximum: 500, description: "Page size (default 100)" })),
+  after: t.Optional(t.String({ maxLength: 64, description: "Cursor: the last id of the previous page" })),
+})
+
+const Users = t.Object({
+  users: t.Array(
+    t.Object({
+      id: t.String({ description: "User id" }),
+      email: t.String({ description: "Email" }),
+      tier: t.String({ description: "Tier" }),
+      stripe_customer_id: t.Union([t.String(), t.Null()], { description: "Stripe customer, when billing is on" }),
+      created_at: t.String({ description: "ISO time" }),
+    }),
+  ),
+  next: t.Union([t.String(), t.Null()], { description: "Cursor for the next page, null at the end" }),
+})
+
+export const listUsersRoute = (respond: Respond) =>
+  new Elysia().get(
+    "/admin/users",
+    ({ request, query }) => {
+      const limit = query.limit ?? 100
+      return respond(
+        request,
+        asAdmin(
+          request,
+          listUsers(limit, query.after).pipe(
+            Effect.map((rows) => ({
+              users: rows.map((u) => ({ id: u.id, email: u.email, tier: u.tier, stripe_customer_id: u.stripeCustomerId, created_at: new Date(u.createdAt).toISOString() })),
+              next: rows.length === limit ? rows[rows.length - 1]!.id : null,
+            })),
+          ),
+        ),
+      )
+    },
+    {
+      query: Page,
+      response: withProblems({ 200: Users }, [401, 422]),
+      detail: { operationId: "adminListUsers", tags: ["admin"], summary: "List users" },
+    },
+  )

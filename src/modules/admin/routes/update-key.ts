@@ -1,0 +1,72 @@
+import { Effect } from "effect"
+import { Elysia, t } from "elysia"
+import type { Respond } from "../../../app/respond"
+import { AppConfig } from "../../../platform/config/service"
+import { withProblems } from "../../../platform/http/problem"
+import { keyJson } from "../../keys/model"
+import { effectiveLimits, isTier } from "../../keys/tiers"
+import { asAdmin } from "../guard"
+import { updateKey } from "../service"
+import { AdminKey } from "./list-keys"
+
+const nullableInt = (description: string) => t.Optional(t.Union([t.Integer({ minimum: 0, maximum: 1_000_000_000_000 }), t.Null()], { description }))
+
+const Body = t.Object({
+  tier: t.Optional(t.Union([t.Literal("free"), t.Literal("paid"), t.Literal("pro"), t.Literal("enterprise")], { description: "New tier" })),
+  rate_limit_per_minute: nullableInt("Per-key rate limit; null = the tier's"),
+  monthly_quota: nullableInt("Per-key monthly call quota; null = the tier's"),
+  concurrency_limit: nullableInt("Per-key concurrency; null = the tier's"),
+  monthly_spend_cap_micro_usd: nullableInt("Per-key monthly spend cap, micro-USD; null = the tier's"),
+})
+
+const SuspendBody = t.Object({ reason: t.String({ minLength: 1, maxLength: 200, description: "Why; shown to the key's caller" }) })
+
+const respondWithKey = (respond: Respond, request: Request, program: ReturnType<typeof updateKey>) =>
+  respond(
+    request,
+    asAdmin(
+      request,
+      Effect.gen(function* () {
+        const config = yield* AppConfig
+        const r = yield* program
+        return { ...keyJson(r, effectiveLimits(isTier(r.tier) ? r.tier : "free", r, config.tiers)), user_id: r.userId, wallet_id: r.walletId }
+      }),
+    ),
+  )
+
+const Params = t.Object({ id: t.String({ maxLength: 64, description: "Key id" }) })
+
+export const updateKeyRoutes = (respond: Respond) =>
+  new Elysia()
+    .patch(
+      "/admin/keys/:id",
+      ({ request, params, body }) =>
+        respondWithKey(
+          respond,
+          request,
+          updateKey(params.id, {
+            tier: body.tier,
+            rateLimitPerMinute: body.rate_limit_per_minute,
+            monthlyQuota: body.monthly_quota,
+            concurrencyLimit: body.concurrency_limit,
+            monthlySpendCapMicroUsd: body.monthly_spend_cap_micro_usd,
+          }),
+        ),
+      {
+        params: Params,
+        body: Body,
+        response: withProblems({ 200: AdminKey }, [400, 401, 404, 413, 415, 422]),
+        detail: { operationId: "adminUpdateKey", tags: ["admin"], summary: "Change a key's tier and limits" },
+      },
+    )
+    .post("/admin/keys/:id/suspend", ({ request, params, body }) => respondWithKey(respond, request, updateKey(params.id, { status: "suspended", statusReason: body.reason })), {
+      params: Params,
+      body: SuspendBody,
+      response: withProblems({ 200: AdminKey }, [400, 401, 404, 413, 415, 422]),
+      detail: { operationId: "adminSuspendKey", tags: ["admin"], summary: "Suspend a key with a reason (calls get 403)" },
+    })
+    .post("/admin/keys/:id/reinstate", ({ request, params }) => respondWithKey(respond, request, updateKey(params.id, { status: "active", statusReason: null })), {
+      params: Params,
+      response: withProblems({ 200: AdminKey }, [401, 404]),
+      detail: { operationId: "adminReinstateKey", tags: ["admin"], summary: "Reinstate a suspended key" },
+    })

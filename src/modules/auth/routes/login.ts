@@ -1,0 +1,47 @@
+import { Effect } from "effect"
+import { Elysia, t } from "elysia"
+import type { Respond } from "../../../app/respond"
+import type { Config } from "../../../platform/config/config"
+import { withProblems } from "../../../platform/http/problem"
+import { clientAddress } from "../client-address"
+import { login } from "../service"
+import { sessionCookie } from "../session-token"
+
+const Body = t.Object({
+  email: t.String({ maxLength: 320, description: "Account email" }),
+  password: t.String({ maxLength: 1024, description: "Account password" }),
+})
+
+const Session = t.Object({
+  session: t.Object({
+    token: t.String({ description: "Opaque session token; also set as the HttpOnly `tdk_session` cookie. Usable as `Authorization: Bearer tks_…`." }),
+    expires_at: t.String({ description: "ISO time the session ends" }),
+  }),
+  user: t.Object({ id: t.String({ description: "User id" }), email: t.String({ description: "Email" }), tier: t.String({ description: "Tier" }) }),
+})
+
+export const loginRoute = (respond: Respond, config: Config) =>
+  new Elysia().post(
+    "/v1/auth/login",
+    ({ request, body, server }) =>
+      respond(
+        request,
+        login(body.email, body.password, clientAddress(request, server, config.trustProxy)).pipe(
+          Effect.map(({ token, expiresAt, user }) => ({
+            session: { token, expires_at: new Date(expiresAt).toISOString() },
+            user: { id: user.id, email: user.email, tier: user.tier },
+          })),
+        ),
+        {
+          headers: (v) => ({
+            "set-cookie": sessionCookie(v.session.token, Math.floor(config.sessionTtlMs / 1000), new URL(request.url).protocol === "https:"),
+            "cache-control": "no-store",
+          }),
+        },
+      ),
+    {
+      body: Body,
+      response: withProblems({ 200: Session }, [400, 401, 413, 415, 422, 429]),
+      detail: { operationId: "login", tags: ["auth"], summary: "Start a session for key management" },
+    },
+  )

@@ -1,0 +1,19 @@
+import { Effect } from "effect"
+import { Elysia, t } from "elysia"
+import type { Respond } from "../../../app/respond"
+import { withProblems } from "../../../platform/http/problem"
+import { logout } from "../service"
+import { clearedSessionCookie } from "../session-token"
+
+export const logoutRoute = (respond: Respond) =>
+  new Elysia().post(
+    "/v1/auth/logout",
+    ({ request }) =>
+      respond(request, logout(request.headers.get("authorization"), request.headers.get("cookie")).pipe(Effect.as({ logged_out: true as const })), {
+        headers: { "set-cookie": clearedSessionCookie(new URL(request.url).protocol === "https:") },
+      }),
+    {
+      response: withProblems({ 200: t.Object({ logged_out: t.Literal(true, { description: "The session no longer works" }) }) }, [401]),
+      detail: { operationId: "logout", tags: ["auth"], summary: "End the current session" },
+    },
+  )

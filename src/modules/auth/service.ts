@@ -1,0 +1,81 @@
+// Accounts: register (user + first key in one transaction), login (opaque
+// session token, stored hashed), logout, and the session step used by the
+// key-management routes.
+import { Clock, Effect } from "effect"
+import { AppConfig } from "../../platform/config/service"
+import { InvalidInput } from "../../platform/http/errors"
+import { newId } from "../../platform/ids"
+import { Store } from "../../store/store"
+import { newKey } from "../keys/service"
+import { effectiveLimits } from "../keys/tiers"
+import { credentialProblems, normaliseEmail } from "./credentials"
+import { EmailTaken, InvalidCredentials, LoginThrottled, SessionRequired } from "./errors"
+import { hashSessionToken, newSessionToken, sessionTokenFrom } from "./session-token"
+import { LoginThrottle } from "./throttle"
+
+const hashPassword = (password: string) => Effect.promise(() => Bun.password.hash(password, { algorithm: "argon2id" }))
+
+// Verifying against this when the email is unknown keeps both paths equally slow.
+let decoyHash: Promise<string> | undefined
+const decoy = () => (decoyHash ??= Bun.password.hash("decoy-password-for-timing", { algorithm: "argon2id" }))
+
+const verifyPassword = (password: string, hash: string | undefined) =>
+  Effect.promise(async () => {
+    const ok = await Bun.password.verify(password, hash ?? (await decoy())).catch(() => false)
+    return hash !== undefined && ok
+  })
+
+export const register = Effect.fn("Auth.register")(function* (email: string, password: string) {
+  const problems = credentialProblems(email, password)
+  if (problems.length > 0) return yield* new InvalidInput({ detail: problems.map((p) => `${p.field} ${p.message}`).join("; "), errors: problems })
+  const store = yield* Store
+  const config = yield* AppConfig
+  const now = yield* Clock.currentTimeMillis
+  const user = { id: newId("usr", now), email: normaliseEmail(email), passwordHash: yield* hashPassword(password), tier: "free", createdAt: now }
+  const key = newKey(user.id, "default", "live", "free", now)
+  const created = yield* store.users.insertWithKey(user, key.row)
+  if (!created) return yield* new EmailTaken()
+  return { user, key, limits: effectiveLimits("free", { rateLimitPerMinute: null, monthlyQuota: null, concurrencyLimit: null, monthlySpendCapMicroUsd: null }, config.tiers) }
+})
+
+export const login = Effect.fn("Auth.login")(function* (email: string, password: string, clientAddress: string) {
+  const store = yield* Store
+  const config = yield* AppConfig
+  const throttle = yield* LoginThrottle
+  const now = yield* Clock.currentTimeMillis
+  const normal = normaliseEmail(email)
+  const throttleKeys = [`account:${normal}`, `address:${clientAddress}`]
+  const wait = throttle.retryAfter(throttleKeys, now)
+  if (wait > 0) return yield* new LoginThrottled({ retryAfterSeconds: wait })
+  const user = yield* store.users.findByEmail(normal)
+  const ok = yield* verifyPassword(password, user?.passwordHash)
+  if (!ok || !user) {
+    throttle.fail(throttleKeys, now)
+    return yield* new InvalidCredentials()
+  }
+  throttle.succeed(`account:${normal}`)
+  const token = newSessionToken()
+  const expiresAt = now + config.sessionTtlMs
+  yield* store.sessions.insert({ id: newId("ses", now), userId: user.id, tokenHash: hashSessionToken(token), createdAt: now, expiresAt })
+  return { token, expiresAt, user }
+})
+
+export const logout = Effect.fn("Auth.logout")(function* (authorization: string | null, cookie: string | null) {
+  const token = sessionTokenFrom(authorization, cookie)
+  if (token === undefined) return yield* new SessionRequired()
+  const store = yield* Store
+  yield* store.sessions.deleteByHash(hashSessionToken(token))
+})
+
+/** The signed-in user behind a bearer session token or the session cookie. */
+export const requireSession = Effect.fn("Auth.requireSession")(function* (authorization: string | null, cookie: string | null) {
+  const token = sessionTokenFrom(authorization, cookie)
+  if (token === undefined) return yield* new SessionRequired()
+  const store = yield* Store
+  const now = yield* Clock.currentTimeMillis
+  const session = yield* store.sessions.findLive(hashSessionToken(token), now)
+  if (!session) return yield* new SessionRequired()
+  const user = yield* store.users.findById(session.userId)
+  if (!user) return yield* new SessionRequired()
+  return user
+})

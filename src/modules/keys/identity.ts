@@ -1,0 +1,27 @@
+import type { KeyRow } from "../../store/keys/repo"
+import { effectiveLimits, isTier, type Limits, type Tier, type TierTable } from "./tiers"
+import type { KeyEnvironment } from "./key-format"
+
+/** Who is calling, as every `/v1` step after authentication sees it. */
+export type KeyIdentity = {
+  readonly keyId: string
+  readonly userId: string
+  readonly environment: KeyEnvironment
+  readonly tier: Tier
+  readonly limits: Limits
+  readonly walletId: string | null
+  readonly prefix: string
+}
+
+export const identityOf = (row: KeyRow, tiers: TierTable): KeyIdentity => {
+  const tier: Tier = isTier(row.tier) ? row.tier : "free"
+  return {
+    keyId: row.id,
+    userId: row.userId,
+    environment: row.environment === "test" ? "test" : "live",
+    tier,
+    limits: effectiveLimits(tier, row, tiers),
+    walletId: row.walletId,
+    prefix: row.prefix,
+  }
+}

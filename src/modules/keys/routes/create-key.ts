@@ -1,0 +1,34 @@
+import { Effect } from "effect"
+import { Elysia, t } from "elysia"
+import type { Respond } from "../../../app/respond"
+import { withProblems } from "../../../platform/http/problem"
+import { KeySchema, keyJson } from "../model"
+import { asSignedIn } from "../session-routes"
+import { createKey, limitsOf } from "../service"
+
+const Body = t.Object({
+  name: t.String({ minLength: 1, maxLength: 100, description: "A name to tell the key apart" }),
+  environment: t.Optional(t.Union([t.Literal("live"), t.Literal("test")], { description: "live (default) or test" })),
+})
+
+export const CreatedKey = t.Composite([KeySchema, t.Object({ key: t.String({ description: "The API key. Shown once: store it now." }) })])
+
+export const createKeyRoute = (respond: Respond) =>
+  new Elysia().post(
+    "/v1/keys",
+    ({ request, body }) =>
+      respond(
+        request,
+        asSignedIn(request, (user) =>
+          createKey(user.id, body.name, body.environment ?? "live").pipe(
+            Effect.flatMap(({ secret, row }) => Effect.map(limitsOf(row), (limits) => ({ ...keyJson(row, limits), key: secret }))),
+          ),
+        ),
+        { status: 201, headers: { "cache-control": "no-store" } },
+      ),
+    {
+      body: Body,
+      response: withProblems({ 201: CreatedKey }, [400, 401, 413, 415, 422]),
+      detail: { operationId: "createKey", tags: ["keys"], summary: "Create an API key (the key is shown once)" },
+    },
+  )

@@ -1,0 +1,31 @@
+import { Effect } from "effect"
+import { Elysia, t } from "elysia"
+import type { Respond } from "../../../app/respond"
+import { withProblems } from "../../../platform/http/problem"
+import { LimitsSchema, limitsJson } from "../model"
+import { ApiKeys } from "../verifier"
+
+const CurrentKey = t.Object({
+  id: t.String({ description: "Key id" }),
+  prefix: t.String({ description: "Start of the key" }),
+  environment: t.Union([t.Literal("live"), t.Literal("test")], { description: "live or test" }),
+  tier: t.String({ description: "Tier" }),
+  limits: LimitsSchema,
+})
+
+/** Lets a developer check a key and see its limits without spending anything. */
+export const currentKeyRoute = (respond: Respond) =>
+  new Elysia().get(
+    "/v1/key",
+    ({ request }) =>
+      respond(
+        request,
+        Effect.flatMap(ApiKeys, (keys) => keys.authenticate(request.headers.get("authorization"))).pipe(
+          Effect.map((id) => ({ id: id.keyId, prefix: id.prefix, environment: id.environment, tier: id.tier, limits: limitsJson(id.limits) })),
+        ),
+      ),
+    {
+      response: withProblems({ 200: CurrentKey }, [401, 403]),
+      detail: { operationId: "currentKey", tags: ["keys"], summary: "The calling API key and its limits" },
+    },
+  )

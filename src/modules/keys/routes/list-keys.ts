@@ -1,0 +1,35 @@
+import { Effect } from "effect"
+import { Elysia, t } from "elysia"
+import type { Respond } from "../../../app/respond"
+import { AppConfig } from "../../../platform/config/service"
+import { withProblems } from "../../../platform/http/problem"
+import { KeySchema, keyJson } from "../model"
+import { asSignedIn } from "../session-routes"
+import { listKeys } from "../service"
+import { effectiveLimits, isTier } from "../tiers"
+
+const Listed = t.Object({
+  keys: t.Array(t.Composite([KeySchema, t.Object({ ops_this_month: t.Integer({ description: "Agent calls this calendar month (UTC)" }) })])),
+})
+
+export const listKeysRoute = (respond: Respond) =>
+  new Elysia().get(
+    "/v1/keys",
+    ({ request }) =>
+      respond(
+        request,
+        asSignedIn(request, (user) =>
+          Effect.gen(function* () {
+            const config = yield* AppConfig
+            const rows = yield* listKeys(user.id)
+            return {
+              keys: rows.map((r) => ({ ...keyJson(r, effectiveLimits(isTier(r.tier) ? r.tier : "free", r, config.tiers)), ops_this_month: r.opsThisMonth })),
+            }
+          }),
+        ),
+      ),
+    {
+      response: withProblems({ 200: Listed }, [401]),
+      detail: { operationId: "listKeys", tags: ["keys"], summary: "List your API keys (never the secrets)" },
+    },
+  )

@@ -1,0 +1,46 @@
+import { Effect } from "effect"
+import { Elysia, t } from "elysia"
+import type { Respond } from "../../../app/respond"
+import { withProblems } from "../../../platform/http/problem"
+import { KeySchema, keyJson } from "../model"
+import { asSignedIn } from "../session-routes"
+import { limitsOf, rollKey } from "../service"
+
+const Body = t.Object({
+  grace_seconds: t.Optional(t.Integer({ minimum: 0, maximum: 7 * 86_400, description: "How long the old secret keeps working, seconds (default 0: stops at once)" })),
+})
+
+const Rolled = t.Composite([
+  KeySchema,
+  t.Object({
+    key: t.String({ description: "The new API key. Shown once: store it now." }),
+    previous_key_valid_until: t.Union([t.String(), t.Null()], { description: "ISO time the old secret stops working; null if it already has" }),
+  }),
+])
+
+export const rollKeyRoute = (respond: Respond) =>
+  new Elysia().post(
+    "/v1/keys/:id/roll",
+    ({ request, params, body }) =>
+      respond(
+        request,
+        asSignedIn(request, (user) =>
+          rollKey(user.id, params.id, body?.grace_seconds ?? 0).pipe(
+            Effect.flatMap(({ secret, row, graceUntil }) =>
+              Effect.map(limitsOf(row), (limits) => ({
+                ...keyJson(row, limits),
+                key: secret,
+                previous_key_valid_until: graceUntil === null ? null : new Date(graceUntil).toISOString(),
+              })),
+            ),
+          ),
+        ),
+        { headers: { "cache-control": "no-store" } },
+      ),
+    {
+      params: t.Object({ id: t.String({ maxLength: 64, description: "Key id" }) }),
+      body: t.Optional(Body),
+      response: withProblems({ 200: Rolled }, [400, 401, 404, 413, 415, 422]),
+      detail: { operationId: "rollKey", tags: ["keys"], summary: "Replace a key's secret, optionally keeping the old one for a grace period" },
+    },
+  )

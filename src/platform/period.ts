@@ -1,0 +1,10 @@
+// Calendar months (UTC) name usage and billing periods: "YYYY-MM".
+export const periodOf = (epochMs: number): string => new Date(epochMs).toISOString().slice(0, 7)
+
+/** [start, end) of the period in epoch ms. */
+export const periodBounds = (period: string): { readonly start: number; readonly end: number } => {
+  const [y, m] = period.split("-").map(Number) as [number, number]
+  return { start: Date.UTC(y, m - 1, 1), end: Date.UTC(y, m, 1) }
+}
+
+export const isPeriod = (s: string): boolean => /^\d{4}-(0[1-9]|1[0-2])$/.test(s)

@@ -1,0 +1,57 @@
+import { and, asc, eq, gt, sql } from "drizzle-orm"
+import type { PgDb } from "../../platform/db/database"
+import { apiKeys, usagePeriods } from "../../platform/db/schema.pg"
+import { attempt } from "../tx"
+import type { KeysRepo } from "./repo"
+
+const first = <A>(rows: ReadonlyArray<A>): A | undefined => rows[0]
+
+export const pgKeys = (db: PgDb): KeysRepo => ({
+  insert: (key) => attempt(async () => void (await db.insert(apiKeys).values(key))),
+  findByHash: (hash, now) =>
+    attempt(async () =>
+      first(await db.select().from(apiKeys).where(eq(apiKeys.keyHash, hash)).limit(1)) ??
+      first(await db.select().from(apiKeys).where(and(eq(apiKeys.previousKeyHash, hash), gt(apiKeys.previousKeyGraceUntil, now))).limit(1)),
+    ),
+  findById: (id) => attempt(async () => first(await db.select().from(apiKeys).where(eq(apiKeys.id, id)).limit(1))),
+  listByUser: (userId, period) =>
+    attempt(async () =>
+      (
+        await db
+          .select({ key: apiKeys, ops: usagePeriods.ops })
+          .from(apiKeys)
+          .leftJoin(usagePeriods, and(eq(usagePeriods.keyId, apiKeys.id), eq(usagePeriods.period, period)))
+          .where(eq(apiKeys.userId, userId))
+          .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id))
+      ).map((r) => ({ ...r.key, opsThisMonth: r.ops ?? 0 })),
+    ),
+  listAll: ({ limit, after }) =>
+    attempt(() => db.select().from(apiKeys).where(after ? gt(apiKeys.id, after) : undefined).orderBy(asc(apiKeys.id)).limit(limit)),
+  roll: (id, next) =>
+    attempt(async () =>
+      first(
+        await db
+          .update(apiKeys)
+          .set({
+            previousKeyHash: next.graceUntil === null ? null : sql`${apiKeys.keyHash}`,
+            previousKeyGraceUntil: next.graceUntil,
+            keyHash: next.keyHash,
+            prefix: next.prefix,
+          })
+          .where(and(eq(apiKeys.id, id), eq(apiKeys.status, "active")))
+          .returning(),
+      ),
+    ),
+  revoke: (id, now) =>
+    attempt(async () =>
+      first(
+        await db
+          .update(apiKeys)
+          .set({ status: "revoked", revokedAt: now, previousKeyHash: null, previousKeyGraceUntil: null })
+          .where(eq(apiKeys.id, id))
+          .returning(),
+      ),
+    ),
+  update: (id, patch) => attempt(async () => first(await db.update(apiKeys).set(patch).where(eq(apiKeys.id, id)).returning())),
+  touchLastUsed: (id, now) => attempt(async () => void (await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, id)))),
+})

@@ -1,0 +1,25 @@
+import type { Effect } from "effect"
+import type { StoreUnavailable } from "../../platform/http/errors"
+import type { apiKeys } from "../../platform/db/schema.sqlite"
+
+export type KeyRow = typeof apiKeys.$inferSelect
+export type NewKey = typeof apiKeys.$inferInsert
+
+export type KeyListing = KeyRow & { readonly opsThisMonth: number }
+
+export type KeyPatch = Partial<Pick<KeyRow, "tier" | "rateLimitPerMinute" | "monthlyQuota" | "concurrencyLimit" | "monthlySpendCapMicroUsd" | "status" | "statusReason">>
+
+export interface KeysRepo {
+  readonly insert: (key: NewKey) => Effect.Effect<void, StoreUnavailable>
+  /** One indexed lookup: the current hash, or a rolled key's previous hash still inside its grace period. */
+  readonly findByHash: (hash: string, now: number) => Effect.Effect<KeyRow | undefined, StoreUnavailable>
+  readonly findById: (id: string) => Effect.Effect<KeyRow | undefined, StoreUnavailable>
+  /** The user's keys with this period's call count (period = "YYYY-MM"). */
+  readonly listByUser: (userId: string, period: string) => Effect.Effect<ReadonlyArray<KeyListing>, StoreUnavailable>
+  readonly listAll: (options: { readonly limit: number; readonly after?: string | undefined }) => Effect.Effect<ReadonlyArray<KeyRow>, StoreUnavailable>
+  /** Replaces the secret; the old hash keeps working until `graceUntil` (null = not at all). */
+  readonly roll: (id: string, next: { readonly keyHash: string; readonly prefix: string; readonly graceUntil: number | null }) => Effect.Effect<KeyRow | undefined, StoreUnavailable>
+  readonly revoke: (id: string, now: number) => Effect.Effect<KeyRow | undefined, StoreUnavailable>
+  readonly update: (id: string, patch: KeyPatch) => Effect.Effect<KeyRow | undefined, StoreUnavailable>
+  readonly touchLastUsed: (id: string, now: number) => Effect.Effect<void, StoreUnavailable>
+}
