@@ -2,7 +2,9 @@
 // The one entry point: `tdk <command>`. Dispatch only; commands live in src/cli.
 import { parseArgs } from "./cli/args"
 import { findCommand, renderCommandHelp, renderHelp, type Command } from "./cli/commands"
+import { adminCreateUserCommand } from "./cli/admin-create-user"
 import { configCheckCommand } from "./cli/config-check"
+import { keysCreateCommand } from "./cli/keys-create"
 import { migrateCommand } from "./cli/migrate"
 import { serveCommand } from "./cli/serve"
 import { redactString } from "./platform/logging/redact"
@@ -18,7 +20,7 @@ const versionCommand: Command = {
   },
 }
 
-export const commands: ReadonlyArray<Command> = [serveCommand, migrateCommand, configCheckCommand, versionCommand]
+export const commands: ReadonlyArray<Command> = [serveCommand, migrateCommand, configCheckCommand, adminCreateUserCommand, keysCreateCommand, versionCommand]
 
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const args = parseArgs(argv)

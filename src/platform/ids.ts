@@ -21,8 +21,35 @@ const encodeRandom = (bytes: Uint8Array): string => {
   return out
 }
 
-export const newId = (prefix: IdPrefix, now: number = Date.now(), random: Uint8Array = crypto.getRandomValues(new Uint8Array(16))): string =>
-  `${prefix}_${encodeTime(now)}${encodeRandom(random)}`
+// Within one millisecond, ids of this process still sort in creation order:
+// the random part is incremented instead of redrawn (as monotonic ULIDs do).
+let lastTime = -1
+let lastRandom: Uint8Array = new Uint8Array(16)
+
+const increment = (bytes: Uint8Array): Uint8Array => {
+  const next = bytes.slice()
+  for (let i = next.length - 1; i >= 0; i--) {
+    // Each position holds one base32 digit (0..31).
+    if (next[i]! < 31) {
+      next[i] = next[i]! + 1
+      return next
+    }
+    next[i] = 0
+  }
+  return next
+}
+
+export const newId = (prefix: IdPrefix, now: number = Date.now(), random?: Uint8Array): string => {
+  let digits: Uint8Array
+  if (random !== undefined) digits = random.map((b) => b % 32)
+  else if (now <= lastTime) digits = increment(lastRandom)
+  else digits = crypto.getRandomValues(new Uint8Array(16)).map((b) => b % 32)
+  if (random === undefined) {
+    lastTime = Math.max(now, lastTime)
+    lastRandom = digits
+  }
+  return `${prefix}_${encodeTime(Math.max(now, random === undefined ? lastTime : now))}${encodeRandom(digits)}`
+}
 
 export const isId = (prefix: IdPrefix, value: string): boolean =>
   new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`).test(value)

@@ -9,3 +9,10 @@ test("ids carry their prefix and sort by creation time", () => {
   expect(a < b).toBe(true)
   expect(newId("req")).not.toBe(newId("req"))
 })
+
+test("ids made in the same millisecond (or with a clock that went back) still sort in creation order", () => {
+  const ids = Array.from({ length: 200 }, () => newId("use", 1_700_000_000_000))
+  expect([...ids].sort()).toEqual(ids)
+  const later = newId("use", 1_600_000_000_000)
+  expect(later > ids.at(-1)!).toBe(true)
+})

@@ -1,0 +1,31 @@
+import { Effect } from "effect"
+import { UserNotFound } from "../modules/admin/errors"
+import { createKey } from "../modules/keys/service"
+import { normaliseEmail } from "../modules/auth/credentials"
+import { Store } from "../store/store"
+import type { Command } from "./commands"
+import { flag, runCli } from "./runtime"
+
+export const keysCreateCommand: Command = {
+  words: ["keys", "create"],
+  summary: "Create an API key for an existing user (printed once)",
+  usage: "--email <email> [--name <name>] [--env live|test]",
+  run: async ({ flags }) => {
+    const email = flag(flags, "email")
+    const env = flag(flags, "env") ?? "live"
+    if (!email || (env !== "live" && env !== "test")) {
+      console.error("error: --email is required and --env must be live or test")
+      return 2
+    }
+    const program = Effect.gen(function* () {
+      const store = yield* Store
+      const user = yield* store.users.findByEmail(normaliseEmail(email))
+      if (!user) return yield* new UserNotFound({ userId: email })
+      return yield* createKey(user.id, flag(flags, "name") ?? "cli", env)
+    })
+    return runCli(program, ({ secret, row }) => {
+      console.log(`key      ${row.id} (${row.environment}, ${row.tier})`)
+      console.log(`api key  ${secret}   (shown once)`)
+    })
+  },
+}
