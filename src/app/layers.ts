@@ -5,6 +5,8 @@ import type { Config } from "../platform/config/config"
 import { AppConfig } from "../platform/config/service"
 import { Database, type DatabaseHandle } from "../platform/db/database"
 import { loggerLayer, stdoutSink, type LogSink } from "../platform/logging/logger"
+import { Chain } from "../modules/chain/service"
+import { Marketplace } from "../modules/marketplace/service"
 import { Store } from "../store/store"
 
 export type AppLayerOptions = {
@@ -21,7 +23,9 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   const database = options.database ? Database.fromHandle(options.database) : Database.layer.pipe(Layer.provide(configLayer))
   const store = Store.layer.pipe(Layer.provide(database))
   const minimumLevel = Layer.succeed(References.MinimumLogLevel, logLevels[config.logLevel])
-  return Layer.mergeAll(configLayer, database, store, loggerLayer(options.sink ?? stdoutSink), minimumLevel)
+  const marketplace = Marketplace.layer.pipe(Layer.provide(configLayer))
+  const chain = Chain.layer.pipe(Layer.provide(configLayer))
+  return Layer.mergeAll(configLayer, database, store, marketplace, chain, loggerLayer(options.sink ?? stdoutSink), minimumLevel)
 }
 
 export type AppServices = Layer.Success<ReturnType<typeof appLayer>>
