@@ -29,7 +29,7 @@ describe("marketplace client: classified refusals", () => {
   for (const c of cases) {
     test(`${c.name} → ${c.tag}`, async () => {
       fake = startFake(() => json({ ok: false, error: c.error }, c.status))
-      const e = await failureOf(c.via === "build" ? build(fake.url) : call(fake.url))
+      const e = c.via === "build" ? await failureOf(build(fake.url)) : await failureOf(call(fake.url))
       expect(e).toMatchObject({ _tag: c.tag, ...c.extra })
     })
   }

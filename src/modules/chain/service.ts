@@ -1,7 +1,6 @@
 // Solana reads through web3.js's Connection. Every RPC request carries a wall
 // time limit (a fetch with an AbortSignal), so a silent RPC cannot hang a
 // balance check; web3.js's own 429 retry loop is off, callers decide.
-import { getAssociatedTokenAddressSync } from "@solana/spl-token"
 import { Connection, PublicKey, type FetchFn } from "@solana/web3.js"
 import { Context, Effect, Layer } from "effect"
 import { AppConfig } from "../../platform/config/service"
@@ -23,6 +22,11 @@ export type ChainShape = {
 export type ChainOptions = { readonly rpcUrl: string; readonly timeoutMs: number }
 
 const missingAccount = /could not find account/i
+
+// Loaded on first use: spl-token pulls in bigint-buffer, which prints a warning
+// to stderr when it loads without native bindings, and every CLI command
+// (`tdk config check` among them) imports this module.
+const splToken = Effect.promise(() => import("@solana/spl-token"))
 
 export const makeChain = (options: ChainOptions): ChainShape => {
   const timedFetch = ((input: string | URL | Request, init?: RequestInit) =>
@@ -53,6 +57,7 @@ export const makeChain = (options: ChainOptions): ChainShape => {
   })
 
   const getUsdcBalance = Effect.fn("Chain.getUsdcBalance")(function* (owner: string, mint: string) {
+    const { getAssociatedTokenAddressSync } = yield* splToken
     const ata = getAssociatedTokenAddressSync(yield* key(mint), yield* key(owner), true)
     const amount = yield* Effect.tryPromise({
       try: async () => {
