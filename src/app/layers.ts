@@ -7,6 +7,8 @@ import type { Config } from "../platform/config/config"
 import { AppConfig } from "../platform/config/service"
 import { Database, type DatabaseHandle } from "../platform/db/database"
 import { loggerLayer, stdoutSink, type LogSink } from "../platform/logging/logger"
+import { Chain } from "../modules/chain/service"
+import { Marketplace } from "../modules/marketplace/service"
 import { Store } from "../store/store"
 
 export type AppLayerOptions = {
@@ -25,10 +27,12 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   const database = options.database ? Database.fromHandle(options.database) : Database.layer.pipe(Layer.provide(configLayer))
   const store = Store.layer.pipe(Layer.provide(database))
   const minimumLevel = Layer.succeed(References.MinimumLogLevel, logLevels[config.logLevel])
+  const marketplace = Marketplace.layer.pipe(Layer.provide(configLayer))
+  const chain = Chain.layer.pipe(Layer.provide(configLayer))
   const base = Layer.mergeAll(configLayer, store)
   const services = Layer.mergeAll(ApiKeys.layer, LoginThrottle.layer).pipe(Layer.provide(base))
   const clock = options.clock ? Layer.succeed(Clock.Clock, options.clock) : Layer.empty
-  return Layer.mergeAll(configLayer, database, store, services, loggerLayer(options.sink ?? stdoutSink), minimumLevel, clock)
+  return Layer.mergeAll(configLayer, database, store, services, marketplace, chain, loggerLayer(options.sink ?? stdoutSink), minimumLevel, clock)
 }
 
 export type AppServices = Layer.Success<ReturnType<typeof appLayer>>

@@ -3,8 +3,9 @@
 // with one line per problem naming the variable and the expected form.
 import { databaseUrl, describeDatabase, type DatabaseTarget } from "./database-url"
 import { defaultTiers, type TierTable } from "../../modules/keys/tiers"
-import { bool, httpUrl, int, oneOf, str, type Read } from "./parse"
 import { tierTable } from "./tiers-reader"
+import { networkConstants } from "../../modules/marketplace/protocol"
+import { base58Key, bool, httpUrl, int, oneOf, str, type Read } from "./parse"
 
 export type Network = "sandbox" | "devnet" | "mainnet"
 
@@ -36,6 +37,24 @@ export type Config = {
   readonly loginMaxFailures: number
   /** Window for counting failed logins, ms. */
   readonly loginFailureWindowMs: number
+  /** Marketplace reads and transaction builds: time allowed per attempt, ms. */
+  readonly marketplaceTimeoutMs: number
+  /** Marketplace agent calls (submit): time allowed, ms. Agents may run 20 s, coordinators 180 s. */
+  readonly marketplaceCallTimeoutMs: number
+  /** How long a fetched agent (and its price) is reused, ms. 0 disables the cache. */
+  readonly marketplaceAgentCacheTtlMs: number
+  /** Attempts for a marketplace read or build (1 = no retry). Calls are never retried. */
+  readonly marketplaceReadAttempts: number
+  /** First retry delay of a marketplace read or build, ms; doubles per attempt. */
+  readonly marketplaceRetryBaseMs: number
+  /** Time allowed for one Solana JSON-RPC request, ms. */
+  readonly solanaRpcTimeoutMs: number
+  /**
+   * USDC mint whose associated token accounts hold the pool's balances.
+   * Undefined on the sandbox network: the sandbox creates its own mint and
+   * hands it to the balance reader at start-up.
+   */
+  readonly usdcMint: string | undefined
 }
 
 type Spec<K extends keyof Config> = {
@@ -89,6 +108,23 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
   trustProxy: { env: "TRUST_PROXY", read: bool, fallback: () => false, doc: "take the client address from X-Forwarded-For" },
   loginMaxFailures: { env: "LOGIN_MAX_FAILURES", read: int(1, 1000), fallback: () => 5, doc: "failed logins per account and per address before refusing" },
   loginFailureWindowMs: { env: "LOGIN_FAILURE_WINDOW_MS", read: int(1000, 86_400_000), fallback: () => 15 * 60_000, doc: "window for counting failed logins, ms" },
+  marketplaceTimeoutMs: { env: "MARKETPLACE_TIMEOUT_MS", read: int(1, 600_000), fallback: () => 10_000, doc: "time allowed per marketplace read or build attempt, ms" },
+  marketplaceCallTimeoutMs: {
+    env: "MARKETPLACE_CALL_TIMEOUT_MS",
+    read: int(1, 900_000),
+    fallback: () => 30_000,
+    doc: "time allowed for an agent call, ms (agents may take 20 s, coordinators up to 180 s)",
+  },
+  marketplaceAgentCacheTtlMs: { env: "MARKETPLACE_AGENT_CACHE_TTL_MS", read: int(0, 86_400_000), fallback: () => 30_000, doc: "how long a fetched agent and its price are reused, ms (0 = no cache)" },
+  marketplaceReadAttempts: { env: "MARKETPLACE_READ_ATTEMPTS", read: int(1, 10), fallback: () => 3, doc: "attempts for a marketplace read or build on transient failures (calls are never retried)" },
+  marketplaceRetryBaseMs: { env: "MARKETPLACE_RETRY_BASE_MS", read: int(1, 60_000), fallback: () => 200, doc: "first retry delay of a marketplace read, ms (doubles per attempt)" },
+  solanaRpcTimeoutMs: { env: "SOLANA_RPC_TIMEOUT_MS", read: int(1, 600_000), fallback: () => 10_000, doc: "time allowed per Solana JSON-RPC request, ms" },
+  usdcMint: {
+    env: "USDC_MINT",
+    read: base58Key,
+    fallback: (c) => (c.network === "devnet" || c.network === "mainnet" ? networkConstants[c.network].usdcMint : undefined),
+    doc: "USDC mint (default follows TETTO_NETWORK; on sandbox the sandbox supplies its own)",
+  },
 }
 
 export class ConfigInvalid extends Error {

@@ -36,3 +36,7 @@ export const httpUrl: Read<string> = (raw) => {
     return bad("an http(s) URL")
   }
 }
+
+/** A Solana public key: base58, 32 to 44 characters (a mint, a wallet). */
+export const base58Key: Read<string> = (raw) =>
+  /^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(raw.trim()) ? ok(raw.trim()) : bad("a base58 Solana public key")

@@ -1,0 +1,106 @@
+// Solana reads through web3.js's Connection. Every RPC request carries a wall
+// time limit (a fetch with an AbortSignal), so a silent RPC cannot hang a
+// balance check; web3.js's own 429 retry loop is off, callers decide.
+import { Connection, PublicKey, type FetchFn } from "@solana/web3.js"
+import { Context, Effect, Layer } from "effect"
+import { AppConfig } from "../../platform/config/service"
+import { upstreamText } from "../marketplace/sanitize"
+import { ChainUnavailable } from "./errors"
+
+export type SignatureState = "not_found" | "processed" | "confirmed" | "finalized" | "failed"
+
+export type ChainShape = {
+  /** Lamports held by `pubkey`. */
+  readonly getSolBalance: (pubkey: string) => Effect.Effect<number, ChainUnavailable>
+  /** Base units of `mint` in `owner`'s associated token account; 0 when that account does not exist. */
+  readonly getUsdcBalance: (owner: string, mint: string) => Effect.Effect<number, ChainUnavailable>
+  readonly getLatestBlockhash: () => Effect.Effect<{ readonly blockhash: string; readonly lastValidBlockHeight: number }, ChainUnavailable>
+  /** Where a transaction stands, by its signature: how a submit with a lost answer is reconciled. */
+  readonly getSignatureStatus: (signature: string) => Effect.Effect<SignatureState, ChainUnavailable>
+}
+
+export type ChainOptions = { readonly rpcUrl: string; readonly timeoutMs: number }
+
+const missingAccount = /could not find account/i
+
+// Loaded on first use: spl-token pulls in bigint-buffer, which prints a warning
+// to stderr when it loads without native bindings, and every CLI command
+// (`tdk config check` among them) imports this module.
+const splToken = Effect.promise(() => import("@solana/spl-token"))
+
+export const makeChain = (options: ChainOptions): ChainShape => {
+  const timedFetch = ((input: string | URL | Request, init?: RequestInit) =>
+    fetch(input, {
+      ...init,
+      signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(options.timeoutMs)]) : AbortSignal.timeout(options.timeoutMs),
+    })) as unknown as FetchFn
+  const connection = new Connection(options.rpcUrl, { commitment: "confirmed", fetch: timedFetch, disableRetryOnRateLimit: true })
+
+  const unavailable = (operation: string) => (e: unknown) => {
+    const err = e as { name?: string; message?: string }
+    const reason = err?.name === "TimeoutError" || /timed out/i.test(err?.message ?? "") ? `no answer within ${options.timeoutMs} ms` : upstreamText(err?.message ?? String(e), [options.rpcUrl])
+    return new ChainUnavailable({ operation, reason })
+  }
+
+  // Keys come from our own pool and config; a malformed one is a bug, not an outage.
+  const key = (s: string) => Effect.sync(() => new PublicKey(s))
+
+  const integer = (operation: string, n: number | bigint | string): Effect.Effect<number, ChainUnavailable> => {
+    const v = typeof n === "number" ? n : Number(BigInt(n))
+    return Number.isSafeInteger(v) && v >= 0 ? Effect.succeed(v) : Effect.fail(new ChainUnavailable({ operation, reason: `RPC returned a non-integer amount ${String(n).slice(0, 40)}` }))
+  }
+
+  const getSolBalance = Effect.fn("Chain.getSolBalance")(function* (pubkey: string) {
+    const k = yield* key(pubkey)
+    const lamports = yield* Effect.tryPromise({ try: () => connection.getBalance(k, "confirmed"), catch: unavailable("getBalance") })
+    return yield* integer("getBalance", lamports)
+  })
+
+  const getUsdcBalance = Effect.fn("Chain.getUsdcBalance")(function* (owner: string, mint: string) {
+    const { getAssociatedTokenAddressSync } = yield* splToken
+    const ata = getAssociatedTokenAddressSync(yield* key(mint), yield* key(owner), true)
+    const amount = yield* Effect.tryPromise({
+      try: async () => {
+        try {
+          return (await connection.getTokenAccountBalance(ata, "confirmed")).value.amount
+        } catch (e) {
+          // A wallet that never received the token has no account: that is a zero balance.
+          if (missingAccount.test((e as Error)?.message ?? "")) return "0"
+          throw e
+        }
+      },
+      catch: unavailable("getTokenAccountBalance"),
+    })
+    if (!/^\d+$/.test(amount)) return yield* Effect.fail(new ChainUnavailable({ operation: "getTokenAccountBalance", reason: "RPC returned a malformed amount" }))
+    return yield* integer("getTokenAccountBalance", amount)
+  })
+
+  const getLatestBlockhash = Effect.fn("Chain.getLatestBlockhash")(function* () {
+    const r = yield* Effect.tryPromise({ try: () => connection.getLatestBlockhash("confirmed"), catch: unavailable("getLatestBlockhash") })
+    return { blockhash: r.blockhash, lastValidBlockHeight: r.lastValidBlockHeight }
+  })
+
+  const getSignatureStatus = Effect.fn("Chain.getSignatureStatus")(function* (signature: string) {
+    const r = yield* Effect.tryPromise({
+      try: () => connection.getSignatureStatuses([signature], { searchTransactionHistory: true }),
+      catch: unavailable("getSignatureStatuses"),
+    })
+    const status = r.value[0]
+    if (!status) return "not_found" as const
+    if (status.err !== null) return "failed" as const
+    return (status.confirmationStatus ?? "processed") as SignatureState
+  })
+
+  return { getSolBalance, getUsdcBalance, getLatestBlockhash, getSignatureStatus }
+}
+
+export class Chain extends Context.Service<Chain, ChainShape>()("tdk/Chain") {
+  /** Reads the configured Solana RPC (SOLANA_RPC_URL) at "confirmed" commitment. */
+  static readonly layer = Layer.effect(
+    Chain,
+    Effect.gen(function* () {
+      const config = yield* AppConfig
+      return makeChain({ rpcUrl: config.solanaRpcUrl, timeoutMs: config.solanaRpcTimeoutMs })
+    }),
+  )
+}
