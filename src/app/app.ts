@@ -6,6 +6,7 @@ import { Effect } from "effect"
 import { Elysia } from "elysia"
 import { healthz } from "../modules/health/routes/healthz"
 import { readyz } from "../modules/health/routes/readyz"
+import { sandboxEdgeError, sandboxRoutes } from "../modules/sandbox/routes"
 import type { Config } from "../platform/config/config"
 import { BodyTooLarge, InvalidInput, MalformedJson, RouteNotFound, UnsupportedMediaType, type FieldProblem } from "../platform/http/errors"
 import { problemResponse } from "../platform/http/problem"
@@ -56,7 +57,10 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
         specPath: "/docs/json",
         documentation: {
           info: { title: "TDK Core", version: VERSION, description: "Call paid Tetto agents with an HTTP API key." },
-          tags: [{ name: "health", description: "Liveness and readiness" }],
+          tags: [
+            { name: "health", description: "Liveness and readiness" },
+            ...(config.network === "sandbox" ? [{ name: "sandbox", description: "The sandbox network: Tetto-compatible marketplace, Solana JSON-RPC ledger, faucet (TETTO_NETWORK=sandbox only)" }] : []),
+          ],
         },
       }),
     )
@@ -81,6 +85,9 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
       }
     })
     .onError(({ code, error, request }) => {
+      // Sandbox routes answer in the protocol's envelope, as the real platform does.
+      const sandboxAnswer = config.network === "sandbox" ? sandboxEdgeError(code, error, request) : undefined
+      if (sandboxAnswer) return sandboxAnswer
       // Elysia wraps whatever a parser throws in a ParseError; ours carry the real answer.
       const mapped = problemFor(error, request) ?? (code === "PARSE" ? problemFor((error as { cause?: unknown }).cause, request) : undefined)
       if (mapped) return mapped
@@ -106,6 +113,7 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
     })
     .use(healthz())
     .use(readyz(respond))
+    .use(config.network === "sandbox" ? sandboxRoutes(runtime) : new Elysia())
 }
 
 export type App = ReturnType<typeof createApp>

@@ -1,6 +1,7 @@
 // The application Layer: every service the routes and jobs need, built once
 // per process (or per test) into one ManagedRuntime.
-import { Layer, ManagedRuntime, References } from "effect"
+import { Clock, Layer, ManagedRuntime, References } from "effect"
+import { Sandbox } from "../modules/sandbox/service"
 import type { Config } from "../platform/config/config"
 import { AppConfig } from "../platform/config/service"
 import { Database, type DatabaseHandle } from "../platform/db/database"
@@ -12,6 +13,8 @@ export type AppLayerOptions = {
   readonly sink?: LogSink
   /** An already-open database, owned by the caller (tests share one per file). */
   readonly database?: DatabaseHandle
+  /** Replaces the clock every service reads (tests move time without sleeping). */
+  readonly clock?: Clock.Clock
 }
 
 const logLevels = { debug: "Debug", info: "Info", warn: "Warn", error: "Error" } as const
@@ -20,8 +23,11 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   const configLayer = AppConfig.layer(config)
   const database = options.database ? Database.fromHandle(options.database) : Database.layer.pipe(Layer.provide(configLayer))
   const store = Store.layer.pipe(Layer.provide(database))
+  // Opens its own database only when TETTO_NETWORK=sandbox.
+  const sandbox = Sandbox.layer.pipe(Layer.provide(configLayer))
   const minimumLevel = Layer.succeed(References.MinimumLogLevel, logLevels[config.logLevel])
-  return Layer.mergeAll(configLayer, database, store, loggerLayer(options.sink ?? stdoutSink), minimumLevel)
+  const clock = options.clock ? [Layer.succeed(Clock.Clock, options.clock)] : []
+  return Layer.mergeAll(configLayer, database, store, sandbox, loggerLayer(options.sink ?? stdoutSink), minimumLevel, ...clock)
 }
 
 export type AppServices = Layer.Success<ReturnType<typeof appLayer>>

@@ -23,6 +23,8 @@ export type Config = {
   readonly adminToken: string | undefined
   /** Grace period for in-flight requests on SIGTERM, ms. */
   readonly shutdownGraceMs: number
+  /** Lifetime of a sandbox payment intent, ms. */
+  readonly sandboxIntentTtlMs: number
 }
 
 type Spec<K extends keyof Config> = {
@@ -70,6 +72,7 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
   markupBps: { env: "MARKUP_BPS", read: int(0, 100_000), fallback: () => 5000, doc: "markup on agent prices in basis points" },
   adminToken: { env: "ADMIN_TOKEN", read: str(24), fallback: () => undefined, secret: true, doc: "bearer token for /admin (admin API absent when unset)" },
   shutdownGraceMs: { env: "SHUTDOWN_GRACE_MS", read: int(0, 600_000), fallback: () => 20_000, doc: "time allowed for in-flight requests on SIGTERM, ms" },
+  sandboxIntentTtlMs: { env: "SANDBOX_INTENT_TTL_MS", read: int(1_000, 3_600_000), fallback: () => 120_000, doc: "lifetime of a sandbox payment intent, ms (sandbox network only)" },
 }
 
 export class ConfigInvalid extends Error {
