@@ -46,7 +46,7 @@ export const sandboxEdgeError = (code: string | number, error: unknown, request:
   const cause = code === "PARSE" ? ((error as { cause?: unknown }).cause ?? error) : error
   if (path === "/sandbox/solana") {
     const rpcError = code === "PARSE" || (isAppError(cause) && cause._tag === "MalformedJson") ? rpcErrors.parse : rpcErrors.invalidRequest
-    return envelope(200, { jsonrpc: "2.0", id: null, error: rpcError }, requestId)
+    return envelope(rpcError === rpcErrors.parse ? 400 : 200, { jsonrpc: "2.0", id: null, error: rpcError }, requestId)
   }
   if (isAppError(cause)) {
     const { body } = toProblem(cause, requestId)
