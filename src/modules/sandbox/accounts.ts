@@ -2,11 +2,11 @@
 // laid out exactly as SPL Token stores them, so `@solana/spl-token`'s
 // `getAccount`/`getMint` decode them, and the `jsonParsed` form.
 import type { Database } from "bun:sqlite"
-import { AccountLayout, ACCOUNT_SIZE, MintLayout, MINT_SIZE, TOKEN_PROGRAM_ID } from "@solana/spl-token"
 import { PublicKey, SystemProgram } from "@solana/web3.js"
 import bs58 from "bs58"
 import { MINT_RENT_LAMPORTS, SANDBOX_USDC_DECIMALS, sandboxMintAuthority, sandboxUsdcMint, TOKEN_ACCOUNT_RENT_LAMPORTS } from "./identities"
 import { solBalance, tokenAccount, usdcSupply, type TokenAccountRow } from "./ledger"
+import { ACCOUNT_SIZE, MINT_SIZE, mintData, TOKEN_PROGRAM_ID, tokenAccountData } from "./spl"
 
 export type Encoding = "base64" | "base58" | "jsonParsed"
 
@@ -26,35 +26,9 @@ export const tokenAmount = (amount: number, decimals: number) => {
   return { amount: String(amount), decimals, uiAmount: amount / 10 ** decimals, uiAmountString: frac ? `${whole}.${frac}` : `${whole}` }
 }
 
-const tokenAccountBytes = (row: TokenAccountRow): Uint8Array => {
-  const data = Buffer.alloc(ACCOUNT_SIZE)
-  AccountLayout.encode(
-    {
-      mint: new PublicKey(row.mint),
-      owner: new PublicKey(row.owner),
-      amount: BigInt(row.amount),
-      delegateOption: 0,
-      delegate: PublicKey.default,
-      state: 1,
-      isNativeOption: 0,
-      isNative: 0n,
-      delegatedAmount: 0n,
-      closeAuthorityOption: 0,
-      closeAuthority: PublicKey.default,
-    },
-    data,
-  )
-  return new Uint8Array(data)
-}
+const tokenAccountBytes = (row: TokenAccountRow): Uint8Array => tokenAccountData(new PublicKey(row.mint), new PublicKey(row.owner), row.amount)
 
-export const mintBytes = (supply: number): Uint8Array => {
-  const data = Buffer.alloc(MINT_SIZE)
-  MintLayout.encode(
-    { mintAuthorityOption: 1, mintAuthority: sandboxMintAuthority, supply: BigInt(supply), decimals: SANDBOX_USDC_DECIMALS, isInitialized: true, freezeAuthorityOption: 0, freezeAuthority: PublicKey.default },
-    data,
-  )
-  return new Uint8Array(data)
-}
+export const mintBytes = (supply: number): Uint8Array => mintData(sandboxMintAuthority, supply, SANDBOX_USDC_DECIMALS)
 
 export const tokenAccountView = (row: TokenAccountRow): LedgerAccount => ({
   lamports: TOKEN_ACCOUNT_RENT_LAMPORTS,

@@ -2,8 +2,8 @@
 // tests, LiteSVM and a restarted process all see the same addresses. None of
 // them guards real value: the seeds are in the source on purpose.
 import { Keypair, PublicKey } from "@solana/web3.js"
-import { getAssociatedTokenAddressSync } from "@solana/spl-token"
 import { createHash } from "node:crypto"
+import { associatedTokenAddress } from "./spl"
 
 const derive = (label: string): Keypair =>
   Keypair.fromSeed(new Uint8Array(createHash("sha256").update(`tdk-sandbox:${label}`).digest()))
@@ -20,7 +20,7 @@ export const sandboxProtocolFeeWallet: PublicKey = derive("protocol-fee").public
 export const sandboxOwnerWallet = (slug: string): PublicKey => derive(`owner:${slug}`).publicKey
 
 /** Associated token account of `owner` for the sandbox USDC mint. */
-export const sandboxUsdcAta = (owner: PublicKey): PublicKey => getAssociatedTokenAddressSync(sandboxUsdcMint, owner, true)
+export const sandboxUsdcAta = (owner: PublicKey): PublicKey => associatedTokenAddress(sandboxUsdcMint, owner)
 
 /** Lamports charged to the fee payer per signature, as on mainnet. */
 export const NETWORK_FEE_LAMPORTS = 5000

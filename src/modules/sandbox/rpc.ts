@@ -2,9 +2,9 @@
 // v1 `Connection` needs to read balances and statuses. Any input yields a
 // JSON-RPC answer; nothing here throws to the HTTP layer.
 import type { Database } from "bun:sqlite"
-import { TOKEN_PROGRAM_ID } from "@solana/spl-token"
 import { PublicKey } from "@solana/web3.js"
 import bs58 from "bs58"
+import { TOKEN_PROGRAM_ID } from "./spl"
 import { accountAt, encodeAccount, tokenAccountView, tokenAmount, type Encoding } from "./accounts"
 import { SANDBOX_USDC_DECIMALS, sandboxUsdcMint } from "./identities"
 import { BLOCKHASH_VALID_SLOTS, blockhashOf, creditSol, currentSlot, nextSlot, recordSignature, signatureStatus, solBalance, tokenAccount, tokenAccountsByOwner, usdcSupply } from "./ledger"

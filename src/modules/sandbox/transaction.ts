@@ -1,11 +1,11 @@
 // The payment transaction the sandbox hands out, and the checks on what comes
 // back signed. The transaction is what a real chain would execute (the LiteSVM
 // test runs it): two transfers from the payer, owner share and protocol fee.
-import { createTransferCheckedInstruction } from "@solana/spl-token"
 import { PublicKey, SystemProgram, Transaction } from "@solana/web3.js"
 import { ed25519 } from "@noble/curves/ed25519.js"
 import type { TokenSymbol } from "../marketplace/protocol"
 import { SANDBOX_USDC_DECIMALS, sandboxUsdcAta, sandboxUsdcMint } from "./identities"
+import { transferCheckedInstruction } from "./spl"
 
 export type PaymentPlan = {
   readonly token: TokenSymbol
@@ -30,7 +30,7 @@ export const buildPaymentTransaction = (plan: PaymentPlan): Transaction => {
     tx.add(
       plan.token === "SOL"
         ? SystemProgram.transfer({ fromPubkey: plan.payer, toPubkey: to, lamports: amount })
-        : createTransferCheckedInstruction(sandboxUsdcAta(plan.payer), sandboxUsdcMint, sandboxUsdcAta(to), plan.payer, amount, SANDBOX_USDC_DECIMALS),
+        : transferCheckedInstruction(sandboxUsdcAta(plan.payer), sandboxUsdcMint, sandboxUsdcAta(to), plan.payer, amount, SANDBOX_USDC_DECIMALS),
     )
   }
   return tx
