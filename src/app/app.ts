@@ -17,6 +17,7 @@ import { listKeysRoute } from "../modules/keys/routes/list-keys"
 import { revokeKeyRoute } from "../modules/keys/routes/revoke-key"
 import { rollKeyRoute } from "../modules/keys/routes/roll-key"
 import { readyz } from "../modules/health/routes/readyz"
+import { sandboxEdgeError, sandboxRoutes } from "../modules/sandbox/routes"
 import type { Config } from "../platform/config/config"
 import { BodyTooLarge, InvalidInput, MalformedJson, RouteNotFound, UnsupportedMediaType, type FieldProblem } from "../platform/http/errors"
 import { problemResponse } from "../platform/http/problem"
@@ -72,6 +73,7 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
             { name: "auth", description: "Accounts and sessions" },
             { name: "keys", description: "API key management (session) and key checks (API key)" },
             { name: "admin", description: "Operator API, present only when ADMIN_TOKEN is set" },
+            ...(config.network === "sandbox" ? [{ name: "sandbox", description: "The sandbox network: Tetto-compatible marketplace, Solana JSON-RPC ledger, faucet (TETTO_NETWORK=sandbox only)" }] : []),
           ],
         },
       }),
@@ -97,6 +99,9 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
       }
     })
     .onError(({ code, error, request }) => {
+      // Sandbox routes answer in the protocol's envelope, as the real platform does.
+      const sandboxAnswer = config.network === "sandbox" ? sandboxEdgeError(code, error, request) : undefined
+      if (sandboxAnswer) return sandboxAnswer
       // Elysia wraps whatever a parser throws in a ParseError; ours carry the real answer.
       const mapped = problemFor(error, request) ?? (code === "PARSE" ? problemFor((error as { cause?: unknown }).cause, request) : undefined)
       if (mapped) return mapped
@@ -131,6 +136,7 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
     .use(revokeKeyRoute(respond))
     .use(currentKeyRoute(respond))
     .use(config.adminToken === undefined ? new Elysia() : adminRoutes(respond))
+    .use(config.network === "sandbox" ? sandboxRoutes(runtime) : new Elysia())
 }
 
 const adminRoutes = (respond: ReturnType<typeof makeRespond>) =>

@@ -3,6 +3,7 @@
 import { Clock, Layer, ManagedRuntime, References } from "effect"
 import { LoginThrottle } from "../modules/auth/throttle"
 import { ApiKeys } from "../modules/keys/verifier"
+import { Sandbox } from "../modules/sandbox/service"
 import type { Config } from "../platform/config/config"
 import { AppConfig } from "../platform/config/service"
 import { Database, type DatabaseHandle } from "../platform/db/database"
@@ -26,13 +27,15 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   const configLayer = AppConfig.layer(config)
   const database = options.database ? Database.fromHandle(options.database) : Database.layer.pipe(Layer.provide(configLayer))
   const store = Store.layer.pipe(Layer.provide(database))
+  // Opens its own database only when TETTO_NETWORK=sandbox.
+  const sandbox = Sandbox.layer.pipe(Layer.provide(configLayer))
   const minimumLevel = Layer.succeed(References.MinimumLogLevel, logLevels[config.logLevel])
   const marketplace = Marketplace.layer.pipe(Layer.provide(configLayer))
   const chain = Chain.layer.pipe(Layer.provide(configLayer))
   const base = Layer.mergeAll(configLayer, store)
   const services = Layer.mergeAll(ApiKeys.layer, LoginThrottle.layer).pipe(Layer.provide(base))
   const clock = options.clock ? Layer.succeed(Clock.Clock, options.clock) : Layer.empty
-  return Layer.mergeAll(configLayer, database, store, services, marketplace, chain, loggerLayer(options.sink ?? stdoutSink), minimumLevel, clock)
+  return Layer.mergeAll(configLayer, database, store, services, marketplace, chain, sandbox, loggerLayer(options.sink ?? stdoutSink), minimumLevel, clock)
 }
 
 export type AppServices = Layer.Success<ReturnType<typeof appLayer>>

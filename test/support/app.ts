@@ -1,9 +1,8 @@
 // A fresh app over a fresh database, with logs captured for secret scans.
 import { createApp } from "../../src/app/app"
-import { makeRuntime, type AppRuntime } from "../../src/app/layers"
+import { makeRuntime, type AppLayerOptions, type AppRuntime } from "../../src/app/layers"
 import { loadConfig, type Config } from "../../src/platform/config/config"
 import { memorySink } from "../../src/platform/logging/logger"
-import type { ManualClock } from "./clock"
 import { freshDatabase, type Dialect } from "./db"
 
 export type TestApp = {
@@ -21,11 +20,11 @@ export type TestApp = {
 export const testConfig = (env: Record<string, string> = {}): Config =>
   loadConfig({ DATABASE_URL: "sqlite::memory:", LOG_LEVEL: "debug", ...env })
 
-export const makeTestApp = async (dialect: Dialect, env: Record<string, string> = {}, options: { clock?: ManualClock } = {}): Promise<TestApp> => {
+export const makeTestApp = async (dialect: Dialect, env: Record<string, string> = {}, options: Pick<AppLayerOptions, "clock"> = {}): Promise<TestApp> => {
   const db = await freshDatabase(dialect)
   const config = testConfig(env)
   const { lines, sink } = memorySink()
-  const runtime = makeRuntime(config, { database: db.handle, sink, ...(options.clock ? { clock: options.clock } : {}) })
+  const runtime = makeRuntime(config, { database: db.handle, sink, ...options })
   const app = createApp(config, runtime)
   const request = (path: string, init: RequestInit & { json?: unknown } = {}) => {
     const { json, ...rest } = init

@@ -55,6 +55,8 @@ export type Config = {
    * hands it to the balance reader at start-up.
    */
   readonly usdcMint: string | undefined
+  /** Lifetime of a sandbox payment intent, ms. */
+  readonly sandboxIntentTtlMs: number
 }
 
 type Spec<K extends keyof Config> = {
@@ -125,6 +127,7 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
     fallback: (c) => (c.network === "devnet" || c.network === "mainnet" ? networkConstants[c.network].usdcMint : undefined),
     doc: "USDC mint (default follows TETTO_NETWORK; on sandbox the sandbox supplies its own)",
   },
+  sandboxIntentTtlMs: { env: "SANDBOX_INTENT_TTL_MS", read: int(1_000, 3_600_000), fallback: () => 120_000, doc: "lifetime of a sandbox payment intent, ms (sandbox network only)" },
 }
 
 export class ConfigInvalid extends Error {

@@ -1,0 +1,29 @@
+// The sandbox network as one Elysia plugin under /sandbox, mounted only when
+// TETTO_NETWORK=sandbox: the marketplace at /sandbox/tetto, the ledger's
+// JSON-RPC at /sandbox/solana, the faucet and the test hook.
+import { Elysia } from "elysia"
+import type { AppRuntime } from "../../app/layers"
+import { makeEnvelopeRespond } from "./envelope"
+import { buildTransaction } from "./routes/build-transaction"
+import { callAgent } from "./routes/call-agent"
+import { faucet } from "./routes/faucet"
+import { getAgent } from "./routes/get-agent"
+import { getReceipt } from "./routes/get-receipt"
+import { listAgents } from "./routes/list-agents"
+import { setAgentBehaviour } from "./routes/set-agent-behaviour"
+import { solanaRpc } from "./routes/solana-rpc"
+
+export { sandboxEdgeError } from "./envelope"
+
+export const sandboxRoutes = (runtime: AppRuntime) => {
+  const respond = makeEnvelopeRespond(runtime)
+  return new Elysia({ prefix: "/sandbox" })
+    .use(listAgents(respond))
+    .use(callAgent(respond))
+    .use(getAgent(respond))
+    .use(buildTransaction(respond))
+    .use(getReceipt(respond))
+    .use(solanaRpc(respond))
+    .use(faucet(respond))
+    .use(setAgentBehaviour(respond))
+}

@@ -1,0 +1,18 @@
+import { Effect } from "effect"
+import { Elysia, t } from "elysia"
+import type { EnvelopeRespond } from "../envelope"
+import { ErrorEnvelope, ReceiptSchema } from "../model"
+import { Sandbox } from "../service"
+
+export const GetReceipt = t.Object({ ok: t.Literal(true, { description: "Success" }), receipt: ReceiptSchema })
+
+export const getReceipt = (respond: EnvelopeRespond) =>
+  new Elysia().get(
+    "/tetto/api/receipts/:id",
+    ({ request, params }) => respond(request, Sandbox.use((s) => s.receipt(params.id))),
+    {
+      params: t.Object({ id: t.String({ description: "Receipt id (UUID)" }) }),
+      response: { 200: GetReceipt, 404: ErrorEnvelope },
+      detail: { operationId: "sandboxGetReceipt", tags: ["sandbox"], summary: "Sandbox marketplace: a settled call's receipt" },
+    },
+  )

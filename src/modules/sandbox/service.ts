@@ -1,0 +1,368 @@
+// The Sandbox service: a Tetto-like marketplace and a Solana-like ledger in
+// one SQLite file. It refuses what the real platform refuses (bad input
+// before payment, unknown or private agents, expired, reused or tampered
+// payments, missing funds) so the gateway's real code path is exercised.
+import type { Database } from "bun:sqlite"
+import { PublicKey } from "@solana/web3.js"
+import { Value } from "@sinclair/typebox/value"
+import type { TSchema } from "@sinclair/typebox"
+import bs58 from "bs58"
+import { createHash } from "node:crypto"
+import { Clock, Context, Duration, Effect, Layer } from "effect"
+import { AppConfig } from "../../platform/config/service"
+import type { BuildTransactionRequest, CallRequest, TokenSymbol, WireAgent, WireReceipt } from "../marketplace/protocol"
+import { protocolErrors } from "../marketplace/protocol"
+import { agentById, SANDBOX_FEE_BPS, sampleAgents } from "./agents/catalog"
+import { AgentFailure, type SampleAgent } from "./agents/types"
+import { openSandboxDb, sandboxDbPath } from "./db"
+import { SandboxRefusal } from "./errors"
+import { NETWORK_FEE_LAMPORTS, sandboxOwnerWallet, sandboxProtocolFeeWallet, sandboxUsdcAta } from "./identities"
+import { applyMoves, blockhashOf, creditSol, creditUsdc, currentSlot, ensureUsdcAccount, LedgerShortfall, nextSlot, recordSignature, solBalance, tokenAccount, type Move } from "./ledger"
+import { findIntent, findReceipt, insertIntent, insertReceipt, moveIntent, type IntentRow } from "./payments"
+import { handleRpc, type RpcReply } from "./rpc"
+import { buildPaymentTransaction, protocolFee, sameBytes, serializeUnsigned, splitWireTransaction, verifySignature } from "./transaction"
+import { wireAgent, wireReceipt } from "./wire"
+
+/** The real platform's limit on an agent's run. */
+export const AGENT_TIME_LIMIT_MS = 20_000
+/** Faucet and airdrop ceilings per request: 1,000 USDC and 10 SOL, base units. */
+export const FAUCET_MAX_USDC = 1_000_000_000
+export const FAUCET_MAX_LAMPORTS = 10_000_000_000
+/** What the sandbox gives the agent owners and the fee wallet at first start, so SOL payouts stay rent-exempt. */
+const SEED_LAMPORTS = 1_000_000_000
+
+export type AgentBehaviour = {
+  /** Added before the agent runs, ms; at or beyond AGENT_TIME_LIMIT_MS the call times out. */
+  readonly delayMs: number
+  /** When set, the agent fails with this message (and the payment is refunded). */
+  readonly failWith: string | undefined
+}
+
+export type ListAgentsResult = {
+  readonly ok: true
+  readonly agents: ReadonlyArray<WireAgent>
+  readonly count: number
+  readonly pagination: { readonly limit: number; readonly offset: number; readonly total: number; readonly hasMore: boolean }
+}
+
+export type BuildResult = {
+  readonly ok: true
+  readonly transaction: string
+  readonly payment_intent_id: string
+  readonly amount_base: number
+  readonly token: TokenSymbol
+  readonly expires_at: string
+  readonly input_hash: string
+  readonly message: string
+}
+
+export type CallResult = {
+  readonly ok: true
+  readonly message: string
+  readonly output: Record<string, unknown>
+  readonly tx_signature: string
+  readonly receipt_id: string
+  readonly explorer_url: string
+  readonly agent_received: number
+  readonly protocol_fee: number
+}
+
+export type FaucetResult = {
+  readonly ok: true
+  readonly wallet: string
+  readonly usdc_account: string
+  readonly usdc_balance: number
+  readonly sol_balance: number
+  readonly signature: string
+}
+
+export type SandboxShape = {
+  readonly listAgents: (limit: number, offset: number) => Effect.Effect<ListAgentsResult>
+  readonly getAgent: (id: string) => Effect.Effect<{ readonly ok: true; readonly agent: WireAgent }, SandboxRefusal>
+  readonly buildTransaction: (agentId: string, body: BuildTransactionRequest) => Effect.Effect<BuildResult, SandboxRefusal>
+  readonly call: (body: CallRequest) => Effect.Effect<CallResult, SandboxRefusal>
+  readonly receipt: (id: string) => Effect.Effect<{ readonly ok: true; readonly receipt: WireReceipt }, SandboxRefusal>
+  readonly faucet: (body: { readonly wallet: string; readonly usdc?: number; readonly sol?: number }) => Effect.Effect<FaucetResult, SandboxRefusal>
+  readonly rpc: (body: unknown) => Effect.Effect<RpcReply | ReadonlyArray<RpcReply>>
+  readonly setBehaviour: (agentId: string, behaviour: AgentBehaviour) => Effect.Effect<{ readonly ok: true; readonly agent_id: string } & AgentBehaviour, SandboxRefusal>
+}
+
+const refuse = (status: number, error: string) => new SandboxRefusal({ status, error })
+
+const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex")
+
+const schemaProblems = (schema: TSchema, value: unknown): string =>
+  [...Value.Errors(schema, value)]
+    .slice(0, 5)
+    .map((e) => `${e.path === "" ? "input" : `input${e.path.replaceAll("/", ".")}`}: ${e.message}`)
+    .join("; ")
+
+const walletKey = (raw: string): PublicKey | undefined => {
+  try {
+    const key = new PublicKey(raw)
+    return key.toBase58() === raw ? key : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)
+
+/** The moves a paid intent makes: the payer's share to the owner and the fee wallet, and the network fee. */
+const movesOf = (intent: IntentRow): { readonly pay: ReadonlyArray<Move>; readonly refund: ReadonlyArray<Move> } => {
+  const owner = sandboxOwnerWallet(agentById(intent.agent_id)!.slug).toBase58()
+  const fee = sandboxProtocolFeeWallet.toBase58()
+  const legs: Array<[string, number]> = [[owner, intent.owner_amount], [fee, intent.fee_amount]]
+  const nonZero = legs.filter(([, amount]) => amount > 0)
+  const leg = (from: string, to: string, amount: number): Move =>
+    intent.token === "SOL" ? { kind: "sol", from, to, lamports: amount } : { kind: "usdc", fromOwner: from, toOwner: to, amount }
+  return {
+    pay: [{ kind: "sol", from: intent.payer, to: null, lamports: NETWORK_FEE_LAMPORTS }, ...nonZero.map(([to, amount]) => leg(intent.payer, to, amount))],
+    refund: nonZero.map(([from, amount]) => leg(from, intent.payer, amount)),
+  }
+}
+
+const seed = (db: Database) => {
+  db.transaction(() => {
+    const wallets = [sandboxProtocolFeeWallet.toBase58(), ...sampleAgents.map((a) => sandboxOwnerWallet(a.slug).toBase58())]
+    for (const w of wallets) {
+      ensureUsdcAccount(db, w)
+      if (solBalance(db, w) === undefined) creditSol(db, w, SEED_LAMPORTS)
+    }
+  })()
+}
+
+export const makeSandbox = (db: Database, options: { readonly intentTtlMs: number; readonly rpcUrl: string }): SandboxShape => {
+  seed(db)
+  const behaviours = new Map<string, AgentBehaviour>()
+
+  const runAgent = (agent: SampleAgent, intent: IntentRow, now: number): Effect.Effect<Record<string, unknown>, SandboxRefusal> => {
+    const behaviour = behaviours.get(agent.id)
+    const run = Effect.gen(function* () {
+      if (behaviour && behaviour.delayMs > 0) yield* Effect.sleep(Duration.millis(behaviour.delayMs))
+      if (behaviour?.failWith !== undefined) return yield* Effect.fail(refuse(502, behaviour.failWith))
+      const output = yield* Effect.try({
+        try: () =>
+          agent.run({
+            input: JSON.parse(intent.input_json) as Record<string, unknown>,
+            tetto_context: {
+              caller_wallet: intent.payer,
+              caller_agent_id: intent.calling_agent_id,
+              current_agent_id: agent.id,
+              current_agent_name: agent.name,
+              current_agent_network: "sandbox",
+              intent_id: intent.id,
+              timestamp: now,
+              version: "2.6.0",
+            },
+            db,
+          }),
+        catch: (e) => refuse(502, e instanceof AgentFailure ? e.message : "Agent error: the agent did not return a result"),
+      })
+      if (!Value.Check(agent.output, output)) return yield* Effect.fail(refuse(502, `${protocolErrors.outputValidation} ${schemaProblems(agent.output, output)}`))
+      return output
+    })
+    return run.pipe(
+      Effect.timeoutOption(Duration.millis(AGENT_TIME_LIMIT_MS)),
+      Effect.flatMap((o) => (o._tag === "Some" ? Effect.succeed(o.value) : Effect.fail(refuse(504, `${protocolErrors.agentTimeout} (20s limit exceeded)`)))),
+    )
+  }
+
+  return {
+    listAgents: Effect.fn("Sandbox.listAgents")(function* (limit: number, offset: number) {
+      const listed = sampleAgents.filter((a) => !a.isPrivate)
+      const page = listed.slice(offset, offset + limit).map((a) => wireAgent(a, false))
+      return { ok: true as const, agents: page, count: page.length, pagination: { limit, offset, total: listed.length, hasMore: offset + page.length < listed.length } }
+    }),
+
+    getAgent: Effect.fn("Sandbox.getAgent")(function* (id: string) {
+      const agent = agentById(id)
+      if (!agent) return yield* Effect.fail(refuse(404, protocolErrors.agentNotFound))
+      return { ok: true as const, agent: wireAgent(agent, true) }
+    }),
+
+    buildTransaction: Effect.fn("Sandbox.buildTransaction")(function* (agentId: string, body: BuildTransactionRequest) {
+      const agent = agentById(agentId)
+      if (!agent) return yield* Effect.fail(refuse(404, protocolErrors.agentNotFound))
+      if (agent.isPrivate) return yield* Effect.fail(refuse(403, protocolErrors.privateAgent))
+      const payer = walletKey(body.payer_wallet)
+      if (!payer || !PublicKey.isOnCurve(payer.toBytes())) return yield* Effect.fail(refuse(400, "Invalid payer_wallet: expected a base58 ed25519 public key"))
+      if (body.selected_token !== undefined && body.selected_token !== agent.token) return yield* Effect.fail(refuse(400, `This agent is priced in ${agent.token}; selected_token ${body.selected_token} is not accepted`))
+      if (body.calling_agent_id !== undefined && !isUuid(body.calling_agent_id)) return yield* Effect.fail(refuse(400, "Invalid calling_agent_id: expected a UUID"))
+      if (!Value.Check(agent.input, body.input)) return yield* Effect.fail(refuse(400, `${protocolErrors.inputValidation} ${schemaProblems(agent.input, body.input)}`))
+
+      const now = yield* Clock.currentTimeMillis
+      const feeAmount = protocolFee(agent.priceBase, SANDBOX_FEE_BPS)
+      const ownerAmount = agent.priceBase - feeAmount
+      const tx = buildPaymentTransaction({
+        token: agent.token,
+        payer,
+        owner: sandboxOwnerWallet(agent.slug),
+        feeWallet: sandboxProtocolFeeWallet,
+        ownerAmount,
+        feeAmount,
+        blockhash: blockhashOf(currentSlot(db)),
+      })
+      const inputJson = JSON.stringify(body.input)
+      const intent: IntentRow = {
+        id: crypto.randomUUID(),
+        agent_id: agent.id,
+        payer: payer.toBase58(),
+        token: agent.token,
+        amount_base: agent.priceBase,
+        owner_amount: ownerAmount,
+        fee_amount: feeAmount,
+        input_json: inputJson,
+        input_hash: sha256Hex(inputJson),
+        message_b64: tx.serializeMessage().toString("base64"),
+        calling_agent_id: body.calling_agent_id ?? null,
+        created_at: now,
+        expires_at: now + options.intentTtlMs,
+        status: "open",
+        tx_signature: null,
+      }
+      insertIntent(db, intent)
+      return {
+        ok: true as const,
+        transaction: serializeUnsigned(tx),
+        payment_intent_id: intent.id,
+        amount_base: intent.amount_base,
+        token: intent.token,
+        expires_at: new Date(intent.expires_at).toISOString(),
+        input_hash: intent.input_hash,
+        message: `Sign and submit to /api/agents/call before ${new Date(intent.expires_at).toISOString()}`,
+      }
+    }),
+
+    call: Effect.fn("Sandbox.call")(function* (body: CallRequest) {
+      const intent = isUuid(body.payment_intent_id) ? findIntent(db, body.payment_intent_id) : undefined
+      if (!intent) return yield* Effect.fail(refuse(404, "Payment intent not found"))
+      if (intent.status !== "open") return yield* Effect.fail(refuse(409, protocolErrors.intentUsed))
+      const now = yield* Clock.currentTimeMillis
+      if (now >= intent.expires_at) return yield* Effect.fail(refuse(410, protocolErrors.intentExpired))
+
+      const wire = /^[A-Za-z0-9+/]+={0,2}$/.test(body.signed_transaction) ? splitWireTransaction(new Uint8Array(Buffer.from(body.signed_transaction, "base64"))) : undefined
+      if (!wire) return yield* Effect.fail(refuse(400, "Invalid signed_transaction: expected base64 of a serialized legacy transaction"))
+      if (!sameBytes(wire.message, new Uint8Array(Buffer.from(intent.message_b64, "base64"))))
+        return yield* Effect.fail(refuse(400, "Transaction does not match the payment intent"))
+      const payerSignature = wire.signatures[0]!
+      if (wire.signatures.length !== 1 || !verifySignature(payerSignature, wire.message, new PublicKey(intent.payer)))
+        return yield* Effect.fail(refuse(400, "Transaction signature verification failed"))
+      const txSignature = bs58.encode(payerSignature)
+
+      const { pay, refund } = movesOf(intent)
+      // One SQLite transaction: the intent is claimed and the balances move together, or neither happens.
+      const settled = yield* Effect.try({
+        try: () =>
+          db.transaction(() => {
+            if (!moveIntent(db, intent.id, "open", "paid", txSignature)) return "used" as const
+            applyMoves(db, pay)
+            recordSignature(db, txSignature, nextSlot(db), null, now)
+            return "paid" as const
+          })(),
+        catch: (e) => (e instanceof LedgerShortfall ? refuse(400, `${protocolErrors.insufficientFunds} but found no record of a prior credit.`) : refuse(500, "Ledger error")),
+      })
+      if (settled === "used") return yield* Effect.fail(refuse(409, protocolErrors.intentUsed))
+
+      const agent = agentById(intent.agent_id)!
+      const outcome = yield* Effect.exit(runAgent(agent, intent, now))
+      if (outcome._tag === "Failure") {
+        db.transaction(() => {
+          applyMoves(db, refund)
+          moveIntent(db, intent.id, "paid", "refunded")
+        })()
+        return yield* Effect.failCause(outcome.cause)
+      }
+      const output = outcome.value
+      const receiptId = crypto.randomUUID()
+      const verifiedAt = yield* Clock.currentTimeMillis
+      const outputJson = JSON.stringify(output)
+      db.transaction(() => {
+        insertReceipt(db, {
+          id: receiptId,
+          intent_id: intent.id,
+          agent_id: agent.id,
+          caller_wallet: intent.payer,
+          payout_wallet: sandboxOwnerWallet(agent.slug).toBase58(),
+          token: intent.token,
+          amount_base: intent.amount_base,
+          protocol_fee: intent.fee_amount,
+          input_hash: intent.input_hash,
+          output_hash: sha256Hex(outputJson),
+          output_json: outputJson,
+          tx_signature: txSignature,
+          verified_at: verifiedAt,
+        })
+        moveIntent(db, intent.id, "paid", "completed")
+      })()
+      return {
+        ok: true as const,
+        message: `${agent.name} completed`,
+        output,
+        tx_signature: txSignature,
+        receipt_id: receiptId,
+        explorer_url: `https://explorer.solana.com/tx/${txSignature}?cluster=custom&customUrl=${encodeURIComponent(options.rpcUrl)}`,
+        agent_received: intent.owner_amount,
+        protocol_fee: intent.fee_amount,
+      }
+    }),
+
+    receipt: Effect.fn("Sandbox.receipt")(function* (id: string) {
+      const row = isUuid(id) ? findReceipt(db, id) : undefined
+      if (!row) return yield* Effect.fail(refuse(404, "Receipt not found"))
+      return { ok: true as const, receipt: wireReceipt(row) }
+    }),
+
+    faucet: Effect.fn("Sandbox.faucet")(function* (body: { readonly wallet: string; readonly usdc?: number; readonly sol?: number }) {
+      const wallet = walletKey(body.wallet)
+      if (!wallet) return yield* Effect.fail(refuse(400, "Invalid wallet: expected a base58 public key"))
+      const usdc = body.usdc ?? 0
+      const sol = body.sol ?? 0
+      if (!Number.isSafeInteger(usdc) || usdc < 0 || usdc > FAUCET_MAX_USDC) return yield* Effect.fail(refuse(400, `usdc must be an integer from 0 to ${FAUCET_MAX_USDC} base units`))
+      if (!Number.isSafeInteger(sol) || sol < 0 || sol > FAUCET_MAX_LAMPORTS) return yield* Effect.fail(refuse(400, `sol must be an integer from 0 to ${FAUCET_MAX_LAMPORTS} lamports`))
+      if (usdc === 0 && sol === 0) return yield* Effect.fail(refuse(400, "Ask for some usdc or sol (base units)"))
+      const now = yield* Clock.currentTimeMillis
+      const address = wallet.toBase58()
+      const signature = bs58.encode(crypto.getRandomValues(new Uint8Array(64)))
+      const result = db.transaction(() => {
+        const usdcAccount = usdc > 0 ? creditUsdc(db, address, usdc) : sandboxUsdcAta(wallet).toBase58()
+        if (sol > 0) creditSol(db, address, sol)
+        recordSignature(db, signature, nextSlot(db), null, now)
+        return { usdcAccount, usdcBalance: tokenAccount(db, usdcAccount)?.amount ?? 0, solBalance: solBalance(db, address) ?? 0 }
+      })()
+      return { ok: true as const, wallet: address, usdc_account: result.usdcAccount, usdc_balance: result.usdcBalance, sol_balance: result.solBalance, signature }
+    }),
+
+    rpc: Effect.fn("Sandbox.rpc")(function* (body: unknown) {
+      const now = yield* Clock.currentTimeMillis
+      return handleRpc({ db, now, maxAirdropLamports: FAUCET_MAX_LAMPORTS }, body)
+    }),
+
+    setBehaviour: Effect.fn("Sandbox.setBehaviour")(function* (agentId: string, behaviour: AgentBehaviour) {
+      if (!agentById(agentId)) return yield* Effect.fail(refuse(404, protocolErrors.agentNotFound))
+      if (behaviour.delayMs === 0 && behaviour.failWith === undefined) behaviours.delete(agentId)
+      else behaviours.set(agentId, behaviour)
+      return { ok: true as const, agent_id: agentId, ...behaviour }
+    }),
+  }
+}
+
+const disabled = Effect.die(new Error("the sandbox is only served when TETTO_NETWORK=sandbox"))
+
+export class Sandbox extends Context.Service<Sandbox, SandboxShape>()("tdk/Sandbox") {
+  /** Opens the sandbox database for the runtime's lifetime when the network is the sandbox; otherwise a stub that is never reached (its routes are not mounted). */
+  static readonly layer = Layer.effect(
+    Sandbox,
+    Effect.gen(function* () {
+      const config = yield* AppConfig
+      if (config.network !== "sandbox") {
+        return { listAgents: () => disabled, getAgent: () => disabled, buildTransaction: () => disabled, call: () => disabled, receipt: () => disabled, faucet: () => disabled, rpc: () => disabled, setBehaviour: () => disabled }
+      }
+      const db = yield* Effect.acquireRelease(
+        Effect.sync(() => openSandboxDb(sandboxDbPath(config))),
+        (db) => Effect.sync(() => db.close()),
+      )
+      return makeSandbox(db, { intentTtlMs: config.sandboxIntentTtlMs, rpcUrl: config.solanaRpcUrl })
+    }),
+  )
+}
