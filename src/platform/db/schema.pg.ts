@@ -71,6 +71,11 @@ export const usage = pgTable("usage", {
   agentName: text("agent_name").notNull(),
   agentPriceMicroUsd: bigint("agent_price_micro_usd", { mode: "number" }).notNull(),
   markupMicroUsd: bigint("markup_micro_usd", { mode: "number" }).notNull(),
+  // What the agent quoted in its own token (USDC base units or lamports),
+  // and for SOL the micro-USD per SOL rate it was converted at.
+  priceToken: text("price_token").notNull().default("USDC"),
+  priceBase: bigint("price_base", { mode: "number" }).notNull().default(0),
+  solRateMicroUsd: bigint("sol_rate_micro_usd", { mode: "number" }),
   developerPriceMicroUsd: bigint("developer_price_micro_usd", { mode: "number" }).notNull(),
   walletId: text("wallet_id").notNull(),
   requestId: text("request_id").notNull(),

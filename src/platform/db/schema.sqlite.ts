@@ -71,6 +71,11 @@ export const usage = sqliteTable("usage", {
   agentName: text("agent_name").notNull(),
   agentPriceMicroUsd: integer("agent_price_micro_usd").notNull(),
   markupMicroUsd: integer("markup_micro_usd").notNull(),
+  // What the agent quoted in its own token (USDC base units or lamports),
+  // and for SOL the micro-USD per SOL rate it was converted at.
+  priceToken: text("price_token").notNull().default("USDC"),
+  priceBase: integer("price_base").notNull().default(0),
+  solRateMicroUsd: integer("sol_rate_micro_usd"),
   developerPriceMicroUsd: integer("developer_price_micro_usd").notNull(),
   walletId: text("wallet_id").notNull(),
   requestId: text("request_id").notNull(),

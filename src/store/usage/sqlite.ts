@@ -1,0 +1,30 @@
+import { and, eq, gte, inArray, lt, or, sql } from "drizzle-orm"
+import type { SqliteDb } from "../../platform/db/database"
+import { usage } from "../../platform/db/schema.sqlite"
+import { attempt } from "../tx"
+import type { UsageRepo } from "./repo"
+import { historyWhere, newestFirst } from "./where"
+
+const open = inArray(usage.state, ["pending", "unknown"])
+
+export const sqliteUsage = (db: SqliteDb): UsageRepo => ({
+  insertPending: (row) => attempt(() => void db.insert(usage).values(row).run()),
+  settle: (id, s) =>
+    attempt(() => db.update(usage).set({ state: "settled", txSignature: s.txSignature, receiptId: s.receiptId, settledAt: s.settledAt, stripeState: s.stripeState, error: null }).where(and(eq(usage.id, id), open)).returning({ id: usage.id }).all().length === 1),
+  fail: (id, error) => attempt(() => db.update(usage).set({ state: "failed", error }).where(and(eq(usage.id, id), open)).returning({ id: usage.id }).all().length === 1),
+  markUnknown: (id, d) => attempt(() => void db.update(usage).set({ state: "unknown", txSignature: d.txSignature, error: d.error }).where(and(eq(usage.id, id), open)).run()),
+  unresolved: (staleBefore, limit) =>
+    attempt(() => db.select().from(usage).where(or(eq(usage.state, "unknown"), and(eq(usage.state, "pending"), lt(usage.createdAt, staleBefore)))).limit(limit).all()),
+  findById: (id) => attempt(() => db.select().from(usage).where(eq(usage.id, id)).get()),
+  history: (q) => attempt(() => db.select().from(usage).where(historyWhere(usage, q)).orderBy(newestFirst(usage)).limit(q.limit).all()),
+  totalsByAgent: (keyId, from, to) =>
+    attempt(() =>
+      db
+        .select({ agentId: usage.agentId, agentName: sql<string>`max(${usage.agentName})`, ops: sql<number>`count(*)`, spendMicroUsd: sql<number>`coalesce(sum(${usage.developerPriceMicroUsd}), 0)` })
+        .from(usage)
+        .where(and(eq(usage.keyId, keyId), eq(usage.state, "settled"), gte(usage.createdAt, from), lt(usage.createdAt, to)))
+        .groupBy(usage.agentId)
+        .all()
+        .map((r) => ({ ...r, ops: Number(r.ops), spendMicroUsd: Number(r.spendMicroUsd) })),
+    ),
+})

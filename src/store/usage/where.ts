@@ -1,0 +1,18 @@
+// The history filter, shared by both dialects (drizzle's condition builders
+// are dialect-neutral; only the column objects differ).
+import { and, desc, eq, gte, lt, type SQL } from "drizzle-orm"
+import type { HistoryQuery } from "./repo"
+
+type Cols = { id: any; keyId: any; userId: any; agentId: any; createdAt: any }
+
+export const historyWhere = (t: Cols, q: HistoryQuery): SQL | undefined =>
+  and(
+    q.keyId !== undefined ? eq(t.keyId, q.keyId) : undefined,
+    q.userId !== undefined ? eq(t.userId, q.userId) : undefined,
+    q.agentId !== undefined ? eq(t.agentId, q.agentId) : undefined,
+    q.from !== undefined ? gte(t.createdAt, q.from) : undefined,
+    q.to !== undefined ? lt(t.createdAt, q.to) : undefined,
+    q.before !== undefined ? lt(t.id, q.before) : undefined,
+  )
+
+export const newestFirst = (t: Cols) => desc(t.id)
