@@ -1,6 +1,7 @@
 // The one place where typed failures become HTTP. The record is keyed by every
 // tag of AppError, so a new error without a status does not compile.
 import { BodyTooLarge, InvalidInput, MalformedJson, RouteNotFound, StoreUnavailable, UnsupportedMediaType } from "../platform/http/errors"
+import { ApiKeyMissing, DecryptFailed, EnvelopeInvalid, MasterKeyUnknown, NoFundedWallet, TransactionRejected, WalletNotFound } from "../modules/pool/errors"
 import { problemType, type ProblemBody } from "../platform/http/problem"
 
 export type AppError =
@@ -10,6 +11,23 @@ export type AppError =
   | RouteNotFound
   | InvalidInput
   | StoreUnavailable
+  | EnvelopeInvalid
+  | MasterKeyUnknown
+  | DecryptFailed
+  | WalletNotFound
+  | NoFundedWallet
+  | ApiKeyMissing
+  | TransactionRejected
+
+// A wallet that cannot be opened is an operator problem (missing or wrong
+// master key, damaged row): the caller gets a 503 without internals; the log
+// has the tag, wallet id and key id.
+const walletUnavailable = {
+  status: 503,
+  code: "wallet_unavailable",
+  title: "Wallet unavailable",
+  detail: () => "The wallet assigned to this key cannot sign right now. The operator has been notified.",
+} as const
 
 type Tag = AppError["_tag"]
 type ErrorOf<K extends Tag> = Extract<AppError, { _tag: K }>
@@ -62,6 +80,30 @@ export const errorMap: { readonly [K in Tag]: Mapping<ErrorOf<K>> } = {
     title: "Database unavailable",
     detail: () => "The database did not answer. Retry shortly.",
     headers: () => ({ "retry-after": "5" }),
+  },
+  EnvelopeInvalid: walletUnavailable,
+  MasterKeyUnknown: walletUnavailable,
+  DecryptFailed: walletUnavailable,
+  WalletNotFound: walletUnavailable,
+  NoFundedWallet: {
+    status: 503,
+    code: "no_funded_wallet",
+    title: "No funded wallet",
+    detail: () => "No pool wallet can pay for this call right now. Retry later.",
+    headers: () => ({ "retry-after": "60" }),
+  },
+  ApiKeyMissing: {
+    status: 401,
+    code: "unknown_api_key",
+    title: "Unknown API key",
+    detail: () => "The API key does not exist.",
+  },
+  TransactionRejected: {
+    status: 502,
+    code: "transaction_rejected",
+    title: "Marketplace transaction rejected",
+    detail: (e) => `The marketplace asked the gateway to sign a transaction that breaks its signing policy (${e.code}); nothing was signed or paid.`,
+    extra: (e) => ({ policy_code: e.code }),
   },
 }
 

@@ -5,6 +5,8 @@ import type { Config } from "../platform/config/config"
 import { AppConfig } from "../platform/config/service"
 import { Database, type DatabaseHandle } from "../platform/db/database"
 import { loggerLayer, stdoutSink, type LogSink } from "../platform/logging/logger"
+import { Keyring } from "../modules/pool/keyring"
+import { Signer } from "../modules/pool/signer"
 import { Store } from "../store/store"
 
 export type AppLayerOptions = {
@@ -21,7 +23,11 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   const database = options.database ? Database.fromHandle(options.database) : Database.layer.pipe(Layer.provide(configLayer))
   const store = Store.layer.pipe(Layer.provide(database))
   const minimumLevel = Layer.succeed(References.MinimumLogLevel, logLevels[config.logLevel])
-  return Layer.mergeAll(configLayer, database, store, loggerLayer(options.sink ?? stdoutSink), minimumLevel)
+  const logging = Layer.merge(loggerLayer(options.sink ?? stdoutSink), minimumLevel)
+  // The keyring logs a warning when it generates the sandbox key, so it is built with the logger.
+  const keyring = Keyring.layer.pipe(Layer.provide(Layer.merge(configLayer, logging)))
+  const signer = Signer.layer.pipe(Layer.provide(Layer.mergeAll(configLayer, store, keyring)))
+  return Layer.mergeAll(configLayer, database, store, keyring, signer, logging)
 }
 
 export type AppServices = Layer.Success<ReturnType<typeof appLayer>>

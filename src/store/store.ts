@@ -6,11 +6,15 @@ import { healthRepo, type HealthRepo } from "./health/repo"
 import { pgUsers } from "./users/pg"
 import type { UsersRepo } from "./users/repo"
 import { sqliteUsers } from "./users/sqlite"
+import { pgWallets } from "./wallets/pg"
+import type { WalletsRepo } from "./wallets/repo"
+import { sqliteWallets } from "./wallets/sqlite"
 
 export type StoreShape = {
   readonly dialect: "sqlite" | "postgres"
   readonly health: HealthRepo
   readonly users: UsersRepo
+  readonly wallets: WalletsRepo
 }
 
 export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
@@ -19,8 +23,8 @@ export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
     Effect.gen(function* () {
       const handle = yield* Database
       const health = healthRepo(handle)
-      if (handle.kind === "sqlite") return { dialect: "sqlite", health, users: sqliteUsers(handle.db) }
-      return { dialect: "postgres", health, users: pgUsers(handle.db) }
+      if (handle.kind === "sqlite") return { dialect: "sqlite", health, users: sqliteUsers(handle.db), wallets: sqliteWallets(handle.db) }
+      return { dialect: "postgres", health, users: pgUsers(handle.db), wallets: pgWallets(handle.db) }
     }),
   )
 }

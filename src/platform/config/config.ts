@@ -2,6 +2,8 @@
 // at start-up into one typed, immutable Config. A bad value stops start-up
 // with one line per problem naming the variable and the expected form.
 import { databaseUrl, describeDatabase, type DatabaseTarget } from "./database-url"
+import type { MasterKey } from "../../modules/pool/envelope"
+import { masterKeyList, singleMasterKey } from "../../modules/pool/master-keys"
 import { bool, httpUrl, int, oneOf, str, type Read } from "./parse"
 
 export type Network = "sandbox" | "devnet" | "mainnet"
@@ -23,6 +25,22 @@ export type Config = {
   readonly adminToken: string | undefined
   /** Grace period for in-flight requests on SIGTERM, ms. */
   readonly shutdownGraceMs: number
+  /** Wallet master keys, primary first (WALLET_ENCRYPTION_KEYS). */
+  readonly walletEncryptionKeys: ReadonlyArray<MasterKey> | undefined
+  /** The seed's single master key, id "default" (WALLET_ENCRYPTION_KEY). */
+  readonly walletEncryptionKey: ReadonlyArray<MasterKey> | undefined
+  /** How long a decrypted wallet secret stays cached for signing, ms. */
+  readonly signerCacheTtlMs: number
+  /** Most decrypted wallet secrets cached at once. */
+  readonly signerCacheMax: number
+  /** Value a signed transaction may move beyond the quote, in the quote token's base units (micro-USD for USDC). */
+  readonly signingAllowanceBase: number
+  /** How far a quote may exceed the agent's known price, basis points. */
+  readonly signingPriceToleranceBps: number
+  /** Highest compute-unit price the wallet pays, micro-lamports per CU. */
+  readonly signingMaxCuPriceMicroLamports: number
+  /** Value of one SOL in micro-USD, used to count lamports (rent, fees) against a USDC quote. */
+  readonly signingSolPriceMicroUsd: number
 }
 
 type Spec<K extends keyof Config> = {
@@ -70,6 +88,26 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
   markupBps: { env: "MARKUP_BPS", read: int(0, 100_000), fallback: () => 5000, doc: "markup on agent prices in basis points" },
   adminToken: { env: "ADMIN_TOKEN", read: str(24), fallback: () => undefined, secret: true, doc: "bearer token for /admin (admin API absent when unset)" },
   shutdownGraceMs: { env: "SHUTDOWN_GRACE_MS", read: int(0, 600_000), fallback: () => 20_000, doc: "time allowed for in-flight requests on SIGTERM, ms" },
+  walletEncryptionKeys: {
+    env: "WALLET_ENCRYPTION_KEYS",
+    read: masterKeyList,
+    fallback: () => undefined,
+    secret: true,
+    doc: "wallet master keys, id:<64 hex> comma-separated, primary first (make one with `tdk pool new-master-key`)",
+  },
+  walletEncryptionKey: {
+    env: "WALLET_ENCRYPTION_KEY",
+    read: singleMasterKey,
+    fallback: () => undefined,
+    secret: true,
+    doc: "single wallet master key, 64 hex, id \"default\" (older form of WALLET_ENCRYPTION_KEYS)",
+  },
+  signerCacheTtlMs: { env: "SIGNER_CACHE_TTL_MS", read: int(0, 86_400_000), fallback: () => 300_000, doc: "how long a decrypted wallet secret stays cached, ms (0 = never cache)" },
+  signerCacheMax: { env: "SIGNER_CACHE_MAX", read: int(0, 1_000_000), fallback: () => 1000, doc: "most decrypted wallet secrets cached at once" },
+  signingAllowanceBase: { env: "SIGNING_ALLOWANCE_BASE", read: int(0, 1_000_000_000), fallback: () => 10_000, doc: "value a transaction may move beyond the quote, quote token base units (10000 = $0.01 in USDC)" },
+  signingPriceToleranceBps: { env: "SIGNING_PRICE_TOLERANCE_BPS", read: int(0, 10_000), fallback: () => 0, doc: "how far a quote may exceed the agent's known price, basis points" },
+  signingMaxCuPriceMicroLamports: { env: "SIGNING_MAX_CU_PRICE_MICROLAMPORTS", read: int(0, 1_000_000_000), fallback: () => 100_000, doc: "highest compute-unit price a pool wallet pays, micro-lamports per CU" },
+  signingSolPriceMicroUsd: { env: "SIGNING_SOL_PRICE_MICRO_USD", read: int(1, 1_000_000_000_000), fallback: () => 250_000_000, doc: "value of 1 SOL in micro-USD for counting lamports (rent, fees) against a USDC quote; keep it high" },
 }
 
 export class ConfigInvalid extends Error {
