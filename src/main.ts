@@ -4,6 +4,7 @@ import { parseArgs } from "./cli/args"
 import { findCommand, renderCommandHelp, renderHelp, type Command } from "./cli/commands"
 import { configCheckCommand } from "./cli/config-check"
 import { migrateCommand } from "./cli/migrate"
+import { poolGenerateCommand, poolNewMasterKeyCommand, poolRotateMasterCommand } from "./cli/pool"
 import { serveCommand } from "./cli/serve"
 import { redactString } from "./platform/logging/redact"
 import { VERSION } from "./version"
@@ -18,7 +19,15 @@ const versionCommand: Command = {
   },
 }
 
-export const commands: ReadonlyArray<Command> = [serveCommand, migrateCommand, configCheckCommand, versionCommand]
+export const commands: ReadonlyArray<Command> = [
+  serveCommand,
+  migrateCommand,
+  configCheckCommand,
+  poolGenerateCommand,
+  poolNewMasterKeyCommand,
+  poolRotateMasterCommand,
+  versionCommand,
+]
 
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const args = parseArgs(argv)
