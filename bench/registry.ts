@@ -1,7 +1,9 @@
+import { poolBenchmark } from "./pool"
+
 // Every benchmark the bench runner knows. Each returns rows for a table.
 export type Benchmark = {
   readonly name: string
   readonly run: () => Promise<ReadonlyArray<Record<string, string | number>>>
 }
 
-export const benchmarks: ReadonlyArray<Benchmark> = []
+export const benchmarks: ReadonlyArray<Benchmark> = [poolBenchmark]

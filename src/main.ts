@@ -6,6 +6,7 @@ import { adminCreateUserCommand } from "./cli/admin-create-user"
 import { configCheckCommand } from "./cli/config-check"
 import { keysCreateCommand } from "./cli/keys-create"
 import { migrateCommand } from "./cli/migrate"
+import { poolGenerateCommand, poolNewMasterKeyCommand, poolRotateMasterCommand } from "./cli/pool"
 import { serveCommand } from "./cli/serve"
 import { redactString } from "./platform/logging/redact"
 import { VERSION } from "./version"
@@ -20,7 +21,17 @@ const versionCommand: Command = {
   },
 }
 
-export const commands: ReadonlyArray<Command> = [serveCommand, migrateCommand, configCheckCommand, adminCreateUserCommand, keysCreateCommand, versionCommand]
+export const commands: ReadonlyArray<Command> = [
+  serveCommand,
+  migrateCommand,
+  configCheckCommand,
+  adminCreateUserCommand,
+  keysCreateCommand,
+  poolGenerateCommand,
+  poolNewMasterKeyCommand,
+  poolRotateMasterCommand,
+  versionCommand,
+]
 
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const args = parseArgs(argv)

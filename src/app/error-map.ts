@@ -1,6 +1,7 @@
 // The one place where typed failures become HTTP. The record is keyed by every
 // tag of AppError, so a new error without a status does not compile.
 import { BodyTooLarge, InvalidInput, MalformedJson, RouteNotFound, StoreUnavailable, UnsupportedMediaType } from "../platform/http/errors"
+import { DecryptFailed, EnvelopeInvalid, MasterKeyUnknown, NoFundedWallet, TransactionRejected, WalletNotFound } from "../modules/pool/errors"
 import { problemType, type ProblemBody } from "../platform/http/problem"
 import { AdminUnauthorized, UserNotFound } from "../modules/admin/errors"
 import { EmailTaken, InvalidCredentials, LoginThrottled, SessionRequired } from "../modules/auth/errors"
@@ -56,6 +57,22 @@ export type AppError =
   | MarketplaceRefused
   | CallOutcomeUnknown
   | ChainUnavailable
+  | EnvelopeInvalid
+  | MasterKeyUnknown
+  | DecryptFailed
+  | WalletNotFound
+  | NoFundedWallet
+  | TransactionRejected
+
+// A wallet that cannot be opened is an operator problem (missing or wrong
+// master key, damaged row): the caller gets a 503 without internals; the log
+// has the tag, wallet id and key id.
+const walletUnavailable = {
+  status: 503,
+  code: "wallet_unavailable",
+  title: "Wallet unavailable",
+  detail: () => "The wallet assigned to this key cannot sign right now. The operator has been notified.",
+} as const
 
 const bearerChallenge = { "www-authenticate": 'Bearer realm="tdk"' }
 
@@ -298,6 +315,24 @@ export const errorMap: { readonly [K in Tag]: Mapping<ErrorOf<K>> } = {
     title: "Solana RPC unavailable",
     detail: (e) => `The Solana RPC did not answer ${e.operation}: ${e.reason}. Retry shortly.`,
     headers: () => ({ "retry-after": "10" }),
+  },
+  EnvelopeInvalid: walletUnavailable,
+  MasterKeyUnknown: walletUnavailable,
+  DecryptFailed: walletUnavailable,
+  WalletNotFound: walletUnavailable,
+  NoFundedWallet: {
+    status: 503,
+    code: "no_funded_wallet",
+    title: "No funded wallet",
+    detail: () => "No pool wallet can pay for this call right now. Retry later.",
+    headers: () => ({ "retry-after": "60" }),
+  },
+  TransactionRejected: {
+    status: 502,
+    code: "transaction_rejected",
+    title: "Marketplace transaction rejected",
+    detail: (e) => `The marketplace asked the gateway to sign a transaction that breaks its signing policy (${e.code}); nothing was signed or paid.`,
+    extra: (e) => ({ policy_code: e.code }),
   },
 }
 

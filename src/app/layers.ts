@@ -10,6 +10,8 @@ import { Database, type DatabaseHandle } from "../platform/db/database"
 import { loggerLayer, stdoutSink, type LogSink } from "../platform/logging/logger"
 import { Chain } from "../modules/chain/service"
 import { Marketplace } from "../modules/marketplace/service"
+import { Keyring } from "../modules/pool/keyring"
+import { Signer } from "../modules/pool/signer"
 import { Store } from "../store/store"
 
 export type AppLayerOptions = {
@@ -30,12 +32,16 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   // Opens its own database only when TETTO_NETWORK=sandbox.
   const sandbox = Sandbox.layer.pipe(Layer.provide(configLayer))
   const minimumLevel = Layer.succeed(References.MinimumLogLevel, logLevels[config.logLevel])
+  const logging = Layer.merge(loggerLayer(options.sink ?? stdoutSink), minimumLevel)
   const marketplace = Marketplace.layer.pipe(Layer.provide(configLayer))
   const chain = Chain.layer.pipe(Layer.provide(configLayer))
   const base = Layer.mergeAll(configLayer, store)
   const services = Layer.mergeAll(ApiKeys.layer, LoginThrottle.layer).pipe(Layer.provide(base))
+  // The keyring logs a warning when it generates the sandbox key, so it is built with the logger.
+  const keyring = Keyring.layer.pipe(Layer.provide(Layer.merge(configLayer, logging)))
+  const signer = Signer.layer.pipe(Layer.provide(Layer.mergeAll(configLayer, store, keyring)))
   const clock = options.clock ? Layer.succeed(Clock.Clock, options.clock) : Layer.empty
-  return Layer.mergeAll(configLayer, database, store, services, marketplace, chain, sandbox, loggerLayer(options.sink ?? stdoutSink), minimumLevel, clock)
+  return Layer.mergeAll(configLayer, database, store, services, marketplace, chain, sandbox, keyring, signer, logging, clock)
 }
 
 export type AppServices = Layer.Success<ReturnType<typeof appLayer>>

@@ -4,6 +4,7 @@
 import { Effect } from "effect"
 import { createApp } from "../app/app"
 import { makeRuntime } from "../app/layers"
+import { MasterKeyConfigError } from "../modules/pool/keyring"
 import { Database } from "../platform/db/database"
 import { runMigrations } from "../platform/db/migrations"
 import { VERSION } from "../version"
@@ -19,7 +20,11 @@ export const serveCommand: Command = {
     const runtime = makeRuntime(config)
     const handle = await runtime.runPromise(Effect.gen(function* () {
       return yield* Database
-    }))
+    })).catch(async (e: unknown) => {
+      if (!(e instanceof MasterKeyConfigError)) throw e
+      process.stderr.write(`config error: ${e.message}\n`)
+      process.exit(2)
+    })
     if (config.migrateOnStart) await runMigrations(handle)
     const app = createApp(config, runtime)
     const server = Bun.serve({

@@ -12,6 +12,9 @@ import { sqliteSessions } from "./sessions/sqlite"
 import { pgUsers } from "./users/pg"
 import type { UsersRepo } from "./users/repo"
 import { sqliteUsers } from "./users/sqlite"
+import { pgWallets } from "./wallets/pg"
+import type { WalletsRepo } from "./wallets/repo"
+import { sqliteWallets } from "./wallets/sqlite"
 
 export type StoreShape = {
   readonly dialect: "sqlite" | "postgres"
@@ -19,6 +22,7 @@ export type StoreShape = {
   readonly users: UsersRepo
   readonly keys: KeysRepo
   readonly sessions: SessionsRepo
+  readonly wallets: WalletsRepo
 }
 
 export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
@@ -29,10 +33,10 @@ export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
       const health = healthRepo(handle)
       if (handle.kind === "sqlite") {
         const db = handle.db
-        return { dialect: "sqlite", health, users: sqliteUsers(db), keys: sqliteKeys(db), sessions: sqliteSessions(db) }
+        return { dialect: "sqlite", health, users: sqliteUsers(db), keys: sqliteKeys(db), sessions: sqliteSessions(db), wallets: sqliteWallets(db) }
       }
       const db = handle.db
-      return { dialect: "postgres", health, users: pgUsers(db), keys: pgKeys(db), sessions: pgSessions(db) }
+      return { dialect: "postgres", health, users: pgUsers(db), keys: pgKeys(db), sessions: pgSessions(db), wallets: pgWallets(db) }
     }),
   )
 }

@@ -17,8 +17,11 @@ export type TestApp = {
   readonly closeDatabase: () => Promise<void>
 }
 
+/** A fixed master keyring for tests, so no test writes a sandbox key file. Pass `WALLET_ENCRYPTION_KEYS: ""` to unset it. */
+export const TEST_MASTER_KEYS = `test1:${"11".repeat(32)}`
+
 export const testConfig = (env: Record<string, string> = {}): Config =>
-  loadConfig({ DATABASE_URL: "sqlite::memory:", LOG_LEVEL: "debug", ...env })
+  loadConfig({ DATABASE_URL: "sqlite::memory:", LOG_LEVEL: "debug", WALLET_ENCRYPTION_KEYS: TEST_MASTER_KEYS, ...env })
 
 export const makeTestApp = async (dialect: Dialect, env: Record<string, string> = {}, options: Pick<AppLayerOptions, "clock"> = {}): Promise<TestApp> => {
   const db = await freshDatabase(dialect)

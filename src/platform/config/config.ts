@@ -6,6 +6,8 @@ import { defaultTiers, type TierTable } from "../../modules/keys/tiers"
 import { tierTable } from "./tiers-reader"
 import { networkConstants } from "../../modules/marketplace/protocol"
 import { base58Key, bool, httpUrl, int, oneOf, str, type Read } from "./parse"
+import type { MasterKey } from "../../modules/pool/envelope"
+import { masterKeyList, singleMasterKey } from "../../modules/pool/master-keys"
 
 export type Network = "sandbox" | "devnet" | "mainnet"
 
@@ -57,6 +59,22 @@ export type Config = {
   readonly usdcMint: string | undefined
   /** Lifetime of a sandbox payment intent, ms. */
   readonly sandboxIntentTtlMs: number
+  /** Wallet master keys, primary first (WALLET_ENCRYPTION_KEYS). */
+  readonly walletEncryptionKeys: ReadonlyArray<MasterKey> | undefined
+  /** The seed's single master key, id "default" (WALLET_ENCRYPTION_KEY). */
+  readonly walletEncryptionKey: ReadonlyArray<MasterKey> | undefined
+  /** How long a decrypted wallet secret stays cached for signing, ms. */
+  readonly signerCacheTtlMs: number
+  /** Most decrypted wallet secrets cached at once. */
+  readonly signerCacheMax: number
+  /** Value a signed transaction may move beyond the quote, in the quote token's base units (micro-USD for USDC). */
+  readonly signingAllowanceBase: number
+  /** How far a quote may exceed the agent's known price, basis points. */
+  readonly signingPriceToleranceBps: number
+  /** Highest compute-unit price the wallet pays, micro-lamports per CU. */
+  readonly signingMaxCuPriceMicroLamports: number
+  /** Value of one SOL in micro-USD, used to count lamports (rent, fees) against a USDC quote. */
+  readonly signingSolPriceMicroUsd: number
 }
 
 type Spec<K extends keyof Config> = {
@@ -128,6 +146,26 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
     doc: "USDC mint (default follows TETTO_NETWORK; on sandbox the sandbox supplies its own)",
   },
   sandboxIntentTtlMs: { env: "SANDBOX_INTENT_TTL_MS", read: int(1_000, 3_600_000), fallback: () => 120_000, doc: "lifetime of a sandbox payment intent, ms (sandbox network only)" },
+  walletEncryptionKeys: {
+    env: "WALLET_ENCRYPTION_KEYS",
+    read: masterKeyList,
+    fallback: () => undefined,
+    secret: true,
+    doc: "wallet master keys, id:<64 hex> comma-separated, primary first (make one with `tdk pool new-master-key`)",
+  },
+  walletEncryptionKey: {
+    env: "WALLET_ENCRYPTION_KEY",
+    read: singleMasterKey,
+    fallback: () => undefined,
+    secret: true,
+    doc: "single wallet master key, 64 hex, id \"default\" (older form of WALLET_ENCRYPTION_KEYS)",
+  },
+  signerCacheTtlMs: { env: "SIGNER_CACHE_TTL_MS", read: int(0, 86_400_000), fallback: () => 300_000, doc: "how long a decrypted wallet secret stays cached, ms (0 = never cache)" },
+  signerCacheMax: { env: "SIGNER_CACHE_MAX", read: int(0, 1_000_000), fallback: () => 1000, doc: "most decrypted wallet secrets cached at once" },
+  signingAllowanceBase: { env: "SIGNING_ALLOWANCE_BASE", read: int(0, 1_000_000_000), fallback: () => 10_000, doc: "value a transaction may move beyond the quote, quote token base units (10000 = $0.01 in USDC)" },
+  signingPriceToleranceBps: { env: "SIGNING_PRICE_TOLERANCE_BPS", read: int(0, 10_000), fallback: () => 0, doc: "how far a quote may exceed the agent's known price, basis points" },
+  signingMaxCuPriceMicroLamports: { env: "SIGNING_MAX_CU_PRICE_MICROLAMPORTS", read: int(0, 1_000_000_000), fallback: () => 100_000, doc: "highest compute-unit price a pool wallet pays, micro-lamports per CU" },
+  signingSolPriceMicroUsd: { env: "SIGNING_SOL_PRICE_MICRO_USD", read: int(1, 1_000_000_000_000), fallback: () => 250_000_000, doc: "value of 1 SOL in micro-USD for counting lamports (rent, fees) against a USDC quote; keep it high" },
 }
 
 export class ConfigInvalid extends Error {

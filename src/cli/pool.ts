@@ -1,0 +1,101 @@
+// `tdk pool …`: wallet pool administration from the shell. Each command opens
+// the configured database and keyring through the application Layer, so the
+// same start-up checks apply (a missing master key on devnet/mainnet stops it).
+import { Effect } from "effect"
+import { makeRuntime, type AppServices } from "../app/layers"
+import { MasterKeyConfigError } from "../modules/pool/keyring"
+import { newMasterKeyLine } from "../modules/pool/master-keys"
+import { generateWallets, rotateMaster } from "../modules/pool/service"
+import { Database } from "../platform/db/database"
+import { runMigrations } from "../platform/db/migrations"
+import type { Args } from "./args"
+import type { Command } from "./commands"
+import { loadConfigOrExit } from "./load-config"
+
+const progress = (label: string, total: number) => {
+  if (!process.stderr.isTTY || total <= 0) return () => {}
+  return (done: number) => {
+    const width = 30
+    const filled = Math.round((done / total) * width)
+    process.stderr.write(`\r${label} [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total}${done >= total ? "\n" : ""}`)
+  }
+}
+
+/** Runs `program` on a fresh runtime (migrating first when configured); start-up key problems exit 2. */
+const runPool = async <A, E>(program: Effect.Effect<A, E, AppServices>): Promise<A | number> => {
+  const config = loadConfigOrExit()
+  const runtime = makeRuntime(config, { sink: (line) => process.stderr.write(line + "\n") })
+  try {
+    const handle = await runtime.runPromise(Effect.gen(function* () {
+      return yield* Database
+    }))
+    if (config.migrateOnStart) await runMigrations(handle)
+    return await runtime.runPromise(program)
+  } catch (e) {
+    if (e instanceof MasterKeyConfigError) {
+      process.stderr.write(`config error: ${e.message}\n`)
+      return 2
+    }
+    throw e
+  } finally {
+    await runtime.dispose()
+  }
+}
+
+const countOf = (args: Args): number | undefined => {
+  const raw = args.flags.count
+  if (typeof raw !== "string" || !/^\d+$/.test(raw)) return undefined
+  const n = Number(raw)
+  return n >= 1 && n <= 100_000 ? n : undefined
+}
+
+export const poolGenerateCommand: Command = {
+  words: ["pool", "generate"],
+  summary: "Create N pool wallets, secrets sealed under the primary master key",
+  usage: "--count <1..100000>",
+  run: async (args) => {
+    const count = countOf(args)
+    if (count === undefined) {
+      process.stderr.write("pool generate: --count must be an integer from 1 to 100000\n")
+      return 2
+    }
+    const r = await runPool(generateWallets(count, progress("generating", count)))
+    if (typeof r === "number") return r
+    console.log(`generated ${r.length} wallets`)
+    return 0
+  },
+}
+
+export const poolNewMasterKeyCommand: Command = {
+  words: ["pool", "new-master-key"],
+  summary: "Print a fresh master key line (id:hex) for WALLET_ENCRYPTION_KEYS",
+  usage: "[--id <name>]",
+  run: async (args) => {
+    const id = typeof args.flags.id === "string" ? args.flags.id : `k${new Date().toISOString().slice(0, 10).replaceAll("-", "")}`
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
+      process.stderr.write("pool new-master-key: --id must be 1-32 letters, digits, _ or -\n")
+      return 2
+    }
+    console.log(newMasterKeyLine(id))
+    process.stderr.write("Put this line FIRST in WALLET_ENCRYPTION_KEYS (keep the old keys after it), run `tdk pool rotate-master`, then drop the old keys. Store a copy offline: without it the wallets cannot be opened.\n")
+    return 0
+  },
+}
+
+export const poolRotateMasterCommand: Command = {
+  words: ["pool", "rotate-master"],
+  summary: "Re-encrypt every wallet under the primary master key (resumable batches)",
+  usage: "[--batch <rows, default 200>]",
+  run: async (args) => {
+    const batchSize = typeof args.flags.batch === "string" && /^\d+$/.test(args.flags.batch) ? Math.max(1, Math.min(10_000, Number(args.flags.batch))) : 200
+    const r = await runPool(rotateMaster({ batchSize, onBatch: (n) => process.stderr.isTTY && process.stderr.write(`\rscanned ${n} rows`) }))
+    if (typeof r === "number") return r
+    if (process.stderr.isTTY) process.stderr.write("\n")
+    const old = Object.entries(r.byKey).filter(([kid]) => kid !== r.primaryId)
+    const remaining = old.reduce((a, [, n]) => a + n, 0)
+    console.log(`re-encrypted ${r.resealed} of ${r.scanned} wallets under "${r.primaryId}" in ${r.batches} batches`)
+    console.log(remaining === 0 ? "every wallet uses the primary key; older keys can be removed from WALLET_ENCRYPTION_KEYS" : `${remaining} wallets still use an old key: ${old.map(([k, n]) => `${k}=${n}`).join(", ")}`)
+    if (r.unreadable.length > 0) console.log(`${r.unreadable.length} wallets could not be opened with any configured key: ${r.unreadable.slice(0, 20).join(", ")}`)
+    return remaining === 0 ? 0 : 1
+  },
+}

@@ -1,0 +1,74 @@
+import { and, asc, eq, gt, isNull, sql } from "drizzle-orm"
+import type { PgDb } from "../../platform/db/database"
+import { apiKeys, walletPool } from "../../platform/db/schema.pg"
+import { attempt } from "../tx"
+import type { Assignment, WalletRow, WalletsRepo } from "./repo"
+
+const row = (r: typeof walletPool.$inferSelect): WalletRow => r as WalletRow
+
+export const pgWallets = (db: PgDb): WalletsRepo => ({
+  insert: (wallets) =>
+    attempt(async () => {
+      if (wallets.length === 0) return
+      await db.insert(walletPool).values([...wallets])
+    }),
+  list: () => attempt(async () => (await db.select().from(walletPool).orderBy(asc(walletPool.id))).map(row)),
+  findById: (id) => attempt(async () => {
+    const r = (await db.select().from(walletPool).where(eq(walletPool.id, id)).limit(1))[0]
+    return r && row(r)
+  }),
+  updateSecret: (id, expected, next, now) =>
+    attempt(async () => {
+      const r = await db.update(walletPool).set({ encryptedSecret: next, rotatedAt: now }).where(and(eq(walletPool.id, id), eq(walletPool.encryptedSecret, expected))).returning({ id: walletPool.id })
+      return r.length === 1
+    }),
+  // Locks the key row (two assigners of one key serialize), then every active
+  // wallet row in id order, and picks the minimum in memory. Under READ
+  // COMMITTED a blocked `FOR UPDATE` re-reads the rows it waited for, so the
+  // counts it compares are the committed ones; `ORDER BY ... LIMIT 1 FOR
+  // UPDATE` would not re-sort after waiting and could overfill one wallet.
+  // Assignment happens once per key, so serialising it costs nothing.
+  assign: (keyId) =>
+    attempt(() =>
+      db.transaction(async (tx): Promise<Assignment> => {
+        const key = (await tx.select({ walletId: apiKeys.walletId }).from(apiKeys).where(eq(apiKeys.id, keyId)).for("update"))[0]
+        if (!key) return { kind: "no_key" }
+        if (key.walletId !== null) {
+          const w = (await tx.select().from(walletPool).where(eq(walletPool.id, key.walletId)))[0]
+          return w ? { kind: "existing", wallet: row(w) } : { kind: "no_wallet" }
+        }
+        const candidates = await tx
+          .select({ id: walletPool.id, assignedKeyCount: walletPool.assignedKeyCount })
+          .from(walletPool)
+          .where(eq(walletPool.status, "active"))
+          .orderBy(asc(walletPool.id))
+          .for("update")
+        let pick: (typeof candidates)[number] | undefined
+        for (const c of candidates) if (pick === undefined || c.assignedKeyCount < pick.assignedKeyCount) pick = c
+        if (!pick) return { kind: "no_wallet" }
+        const [w] = await tx.update(walletPool).set({ assignedKeyCount: sql`${walletPool.assignedKeyCount} + 1` }).where(eq(walletPool.id, pick.id)).returning()
+        await tx.update(apiKeys).set({ walletId: pick.id }).where(and(eq(apiKeys.id, keyId), isNull(apiKeys.walletId)))
+        return { kind: "assigned", wallet: row(w!) }
+      }),
+    ),
+  resealBatch: (afterId, limit, reseal, now) =>
+    attempt(() =>
+      db.transaction(async (tx) => {
+        const rows = (await tx
+          .select({ id: walletPool.id, publicKey: walletPool.publicKey, encryptedSecret: walletPool.encryptedSecret })
+          .from(walletPool)
+          .where(afterId === undefined ? undefined : gt(walletPool.id, afterId))
+          .orderBy(asc(walletPool.id))
+          .limit(limit)
+          .for("update")) as Array<Pick<WalletRow, "id" | "publicKey" | "encryptedSecret">>
+        let updated = 0
+        for (const r of rows) {
+          const next = reseal(r)
+          if (next === undefined) continue
+          const res = await tx.update(walletPool).set({ encryptedSecret: next, rotatedAt: now }).where(and(eq(walletPool.id, r.id), eq(walletPool.encryptedSecret, r.encryptedSecret))).returning({ id: walletPool.id })
+          updated += res.length
+        }
+        return { scanned: rows.length, updated, lastId: rows.at(-1)?.id }
+      }),
+    ),
+})

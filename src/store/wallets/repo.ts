@@ -1,0 +1,64 @@
+// The wallet pool repository. Secrets arrive and leave sealed (SealedSecret):
+// the repository never sees a plaintext key.
+import type { Effect } from "effect"
+import type { SealedSecret } from "../../modules/pool/envelope"
+import type { StoreUnavailable } from "../../platform/http/errors"
+
+export type WalletStatus = "active" | "low_balance" | "depleted" | "retired"
+
+export type WalletRow = {
+  readonly id: string
+  readonly publicKey: string
+  readonly encryptedSecret: SealedSecret
+  /** USDC base units (micro-USD). */
+  readonly usdcBalance: number
+  readonly lamports: number
+  readonly lastBalanceCheckAt: number | null
+  readonly lastBalanceError: string | null
+  readonly assignedKeyCount: number
+  readonly status: WalletStatus
+  readonly createdAt: number
+  readonly rotatedAt: number | null
+}
+
+export type NewWallet = {
+  readonly id: string
+  readonly publicKey: string
+  readonly encryptedSecret: SealedSecret
+  readonly createdAt: number
+}
+
+export type Assignment =
+  | { readonly kind: "existing" | "assigned"; readonly wallet: WalletRow }
+  | { readonly kind: "no_key" }
+  | { readonly kind: "no_wallet" }
+
+/** What to do with one row during re-encryption: a new envelope, or leave it. */
+export type Reseal = (row: Pick<WalletRow, "id" | "publicKey" | "encryptedSecret">) => SealedSecret | undefined
+
+export type ResealBatch = {
+  /** Rows read in this batch (0 means the table was exhausted). */
+  readonly scanned: number
+  readonly updated: number
+  /** Id of the last row read; the next batch starts after it. */
+  readonly lastId: string | undefined
+}
+
+export interface WalletsRepo {
+  readonly insert: (wallets: ReadonlyArray<NewWallet>) => Effect.Effect<void, StoreUnavailable>
+  readonly list: () => Effect.Effect<ReadonlyArray<WalletRow>, StoreUnavailable>
+  readonly findById: (id: string) => Effect.Effect<WalletRow | undefined, StoreUnavailable>
+  /** Replaces a row's envelope only if it still holds `expected` (compare-and-set). */
+  readonly updateSecret: (id: string, expected: SealedSecret, next: SealedSecret, now: number) => Effect.Effect<boolean, StoreUnavailable>
+  /**
+   * Gives the key a wallet, once: the wallet it already has, or, atomically,
+   * the active wallet with the fewest keys (ties by id), whose count it bumps.
+   */
+  readonly assign: (keyId: string) => Effect.Effect<Assignment, StoreUnavailable>
+  /**
+   * Reads up to `limit` rows after `afterId` (id order) and, in one
+   * transaction, replaces each envelope `reseal` returns (compare-and-set on
+   * the old envelope, so a concurrent writer is never overwritten).
+   */
+  readonly resealBatch: (afterId: string | undefined, limit: number, reseal: Reseal, now: number) => Effect.Effect<ResealBatch, StoreUnavailable>
+}

@@ -1,0 +1,67 @@
+import { and, asc, eq, gt, isNull, sql } from "drizzle-orm"
+import type { SqliteDb } from "../../platform/db/database"
+import { apiKeys, walletPool } from "../../platform/db/schema.sqlite"
+import { attempt } from "../tx"
+import type { Assignment, WalletRow, WalletsRepo } from "./repo"
+
+const row = (r: typeof walletPool.$inferSelect): WalletRow => r as WalletRow
+
+export const sqliteWallets = (db: SqliteDb): WalletsRepo => ({
+  insert: (wallets) =>
+    attempt(() => {
+      if (wallets.length === 0) return
+      db.transaction((tx) => {
+        for (const w of wallets) tx.insert(walletPool).values(w).run()
+      })
+    }),
+  list: () => attempt(() => db.select().from(walletPool).orderBy(asc(walletPool.id)).all().map(row)),
+  findById: (id) => attempt(() => {
+    const r = db.select().from(walletPool).where(eq(walletPool.id, id)).get()
+    return r && row(r)
+  }),
+  updateSecret: (id, expected, next, now) =>
+    attempt(() => {
+      const r = db.update(walletPool).set({ encryptedSecret: next, rotatedAt: now }).where(and(eq(walletPool.id, id), eq(walletPool.encryptedSecret, expected))).returning({ id: walletPool.id }).all()
+      return r.length === 1
+    }),
+  // bun:sqlite runs this synchronously under BEGIN IMMEDIATE: the write lock is
+  // taken before the first read, so no other connection can pick the same
+  // "fewest keys" wallet in between.
+  assign: (keyId) =>
+    attempt(() =>
+      db.transaction((tx): Assignment => {
+        const key = tx.select({ walletId: apiKeys.walletId }).from(apiKeys).where(eq(apiKeys.id, keyId)).get()
+        if (!key) return { kind: "no_key" }
+        if (key.walletId !== null) {
+          const w = tx.select().from(walletPool).where(eq(walletPool.id, key.walletId)).get()
+          if (w) return { kind: "existing", wallet: row(w) }
+          return { kind: "no_wallet" }
+        }
+        const pick = tx.select().from(walletPool).where(eq(walletPool.status, "active")).orderBy(asc(walletPool.assignedKeyCount), asc(walletPool.id)).limit(1).get()
+        if (!pick) return { kind: "no_wallet" }
+        tx.update(walletPool).set({ assignedKeyCount: sql`${walletPool.assignedKeyCount} + 1` }).where(eq(walletPool.id, pick.id)).run()
+        tx.update(apiKeys).set({ walletId: pick.id }).where(and(eq(apiKeys.id, keyId), isNull(apiKeys.walletId))).run()
+        return { kind: "assigned", wallet: { ...row(pick), assignedKeyCount: pick.assignedKeyCount + 1 } }
+      }, { behavior: "immediate" }),
+    ),
+  resealBatch: (afterId, limit, reseal, now) =>
+    attempt(() =>
+      db.transaction((tx) => {
+        const rows = tx
+          .select({ id: walletPool.id, publicKey: walletPool.publicKey, encryptedSecret: walletPool.encryptedSecret })
+          .from(walletPool)
+          .where(afterId === undefined ? undefined : gt(walletPool.id, afterId))
+          .orderBy(asc(walletPool.id))
+          .limit(limit)
+          .all() as Array<Pick<WalletRow, "id" | "publicKey" | "encryptedSecret">>
+        let updated = 0
+        for (const r of rows) {
+          const next = reseal(r)
+          if (next === undefined) continue
+          const res = tx.update(walletPool).set({ encryptedSecret: next, rotatedAt: now }).where(and(eq(walletPool.id, r.id), eq(walletPool.encryptedSecret, r.encryptedSecret))).returning({ id: walletPool.id }).all()
+          updated += res.length
+        }
+        return { scanned: rows.length, updated, lastId: rows.at(-1)?.id }
+      }, { behavior: "immediate" }),
+    ),
+})

@@ -1,0 +1,33 @@
+// `tdk pool …` from source, in a scratch directory.
+import { afterAll, describe, expect, test } from "bun:test"
+import { mkdtempSync, rmSync, statSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+
+const main = join(import.meta.dir, "../../src/main.ts")
+const dir = mkdtempSync(join(tmpdir(), "tdk-pool-cli-"))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const run = (args: Array<string>, env: Record<string, string> = {}) => {
+  const p = Bun.spawnSync(["bun", main, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? "", DATA_DIR: join(dir, "data"), ...env } })
+  return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() }
+}
+
+describe("tdk pool", () => {
+  test("new-master-key prints one id:hex line that WALLET_ENCRYPTION_KEYS accepts", () => {
+    const r = run(["pool", "new-master-key", "--id", "k9"])
+    const line = r.out.trim()
+    expect({ code: r.code, line }).toMatchObject({ code: 0, line: expect.stringMatching(/^k9:[0-9a-f]{64}$/) })
+    const check = run(["config", "check"], { WALLET_ENCRYPTION_KEYS: line })
+    expect({ code: check.code, out: check.out }).toMatchObject({ code: 0, out: expect.stringMatching(/WALLET_ENCRYPTION_KEYS\s+\(set, redacted\)/) })
+    expect(check.out).not.toContain(line.slice(3))
+  }, 30_000)
+
+  test("generate in the sandbox creates the 0600 key file with a loud warning; devnet without a key exits 2 saying how to make one", () => {
+    const g = run(["pool", "generate", "--count", "3"])
+    expect(g).toMatchObject({ code: 0, out: "generated 3 wallets\n", err: expect.stringContaining("SANDBOX MASTER KEY GENERATED") })
+    expect(statSync(join(dir, "data", "master.key")).mode & 0o777).toBe(0o600)
+    const d = run(["pool", "generate", "--count", "1"], { TETTO_NETWORK: "devnet" })
+    expect(d).toMatchObject({ code: 2, err: expect.stringContaining("config error: WALLET_ENCRYPTION_KEYS: required when TETTO_NETWORK=devnet; run `tdk pool new-master-key`") })
+    expect(run(["pool", "generate", "--count", "0"])).toMatchObject({ code: 2 })
+  }, 30_000)
+})
