@@ -7,6 +7,8 @@ import { AdminUnauthorized, UserNotFound } from "../modules/admin/errors"
 import { EmailTaken, InvalidCredentials, LoginThrottled, SessionRequired } from "../modules/auth/errors"
 import { ApiKeyMalformed, ApiKeyMissing, ApiKeyUnknown, KeyExpired, KeyNotFound, KeyRevoked, KeySuspended } from "../modules/keys/errors"
 import { ChainUnavailable } from "../modules/chain/errors"
+import { IdempotencyInFlight, IdempotencyKeyInvalid, IdempotencyKeyReused, QuotaExhausted, SpendCapReached, UnknownAgentAlias } from "../modules/gateway/errors"
+import { formatUsd } from "../modules/gateway/money"
 import {
   AgentInputInvalid,
   AgentNotFound,
@@ -63,6 +65,12 @@ export type AppError =
   | WalletNotFound
   | NoFundedWallet
   | TransactionRejected
+  | QuotaExhausted
+  | SpendCapReached
+  | UnknownAgentAlias
+  | IdempotencyKeyReused
+  | IdempotencyInFlight
+  | IdempotencyKeyInvalid
 
 // A wallet that cannot be opened is an operator problem (missing or wrong
 // master key, damaged row): the caller gets a 503 without internals; the log
@@ -333,6 +341,45 @@ export const errorMap: { readonly [K in Tag]: Mapping<ErrorOf<K>> } = {
     title: "Marketplace transaction rejected",
     detail: (e) => `The marketplace asked the gateway to sign a transaction that breaks its signing policy (${e.code}); nothing was signed or paid.`,
     extra: (e) => ({ policy_code: e.code }),
+  },
+  QuotaExhausted: {
+    status: 402,
+    code: "quota_exhausted",
+    title: "Monthly quota used up",
+    detail: (e) => `This key has used its ${e.limit} calls for ${e.period}. Upgrade the tier or wait for the next month (UTC).`,
+    extra: (e) => ({ limit: e.limit, used: e.used, period: e.period, hint: "POST /v1/billing/subscribe raises the tier; quotas reset on the 1st (UTC)." }),
+  },
+  SpendCapReached: {
+    status: 402,
+    code: "spend_cap_reached",
+    title: "Monthly spend cap reached",
+    detail: (e) => `This call ($${formatUsd(e.priceMicroUsd)}) would take the key past its monthly cap of $${formatUsd(e.capMicroUsd)} (spent $${formatUsd(e.spentMicroUsd)}).`,
+    extra: (e) => ({ limit_micro_usd: e.capMicroUsd, used_micro_usd: e.spentMicroUsd, hint: "Raise the key's spend cap or wait for the next month (UTC)." }),
+  },
+  UnknownAgentAlias: {
+    status: 404,
+    code: "agent_not_found",
+    title: "Agent not found",
+    detail: (e) => `No agent is called ${JSON.stringify(e.ref)}. Use the agent's marketplace UUID or a configured alias.`,
+  },
+  IdempotencyKeyReused: {
+    status: 422,
+    code: "idempotency_key_reused",
+    title: "Idempotency-Key reused with a different request",
+    detail: () => "This Idempotency-Key was used with a different request body in the last 24 hours. Use a new key for a new request.",
+  },
+  IdempotencyInFlight: {
+    status: 409,
+    code: "idempotency_in_flight",
+    title: "Request already in progress",
+    detail: () => "A request with this Idempotency-Key is still being processed (or was interrupted). Retry later to get its result.",
+    headers: () => ({ "retry-after": "2" }),
+  },
+  IdempotencyKeyInvalid: {
+    status: 400,
+    code: "idempotency_key_invalid",
+    title: "Invalid Idempotency-Key",
+    detail: () => "Idempotency-Key must be 1 to 255 printable ASCII characters.",
   },
 }
 

@@ -3,6 +3,15 @@
 import { Context, Effect, Layer } from "effect"
 import { Database } from "../platform/db/database"
 import { healthRepo, type HealthRepo } from "./health/repo"
+import { pgIdempotency } from "./idempotency/pg"
+import type { IdempotencyRepo } from "./idempotency/repo"
+import { sqliteIdempotency } from "./idempotency/sqlite"
+import { pgPeriods } from "./periods/pg"
+import type { PeriodsRepo } from "./periods/repo"
+import { sqlitePeriods } from "./periods/sqlite"
+import { pgUsage } from "./usage/pg"
+import type { UsageRepo } from "./usage/repo"
+import { sqliteUsage } from "./usage/sqlite"
 import { pgKeys } from "./keys/pg"
 import type { KeysRepo } from "./keys/repo"
 import { sqliteKeys } from "./keys/sqlite"
@@ -23,6 +32,9 @@ export type StoreShape = {
   readonly keys: KeysRepo
   readonly sessions: SessionsRepo
   readonly wallets: WalletsRepo
+  readonly usage: UsageRepo
+  readonly periods: PeriodsRepo
+  readonly idempotency: IdempotencyRepo
 }
 
 export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
@@ -33,10 +45,10 @@ export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
       const health = healthRepo(handle)
       if (handle.kind === "sqlite") {
         const db = handle.db
-        return { dialect: "sqlite", health, users: sqliteUsers(db), keys: sqliteKeys(db), sessions: sqliteSessions(db), wallets: sqliteWallets(db) }
+        return { dialect: "sqlite", health, users: sqliteUsers(db), keys: sqliteKeys(db), sessions: sqliteSessions(db), wallets: sqliteWallets(db), usage: sqliteUsage(db), periods: sqlitePeriods(db), idempotency: sqliteIdempotency(db) }
       }
       const db = handle.db
-      return { dialect: "postgres", health, users: pgUsers(db), keys: pgKeys(db), sessions: pgSessions(db), wallets: pgWallets(db) }
+      return { dialect: "postgres", health, users: pgUsers(db), keys: pgKeys(db), sessions: pgSessions(db), wallets: pgWallets(db), usage: pgUsage(db), periods: pgPeriods(db), idempotency: pgIdempotency(db) }
     }),
   )
 }

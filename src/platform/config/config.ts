@@ -4,6 +4,7 @@
 import { databaseUrl, describeDatabase, type DatabaseTarget } from "./database-url"
 import { defaultTiers, type TierTable } from "../../modules/keys/tiers"
 import { tierTable } from "./tiers-reader"
+import { aliasMap, uuid, uuidList } from "./agent-readers"
 import { networkConstants } from "../../modules/marketplace/protocol"
 import { base58Key, bool, httpUrl, int, oneOf, str, type Read } from "./parse"
 import type { MasterKey } from "../../modules/pool/envelope"
@@ -12,6 +13,18 @@ import { masterKeyList, singleMasterKey } from "../../modules/pool/master-keys"
 export type Network = "sandbox" | "devnet" | "mainnet"
 
 export type Config = {
+  /** Path aliases for agents (`warmmemory` → marketplace UUID). */
+  readonly agentAliases: Readonly<Record<string, string>>
+  /** Agents whose data is keyed by caller wallet: each API key gets its own namespace. */
+  readonly namespacedAgentIds: ReadonlyArray<string>
+  /** Agent behind /v1/memory/*. */
+  readonly memoryAgentId: string | undefined
+  /** Agent behind /v1/answers/*. */
+  readonly answersAgentId: string | undefined
+  /** USD value of 1 SOL, micro-USD, for pricing SOL-priced agents (recorded on each usage row). */
+  readonly solPriceMicroUsd: number
+  /** How long an Idempotency-Key and its stored response are kept, ms. */
+  readonly idempotencyTtlMs: number
   readonly port: number
   readonly host: string
   readonly dataDir: string
@@ -94,6 +107,17 @@ const sandboxBase = (c: Partial<Config>) => `http://127.0.0.1:${c.port ?? 3000}/
 
 // Order matters: a fallback may read fields declared above it.
 export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
+  agentAliases: {
+    env: "AGENT_ALIASES",
+    read: aliasMap,
+    fallback: () => ({}),
+    doc: 'JSON map of path aliases to agent UUIDs, e.g. {"warmmemory":"…"}; the sandbox\'s agents are built in',
+  },
+  namespacedAgentIds: { env: "NAMESPACED_AGENT_IDS", read: uuidList, fallback: () => [], doc: "comma-separated agent UUIDs that get a per-key namespace (input.wallet); memory and answers agents always do" },
+  memoryAgentId: { env: "MEMORY_AGENT_ID", read: uuid, fallback: () => undefined, doc: "agent behind /v1/memory (default: the sandbox's WarmMemory on sandbox)" },
+  answersAgentId: { env: "ANSWERS_AGENT_ID", read: uuid, fallback: () => undefined, doc: "agent behind /v1/answers (default: the sandbox's WarmAnswers on sandbox)" },
+  solPriceMicroUsd: { env: "SOL_PRICE_MICRO_USD", read: int(1, 1_000_000_000_000), fallback: () => 150_000_000, doc: "USD per SOL in micro-USD, for SOL-priced agents (recorded per call)" },
+  idempotencyTtlMs: { env: "IDEMPOTENCY_TTL_MS", read: int(60_000, 7 * 86_400_000), fallback: () => 86_400_000, doc: "how long Idempotency-Key responses are kept, ms" },
   port: { env: "PORT", read: int(1, 65535), fallback: () => 3000, doc: "HTTP port" },
   host: { env: "HOST", read: str(), fallback: () => "0.0.0.0", doc: "address to listen on" },
   dataDir: { env: "DATA_DIR", read: str(), fallback: () => "./data", doc: "directory for the SQLite file and generated files" },

@@ -1,0 +1,38 @@
+// Which agent a path names, and which agents keep per-caller data. Storage
+// agents key data by the paying wallet, which many keys share, so the gateway
+// gives each key its own namespace: `tdk_<key id>` as input.wallet.
+import type { Config } from "../../platform/config/config"
+import { isUuid } from "../marketplace/service"
+import { sampleAgents } from "../sandbox/agents/catalog"
+import { warmAnswers } from "../sandbox/agents/warm-answers"
+import { warmMemory } from "../sandbox/agents/warm-memory"
+
+export type AgentDirectory = {
+  readonly aliases: Readonly<Record<string, string>>
+  readonly memoryAgentId: string | undefined
+  readonly answersAgentId: string | undefined
+  readonly namespaced: ReadonlySet<string>
+}
+
+/** Configured aliases and storage agents; on the sandbox its own agents fill the gaps. */
+export const agentDirectory = (config: Config): AgentDirectory => {
+  const sandbox = config.network === "sandbox"
+  // Both `warm-memory` and `warmmemory` name the same agent.
+  const aliases: Record<string, string> = sandbox ? Object.fromEntries(sampleAgents.flatMap((a) => [[a.slug, a.id], [a.slug.replaceAll("-", ""), a.id]])) : {}
+  Object.assign(aliases, config.agentAliases)
+  const memoryAgentId = config.memoryAgentId ?? (sandbox ? warmMemory.id : undefined)
+  const answersAgentId = config.answersAgentId ?? (sandbox ? warmAnswers.id : undefined)
+  const namespaced = new Set(config.namespacedAgentIds)
+  for (const id of [memoryAgentId, answersAgentId]) if (id) namespaced.add(id)
+  return { aliases, memoryAgentId, answersAgentId, namespaced }
+}
+
+/** The marketplace id for a path segment: a UUID as is, else an alias. */
+export const resolveAgentId = (directory: AgentDirectory, ref: string): string | undefined =>
+  isUuid(ref) ? ref.toLowerCase() : directory.aliases[ref.toLowerCase()]
+
+export const namespaceOf = (keyId: string) => `tdk_${keyId}`
+
+/** The input sent to the agent: a storage agent's target wallet is always the key's namespace. */
+export const namespacedInput = (directory: AgentDirectory, agentId: string, keyId: string, input: Record<string, unknown>): Record<string, unknown> =>
+  directory.namespaced.has(agentId) ? { ...input, wallet: namespaceOf(keyId) } : input

@@ -1,0 +1,13 @@
+// Addresses that depend on the network: the USDC mint and the protocol fee
+// wallet. The sandbox has its own, fixed in src/modules/sandbox/identities.ts.
+import type { Config } from "../../platform/config/config"
+import { networkConstants, WRAPPED_SOL_MINT } from "../marketplace/protocol"
+import { sandboxProtocolFeeWallet, sandboxUsdcMint } from "../sandbox/identities"
+
+export const usdcMintOf = (config: Config): string => config.usdcMint ?? (config.network === "sandbox" ? sandboxUsdcMint.toBase58() : networkConstants[config.network].usdcMint)
+
+export const protocolFeeWalletOf = (config: Config): string =>
+  config.network === "sandbox" ? sandboxProtocolFeeWallet.toBase58() : networkConstants[config.network].protocolFeeWallet
+
+export const mintOf = (config: Config, token: "USDC" | "SOL"): { readonly mint: string; readonly decimals: number } =>
+  token === "SOL" ? { mint: WRAPPED_SOL_MINT, decimals: 9 } : { mint: usdcMintOf(config), decimals: 6 }
