@@ -6,9 +6,11 @@ import { Effect } from "effect"
 import { Elysia } from "elysia"
 import { healthz } from "../modules/health/routes/healthz"
 import { readyz } from "../modules/health/routes/readyz"
+import { stripeWebhook } from "../modules/billing/routes/stripe-webhook"
 import type { Config } from "../platform/config/config"
 import { BodyTooLarge, InvalidInput, MalformedJson, RouteNotFound, UnsupportedMediaType, type FieldProblem } from "../platform/http/errors"
 import { problemResponse } from "../platform/http/problem"
+import { keepRawBody } from "../platform/http/raw-body"
 import { requestIdOf } from "../platform/http/request-id"
 import { VERSION } from "../version"
 import { internalProblem } from "./error-map"
@@ -56,7 +58,10 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
         specPath: "/docs/json",
         documentation: {
           info: { title: "TDK Core", version: VERSION, description: "Call paid Tetto agents with an HTTP API key." },
-          tags: [{ name: "health", description: "Liveness and readiness" }],
+          tags: [
+            { name: "health", description: "Liveness and readiness" },
+            { name: "billing", description: "Stripe billing" },
+          ],
         },
       }),
     )
@@ -73,6 +78,7 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
         throw new UnsupportedMediaType({ contentType: contentType ?? "" })
       }
       const text = await readBody(request, config.bodyLimitBytes)
+      keepRawBody(request, text)
       if (text.trim().length === 0) return {}
       try {
         return JSON.parse(text) as unknown
@@ -106,6 +112,7 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
     })
     .use(healthz())
     .use(readyz(respond))
+    .use(stripeWebhook(respond))
 }
 
 export type App = ReturnType<typeof createApp>

@@ -1,6 +1,7 @@
 // The one place where typed failures become HTTP. The record is keyed by every
 // tag of AppError, so a new error without a status does not compile.
 import { BodyTooLarge, InvalidInput, MalformedJson, RouteNotFound, StoreUnavailable, UnsupportedMediaType } from "../platform/http/errors"
+import { BillingDisabled, StripeRequestFailed, WebhookNotConfigured, WebhookRejected } from "../modules/billing/errors"
 import { problemType, type ProblemBody } from "../platform/http/problem"
 
 export type AppError =
@@ -10,6 +11,10 @@ export type AppError =
   | RouteNotFound
   | InvalidInput
   | StoreUnavailable
+  | StripeRequestFailed
+  | BillingDisabled
+  | WebhookNotConfigured
+  | WebhookRejected
 
 type Tag = AppError["_tag"]
 type ErrorOf<K extends Tag> = Extract<AppError, { _tag: K }>
@@ -62,6 +67,31 @@ export const errorMap: { readonly [K in Tag]: Mapping<ErrorOf<K>> } = {
     title: "Database unavailable",
     detail: () => "The database did not answer. Retry shortly.",
     headers: () => ({ "retry-after": "5" }),
+  },
+  StripeRequestFailed: {
+    status: 502,
+    code: "billing_provider_error",
+    title: "Billing provider error",
+    detail: (e) => (e.kind === "fatal" ? "The billing provider refused the request." : "The billing provider did not answer. Retry shortly."),
+    headers: (e): Record<string, string> => (e.kind === "fatal" ? {} : { "retry-after": String(Math.max(1, Math.ceil((e.retryAfterMs ?? 5000) / 1000))) }),
+  },
+  BillingDisabled: {
+    status: 503,
+    code: "billing_disabled",
+    title: "Billing is not configured",
+    detail: () => "This gateway does not bill through Stripe (STRIPE_SECRET_KEY is unset).",
+  },
+  WebhookNotConfigured: {
+    status: 503,
+    code: "webhook_not_configured",
+    title: "Webhook not configured",
+    detail: () => "This gateway has no Stripe webhook signing secret (STRIPE_WEBHOOK_SECRET is unset).",
+  },
+  WebhookRejected: {
+    status: 400,
+    code: "webhook_rejected",
+    title: "Webhook rejected",
+    detail: (e) => `The delivery is not a valid Stripe event: ${e.reason}.`,
   },
 }
 

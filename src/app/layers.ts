@@ -5,6 +5,7 @@ import type { Config } from "../platform/config/config"
 import { AppConfig } from "../platform/config/service"
 import { Database, type DatabaseHandle } from "../platform/db/database"
 import { loggerLayer, stdoutSink, type LogSink } from "../platform/logging/logger"
+import { StripeClient } from "../modules/billing/stripe-client"
 import { Store } from "../store/store"
 
 export type AppLayerOptions = {
@@ -12,6 +13,8 @@ export type AppLayerOptions = {
   readonly sink?: LogSink
   /** An already-open database, owned by the caller (tests share one per file). */
   readonly database?: DatabaseHandle
+  /** Replaces the Stripe service built from config (tests). */
+  readonly stripe?: Layer.Layer<StripeClient>
 }
 
 const logLevels = { debug: "Debug", info: "Info", warn: "Warn", error: "Error" } as const
@@ -21,7 +24,8 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   const database = options.database ? Database.fromHandle(options.database) : Database.layer.pipe(Layer.provide(configLayer))
   const store = Store.layer.pipe(Layer.provide(database))
   const minimumLevel = Layer.succeed(References.MinimumLogLevel, logLevels[config.logLevel])
-  return Layer.mergeAll(configLayer, database, store, loggerLayer(options.sink ?? stdoutSink), minimumLevel)
+  const stripe = options.stripe ?? StripeClient.layer.pipe(Layer.provide(configLayer))
+  return Layer.mergeAll(configLayer, database, store, stripe, loggerLayer(options.sink ?? stdoutSink), minimumLevel)
 }
 
 export type AppServices = Layer.Success<ReturnType<typeof appLayer>>

@@ -4,6 +4,12 @@
 import { databaseUrl, describeDatabase, type DatabaseTarget } from "./database-url"
 import { bool, httpUrl, int, oneOf, str, type Read } from "./parse"
 
+const stripeKey: Read<string> = (raw) =>
+  /^(sk|rk)_(test|live)_[A-Za-z0-9]{8,}$/.test(raw.trim()) ? { ok: true, value: raw.trim() } : { ok: false, expected: "a Stripe secret key (sk_test_…, sk_live_…, rk_…)" }
+
+const meterEventName: Read<string> = (raw) =>
+  /^[A-Za-z0-9_.:-]{1,100}$/.test(raw.trim()) ? { ok: true, value: raw.trim() } : { ok: false, expected: "1 to 100 letters, digits, or _ . : -" }
+
 export type Network = "sandbox" | "devnet" | "mainnet"
 
 export type Config = {
@@ -23,6 +29,17 @@ export type Config = {
   readonly adminToken: string | undefined
   /** Grace period for in-flight requests on SIGTERM, ms. */
   readonly shutdownGraceMs: number
+  /** Stripe secret key; billing through Stripe is off when unset (usage is still recorded). */
+  readonly stripeSecretKey: string | undefined
+  readonly stripeWebhookSecret: string | undefined
+  /** Stripe API base URL override (tests, self-hosted proxies). */
+  readonly stripeApiBase: string | undefined
+  readonly stripeMeterEventName: string
+  readonly stripePriceId: string | undefined
+  readonly stripeMeterId: string | undefined
+  /** Per-request timeout for Stripe calls, ms. */
+  readonly stripeTimeoutMs: number
+  readonly requireCardForFree: boolean
 }
 
 type Spec<K extends keyof Config> = {
@@ -70,6 +87,14 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
   markupBps: { env: "MARKUP_BPS", read: int(0, 100_000), fallback: () => 5000, doc: "markup on agent prices in basis points" },
   adminToken: { env: "ADMIN_TOKEN", read: str(24), fallback: () => undefined, secret: true, doc: "bearer token for /admin (admin API absent when unset)" },
   shutdownGraceMs: { env: "SHUTDOWN_GRACE_MS", read: int(0, 600_000), fallback: () => 20_000, doc: "time allowed for in-flight requests on SIGTERM, ms" },
+  stripeSecretKey: { env: "STRIPE_SECRET_KEY", read: stripeKey, fallback: () => undefined, secret: true, doc: "Stripe secret key (sk_… or rk_…); Stripe billing is off when unset" },
+  stripeWebhookSecret: { env: "STRIPE_WEBHOOK_SECRET", read: str(8), fallback: () => undefined, secret: true, doc: "signing secret of the Stripe webhook endpoint (whsec_…)" },
+  stripeApiBase: { env: "STRIPE_API_BASE", read: httpUrl, fallback: () => undefined, doc: "Stripe API base URL override (tests, self-hosted proxies)" },
+  stripeMeterEventName: { env: "STRIPE_METER_EVENT_NAME", read: meterEventName, fallback: () => "tdk_api_call", doc: "event_name of the Stripe billing meter usage is reported to" },
+  stripePriceId: { env: "STRIPE_PRICE_ID", read: str(), fallback: () => undefined, doc: "metered Stripe price paid subscriptions use (printed by `tdk stripe setup`)" },
+  stripeMeterId: { env: "STRIPE_METER_ID", read: str(), fallback: () => undefined, doc: "Stripe billing meter id (printed by `tdk stripe setup`)" },
+  stripeTimeoutMs: { env: "STRIPE_TIMEOUT_MS", read: int(100, 120_000), fallback: () => 10_000, doc: "timeout of one Stripe request, ms" },
+  requireCardForFree: { env: "REQUIRE_CARD_FOR_FREE", read: bool, fallback: () => false, doc: "require a verified card even on the free tier" },
 }
 
 export class ConfigInvalid extends Error {
