@@ -5,6 +5,7 @@ import { findCommand, renderCommandHelp, renderHelp, type Command } from "./cli/
 import { configCheckCommand } from "./cli/config-check"
 import { migrateCommand } from "./cli/migrate"
 import { serveCommand } from "./cli/serve"
+import { stripeSetupCommand } from "./cli/stripe-setup"
 import { redactString } from "./platform/logging/redact"
 import { VERSION } from "./version"
 
@@ -18,7 +19,7 @@ const versionCommand: Command = {
   },
 }
 
-export const commands: ReadonlyArray<Command> = [serveCommand, migrateCommand, configCheckCommand, versionCommand]
+export const commands: ReadonlyArray<Command> = [serveCommand, migrateCommand, configCheckCommand, stripeSetupCommand, versionCommand]
 
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const args = parseArgs(argv)

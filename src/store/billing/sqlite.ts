@@ -9,7 +9,7 @@ export const sqliteBilling = (db: SqliteDb): BillingRepo => ({
       db.transaction((tx) => {
         if (tx.all(insertEvent(event.id, event.type, event.now)).length === 0) return "duplicate" as const
         if (!effect) return "applied" as const
-        const user = tx.get<{ id: string } | undefined>(userByCustomer(effect.customerId))
+        const [user] = tx.all<{ id: string }>(userByCustomer(effect.customerId))
         if (!user) return "unknown_customer" as const
         for (const s of effectStatements(user.id, effect, event.now)) tx.run(s)
         return "applied" as const
