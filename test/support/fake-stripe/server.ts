@@ -67,7 +67,7 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
   const counters = { requests: 0, faults: 0, byRoute: {} as Record<string, number>, idempotentReplays: 0, inFlight: 0, maxInFlightPerCustomer: 0 }
   const customerInFlight = new Map<string, number>()
 
-  let failNext: Array<Fault> = []
+  let failNext: Array<{ fault: Fault; match?: RegExp }> = []
   let random: { p: number; next: () => number; faults: ReadonlyArray<Fault> } | undefined
 
   const list = (items: Array<any>, url: string) => ({ object: "list", data: items, has_more: false, url })
@@ -245,9 +245,18 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
     res.end(JSON.stringify(reply.body))
   }
 
-  const nextFault = (): Fault | undefined => {
-    const f = failNext.shift()
-    if (f) return f
+  // A connection closed before any byte of the reply is silently re-sent by
+  // Bun's HTTP client on a reused keep-alive socket, so a drop starts the
+  // reply and cuts it: the client must see a broken response.
+  const dropConnection = (res: ServerResponse) => {
+    res.writeHead(200, { "content-type": "application/json", "content-length": "4096" })
+    res.write("{")
+    res.socket?.destroy()
+  }
+
+  const nextFault = (request: string): Fault | undefined => {
+    const i = failNext.findIndex((f) => !f.match || f.match.test(request))
+    if (i >= 0) return failNext.splice(i, 1)[0]!.fault
     if (random && random.next() < random.p) return random.faults[Math.floor(random.next() * random.faults.length)]
     return undefined
   }
@@ -270,11 +279,11 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
     const auth = req.headers.authorization ?? ""
     if (!/^Bearer (sk|rk)_test_\w+$/.test(auth)) return send(res, stripeError(401, "invalid_request_error", undefined, "Invalid API Key provided."))
     const params = req.method === "GET" ? {} : parseForm(body)
-    const fault = nextFault()
+    const fault = nextFault(`${req.method} ${url.pathname}`)
     if (fault) counters.faults++
     if (fault === "500") return send(res, stripeError(500, "api_error", undefined, "An unknown error occurred."))
     if (fault === "429") return send(res, { ...stripeError(429, "invalid_request_error", "rate_limit", "Too many requests."), headers: { "retry-after": String(options.retryAfterSeconds ?? 0) } })
-    if (fault === "drop") return void req.socket.destroy()
+    if (fault === "drop") return dropConnection(res)
     if (fault === "stall") {
       await Bun.sleep(options.stallMs ?? 5_000)
       if (res.destroyed || req.socket.destroyed) return
@@ -303,7 +312,7 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
       }
       // Yield once so concurrent calls for one customer would overlap and be counted.
       await Bun.sleep(0)
-      if (fault === "drop_after") return void req.socket.destroy()
+      if (fault === "drop_after") return dropConnection(res)
       send(res, reply)
     } finally {
       if (customer) customerInFlight.set(customer, (customerInFlight.get(customer) ?? 1) - 1)
@@ -328,9 +337,9 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
     setupIntents,
     invoices,
     counters,
-    /** The next `count` requests fail with `fault`. */
-    failNext: (fault: Fault, count = 1) => {
-      failNext = [...failNext, ...Array.from({ length: count }, () => fault)]
+    /** The next `count` requests (only those whose "METHOD /path" matches `match`, when given) fail with `fault`. */
+    failNext: (fault: Fault, count = 1, match?: RegExp) => {
+      failNext = [...failNext, ...Array.from({ length: count }, () => ({ fault, match }))]
     },
     /** Each request fails with probability `p` (seeded), with a fault drawn from `faults`. */
     failRandomly: (p: number, seed: number, faults: ReadonlyArray<Fault> = ["500", "429", "drop", "drop_after"]) => {
