@@ -54,7 +54,6 @@ for (const dialect of dialects) {
           const { runtime } = billingRuntime(fake, db.handle)
           const fiber = runtime.runFork(drainOutbox(fastReporter))
           await waitFor(() => fake.meterEvents.length >= killAfter, 30_000)
-          expect(fake.counters.inFlight >= 0).toBe(true)
           await Effect.runPromise(Fiber.interrupt(fiber))
           await runtime.dispose()
         }

@@ -30,6 +30,7 @@ for (const dialect of dialects) {
       fake.heal()
       fake.meterEvents.length = 0
       fake.counters.maxInFlightPerCustomer = 0
+      fake.counters.duplicateIdentifiers = 0
     })
     afterEach(async () => {
       await runtime.dispose()
@@ -125,6 +126,30 @@ for (const dialect of dialects) {
       expect(await drain()).toMatchObject({ reported: 240 })
       expect(fake.counters.maxInFlightPerCustomer).toBe(1)
       expect(new Set(fake.meterEvents.map((e) => e.identifier)).size).toBe(240)
+    })
+
+    test("two reporter instances on one database never send the same row or serve one customer at once", async () => {
+      const payers = await Promise.all(Array.from({ length: 8 }, () => payer()))
+      await insertUsage(db.handle, payers.flatMap((p) => Array.from({ length: 60 }, (_, i) => ({ ...p, price: i + 1, createdAt: Date.now() - i }))))
+      const other = billingRuntime(fake, db.handle)
+      const small = { ...fastReporter, batchSize: 50, leaseMs: 30_000 }
+      // Each instance keeps draining until nothing is pending (a pass finds nothing while the other holds every customer).
+      const untilEmpty = async (rt: AppRuntime) => {
+        let reported = 0
+        while ((await usageStates(db.handle)).pending !== undefined) {
+          reported += (await rt.runPromise(drainOutbox(small))).reported
+          await Bun.sleep(1)
+        }
+        return reported
+      }
+      const [a, b] = await Promise.all([untilEmpty(runtime), untilEmpty(other.runtime)])
+      await other.runtime.dispose()
+      expect(a + b).toBe(480)
+      expect(fake.meterEvents).toHaveLength(480)
+      // Exclusive claims: no row was sent twice, so Stripe never saw a repeated identifier.
+      expect(fake.counters.duplicateIdentifiers).toBe(0)
+      expect(fake.counters.maxInFlightPerCustomer).toBe(1)
+      expect(await usageStates(db.handle)).toEqual({ reported: 480 })
     })
 
     test("with Stripe billing off, nothing is sent and rows stay pending", async () => {

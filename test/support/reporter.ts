@@ -15,6 +15,7 @@ export const fastReporter: ReporterOptions = {
   baseDelayMs: 1,
   maxDelayMs: 20,
   idleMs: 20,
+  markEvery: 20,
 }
 
 export const billingRuntime = (fake: FakeStripe, db: DatabaseHandle, env: Record<string, string> = {}): { runtime: AppRuntime; logs: Array<string> } => {

@@ -28,6 +28,12 @@ export type ReporterOptions = {
   readonly maxDelayMs: number
   /** Pause when nothing is pending or Stripe is unusable, ms. */
   readonly idleMs: number
+  /**
+   * Accepted rows are marked in groups of this many per customer lane (one
+   * write instead of many). Rows accepted but not yet marked when the process
+   * dies are resent after the lease, and Stripe drops them by identifier.
+   */
+  readonly markEvery: number
 }
 
 export const defaultReporterOptions: ReporterOptions = {
@@ -38,6 +44,7 @@ export const defaultReporterOptions: ReporterOptions = {
   baseDelayMs: 250,
   maxDelayMs: 30_000,
   idleMs: 5_000,
+  markEvery: 20,
 }
 
 const DAY_MS = 86_400_000
@@ -57,7 +64,7 @@ export type PassResult = {
   readonly halted: boolean
 }
 
-type RowOutcome = "reported" | "flagged" | "released" | "halt"
+type RowOutcome = "accepted" | "flagged" | "released" | "halt"
 
 export const backoffMs = (attempt: number, options: ReporterOptions, jitter: number): number =>
   Math.round(Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** attempt) * jitter)
@@ -81,10 +88,7 @@ const sendRow = Effect.fn("Reporter.sendRow")(function* (row: OutboxRow, options
   const event = { identifier: row.id, customerId: row.stripeCustomerId, value: row.developerPriceMicroUsd, timestamp: Math.floor(row.createdAt / 1000) }
   for (let attempt = 0; ; attempt++) {
     const result = yield* Effect.result(stripe.reportMeterEvent(event))
-    if (result._tag === "Success") {
-      yield* store.outbox.markReported([row.id], yield* Clock.currentTimeMillis)
-      return "reported" as RowOutcome
-    }
+    if (result._tag === "Success") return "accepted" as RowOutcome
     const error = result.failure
     if (error._tag === "BillingDisabled") return "halt" as RowOutcome
     if (refusesRow(error)) return yield* flag(`Stripe refused the event: ${error.code ?? error.status}: ${error.reason}`)
@@ -112,23 +116,37 @@ export const reportPass = Effect.fn("Reporter.pass")(function* (owner: string, o
   const halted = yield* Ref.make(false)
   const counts = { reported: 0, flagged: 0, released: 0 }
   const done = new Set<string>()
-  yield* Effect.forEach(
-    [...lanes.values()],
-    (lane) =>
-      Effect.forEach(lane, (row) =>
-        Effect.gen(function* () {
-          if (yield* Ref.get(halted)) return
-          const outcome = yield* sendRow(row, options)
-          if (outcome === "halt") return yield* Ref.set(halted, true)
-          if (outcome !== "released") done.add(row.id)
-          counts[outcome]++
-        }),
-      { discard: true }),
-    { concurrency: options.concurrency, discard: true },
-  )
+  const runLane = (lane: ReadonlyArray<OutboxRow>) =>
+    Effect.gen(function* () {
+      let accepted: Array<string> = []
+      const flush = Effect.gen(function* () {
+        if (accepted.length === 0) return
+        const ids = accepted
+        accepted = []
+        yield* store.outbox.markReported(ids, yield* Clock.currentTimeMillis)
+        for (const id of ids) done.add(id)
+        counts.reported += ids.length
+      })
+      for (const row of lane) {
+        if (yield* Ref.get(halted)) break
+        const outcome = yield* sendRow(row, options)
+        if (outcome === "halt") {
+          yield* Ref.set(halted, true)
+          break
+        }
+        if (outcome === "accepted") accepted.push(row.id)
+        else if (outcome === "flagged") {
+          done.add(row.id)
+          counts.flagged++
+        } else counts.released++
+        if (accepted.length >= options.markEvery) yield* flush
+      }
+      yield* flush
+    })
+  yield* Effect.forEach([...lanes.values()], runLane, { concurrency: options.concurrency, discard: true })
   const giveBack = rows.filter((r) => !done.has(r.id)).map((r) => r.id)
   yield* store.outbox.release(giveBack, owner)
-  const result: PassResult = { claimed: rows.length, ...counts, released: giveBack.length, halted: yield* Ref.get(halted) }
+  const result: PassResult = { claimed: rows.length, reported: counts.reported, flagged: counts.flagged, released: giveBack.length, halted: yield* Ref.get(halted) }
   if (rows.length > 0) yield* Effect.logDebug("usage report pass", { ...result })
   return result
 })

@@ -64,7 +64,7 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
   const identifiers = new Map<string, number>()
   const idempotent = new Map<string, { fingerprint: string; reply: Reply }>()
 
-  const counters = { requests: 0, faults: 0, byRoute: {} as Record<string, number>, idempotentReplays: 0, inFlight: 0, maxInFlightPerCustomer: 0 }
+  const counters = { requests: 0, faults: 0, byRoute: {} as Record<string, number>, idempotentReplays: 0, duplicateIdentifiers: 0, maxInFlightPerCustomer: 0 }
   const customerInFlight = new Map<string, number>()
 
   let failNext: Array<{ fault: Fault; match?: RegExp }> = []
@@ -178,8 +178,10 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
           return stripeError(400, "invalid_request_error", "timestamp_out_of_range", "Timestamp must be within the past 35 calendar days or up to 5 minutes in the future.", "timestamp")
         const identifier = (p.identifier as string | undefined) ?? id("mevt")
         const seen = identifiers.get(identifier)
-        if (seen !== undefined && seen > nowS() - DAY_S)
+        if (seen !== undefined && seen > nowS() - DAY_S) {
+          counters.duplicateIdentifiers++
           return stripeError(400, "invalid_request_error", "meter_event_identifier_duplicate", `An event with identifier ${identifier} already exists.`, "identifier")
+        }
         identifiers.set(identifier, nowS())
         const event: StoredMeterEvent = { identifier, event_name: p.event_name, payload, timestamp, created: nowS() }
         meterEvents.push(event)
