@@ -111,7 +111,11 @@ export const reportPass = Effect.fn("Reporter.pass")(function* (owner: string, o
   const now = yield* Clock.currentTimeMillis
   const rows = yield* store.outbox.claim({ owner, now, leaseMs: options.leaseMs, limit: options.batchSize })
   const lanes = new Map<string, Array<OutboxRow>>()
-  for (const row of rows) lanes.set(row.userId, [...(lanes.get(row.userId) ?? []), row])
+  for (const row of rows) {
+    const lane = lanes.get(row.userId)
+    if (lane) lane.push(row)
+    else lanes.set(row.userId, [row])
+  }
 
   const halted = yield* Ref.make(false)
   const counts = { reported: 0, flagged: 0, released: 0 }
@@ -138,7 +142,12 @@ export const reportPass = Effect.fn("Reporter.pass")(function* (owner: string, o
         else if (outcome === "flagged") {
           done.add(row.id)
           counts.flagged++
-        } else counts.released++
+        } else {
+          // Retries ran out: Stripe is struggling, so this lane stops here and its
+          // remaining rows go back with this one (this also bounds a pass well inside the lease).
+          counts.released++
+          break
+        }
         if (accepted.length >= options.markEvery) yield* flush
       }
       yield* flush
