@@ -8,6 +8,7 @@ import { keysCreateCommand } from "./cli/keys-create"
 import { migrateCommand } from "./cli/migrate"
 import { poolGenerateCommand, poolNewMasterKeyCommand, poolRotateMasterCommand } from "./cli/pool"
 import { serveCommand } from "./cli/serve"
+import { stripeSetupCommand } from "./cli/stripe-setup"
 import { redactString } from "./platform/logging/redact"
 import { VERSION } from "./version"
 
@@ -30,6 +31,7 @@ export const commands: ReadonlyArray<Command> = [
   poolGenerateCommand,
   poolNewMasterKeyCommand,
   poolRotateMasterCommand,
+  stripeSetupCommand,
   versionCommand,
 ]
 

@@ -18,9 +18,11 @@ import { revokeKeyRoute } from "../modules/keys/routes/revoke-key"
 import { rollKeyRoute } from "../modules/keys/routes/roll-key"
 import { readyz } from "../modules/health/routes/readyz"
 import { sandboxEdgeError, sandboxRoutes } from "../modules/sandbox/routes"
+import { stripeWebhook } from "../modules/billing/routes/stripe-webhook"
 import type { Config } from "../platform/config/config"
 import { BodyTooLarge, InvalidInput, MalformedJson, RouteNotFound, UnsupportedMediaType, type FieldProblem } from "../platform/http/errors"
 import { problemResponse } from "../platform/http/problem"
+import { keepRawBody } from "../platform/http/raw-body"
 import { requestIdOf } from "../platform/http/request-id"
 import { VERSION } from "../version"
 import { internalProblem } from "./error-map"
@@ -74,6 +76,7 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
             { name: "keys", description: "API key management (session) and key checks (API key)" },
             { name: "admin", description: "Operator API, present only when ADMIN_TOKEN is set" },
             ...(config.network === "sandbox" ? [{ name: "sandbox", description: "The sandbox network: Tetto-compatible marketplace, Solana JSON-RPC ledger, faucet (TETTO_NETWORK=sandbox only)" }] : []),
+            { name: "billing", description: "Stripe billing" },
           ],
         },
       }),
@@ -91,6 +94,7 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
         throw new UnsupportedMediaType({ contentType: contentType ?? "" })
       }
       const text = await readBody(request, config.bodyLimitBytes)
+      keepRawBody(request, text)
       if (text.trim().length === 0) return {}
       try {
         return JSON.parse(text) as unknown
@@ -137,6 +141,7 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
     .use(currentKeyRoute(respond))
     .use(config.adminToken === undefined ? new Elysia() : adminRoutes(respond))
     .use(config.network === "sandbox" ? sandboxRoutes(runtime) : new Elysia())
+    .use(stripeWebhook(respond))
 }
 
 const adminRoutes = (respond: ReturnType<typeof makeRespond>) =>

@@ -2,6 +2,7 @@
 // tag of AppError, so a new error without a status does not compile.
 import { BodyTooLarge, InvalidInput, MalformedJson, RouteNotFound, StoreUnavailable, UnsupportedMediaType } from "../platform/http/errors"
 import { DecryptFailed, EnvelopeInvalid, MasterKeyUnknown, NoFundedWallet, TransactionRejected, WalletNotFound } from "../modules/pool/errors"
+import { BillingDisabled, StripeRequestFailed, WebhookNotConfigured, WebhookRejected } from "../modules/billing/errors"
 import { problemType, type ProblemBody } from "../platform/http/problem"
 import { AdminUnauthorized, UserNotFound } from "../modules/admin/errors"
 import { EmailTaken, InvalidCredentials, LoginThrottled, SessionRequired } from "../modules/auth/errors"
@@ -71,6 +72,10 @@ export type AppError =
   | IdempotencyKeyReused
   | IdempotencyInFlight
   | IdempotencyKeyInvalid
+  | StripeRequestFailed
+  | BillingDisabled
+  | WebhookNotConfigured
+  | WebhookRejected
 
 // A wallet that cannot be opened is an operator problem (missing or wrong
 // master key, damaged row): the caller gets a 503 without internals; the log
@@ -380,6 +385,31 @@ export const errorMap: { readonly [K in Tag]: Mapping<ErrorOf<K>> } = {
     code: "idempotency_key_invalid",
     title: "Invalid Idempotency-Key",
     detail: () => "Idempotency-Key must be 1 to 255 printable ASCII characters.",
+  },
+  StripeRequestFailed: {
+    status: 502,
+    code: "billing_provider_error",
+    title: "Billing provider error",
+    detail: (e) => (e.kind === "fatal" ? "The billing provider refused the request." : "The billing provider did not answer. Retry shortly."),
+    headers: (e): Record<string, string> => (e.kind === "fatal" ? {} : { "retry-after": String(Math.max(1, Math.ceil((e.retryAfterMs ?? 5000) / 1000))) }),
+  },
+  BillingDisabled: {
+    status: 503,
+    code: "billing_disabled",
+    title: "Billing is not configured",
+    detail: () => "This gateway does not bill through Stripe (STRIPE_SECRET_KEY is unset).",
+  },
+  WebhookNotConfigured: {
+    status: 503,
+    code: "webhook_not_configured",
+    title: "Webhook not configured",
+    detail: () => "This gateway has no Stripe webhook signing secret (STRIPE_WEBHOOK_SECRET is unset).",
+  },
+  WebhookRejected: {
+    status: 400,
+    code: "webhook_rejected",
+    title: "Webhook rejected",
+    detail: (e) => `The delivery is not a valid Stripe event: ${e.reason}.`,
   },
 }
 

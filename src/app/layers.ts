@@ -12,6 +12,7 @@ import { Chain } from "../modules/chain/service"
 import { Marketplace } from "../modules/marketplace/service"
 import { Keyring } from "../modules/pool/keyring"
 import { Signer } from "../modules/pool/signer"
+import { StripeClient } from "../modules/billing/stripe-client"
 import { Store } from "../store/store"
 
 export type AppLayerOptions = {
@@ -21,6 +22,8 @@ export type AppLayerOptions = {
   readonly database?: DatabaseHandle
   /** A controllable clock (tests move time instead of sleeping). */
   readonly clock?: Clock.Clock
+  /** Replaces the Stripe service built from config (tests). */
+  readonly stripe?: Layer.Layer<StripeClient>
 }
 
 const logLevels = { debug: "Debug", info: "Info", warn: "Warn", error: "Error" } as const
@@ -40,8 +43,9 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   // The keyring logs a warning when it generates the sandbox key, so it is built with the logger.
   const keyring = Keyring.layer.pipe(Layer.provide(Layer.merge(configLayer, logging)))
   const signer = Signer.layer.pipe(Layer.provide(Layer.mergeAll(configLayer, store, keyring)))
+  const stripe = options.stripe ?? StripeClient.layer.pipe(Layer.provide(configLayer))
   const clock = options.clock ? Layer.succeed(Clock.Clock, options.clock) : Layer.empty
-  return Layer.mergeAll(configLayer, database, store, services, marketplace, chain, sandbox, keyring, signer, logging, clock)
+  return Layer.mergeAll(configLayer, database, store, services, marketplace, chain, sandbox, keyring, signer, stripe, logging, clock)
 }
 
 export type AppServices = Layer.Success<ReturnType<typeof appLayer>>

@@ -1,8 +1,9 @@
 // `tdk serve`: migrate (unless told not to), listen, and shut down gracefully
 // on SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the
 // database.
-import { Effect } from "effect"
+import { Effect, Fiber } from "effect"
 import { createApp } from "../app/app"
+import { runReporter } from "../modules/billing/reporter"
 import { makeRuntime } from "../app/layers"
 import { MasterKeyConfigError } from "../modules/pool/keyring"
 import { Database } from "../platform/db/database"
@@ -27,6 +28,8 @@ export const serveCommand: Command = {
     })
     if (config.migrateOnStart) await runMigrations(handle)
     const app = createApp(config, runtime)
+    // Reports settled usage to Stripe in the background (returns at once when Stripe is off).
+    const reporter = runtime.runFork(runReporter())
     const server = Bun.serve({
       port: config.port,
       hostname: config.host,
@@ -43,6 +46,8 @@ export const serveCommand: Command = {
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref())
       await Promise.race([server.stop(false), grace])
       server.stop(true)
+      // Rows in flight stay leased and are resent after the lease; Stripe drops the repeats by identifier.
+      await runtime.runPromise(Fiber.interrupt(reporter))
       await runtime.dispose()
       process.exit(0)
     }

@@ -2,6 +2,9 @@
 // from the open Database at start-up. Modules depend on Store, never on drizzle.
 import { Context, Effect, Layer } from "effect"
 import { Database } from "../platform/db/database"
+import { pgBilling } from "./billing/pg"
+import type { BillingRepo } from "./billing/repo"
+import { sqliteBilling } from "./billing/sqlite"
 import { healthRepo, type HealthRepo } from "./health/repo"
 import { pgIdempotency } from "./idempotency/pg"
 import type { IdempotencyRepo } from "./idempotency/repo"
@@ -18,6 +21,9 @@ import { sqliteKeys } from "./keys/sqlite"
 import { pgSessions } from "./sessions/pg"
 import type { SessionsRepo } from "./sessions/repo"
 import { sqliteSessions } from "./sessions/sqlite"
+import { pgOutbox } from "./outbox/pg"
+import type { OutboxRepo } from "./outbox/repo"
+import { sqliteOutbox } from "./outbox/sqlite"
 import { pgUsers } from "./users/pg"
 import type { UsersRepo } from "./users/repo"
 import { sqliteUsers } from "./users/sqlite"
@@ -35,6 +41,8 @@ export type StoreShape = {
   readonly usage: UsageRepo
   readonly periods: PeriodsRepo
   readonly idempotency: IdempotencyRepo
+  readonly outbox: OutboxRepo
+  readonly billing: BillingRepo
 }
 
 export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
@@ -45,10 +53,34 @@ export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
       const health = healthRepo(handle)
       if (handle.kind === "sqlite") {
         const db = handle.db
-        return { dialect: "sqlite", health, users: sqliteUsers(db), keys: sqliteKeys(db), sessions: sqliteSessions(db), wallets: sqliteWallets(db), usage: sqliteUsage(db), periods: sqlitePeriods(db), idempotency: sqliteIdempotency(db) }
+        return {
+          dialect: "sqlite",
+          health,
+          users: sqliteUsers(db),
+          keys: sqliteKeys(db),
+          sessions: sqliteSessions(db),
+          wallets: sqliteWallets(db),
+          usage: sqliteUsage(db),
+          periods: sqlitePeriods(db),
+          idempotency: sqliteIdempotency(db),
+          outbox: sqliteOutbox(db),
+          billing: sqliteBilling(db),
+        }
       }
       const db = handle.db
-      return { dialect: "postgres", health, users: pgUsers(db), keys: pgKeys(db), sessions: pgSessions(db), wallets: pgWallets(db), usage: pgUsage(db), periods: pgPeriods(db), idempotency: pgIdempotency(db) }
+      return {
+        dialect: "postgres",
+        health,
+        users: pgUsers(db),
+        keys: pgKeys(db),
+        sessions: pgSessions(db),
+        wallets: pgWallets(db),
+        usage: pgUsage(db),
+        periods: pgPeriods(db),
+        idempotency: pgIdempotency(db),
+        outbox: pgOutbox(db),
+        billing: pgBilling(db),
+      }
     }),
   )
 }

@@ -10,6 +10,12 @@ import { base58Key, bool, httpUrl, int, oneOf, str, type Read } from "./parse"
 import type { MasterKey } from "../../modules/pool/envelope"
 import { masterKeyList, singleMasterKey } from "../../modules/pool/master-keys"
 
+const stripeKey: Read<string> = (raw) =>
+  /^(sk|rk)_(test|live)_[A-Za-z0-9]{8,}$/.test(raw.trim()) ? { ok: true, value: raw.trim() } : { ok: false, expected: "a Stripe secret key (sk_test_…, sk_live_…, rk_…)" }
+
+const meterEventName: Read<string> = (raw) =>
+  /^[A-Za-z0-9_.:-]{1,100}$/.test(raw.trim()) ? { ok: true, value: raw.trim() } : { ok: false, expected: "1 to 100 letters, digits, or _ . : -" }
+
 export type Network = "sandbox" | "devnet" | "mainnet"
 
 export type Config = {
@@ -88,6 +94,17 @@ export type Config = {
   readonly signingMaxCuPriceMicroLamports: number
   /** Value of one SOL in micro-USD, used to count lamports (rent, fees) against a USDC quote. */
   readonly signingSolPriceMicroUsd: number
+  /** Stripe secret key; billing through Stripe is off when unset (usage is still recorded). */
+  readonly stripeSecretKey: string | undefined
+  readonly stripeWebhookSecret: string | undefined
+  /** Stripe API base URL override (tests, self-hosted proxies). */
+  readonly stripeApiBase: string | undefined
+  readonly stripeMeterEventName: string
+  readonly stripePriceId: string | undefined
+  readonly stripeMeterId: string | undefined
+  /** Per-request timeout for Stripe calls, ms. */
+  readonly stripeTimeoutMs: number
+  readonly requireCardForFree: boolean
 }
 
 type Spec<K extends keyof Config> = {
@@ -190,6 +207,14 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
   signingPriceToleranceBps: { env: "SIGNING_PRICE_TOLERANCE_BPS", read: int(0, 10_000), fallback: () => 0, doc: "how far a quote may exceed the agent's known price, basis points" },
   signingMaxCuPriceMicroLamports: { env: "SIGNING_MAX_CU_PRICE_MICROLAMPORTS", read: int(0, 1_000_000_000), fallback: () => 100_000, doc: "highest compute-unit price a pool wallet pays, micro-lamports per CU" },
   signingSolPriceMicroUsd: { env: "SIGNING_SOL_PRICE_MICRO_USD", read: int(1, 1_000_000_000_000), fallback: () => 250_000_000, doc: "value of 1 SOL in micro-USD for counting lamports (rent, fees) against a USDC quote; keep it high" },
+  stripeSecretKey: { env: "STRIPE_SECRET_KEY", read: stripeKey, fallback: () => undefined, secret: true, doc: "Stripe secret key (sk_… or rk_…); Stripe billing is off when unset" },
+  stripeWebhookSecret: { env: "STRIPE_WEBHOOK_SECRET", read: str(8), fallback: () => undefined, secret: true, doc: "signing secret of the Stripe webhook endpoint (whsec_…)" },
+  stripeApiBase: { env: "STRIPE_API_BASE", read: httpUrl, fallback: () => undefined, doc: "Stripe API base URL override (tests, self-hosted proxies)" },
+  stripeMeterEventName: { env: "STRIPE_METER_EVENT_NAME", read: meterEventName, fallback: () => "tdk_api_call", doc: "event_name of the Stripe billing meter usage is reported to" },
+  stripePriceId: { env: "STRIPE_PRICE_ID", read: str(), fallback: () => undefined, doc: "metered Stripe price paid subscriptions use (printed by `tdk stripe setup`)" },
+  stripeMeterId: { env: "STRIPE_METER_ID", read: str(), fallback: () => undefined, doc: "Stripe billing meter id (printed by `tdk stripe setup`)" },
+  stripeTimeoutMs: { env: "STRIPE_TIMEOUT_MS", read: int(100, 120_000), fallback: () => 10_000, doc: "timeout of one Stripe request, ms" },
+  requireCardForFree: { env: "REQUIRE_CARD_FOR_FREE", read: bool, fallback: () => false, doc: "require a verified card even on the free tier" },
 }
 
 export class ConfigInvalid extends Error {

@@ -87,6 +87,11 @@ export const usage = pgTable("usage", {
   error: text("error"),
   stripeState: text("stripe_state").notNull().default("none"),
   stripeReportedAt: bigint("stripe_reported_at", { mode: "number" }),
+  // Outbox lease: the reporter instance that claimed the row and until when (epoch ms).
+  stripeLeaseOwner: text("stripe_lease_owner"),
+  stripeLeaseUntil: bigint("stripe_lease_until", { mode: "number" }),
+  // Why the row was flagged for the operator (too old for Stripe, refused by Stripe).
+  stripeError: text("stripe_error"),
   createdAt: bigint("created_at", { mode: "number" }).notNull(),
   settledAt: bigint("settled_at", { mode: "number" }),
 }, (t) => [
@@ -94,6 +99,7 @@ export const usage = pgTable("usage", {
   index("usage_user_created_idx").on(t.userId, t.createdAt),
   index("usage_state_idx").on(t.state),
   index("usage_stripe_state_idx").on(t.stripeState),
+  index("usage_stripe_outbox_idx").on(t.stripeState, t.state, t.createdAt),
 ])
 
 export const usagePeriods = pgTable("usage_periods", {

@@ -87,6 +87,11 @@ export const usage = sqliteTable("usage", {
   error: text("error"),
   stripeState: text("stripe_state").notNull().default("none"),
   stripeReportedAt: integer("stripe_reported_at"),
+  // Outbox lease: the reporter instance that claimed the row and until when (epoch ms).
+  stripeLeaseOwner: text("stripe_lease_owner"),
+  stripeLeaseUntil: integer("stripe_lease_until"),
+  // Why the row was flagged for the operator (too old for Stripe, refused by Stripe).
+  stripeError: text("stripe_error"),
   createdAt: integer("created_at").notNull(),
   settledAt: integer("settled_at"),
 }, (t) => [
@@ -94,6 +99,7 @@ export const usage = sqliteTable("usage", {
   index("usage_user_created_idx").on(t.userId, t.createdAt),
   index("usage_state_idx").on(t.state),
   index("usage_stripe_state_idx").on(t.stripeState),
+  index("usage_stripe_outbox_idx").on(t.stripeState, t.state, t.createdAt),
 ])
 
 export const usagePeriods = sqliteTable("usage_periods", {

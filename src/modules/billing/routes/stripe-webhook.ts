@@ -1,0 +1,27 @@
+import { Elysia, t } from "elysia"
+import type { Respond } from "../../../app/respond"
+import { withProblems } from "../../../platform/http/problem"
+import { rawBodyOf } from "../../../platform/http/raw-body"
+import { receiveStripeWebhook } from "../service"
+
+export const StripeWebhookReceived = t.Object({
+  received: t.Literal(true, { description: "The delivery was genuine and is acknowledged" }),
+  event_id: t.String({ description: "Stripe event id" }),
+  outcome: t.Union([t.Literal("applied"), t.Literal("duplicate"), t.Literal("ignored"), t.Literal("unknown_customer")], {
+    description: "applied now; duplicate (already processed, nothing changed); ignored (event type not handled); unknown_customer (no user has this Stripe customer)",
+  }),
+})
+
+/**
+ * Stripe's webhook deliveries. The signature covers the raw body, which the
+ * edge parser keeps for us (rawBodyOf); the parsed body is not used.
+ */
+export const stripeWebhook = (respond: Respond) =>
+  new Elysia().post(
+    "/v1/webhooks/stripe",
+    ({ request }) => respond(request, receiveStripeWebhook(rawBodyOf(request), request.headers.get("stripe-signature"))),
+    {
+      response: withProblems({ 200: StripeWebhookReceived }, [400, 413, 415, 503]),
+      detail: { operationId: "stripe-webhook", tags: ["billing"], summary: "Receive a Stripe webhook event (signed with STRIPE_WEBHOOK_SECRET)" },
+    },
+  )

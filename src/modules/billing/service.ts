@@ -1,0 +1,64 @@
+// Billing programs the routes and jobs run: webhook intake, closing billing
+// periods, and reconciling the ledger with what Stripe accepted.
+import { Clock, Effect } from "effect"
+import { Store } from "../../store/store"
+import type { PeriodRange } from "../../store/billing/repo"
+import { StripeClient } from "./stripe-client"
+import { effectOf, isHandled } from "./webhooks"
+
+export type WebhookResult = {
+  readonly received: true
+  readonly event_id: string
+  readonly outcome: "applied" | "duplicate" | "ignored" | "unknown_customer"
+}
+
+/** Verifies one delivery and applies it at most once. */
+export const receiveStripeWebhook = Effect.fn("Billing.receiveWebhook")(function* (rawBody: string, signature: string | null) {
+  const stripe = yield* StripeClient
+  const store = yield* Store
+  const event = yield* stripe.verifyWebhook(rawBody, signature)
+  if (!isHandled(event.type)) {
+    yield* Effect.logDebug("stripe event ignored", { event_id: event.id, type: event.type })
+    return { received: true, event_id: event.id, outcome: "ignored" } satisfies WebhookResult
+  }
+  const now = yield* Clock.currentTimeMillis
+  const outcome = yield* store.billing.applyWebhook({ id: event.id, type: event.type, now }, effectOf(event))
+  const log = outcome === "unknown_customer" ? Effect.logWarning : Effect.logInfo
+  yield* log("stripe event", { event_id: event.id, type: event.type, outcome })
+  return { received: true, event_id: event.id, outcome } satisfies WebhookResult
+})
+
+/** The calendar month (UTC) "YYYY-MM" as an epoch-ms range. */
+export const monthRange = (period: string): PeriodRange => {
+  const match = /^(\d{4})-(\d{2})$/.exec(period)
+  if (!match) throw new Error(`not a period: ${period}`)
+  const year = Number(match[1])
+  const month = Number(match[2]) - 1
+  return { period, start: Date.UTC(year, month, 1), end: Date.UTC(year, month + 1, 1) }
+}
+
+/** The month before the one `now` falls in. */
+export const previousPeriod = (now: number): string => {
+  const d = new Date(now)
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1)).toISOString().slice(0, 7)
+}
+
+/**
+ * Writes each user's ops and micro-USD total for the period from settled
+ * usage. Safe to rerun (it recomputes the same numbers; status and invoice
+ * links are left alone); defaults to the previous month, for the monthly cron.
+ */
+export const closeBillingPeriod = Effect.fn("Billing.closePeriod")(function* (period?: string) {
+  const store = yield* Store
+  const now = yield* Clock.currentTimeMillis
+  const range = monthRange(period ?? previousPeriod(now))
+  const users = yield* store.billing.closePeriod(range, now)
+  yield* Effect.logInfo("billing period closed", { period: range.period, users })
+  return { period: range.period, users }
+})
+
+/** Per user for the period: settled, reported, unreported and flagged totals, and whether Stripe holds every billable micro-dollar. */
+export const reconcilePeriod = Effect.fn("Billing.reconcile")(function* (period: string) {
+  const store = yield* Store
+  return yield* store.billing.reconcile(monthRange(period))
+})

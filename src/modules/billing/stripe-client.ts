@@ -1,0 +1,176 @@
+// The Stripe service: the SDK behind a small interface, configured from the
+// environment. With no STRIPE_SECRET_KEY the "none" implementation answers
+// every call with BillingDisabled, so usage is only recorded locally.
+//
+// The SDK's own retries are off (maxNetworkRetries 0): callers retry with
+// their own policy (reporter.ts), which sees every attempt. Mutating calls
+// carry idempotency keys derived from our ids, so a retried call is one call
+// at Stripe.
+import { Clock, Context, Effect, Layer } from "effect"
+import Stripe from "stripe"
+import type { Config } from "../../platform/config/config"
+import { AppConfig } from "../../platform/config/service"
+import { BillingDisabled, StripeRequestFailed, WebhookNotConfigured, WebhookRejected, type StripeFailureKind } from "./errors"
+
+/** The API version this SDK release ships with; pinned so a Stripe account upgrade cannot change shapes under us. */
+export const STRIPE_API_VERSION = "2026-10-28.endive" as const
+
+/** Signature timestamps older than this are refused (Stripe's default), seconds. */
+export const WEBHOOK_TOLERANCE_S = 300
+
+export type MeterEventInput = {
+  /** Our usage row id: Stripe drops a second event with the same identifier. */
+  readonly identifier: string
+  readonly customerId: string
+  /** Whole micro-USD. */
+  readonly value: number
+  /** Unix seconds: the time of the call. */
+  readonly timestamp: number
+}
+
+export type StripeShape = {
+  readonly enabled: boolean
+  readonly meterEventName: string
+  readonly priceId: string | undefined
+  /** Runs one SDK call, failures classified. For calls not wrapped below (the setup command). */
+  readonly call: <A>(operation: string, f: (stripe: Stripe) => Promise<A>) => Effect.Effect<A, StripeRequestFailed | BillingDisabled>
+  /** "accepted", or "duplicate" when Stripe already holds an event with this identifier. */
+  readonly reportMeterEvent: (event: MeterEventInput) => Effect.Effect<"accepted" | "duplicate", StripeRequestFailed | BillingDisabled>
+  readonly createCustomer: (user: { readonly id: string; readonly email: string }) => Effect.Effect<string, StripeRequestFailed | BillingDisabled>
+  /** A SetupIntent for saving a card; returns its client secret for the browser. */
+  readonly createSetupIntent: (input: { readonly userId: string; readonly customerId: string; readonly attempt: string }) => Effect.Effect<{ id: string; clientSecret: string }, StripeRequestFailed | BillingDisabled>
+  readonly createSubscription: (input: { readonly userId: string; readonly customerId: string; readonly tier: string }) => Effect.Effect<string, StripeRequestFailed | BillingDisabled>
+  /** Verifies a webhook delivery against the raw body and returns the event. */
+  readonly verifyWebhook: (rawBody: string, signature: string | null) => Effect.Effect<Stripe.Event, WebhookRejected | WebhookNotConfigured>
+}
+
+const secondsFromHeader = (value: string | undefined): number | undefined => {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  return Number.isFinite(n) && n >= 0 ? Math.round(n * 1000) : undefined
+}
+
+/** Sorts an SDK failure into retry / indeterminate / fatal. */
+export const classifyStripeError = (operation: string, e: unknown): StripeRequestFailed => {
+  const err = e as Partial<Stripe.errors.StripeError> & { type?: string; message?: string }
+  const status = typeof err.statusCode === "number" ? err.statusCode : undefined
+  const code = typeof err.code === "string" ? err.code : undefined
+  const headers = (err.headers ?? {}) as Record<string, string>
+  let kind: StripeFailureKind
+  // A connection error may come after Stripe acted (timeout, reply lost), so it is never plain "retry".
+  if (err.type === "StripeConnectionError") kind = "indeterminate"
+  else if (err.type === "StripeRateLimitError" || status === 429) kind = "retry"
+  else if (status === 409 || code === "lock_timeout") kind = "retry"
+  else if (status !== undefined && status >= 500) kind = headers["stripe-should-retry"] === "false" ? "fatal" : "indeterminate"
+  else if (err.type === undefined || !err.type.startsWith("Stripe")) kind = "indeterminate"
+  else kind = "fatal"
+  // Authentication messages quote part of the key; keep them out of every error and log.
+  const reason = err.type === "StripeAuthenticationError" || err.type === "StripePermissionError" ? "Stripe refused the API key" : String(err.message ?? "unknown error").slice(0, 300)
+  return new StripeRequestFailed({ operation, kind, status, code, reason, retryAfterMs: secondsFromHeader(headers["retry-after"]) })
+}
+
+/** True when Stripe refused a meter event because one with its identifier exists. */
+export const isDuplicateIdentifier = (e: StripeRequestFailed): boolean =>
+  e.status === 400 && (e.code === "meter_event_identifier_duplicate" || e.code === "resource_already_exists" || /identifier.*already exists/i.test(e.reason))
+
+export const stripeSdkFor = (config: Config, secretKey: string): Stripe => {
+  const base = config.stripeApiBase ? new URL(config.stripeApiBase) : undefined
+  return new Stripe(secretKey, {
+    apiVersion: STRIPE_API_VERSION,
+    maxNetworkRetries: 0,
+    timeout: config.stripeTimeoutMs,
+    telemetry: false,
+    ...(base
+      ? { host: base.hostname, port: base.port || (base.protocol === "https:" ? 443 : 80), protocol: base.protocol === "http:" ? ("http" as const) : ("https" as const) }
+      : {}),
+  })
+}
+
+const rejected = (reason: string) => new WebhookRejected({ reason })
+
+const makeVerify = (config: Config, webhooks: Stripe["webhooks"]): StripeShape["verifyWebhook"] => (rawBody, signature) =>
+  Effect.gen(function* () {
+    const secret = config.stripeWebhookSecret
+    if (!secret) return yield* new WebhookNotConfigured()
+    if (!signature) return yield* rejected("the Stripe-Signature header is missing")
+    const receivedAt = yield* Clock.currentTimeMillis
+    const event = yield* Effect.tryPromise({
+      try: () => webhooks.constructEventAsync(rawBody, signature, secret, WEBHOOK_TOLERANCE_S, undefined, receivedAt),
+      catch: (e) => rejected(/tolerance/i.test((e as Error).message ?? "") ? "the signature timestamp is outside the tolerance" : "the signature does not match the body"),
+    })
+    if (typeof event !== "object" || event === null || typeof event.id !== "string" || typeof event.type !== "string" || typeof event.data?.object !== "object")
+      return yield* rejected("the body is not a Stripe event")
+    return event
+  })
+
+const none = (config: Config): StripeShape => {
+  const off = (operation: string) => Effect.fail(new BillingDisabled({ operation }))
+  // Webhook verification needs no key; Stripe.webhooks is usable without one.
+  const webhooks = new Stripe("sk_test_unused", { apiVersion: STRIPE_API_VERSION }).webhooks
+  return {
+    enabled: false,
+    meterEventName: config.stripeMeterEventName,
+    priceId: config.stripePriceId,
+    call: (operation) => off(operation),
+    reportMeterEvent: () => off("billing.meterEvents.create"),
+    createCustomer: () => off("customers.create"),
+    createSetupIntent: () => off("setupIntents.create"),
+    createSubscription: () => off("subscriptions.create"),
+    verifyWebhook: makeVerify(config, webhooks),
+  }
+}
+
+export const makeStripe = (config: Config): StripeShape => {
+  if (!config.stripeSecretKey) return none(config)
+  const stripe = stripeSdkFor(config, config.stripeSecretKey)
+  const call = <A>(operation: string, f: (s: Stripe) => Promise<A>) =>
+    Effect.tryPromise({ try: () => f(stripe), catch: (e) => classifyStripeError(operation, e) }).pipe(Effect.withSpan(`Stripe.${operation}`))
+
+  return {
+    enabled: true,
+    meterEventName: config.stripeMeterEventName,
+    priceId: config.stripePriceId,
+    call,
+    // Meter events need no Idempotency-Key: the identifier is Stripe's dedup key for them.
+    reportMeterEvent: (event) =>
+      call("billing.meterEvents.create", (s) =>
+        s.billing.meterEvents.create({
+          event_name: config.stripeMeterEventName,
+          identifier: event.identifier,
+          timestamp: event.timestamp,
+          payload: { stripe_customer_id: event.customerId, value: String(event.value) },
+        }),
+      ).pipe(
+        Effect.as("accepted" as const),
+        Effect.catchIf(isDuplicateIdentifier, () => Effect.succeed("duplicate" as const)),
+      ),
+    createCustomer: (user) =>
+      call("customers.create", (s) => s.customers.create({ email: user.email, metadata: { tdk_user_id: user.id } }, { idempotencyKey: `customer:${user.id}` })).pipe(Effect.map((c) => c.id)),
+    createSetupIntent: (input) =>
+      call("setupIntents.create", (s) =>
+        s.setupIntents.create({ customer: input.customerId, usage: "off_session", metadata: { tdk_user_id: input.userId } }, { idempotencyKey: `setup_intent:${input.userId}:${input.attempt}` }),
+      ).pipe(Effect.map((si) => ({ id: si.id, clientSecret: si.client_secret ?? "" }))),
+    createSubscription: (input) =>
+      Effect.gen(function* () {
+        const priceId = config.stripePriceId
+        if (!priceId) return yield* new StripeRequestFailed({ operation: "subscriptions.create", kind: "fatal", status: undefined, code: "price_not_configured", reason: "STRIPE_PRICE_ID is unset", retryAfterMs: undefined })
+        const sub = yield* call("subscriptions.create", (s) =>
+          s.subscriptions.create({ customer: input.customerId, items: [{ price: priceId }], metadata: { tdk_user_id: input.userId, tier: input.tier } }, { idempotencyKey: `subscription:${input.userId}:${input.tier}` }),
+        )
+        return sub.id
+      }),
+    verifyWebhook: makeVerify(config, stripe.webhooks),
+  }
+}
+
+export class StripeClient extends Context.Service<StripeClient, StripeShape>()("tdk/StripeClient") {
+  static readonly layer = Layer.effect(
+    StripeClient,
+    Effect.gen(function* () {
+      return makeStripe(yield* AppConfig)
+    }),
+  )
+
+  /** A fixed implementation (tests). */
+  static readonly fromConfig = (config: Config) => Layer.succeed(StripeClient, makeStripe(config))
+}

@@ -1,0 +1,53 @@
+// What every webhook handler needs: the customer an object belongs to, the
+// billing month an invoice covers, and the tier a subscription grants.
+import type Stripe from "stripe"
+
+export type HandlerContext = {
+  /** The metered price paid subscriptions use (STRIPE_PRICE_ID). */
+  readonly priceId: string | undefined
+}
+
+export const customerIdOf = (object: { customer?: string | { id: string } | null }): string | undefined =>
+  typeof object.customer === "string" ? object.customer : (object.customer?.id ?? undefined)
+
+/** "YYYY-MM" (UTC) of a Unix-seconds time. */
+export const periodOf = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString().slice(0, 7)
+
+/**
+ * The subscription an invoice belongs to. Newer API versions moved it under
+ * `parent.subscription_details`; older payloads have it at the top level.
+ */
+export const subscriptionIdOfInvoice = (invoice: Stripe.Invoice): string | null => {
+  const nested = invoice.parent?.subscription_details?.subscription
+  const legacy = (invoice as unknown as { subscription?: string | { id: string } | null }).subscription
+  const value = nested ?? legacy
+  return typeof value === "string" ? value : (value?.id ?? null)
+}
+
+/**
+ * The billing month an invoice covers: metered usage is invoiced in arrears,
+ * and `period_start` is the start of the usage period on the invoice.
+ */
+export const invoicePeriod = (invoice: Stripe.Invoice): string => periodOf(invoice.period_start ?? invoice.created)
+
+export const invoiceFields = (invoice: Stripe.Invoice) => {
+  const customerId = customerIdOf(invoice)
+  if (!customerId || !invoice.id) return undefined
+  return { customerId, invoiceId: invoice.id, subscriptionId: subscriptionIdOfInvoice(invoice), period: invoicePeriod(invoice) }
+}
+
+const TIER = /^[a-z][a-z0-9_-]{0,31}$/
+/** The tier any paid subscription grants unless its metadata names another. */
+export const PAID_TIER = "paid"
+export const FREE_TIER = "free"
+
+/**
+ * The tier a subscription grants: free unless it is live (active, trialing,
+ * past_due: Stripe is still collecting); then the `tier` metadata of the
+ * subscription or of its price, else "paid".
+ */
+export const tierOfSubscription = (sub: Stripe.Subscription): string => {
+  if (!["active", "trialing", "past_due"].includes(sub.status)) return FREE_TIER
+  const named = [sub.metadata?.tier, ...sub.items.data.map((i) => i.price?.metadata?.tier)].find((t) => typeof t === "string" && TIER.test(t))
+  return named ?? PAID_TIER
+}

@@ -1,0 +1,54 @@
+// Billing state driven by the ledger and by Stripe's webhooks: processed event
+// ids, billing periods, key suspension and tiers, and the reconciliation
+// report. Statements are plain SQL both dialects accept, in statements.ts.
+import type { Effect } from "effect"
+import type { StoreUnavailable } from "../../platform/http/errors"
+
+/** What one verified Stripe event changes; produced by the handlers in modules/billing/webhooks. */
+export type WebhookEffect =
+  | { readonly kind: "invoice_paid"; readonly customerId: string; readonly invoiceId: string; readonly subscriptionId: string | null; readonly period: string }
+  | { readonly kind: "invoice_payment_failed"; readonly customerId: string; readonly invoiceId: string; readonly subscriptionId: string | null; readonly period: string }
+  | { readonly kind: "invoice_finalized"; readonly customerId: string; readonly invoiceId: string; readonly subscriptionId: string | null; readonly period: string }
+  | { readonly kind: "tier_changed"; readonly customerId: string; readonly tier: string }
+  | { readonly kind: "card_verified"; readonly customerId: string }
+
+export type WebhookOutcome = "applied" | "duplicate" | "unknown_customer"
+
+export type PeriodRange = {
+  /** "YYYY-MM" (UTC) */
+  readonly period: string
+  /** epoch ms, inclusive */
+  readonly start: number
+  /** epoch ms, exclusive */
+  readonly end: number
+}
+
+export type ReconciliationRow = {
+  readonly userId: string
+  readonly period: string
+  /** Settled calls in the period, all tiers. */
+  readonly settledOps: number
+  /** micro-USD, all settled calls. */
+  readonly settledMicroUsd: number
+  /** micro-USD of settled calls that are to be billed through Stripe (pending, reported or flagged). */
+  readonly billableMicroUsd: number
+  readonly reportedMicroUsd: number
+  readonly unreportedRows: number
+  readonly unreportedMicroUsd: number
+  readonly flaggedRows: number
+  readonly flaggedMicroUsd: number
+  /** Every billable micro-dollar has been accepted by Stripe. */
+  readonly match: boolean
+}
+
+export interface BillingRepo {
+  /**
+   * Records the event id and applies its effect in one transaction; a
+   * replayed id changes nothing ("duplicate"). An event for a customer we do
+   * not know is recorded and otherwise ignored.
+   */
+  readonly applyWebhook: (event: { readonly id: string; readonly type: string; readonly now: number }, effect: WebhookEffect | undefined) => Effect.Effect<WebhookOutcome, StoreUnavailable>
+  /** Writes each user's ops and total for the period from settled usage; rerunning recomputes the same numbers. Returns the number of users. */
+  readonly closePeriod: (range: PeriodRange, now: number) => Effect.Effect<number, StoreUnavailable>
+  readonly reconcile: (range: PeriodRange) => Effect.Effect<ReadonlyArray<ReconciliationRow>, StoreUnavailable>
+}

@@ -1,0 +1,20 @@
+import type { SqliteDb } from "../../platform/db/database"
+import { attempt } from "../tx"
+import type { BillingRepo } from "./repo"
+import { closePeriodStatement, effectStatements, insertEvent, reconcileStatement, toReconciliation, userByCustomer } from "./statements"
+
+export const sqliteBilling = (db: SqliteDb): BillingRepo => ({
+  applyWebhook: (event, effect) =>
+    attempt(() =>
+      db.transaction((tx) => {
+        if (tx.all(insertEvent(event.id, event.type, event.now)).length === 0) return "duplicate" as const
+        if (!effect) return "applied" as const
+        const [user] = tx.all<{ id: string }>(userByCustomer(effect.customerId))
+        if (!user) return "unknown_customer" as const
+        for (const s of effectStatements(user.id, effect, event.now)) tx.run(s)
+        return "applied" as const
+      }, { behavior: "immediate" }),
+    ),
+  closePeriod: (range, now) => attempt(() => db.all(closePeriodStatement(range, now)).length),
+  reconcile: (range) => attempt(() => toReconciliation(range.period, db.all(reconcileStatement(range)))),
+})

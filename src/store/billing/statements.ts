@@ -1,0 +1,87 @@
+// SQL shared by both dialects (both accept ON CONFLICT … DO UPDATE and
+// `excluded`), so the SQLite and Postgres repositories differ only in how
+// they run it.
+import { sql, type SQL } from "drizzle-orm"
+import type { PeriodRange, ReconciliationRow, WebhookEffect } from "./repo"
+
+export const insertEvent = (id: string, type: string, now: number) =>
+  sql`insert into stripe_events (id, type, processed_at) values (${id}, ${type}, ${now}) on conflict (id) do nothing returning id`
+
+export const userByCustomer = (customerId: string) => sql`select id from users where stripe_customer_id = ${customerId} limit 1`
+
+const linkInvoice = (userId: string, e: { invoiceId: string; subscriptionId: string | null; period: string }, status: "paid" | "failed" | null) => sql`
+  insert into billing_periods (user_id, period, stripe_invoice_id, stripe_subscription_id, status)
+  values (${userId}, ${e.period}, ${e.invoiceId}, ${e.subscriptionId}, ${status ?? "pending"})
+  on conflict (user_id, period) do update set
+    stripe_invoice_id = excluded.stripe_invoice_id,
+    stripe_subscription_id = coalesce(excluded.stripe_subscription_id, billing_periods.stripe_subscription_id),
+    status = ${status === null ? sql`billing_periods.status` : sql`excluded.status`}`
+
+/** The statements that apply `effect` to the user it names. */
+export const effectStatements = (userId: string, effect: WebhookEffect, now: number): Array<SQL> => {
+  switch (effect.kind) {
+    case "invoice_paid":
+      return [
+        linkInvoice(userId, effect, "paid"),
+        sql`update api_keys set status = 'active', status_reason = null where user_id = ${userId} and status = 'suspended' and status_reason = 'payment_failed'`,
+      ]
+    case "invoice_payment_failed":
+      return [
+        linkInvoice(userId, effect, "failed"),
+        sql`update api_keys set status = 'suspended', status_reason = 'payment_failed' where user_id = ${userId} and status = 'active'`,
+      ]
+    case "invoice_finalized":
+      return [linkInvoice(userId, effect, null)]
+    case "tier_changed":
+      return [
+        sql`update users set tier = ${effect.tier} where id = ${userId}`,
+        sql`update api_keys set tier = ${effect.tier} where user_id = ${userId}`,
+      ]
+    case "card_verified":
+      return [sql`update users set card_verified_at = coalesce(card_verified_at, ${now}) where id = ${userId}`]
+  }
+}
+
+export const closePeriodStatement = (r: PeriodRange, now: number) => sql`
+  insert into billing_periods (user_id, period, ops, total_micro_usd, status, closed_at)
+  select user_id, ${r.period}, count(*), sum(developer_price_micro_usd), 'pending', ${now}
+  from usage where state = 'settled' and created_at >= ${r.start} and created_at < ${r.end}
+  group by user_id
+  on conflict (user_id, period) do update set
+    ops = excluded.ops, total_micro_usd = excluded.total_micro_usd, closed_at = excluded.closed_at
+  returning user_id`
+
+export const reconcileStatement = (r: PeriodRange) => sql`
+  select user_id,
+    count(*) as settled_ops,
+    sum(developer_price_micro_usd) as settled,
+    sum(case when stripe_state in ('pending', 'reported', 'flagged') then developer_price_micro_usd else 0 end) as billable,
+    sum(case when stripe_state = 'reported' then developer_price_micro_usd else 0 end) as reported,
+    sum(case when stripe_state = 'pending' then 1 else 0 end) as unreported_rows,
+    sum(case when stripe_state = 'pending' then developer_price_micro_usd else 0 end) as unreported,
+    sum(case when stripe_state = 'flagged' then 1 else 0 end) as flagged_rows,
+    sum(case when stripe_state = 'flagged' then developer_price_micro_usd else 0 end) as flagged
+  from usage where state = 'settled' and created_at >= ${r.start} and created_at < ${r.end}
+  group by user_id order by user_id`
+
+type RawReconciliation = Record<"user_id" | "settled_ops" | "settled" | "billable" | "reported" | "unreported_rows" | "unreported" | "flagged_rows" | "flagged", string | number>
+
+// Postgres returns sums of bigint as numeric strings; every value is a whole number well inside 2^53.
+export const toReconciliation = (period: string, rows: ReadonlyArray<RawReconciliation>): Array<ReconciliationRow> =>
+  rows.map((r) => {
+    const billable = Number(r.billable)
+    const reported = Number(r.reported)
+    return {
+      userId: String(r.user_id),
+      period,
+      settledOps: Number(r.settled_ops),
+      settledMicroUsd: Number(r.settled),
+      billableMicroUsd: billable,
+      reportedMicroUsd: reported,
+      unreportedRows: Number(r.unreported_rows),
+      unreportedMicroUsd: Number(r.unreported),
+      flaggedRows: Number(r.flagged_rows),
+      flaggedMicroUsd: Number(r.flagged),
+      match: billable === reported,
+    }
+  })
