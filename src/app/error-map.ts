@@ -6,6 +6,8 @@ import { AdminUnauthorized, UserNotFound } from "../modules/admin/errors"
 import { EmailTaken, InvalidCredentials, LoginThrottled, SessionRequired } from "../modules/auth/errors"
 import { ApiKeyMalformed, ApiKeyMissing, ApiKeyUnknown, KeyExpired, KeyNotFound, KeyRevoked, KeySuspended } from "../modules/keys/errors"
 import { ChainUnavailable } from "../modules/chain/errors"
+import { ConcurrencyLimitExceeded, LimiterUnavailable, RateLimited } from "../modules/limits/errors"
+import { rateLimitHeaders } from "../modules/limits/headers"
 import {
   AgentInputInvalid,
   AgentNotFound,
@@ -56,6 +58,9 @@ export type AppError =
   | MarketplaceRefused
   | CallOutcomeUnknown
   | ChainUnavailable
+  | RateLimited
+  | ConcurrencyLimitExceeded
+  | LimiterUnavailable
 
 const bearerChallenge = { "www-authenticate": 'Bearer realm="tdk"' }
 
@@ -298,6 +303,32 @@ export const errorMap: { readonly [K in Tag]: Mapping<ErrorOf<K>> } = {
     title: "Solana RPC unavailable",
     detail: (e) => `The Solana RPC did not answer ${e.operation}: ${e.reason}. Retry shortly.`,
     headers: () => ({ "retry-after": "10" }),
+  },
+  RateLimited: {
+    status: 429,
+    code: "rate_limited",
+    title: "Rate limit exceeded",
+    detail: (e) => `This key may make ${e.limit} calls per minute. Retry in ${e.retryAfterSeconds} seconds.`,
+    extra: (e) => ({ limit: e.limit, remaining: e.remaining, reset: e.resetSeconds, retry_after: e.retryAfterSeconds }),
+    headers: (e) => ({ ...rateLimitHeaders(e), "retry-after": String(e.retryAfterSeconds) }),
+  },
+  // No RateLimit headers: they describe a per-minute quota, and concurrency is
+  // not one; a client reading them would pace itself wrongly.
+  ConcurrencyLimitExceeded: {
+    status: 429,
+    code: "concurrency_limit_exceeded",
+    title: "Too many calls in flight",
+    detail: (e) => `This key may have ${e.limit} calls in flight at once. Retry when one of them has finished.`,
+    extra: (e) => ({ limit: e.limit, retry_after: e.retryAfterSeconds }),
+    headers: (e) => ({ "retry-after": String(e.retryAfterSeconds) }),
+  },
+  // Failing closed: a limiter that cannot count must not let unmetered calls spend money.
+  LimiterUnavailable: {
+    status: 503,
+    code: "limiter_unavailable",
+    title: "Rate limiter unavailable",
+    detail: () => "The rate limiter's store did not answer, so the call was not made and nothing was charged. Retry shortly.",
+    headers: () => ({ "retry-after": "5" }),
   },
 }
 

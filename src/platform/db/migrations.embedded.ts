@@ -2,13 +2,17 @@
 import type { EmbeddedMigration } from "./migrate"
 
 import sqlite_0 from "../../../drizzle/sqlite/0000_init.sql" with { type: "text" }
+import sqlite_1 from "../../../drizzle/sqlite/0001_majestic_wild_child.sql" with { type: "text" }
 
 export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488039901, breakpoints: true, sql: sqlite_0 },
+  { tag: "0001_majestic_wild_child", when: 1795489969824, breakpoints: true, sql: sqlite_1 },
 ]
 
 import pg_0 from "../../../drizzle/pg/0000_init.sql" with { type: "text" }
+import pg_1 from "../../../drizzle/pg/0001_lethal_slapstick.sql" with { type: "text" }
 
 export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488040566, breakpoints: true, sql: pg_0 },
+  { tag: "0001_lethal_slapstick", when: 1795489970924, breakpoints: true, sql: pg_1 },
 ]
