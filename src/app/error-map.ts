@@ -10,6 +10,8 @@ import { ApiKeyMalformed, ApiKeyMissing, ApiKeyUnknown, KeyExpired, KeyNotFound,
 import { ChainUnavailable } from "../modules/chain/errors"
 import { IdempotencyInFlight, IdempotencyKeyInvalid, IdempotencyKeyReused, QuotaExhausted, SpendCapReached, UnknownAgentAlias } from "../modules/gateway/errors"
 import { formatUsd } from "../modules/gateway/money"
+import { ConcurrencyLimitExceeded, LimiterUnavailable, RateLimited } from "../modules/limits/errors"
+import { rateLimitHeaders } from "../modules/limits/headers"
 import {
   AgentInputInvalid,
   AgentNotFound,
@@ -76,6 +78,9 @@ export type AppError =
   | BillingDisabled
   | WebhookNotConfigured
   | WebhookRejected
+  | RateLimited
+  | ConcurrencyLimitExceeded
+  | LimiterUnavailable
 
 // A wallet that cannot be opened is an operator problem (missing or wrong
 // master key, damaged row): the caller gets a 503 without internals; the log
@@ -410,6 +415,32 @@ export const errorMap: { readonly [K in Tag]: Mapping<ErrorOf<K>> } = {
     code: "webhook_rejected",
     title: "Webhook rejected",
     detail: (e) => `The delivery is not a valid Stripe event: ${e.reason}.`,
+  },
+  RateLimited: {
+    status: 429,
+    code: "rate_limited",
+    title: "Rate limit exceeded",
+    detail: (e) => `This key may make ${e.limit} calls per minute. Retry in ${e.retryAfterSeconds} seconds.`,
+    extra: (e) => ({ limit: e.limit, remaining: e.remaining, reset: e.resetSeconds, retry_after: e.retryAfterSeconds }),
+    headers: (e) => ({ ...rateLimitHeaders(e), "retry-after": String(e.retryAfterSeconds) }),
+  },
+  // No RateLimit headers: they describe a per-minute quota, and concurrency is
+  // not one; a client reading them would pace itself wrongly.
+  ConcurrencyLimitExceeded: {
+    status: 429,
+    code: "concurrency_limit_exceeded",
+    title: "Too many calls in flight",
+    detail: (e) => `This key may have ${e.limit} calls in flight at once. Retry when one of them has finished.`,
+    extra: (e) => ({ limit: e.limit, retry_after: e.retryAfterSeconds }),
+    headers: (e) => ({ "retry-after": String(e.retryAfterSeconds) }),
+  },
+  // Failing closed: a limiter that cannot count must not let unmetered calls spend money.
+  LimiterUnavailable: {
+    status: 503,
+    code: "limiter_unavailable",
+    title: "Rate limiter unavailable",
+    detail: () => "The rate limiter's store did not answer, so the call was not made and nothing was charged. Retry shortly.",
+    headers: () => ({ "retry-after": "5" }),
   },
 }
 

@@ -9,6 +9,9 @@ import { AppConfig } from "../platform/config/service"
 import { Database, type DatabaseHandle } from "../platform/db/database"
 import { loggerLayer, stdoutSink, type LogSink } from "../platform/logging/logger"
 import { Chain } from "../modules/chain/service"
+import { ConcurrencyLimiter } from "../modules/limits/concurrency"
+import { RateLimiter } from "../modules/limits/rate-limiter"
+import { LimitsStore } from "../modules/limits/store"
 import { Marketplace } from "../modules/marketplace/service"
 import { Keyring } from "../modules/pool/keyring"
 import { Signer } from "../modules/pool/signer"
@@ -44,8 +47,11 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   const keyring = Keyring.layer.pipe(Layer.provide(Layer.merge(configLayer, logging)))
   const signer = Signer.layer.pipe(Layer.provide(Layer.mergeAll(configLayer, store, keyring)))
   const stripe = options.stripe ?? StripeClient.layer.pipe(Layer.provide(configLayer))
+  // Memory, Postgres (the app's database) or Redis, by RATE_LIMIT_BACKEND.
+  const limitsStore = LimitsStore.layer.pipe(Layer.provide(Layer.mergeAll(configLayer, database)))
+  const limits = Layer.mergeAll(RateLimiter.layer, ConcurrencyLimiter.layer).pipe(Layer.provide(Layer.mergeAll(limitsStore, configLayer)))
   const clock = options.clock ? Layer.succeed(Clock.Clock, options.clock) : Layer.empty
-  return Layer.mergeAll(configLayer, database, store, services, marketplace, chain, sandbox, keyring, signer, stripe, logging, clock)
+  return Layer.mergeAll(configLayer, database, store, services, limits, marketplace, chain, sandbox, keyring, signer, stripe, logging, clock)
 }
 
 export type AppServices = Layer.Success<ReturnType<typeof appLayer>>

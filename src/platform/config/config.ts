@@ -6,7 +6,6 @@ import { defaultTiers, type TierTable } from "../../modules/keys/tiers"
 import { tierTable } from "./tiers-reader"
 import { aliasMap, uuid, uuidList } from "./agent-readers"
 import { networkConstants } from "../../modules/marketplace/protocol"
-import { base58Key, bool, httpUrl, int, oneOf, str, type Read } from "./parse"
 import type { MasterKey } from "../../modules/pool/envelope"
 import { masterKeyList, singleMasterKey } from "../../modules/pool/master-keys"
 
@@ -15,6 +14,7 @@ const stripeKey: Read<string> = (raw) =>
 
 const meterEventName: Read<string> = (raw) =>
   /^[A-Za-z0-9_.:-]{1,100}$/.test(raw.trim()) ? { ok: true, value: raw.trim() } : { ok: false, expected: "1 to 100 letters, digits, or _ . : -" }
+import { base58Key, bool, httpUrl, int, oneOf, redisUrl, str, type Read } from "./parse"
 
 export type Network = "sandbox" | "devnet" | "mainnet"
 
@@ -105,6 +105,14 @@ export type Config = {
   /** Per-request timeout for Stripe calls, ms. */
   readonly stripeTimeoutMs: number
   readonly requireCardForFree: boolean
+  /** Where rate-limit and concurrency state lives: this process, the Postgres database, or Redis. */
+  readonly rateLimitBackend: "memory" | "postgres" | "redis"
+  /** Redis for RATE_LIMIT_BACKEND=redis (may carry a password). */
+  readonly redisUrl: string | undefined
+  /** Time allowed for one limiter round trip to Postgres or Redis, ms. */
+  readonly limiterTimeoutMs: number
+  /** Lifetime of a concurrency slot nobody released (a crashed instance), ms; longer than the longest agent call. */
+  readonly concurrencyLeaseTtlMs: number
 }
 
 type Spec<K extends keyof Config> = {
@@ -215,7 +223,29 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
   stripeMeterId: { env: "STRIPE_METER_ID", read: str(), fallback: () => undefined, doc: "Stripe billing meter id (printed by `tdk stripe setup`)" },
   stripeTimeoutMs: { env: "STRIPE_TIMEOUT_MS", read: int(100, 120_000), fallback: () => 10_000, doc: "timeout of one Stripe request, ms" },
   requireCardForFree: { env: "REQUIRE_CARD_FOR_FREE", read: bool, fallback: () => false, doc: "require a verified card even on the free tier" },
+  rateLimitBackend: {
+    env: "RATE_LIMIT_BACKEND",
+    read: oneOf(["memory", "postgres", "redis"]),
+    fallback: () => "memory",
+    doc: "where rate-limit and concurrency state lives: memory (one instance), postgres (needs a Postgres DATABASE_URL) or redis (needs REDIS_URL)",
+  },
+  redisUrl: { env: "REDIS_URL", read: redisUrl, fallback: () => undefined, secret: true, doc: "redis://[user:password@]host:port[/db] or rediss://… (required when RATE_LIMIT_BACKEND=redis)" },
+  limiterTimeoutMs: { env: "RATE_LIMIT_TIMEOUT_MS", read: int(10, 60_000), fallback: () => 2000, doc: "time allowed for one limiter round trip to Postgres or Redis, ms (then 503)" },
+  concurrencyLeaseTtlMs: {
+    env: "CONCURRENCY_LEASE_TTL_MS",
+    read: int(1_000, 86_400_000),
+    fallback: () => 200_000,
+    doc: "lifetime of an unreleased concurrency slot (a crashed instance's), ms; keep it above the longest agent call",
+  },
 }
+
+/** Rules between variables, checked once each variable parsed: one line per problem, naming the variable. */
+const crossChecks = (c: Config): Array<string> => [
+  ...(c.rateLimitBackend === "redis" && c.redisUrl === undefined ? ["REDIS_URL: required when RATE_LIMIT_BACKEND=redis"] : []),
+  ...(c.rateLimitBackend === "postgres" && c.database.dialect !== "postgres"
+    ? ["RATE_LIMIT_BACKEND: postgres needs DATABASE_URL=postgres://… (the database is SQLite); use memory or redis"]
+    : []),
+]
 
 export class ConfigInvalid extends Error {
   constructor(readonly problems: ReadonlyArray<string>) {
@@ -239,6 +269,7 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
     if (r.ok) out[key] = r.value
     else problems.push(`${spec.env}: expected ${r.expected}${spec.secret ? "" : `, got ${JSON.stringify(raw.slice(0, 80))}`}`)
   }
+  if (problems.length === 0) problems.push(...crossChecks(out as Config))
   if (problems.length > 0) throw new ConfigInvalid(problems)
   return Object.freeze(out) as Config
 }

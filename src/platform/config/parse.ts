@@ -40,3 +40,12 @@ export const httpUrl: Read<string> = (raw) => {
 /** A Solana public key: base58, 32 to 44 characters (a mint, a wallet). */
 export const base58Key: Read<string> = (raw) =>
   /^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(raw.trim()) ? ok(raw.trim()) : bad("a base58 Solana public key")
+
+export const redisUrl: Read<string> = (raw) => {
+  try {
+    const u = new URL(raw.trim())
+    return (u.protocol === "redis:" || u.protocol === "rediss:") && u.hostname !== "" ? ok(raw.trim()) : bad("a redis:// or rediss:// URL")
+  } catch {
+    return bad("a redis:// or rediss:// URL")
+  }
+}

@@ -1,7 +1,7 @@
 // Postgres schema. Must stay column-for-column equal to schema.sqlite.ts: one store
 // contract suite runs against both. Times are epoch milliseconds; money is
 // integer micro-USD (= USDC base units) and lamports.
-import { bigint, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core"
+import { bigint, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core"
 
 export const users = pgTable("users", {
   id: text("id").primaryKey(),
@@ -137,3 +137,19 @@ export const idempotency = pgTable("idempotency", {
   expiresAt: bigint("expires_at", { mode: "number" }).notNull(),
 }, (t) => [primaryKey({ columns: [t.scope, t.key] })])
 
+
+// Rate limiter state (RATE_LIMIT_BACKEND=postgres): one GCRA arrival time per
+// key, µs since the epoch; last_allowed is 1 when the latest check passed.
+export const rateLimits = pgTable("rate_limits", {
+  keyId: text("key_id").primaryKey(),
+  tatUs: bigint("tat_us", { mode: "number" }).notNull(),
+  lastAllowed: integer("last_allowed").notNull(),
+})
+
+// In-flight call leases (RATE_LIMIT_BACKEND=postgres): per key, an object of
+// lease id → expiry (epoch ms), so one upsert can count and add atomically.
+export const concurrencyLeases = pgTable("concurrency_leases", {
+  keyId: text("key_id").primaryKey(),
+  leases: jsonb("leases").notNull(),
+  updatedAt: bigint("updated_at", { mode: "number" }).notNull(),
+})

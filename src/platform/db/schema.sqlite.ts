@@ -137,3 +137,17 @@ export const idempotency = sqliteTable("idempotency", {
   expiresAt: integer("expires_at").notNull(),
 }, (t) => [primaryKey({ columns: [t.scope, t.key] })])
 
+
+// Rate limiter state for RATE_LIMIT_BACKEND=postgres; kept here so both
+// schemas stay column-for-column equal (SQLite deployments use the in-memory limiter).
+export const rateLimits = sqliteTable("rate_limits", {
+  keyId: text("key_id").primaryKey(),
+  tatUs: integer("tat_us").notNull(),
+  lastAllowed: integer("last_allowed").notNull(),
+})
+
+export const concurrencyLeases = sqliteTable("concurrency_leases", {
+  keyId: text("key_id").primaryKey(),
+  leases: text("leases").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+})

@@ -1,0 +1,39 @@
+// Shapes shared by the limiter services and their backends.
+import type { Effect } from "effect"
+import type { LimiterUnavailable } from "./errors"
+
+export type LimitsBackend = "memory" | "postgres" | "redis"
+
+export type Decision = {
+  readonly allowed: boolean
+  /** Calls per minute. */
+  readonly limit: number
+  readonly remaining: number
+  /** Until the whole limit is available again, s (rounded up). */
+  readonly resetSeconds: number
+  /** Until the next call may pass, s (rounded up); 0 when allowed. */
+  readonly retryAfterSeconds: number
+}
+
+export type RateLimiterShape = {
+  readonly backend: LimitsBackend
+  /** Counts one call for the key when allowed; a refused call costs nothing. */
+  readonly check: (keyId: string, limitPerMinute: number) => Effect.Effect<Decision, LimiterUnavailable>
+}
+
+export type Lease = {
+  readonly keyId: string
+  readonly leaseId: string
+  /** When the slot frees itself if never released (a crashed instance), epoch ms. */
+  readonly expiresAt: number
+}
+
+/** What a backend does; the service adds time, ids and errors. */
+export type LeaseStore = {
+  readonly backend: LimitsBackend
+  /** Adds the lease unless `limit` unexpired leases exist for the key; true when added. */
+  readonly tryAcquire: (lease: Lease, limit: number, nowMs: number) => Effect.Effect<boolean, LimiterUnavailable>
+  readonly release: (lease: Lease) => Effect.Effect<void, LimiterUnavailable>
+  /** Unexpired leases of the key (for tests and diagnostics). */
+  readonly inFlight: (keyId: string, nowMs: number) => Effect.Effect<number, LimiterUnavailable>
+}

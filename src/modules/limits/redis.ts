@@ -1,0 +1,110 @@
+// Shared-engine backends on Redis through Bun's built-in client. Each check or
+// acquire is ONE Lua script (EVALSHA, falling back to EVAL when the server
+// has not cached it), so it is atomic across instances; keys carry a TTL so
+// idle keys and a crashed instance's leases disappear on their own.
+import { RedisClient } from "bun"
+import { Effect } from "effect"
+import { attemptBackend } from "./attempt"
+import type { LimiterUnavailable } from "./errors"
+import { describe, gcraParams, type GcraDecision } from "./gcra"
+import type { Lease, LeaseStore } from "./model"
+
+export type RedisLink = {
+  /** Runs a script atomically; `keys` then `args`, all strings. */
+  readonly script: (operation: string, source: Script, keys: ReadonlyArray<string>, args: ReadonlyArray<string>) => Effect.Effect<unknown, LimiterUnavailable>
+  readonly send: (operation: string, command: string, args: ReadonlyArray<string>) => Effect.Effect<unknown, LimiterUnavailable>
+  readonly close: () => void
+}
+
+export type Script = { readonly source: string; readonly sha: string }
+
+const script = (source: string): Script => ({ source, sha: new Bun.CryptoHasher("sha1").update(source).digest("hex") })
+
+/**
+ * Commands fail at once while disconnected (no offline queue, no background
+ * reconnect loop that would hold a request for seconds); the next command
+ * reconnects, so the limiter recovers as soon as Redis is back.
+ */
+export const openRedis = (url: string, timeoutMs: number): RedisLink => {
+  const client = new RedisClient(url, { enableOfflineQueue: false, autoReconnect: false, connectionTimeout: timeoutMs })
+  let connecting: Promise<void> | undefined
+  const ready = async () => {
+    if (client.connected) return
+    connecting ??= client.connect().finally(() => {
+      connecting = undefined
+    })
+    await connecting
+  }
+  const send = (operation: string, command: string, args: ReadonlyArray<string>) =>
+    attemptBackend("redis", operation, timeoutMs, async () => {
+      await ready()
+      return client.send(command, [...args])
+    })
+  return {
+    send,
+    script: (operation, s, keys, args) =>
+      attemptBackend("redis", operation, timeoutMs, async () => {
+        await ready()
+        const argv = [String(keys.length), ...keys, ...args]
+        try {
+          return await client.send("EVALSHA", [s.sha, ...argv])
+        } catch (e) {
+          if (!String((e as Error).message).startsWith("NOSCRIPT")) throw e
+          return client.send("EVAL", [s.source, ...argv])
+        }
+      }),
+    close: () => client.close(),
+  }
+}
+
+// Numbers cross as strings formatted with %.0f: Lua's default number format
+// keeps 14 digits, and a TAT in µs has 16.
+const gcraScript = script(`
+local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local period = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local nextTat = tat + interval
+if nextTat - period <= now then
+  redis.call('SET', KEYS[1], string.format('%.0f', nextTat), 'PX', math.ceil((nextTat - now) / 1000))
+  return {1, string.format('%.0f', nextTat)}
+end
+return {0, string.format('%.0f', tat)}
+`)
+
+export const redisGcra = (link: RedisLink, prefix: string) =>
+  (keyId: string, limitPerMinute: number, nowMs: number): Effect.Effect<GcraDecision, LimiterUnavailable> => {
+    const { intervalUs, periodUs } = gcraParams(limitPerMinute)
+    return link
+      .script("rate limit check", gcraScript, [`${prefix}rl:${keyId}`], [String(nowMs * 1000), String(intervalUs), String(periodUs)])
+      .pipe(Effect.map((reply) => {
+        const [allowed, tat] = reply as [number, string]
+        return describe(nowMs, Number(tat), limitPerMinute, allowed === 1)
+      }))
+  }
+
+// A sorted set of lease ids scored by expiry (epoch ms). The key lives as
+// long as its newest lease, so a crashed instance leaves nothing behind.
+const acquireScript = script(`
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+local ttl = tonumber(ARGV[2]) - tonumber(ARGV[1])
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1
+`)
+
+export const redisLeases = (link: RedisLink, prefix: string): LeaseStore => {
+  const key = (keyId: string) => `${prefix}cc:${keyId}`
+  return {
+    backend: "redis",
+    tryAcquire: (lease: Lease, limit: number, nowMs: number) =>
+      link
+        .script("concurrency acquire", acquireScript, [key(lease.keyId)], [String(nowMs), String(lease.expiresAt), lease.leaseId, String(limit)])
+        .pipe(Effect.map((reply) => Number(reply) === 1)),
+    release: (lease: Lease) => link.send("concurrency release", "ZREM", [key(lease.keyId), lease.leaseId]).pipe(Effect.asVoid),
+    inFlight: (keyId: string, nowMs: number) =>
+      link.send("concurrency count", "ZCOUNT", [key(keyId), `(${nowMs}`, "+inf"]).pipe(Effect.map(Number)),
+  }
+}

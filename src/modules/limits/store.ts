@@ -1,0 +1,60 @@
+// Where limiter state lives, chosen by RATE_LIMIT_BACKEND at start-up: this
+// process's memory, the application's Postgres, or Redis. The rate limiter
+// and the concurrency limiter share it (and its one Redis connection).
+import { Context, Effect, Layer } from "effect"
+import { AppConfig } from "../../platform/config/service"
+import { Database } from "../../platform/db/database"
+import type { LimiterUnavailable } from "./errors"
+import type { GcraDecision } from "./gcra"
+import { memoryGcra, memoryLeases } from "./memory"
+import type { LeaseStore, LimitsBackend } from "./model"
+import { postgresGcra, postgresLeases } from "./postgres"
+import { openRedis, redisGcra, redisLeases } from "./redis"
+import type postgres from "postgres"
+
+export type LimitsStoreShape = {
+  readonly backend: LimitsBackend
+  /** One GCRA step for the key at `nowMs` (epoch ms), atomically. */
+  readonly gcra: (keyId: string, limitPerMinute: number, nowMs: number) => Effect.Effect<GcraDecision, LimiterUnavailable>
+  readonly leases: LeaseStore
+}
+
+export const REDIS_KEY_PREFIX = "tdk:limits:"
+
+export class LimitsStore extends Context.Service<LimitsStore, LimitsStoreShape>()("tdk/LimitsStore") {
+  static readonly memory = Layer.sync(LimitsStore, () => {
+    const table = memoryGcra()
+    return { backend: "memory" as const, gcra: (k, l, now) => Effect.sync(() => table.check(k, l, now)), leases: memoryLeases() }
+  })
+
+  static readonly postgres = (sql: postgres.Sql, timeoutMs: number) =>
+    Layer.succeed(LimitsStore, { backend: "postgres", gcra: postgresGcra(sql, timeoutMs), leases: postgresLeases(sql, timeoutMs) })
+
+  /** Opens its own Redis connection for the runtime's lifetime. */
+  static readonly redis = (url: string, timeoutMs: number, prefix = REDIS_KEY_PREFIX) =>
+    Layer.effect(
+      LimitsStore,
+      Effect.acquireRelease(Effect.sync(() => openRedis(url, timeoutMs)), (link) => Effect.sync(() => link.close())).pipe(
+        Effect.map((link) => ({ backend: "redis" as const, gcra: redisGcra(link, prefix), leases: redisLeases(link, prefix) })),
+      ),
+    )
+
+  static readonly layer = Layer.unwrap(
+    Effect.gen(function* () {
+      const config = yield* AppConfig
+      switch (config.rateLimitBackend) {
+        case "memory":
+          return LimitsStore.memory
+        case "redis":
+          // loadConfig refuses RATE_LIMIT_BACKEND=redis without REDIS_URL.
+          return LimitsStore.redis(config.redisUrl!, config.limiterTimeoutMs)
+        case "postgres": {
+          const handle = yield* Database
+          // loadConfig refuses this pairing; a hand-built Config must not reach a SQLite "postgres" limiter.
+          if (handle.kind !== "postgres") return yield* Effect.die(new Error("RATE_LIMIT_BACKEND=postgres needs DATABASE_URL=postgres://…"))
+          return LimitsStore.postgres(handle.client, config.limiterTimeoutMs)
+        }
+      }
+    }),
+  )
+}
