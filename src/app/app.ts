@@ -10,6 +10,7 @@ import { updateKeyRoutes } from "../modules/admin/routes/update-key"
 import { loginRoute } from "../modules/auth/routes/login"
 import { logoutRoute } from "../modules/auth/routes/logout"
 import { registerRoute } from "../modules/auth/routes/register"
+import { callAgentRoute } from "../modules/gateway/routes/call-agent"
 import { healthz } from "../modules/health/routes/healthz"
 import { createKeyRoute } from "../modules/keys/routes/create-key"
 import { currentKeyRoute } from "../modules/keys/routes/current-key"
@@ -72,6 +73,7 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
           info: { title: "TDK Core", version: VERSION, description: "Call paid Tetto agents with an HTTP API key." },
           tags: [
             { name: "health", description: "Liveness and readiness" },
+            { name: "agents", description: "Call paid agents with your API key" },
             { name: "auth", description: "Accounts and sessions" },
             { name: "keys", description: "API key management (session) and key checks (API key)" },
             { name: "admin", description: "Operator API, present only when ADMIN_TOKEN is set" },
@@ -139,6 +141,7 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
     .use(rollKeyRoute(respond))
     .use(revokeKeyRoute(respond))
     .use(currentKeyRoute(respond))
+    .use(callAgentRoute(respond))
     .use(config.adminToken === undefined ? new Elysia() : adminRoutes(respond))
     .use(config.network === "sandbox" ? sandboxRoutes(runtime) : new Elysia())
     .use(stripeWebhook(respond))

@@ -22,6 +22,11 @@ export const makeRespond = (runtime: AppRuntime): Respond => async (request, pro
   const requestId = requestIdOf(request)
   const exit = await runtime.runPromiseExit(program.pipe(Effect.annotateLogs({ request_id: requestId })), { signal: request.signal })
   if (Exit.isSuccess(exit)) {
+    // A program that built its own answer (idempotent replays) passes through.
+    if (exit.value instanceof Response) {
+      exit.value.headers.set("x-request-id", requestId)
+      return exit.value
+    }
     return Response.json(exit.value, {
       status: typeof options.status === "function" ? options.status(exit.value) : (options.status ?? 200),
       headers: { "x-request-id": requestId, ...(typeof options.headers === "function" ? options.headers(exit.value) : options.headers) },

@@ -1,0 +1,64 @@
+// Idempotency-Key handling for POSTs that may move money. The first request
+// with a key claims it; its final answer is stored for 24 h and replayed to
+// repeats with the same body. Answers that prove nothing was paid (409, 429,
+// 503, and 5xx raised before submit) are not stored, so a retry can succeed.
+import { Cause, Clock, Effect, Exit } from "effect"
+import { createHash } from "node:crypto"
+import { IdempotencyInFlight, IdempotencyKeyInvalid, IdempotencyKeyReused } from "../modules/gateway/errors"
+import { AppConfig } from "../platform/config/service"
+import { Store } from "../store/store"
+import { isAppError, toProblem, type AppError } from "./error-map"
+
+const keyShape = /^[\x21-\x7e]{1,255}$/
+
+// Failures that happen after a payment may have been sent: their answer must be replayed, never retried.
+const afterSubmit = new Set(["CallOutcomeUnknown", "AgentTimedOut", "AgentOutputInvalid"])
+
+const retryable = (status: number, tag: string) => status === 409 || status === 429 || status === 503 || (status >= 500 && !afterSubmit.has(tag))
+
+export const requestHash = (...parts: ReadonlyArray<string>): string => createHash("sha256").update(parts.join("\n")).digest("hex")
+
+export type Answer = { readonly status: number; readonly body: unknown; readonly headers?: Record<string, string> }
+
+const toResponse = (status: number, text: string, extra: Record<string, string> = {}) =>
+  new Response(text, { status, headers: { "content-type": status < 400 ? "application/json" : "application/problem+json", ...extra } })
+
+export const idempotent = <R>(
+  scope: string,
+  key: string | null,
+  hash: string,
+  requestId: string,
+  program: Effect.Effect<Answer, AppError, R>,
+): Effect.Effect<Response, AppError, R | Store | AppConfig> =>
+  Effect.gen(function* () {
+    if (key === null) {
+      const a = yield* program
+      return toResponse(a.status, JSON.stringify(a.body), a.headers)
+    }
+    if (!keyShape.test(key)) return yield* new IdempotencyKeyInvalid()
+    const store = yield* Store
+    const config = yield* AppConfig
+    const now = yield* Clock.currentTimeMillis
+    const claim = yield* store.idempotency.claim(scope, key, hash, now, config.idempotencyTtlMs)
+    if (claim.kind === "mismatch") return yield* new IdempotencyKeyReused()
+    if (claim.kind === "in_flight") return yield* new IdempotencyInFlight()
+    if (claim.kind === "replay") return toResponse(claim.status, claim.response, { "idempotent-replayed": "true" })
+
+    const exit = yield* Effect.exit(program)
+    if (Exit.isSuccess(exit)) {
+      const text = JSON.stringify(exit.value.body)
+      yield* store.idempotency.complete(scope, key, exit.value.status, text).pipe(Effect.catchTag("StoreUnavailable", () => Effect.logError("idempotent response not stored", { idempotency_key_scope: scope })))
+      return toResponse(exit.value.status, text, exit.value.headers)
+    }
+    const error = Cause.findErrorOption(exit.cause)
+    if (error._tag === "Some" && isAppError(error.value)) {
+      const { body } = toProblem(error.value, requestId)
+      if (!retryable(body.status, error.value._tag)) {
+        yield* store.idempotency.complete(scope, key, body.status, JSON.stringify(body)).pipe(Effect.ignore)
+        return yield* Effect.failCause(exit.cause)
+      }
+    }
+    // Defects, interruptions and retryable failures: the key may be used again.
+    yield* store.idempotency.release(scope, key).pipe(Effect.ignore)
+    return yield* Effect.failCause(exit.cause)
+  })

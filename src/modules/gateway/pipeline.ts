@@ -1,0 +1,36 @@
+// One agent call, top to bottom:
+// authenticate → resolve agent → idempotency → rate limit → concurrency slot
+// → quota → price → wallet → build → signing policy → sign and submit
+// → settle → respond. The paid part is in call-agent.ts.
+import { Effect } from "effect"
+import { idempotent, requestHash } from "../../app/idempotent"
+import { requestIdOf } from "../../platform/http/request-id"
+import { ApiKeys } from "../keys/verifier"
+import { withConcurrencySlot } from "../limits/concurrency"
+import { rateLimitHeaders } from "../limits/headers"
+import { enforceRateLimit } from "../limits/rate-limiter"
+import { callAgent, resolveAgent } from "./call-agent"
+
+export const agentCallPipeline = (request: Request, agentRef: string, input: Record<string, unknown>) =>
+  Effect.gen(function* () {
+    const keys = yield* ApiKeys
+    const identity = yield* keys.authenticate(request.headers.get("authorization"))
+    const agentId = yield* resolveAgent(agentRef)
+    const requestId = requestIdOf(request)
+    const idempotencyKey = request.headers.get("idempotency-key")
+    return yield* idempotent(
+      identity.keyId,
+      idempotencyKey,
+      requestHash("POST", agentId, JSON.stringify(input)),
+      requestId,
+      Effect.gen(function* () {
+        const decision = yield* enforceRateLimit(identity.keyId, identity.limits.ratePerMinute)
+        const body = yield* withConcurrencySlot(
+          identity.keyId,
+          identity.limits.concurrency,
+          callAgent(identity, agentId, input, { requestId, idempotencyKey: idempotencyKey ?? undefined }),
+        )
+        return { status: 200, body, headers: rateLimitHeaders(decision) }
+      }),
+    )
+  })

@@ -1,0 +1,70 @@
+// Agent calls end to end against the sandbox, over HTTP, on every dialect.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { sandboxOwnerWallet, sandboxProtocolFeeWallet } from "../../src/modules/sandbox/identities"
+import { readJson } from "../support/app"
+import { bearer, register } from "../support/accounts"
+import { dialects } from "../support/db"
+import { makeGatewayApp, type GatewayApp } from "../support/gateway"
+
+for (const dialect of dialects) {
+  describe(`agent calls (${dialect})`, () => {
+    let g: GatewayApp
+    beforeAll(async () => {
+      g = await makeGatewayApp(dialect)
+      await g.seedPool(3)
+    })
+    afterAll(() => g.close())
+
+    const call = async (key: string, agent: string, input: unknown, headers: Record<string, string> = {}) =>
+      readJson(await g.request(`/v1/agents/${agent}`, { method: "POST", json: input, headers: { ...bearer(key), ...headers } }))
+
+    test("heterogeneous prices are charged exactly: $0.001 → 1500 micro-USD, $0.04 → 60000", async () => {
+      const a = await register(g)
+      const mem = await call(a.key, "warmmemory", { action: "store", key: "greeting", value: "hello" })
+      expect(mem).toMatchObject({ status: 200, body: { success: true, usage: { cost_micro_usd: 1500, cost_usd: "0.0015", tier: "free" } } })
+      expect(mem.body.receipt.tx_signature).toMatch(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/)
+      expect(mem.headers.get("ratelimit")).toContain("limit=100")
+      const inspector = await call(a.key, "wallet-inspector", { wallet: sandboxProtocolFeeWallet.toBase58() })
+      expect(inspector).toMatchObject({ status: 200, body: { usage: { cost_micro_usd: 60_000, cost_usd: "0.06" } } })
+    })
+
+    test("the agent's owner and the protocol receive the agent price, split by fee_bps", async () => {
+      const a = await register(g)
+      const owner = sandboxOwnerWallet("summarizer").toBase58()
+      const fee = sandboxProtocolFeeWallet.toBase58()
+      const [ownerBefore, feeBefore] = [await g.usdcBalance(owner), await g.usdcBalance(fee)]
+      const r = await call(a.key, "summarizer", { text: "TDK Core lets a developer call paid agents with an API key. It meters each call." })
+      expect(r).toMatchObject({ status: 200, body: { usage: { cost_micro_usd: 30_000 } } })
+      expect(await g.usdcBalance(owner)).toBe(ownerBefore + 18_000)
+      expect(await g.usdcBalance(fee)).toBe(feeBefore + 2_000)
+    })
+
+    test("two keys' memory is isolated, even on the same pool wallet", async () => {
+      const a = await register(g)
+      const b = await register(g)
+      expect((await call(a.key, "warmmemory", { action: "store", key: "secret", value: "only-a" })).status).toBe(200)
+      expect(await call(a.key, "warmmemory", { action: "retrieve", key: "secret" })).toMatchObject({ status: 200, body: { output: { exists: true, value: "only-a" } } })
+      expect(await call(b.key, "warmmemory", { action: "retrieve", key: "secret" })).toMatchObject({ status: 200, body: { output: { exists: false } } })
+      // A caller cannot reach another namespace by naming it.
+      expect(await call(b.key, "warmmemory", { action: "retrieve", key: "secret", wallet: `tdk_${a.keyId}` })).toMatchObject({ status: 200, body: { output: { exists: false } } })
+    })
+
+    test("a call by UUID works like its alias", async () => {
+      const a = await register(g)
+      const r = await call(a.key, "7c0e8a52-3f1d-4b7e-9a61-2d5c8e4f1a03", { action: "list" })
+      expect(r).toMatchObject({ status: 200, body: { usage: { agent: { id: "7c0e8a52-3f1d-4b7e-9a61-2d5c8e4f1a03" } } } })
+    })
+
+    test("a retried request with the same Idempotency-Key pays once", async () => {
+      const a = await register(g)
+      const first = await call(a.key, "title-generator", { text: "Exactly once payments" }, { "idempotency-key": "order-42" })
+      const again = await call(a.key, "title-generator", { text: "Exactly once payments" }, { "idempotency-key": "order-42" })
+      expect(first.status).toBe(200)
+      expect(again).toMatchObject({ status: 200 })
+      expect(again.body).toEqual(first.body)
+      expect(again.headers.get("idempotent-replayed")).toBe("true")
+      const other = await call(a.key, "title-generator", { text: "A different body" }, { "idempotency-key": "order-42" })
+      expect(other).toMatchObject({ status: 422, body: { code: "idempotency_key_reused" } })
+    })
+  })
+}
