@@ -118,6 +118,8 @@ export const callAgent = Effect.fn("Gateway.callAgent")(function* (
         requestId: context.requestId,
         idempotencyKey: context.idempotencyKey ?? null,
         paymentIntentId: built.paymentIntentId,
+        // Known before submit, so a crash mid-call can still be reconciled from the chain.
+        txSignature: signed.txSignature,
         state: "pending",
         createdAt: now,
       })
