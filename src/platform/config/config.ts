@@ -5,7 +5,7 @@ import { databaseUrl, describeDatabase, type DatabaseTarget } from "./database-u
 import { defaultTiers, type TierTable } from "../../modules/keys/tiers"
 import { tierTable } from "./tiers-reader"
 import { networkConstants } from "../../modules/marketplace/protocol"
-import { base58Key, bool, httpUrl, int, oneOf, str, type Read } from "./parse"
+import { base58Key, bool, cronPattern, httpUrl, int, oneOf, str, type Read } from "./parse"
 import type { MasterKey } from "../../modules/pool/envelope"
 import { masterKeyList, singleMasterKey } from "../../modules/pool/master-keys"
 
@@ -75,6 +75,22 @@ export type Config = {
   readonly signingMaxCuPriceMicroLamports: number
   /** Value of one SOL in micro-USD, used to count lamports (rent, fees) against a USDC quote. */
   readonly signingSolPriceMicroUsd: number
+  /** Cron pattern of the pool balance check (croner syntax, UTC). */
+  readonly poolBalanceCron: string
+  /** Below this USDC balance (micro-USD) a wallet is `low_balance`. */
+  readonly poolLowBalanceUsdc: number
+  /** Below this SOL balance (lamports) a wallet is `low_balance`. */
+  readonly poolLowBalanceLamports: number
+  /** Below this USDC balance (micro-USD, the price of one call) a wallet is `depleted` and no longer pays. */
+  readonly poolMinCallBase: number
+  /** Below this SOL balance (lamports, network fees) a wallet is `depleted`. */
+  readonly poolMinLamports: number
+  /** USDC each wallet is refilled to, micro-USD (refill report). */
+  readonly poolRefillTargetUsdc: number
+  /** SOL each wallet is refilled to, lamports (refill report). */
+  readonly poolRefillTargetLamports: number
+  /** Wallets created and funded at first start on the sandbox network. */
+  readonly sandboxPoolSize: number
 }
 
 type Spec<K extends keyof Config> = {
@@ -166,6 +182,14 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
   signingPriceToleranceBps: { env: "SIGNING_PRICE_TOLERANCE_BPS", read: int(0, 10_000), fallback: () => 0, doc: "how far a quote may exceed the agent's known price, basis points" },
   signingMaxCuPriceMicroLamports: { env: "SIGNING_MAX_CU_PRICE_MICROLAMPORTS", read: int(0, 1_000_000_000), fallback: () => 100_000, doc: "highest compute-unit price a pool wallet pays, micro-lamports per CU" },
   signingSolPriceMicroUsd: { env: "SIGNING_SOL_PRICE_MICRO_USD", read: int(1, 1_000_000_000_000), fallback: () => 250_000_000, doc: "value of 1 SOL in micro-USD for counting lamports (rent, fees) against a USDC quote; keep it high" },
+  poolBalanceCron: { env: "POOL_BALANCE_CRON", read: cronPattern, fallback: () => "0 * * * *", doc: "when `tdk serve` checks pool balances (cron pattern, UTC; default hourly)" },
+  poolLowBalanceUsdc: { env: "POOL_LOW_BALANCE_USDC", read: int(0, 1_000_000_000_000), fallback: () => 10_000_000, doc: "USDC below which a wallet is low_balance, micro-USD (10000000 = $10)" },
+  poolLowBalanceLamports: { env: "POOL_LOW_BALANCE_LAMPORTS", read: int(0, 1_000_000_000_000), fallback: () => 5_000_000, doc: "SOL below which a wallet is low_balance, lamports (5000000 = 0.005 SOL, ~1000 network fees)" },
+  poolMinCallBase: { env: "POOL_MIN_CALL_BASE", read: int(0, 1_000_000_000), fallback: () => 40_000, doc: "USDC below which a wallet is depleted (the price of one call), micro-USD (40000 = $0.04)" },
+  poolMinLamports: { env: "POOL_MIN_LAMPORTS", read: int(0, 1_000_000_000), fallback: () => 10_000, doc: "SOL below which a wallet is depleted (network fees), lamports (10000 = two 5000-lamport fees)" },
+  poolRefillTargetUsdc: { env: "POOL_REFILL_TARGET_USDC", read: int(0, 1_000_000_000_000), fallback: () => 100_000_000, doc: "USDC the refill report tops each wallet up to, micro-USD (100000000 = $100)" },
+  poolRefillTargetLamports: { env: "POOL_REFILL_TARGET_LAMPORTS", read: int(0, 1_000_000_000_000), fallback: () => 100_000_000, doc: "SOL the refill report tops each wallet up to, lamports (100000000 = 0.1 SOL)" },
+  sandboxPoolSize: { env: "SANDBOX_POOL_SIZE", read: int(0, 1000), fallback: () => 10, doc: "wallets created and funded from the faucet at first start (sandbox network only; 0 = none)" },
 }
 
 export class ConfigInvalid extends Error {

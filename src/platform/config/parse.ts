@@ -1,6 +1,8 @@
 // Small typed readers for environment variables. Each returns a value or a
 // one-line description of the expected form, which the loader prefixes with
 // the variable's name.
+import { Cron } from "croner"
+
 export type Read<A> = (raw: string) => { ok: true; value: A } | { ok: false; expected: string }
 
 const ok = <A>(value: A) => ({ ok: true as const, value })
@@ -40,3 +42,14 @@ export const httpUrl: Read<string> = (raw) => {
 /** A Solana public key: base58, 32 to 44 characters (a mint, a wallet). */
 export const base58Key: Read<string> = (raw) =>
   /^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(raw.trim()) ? ok(raw.trim()) : bad("a base58 Solana public key")
+
+/** A cron pattern croner accepts (5 fields, or 6 with seconds first). */
+export const cronPattern: Read<string> = (raw) => {
+  const v = raw.trim()
+  try {
+    new Cron(v, { paused: true }).stop()
+    return ok(v)
+  } catch {
+    return bad("a cron pattern such as \"0 * * * *\" (minute hour day month weekday)")
+  }
+}
