@@ -7,6 +7,7 @@ import { configCheckCommand } from "./cli/config-check"
 import { keysCreateCommand } from "./cli/keys-create"
 import { migrateCommand } from "./cli/migrate"
 import { poolGenerateCommand, poolNewMasterKeyCommand, poolRotateMasterCommand } from "./cli/pool"
+import { poolBalancesCommand, poolRefillReportCommand } from "./cli/pool-reports"
 import { serveCommand } from "./cli/serve"
 import { redactString } from "./platform/logging/redact"
 import { VERSION } from "./version"
@@ -30,6 +31,8 @@ export const commands: ReadonlyArray<Command> = [
   poolGenerateCommand,
   poolNewMasterKeyCommand,
   poolRotateMasterCommand,
+  poolBalancesCommand,
+  poolRefillReportCommand,
   versionCommand,
 ]
 

@@ -1,10 +1,12 @@
 // `tdk serve`: migrate (unless told not to), listen, and shut down gracefully
 // on SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the
 // database.
-import { Effect } from "effect"
+import { Cause, Effect } from "effect"
 import { createApp } from "../app/app"
+import { cronJobs } from "../app/jobs"
 import { makeRuntime } from "../app/layers"
 import { MasterKeyConfigError } from "../modules/pool/keyring"
+import { bootstrapSandboxPool } from "../modules/pool/sandbox-bootstrap"
 import { Database } from "../platform/db/database"
 import { runMigrations } from "../platform/db/migrations"
 import { VERSION } from "../version"
@@ -26,7 +28,7 @@ export const serveCommand: Command = {
       process.exit(2)
     })
     if (config.migrateOnStart) await runMigrations(handle)
-    const app = createApp(config, runtime)
+    const app = createApp(config, runtime).use(cronJobs(config, runtime))
     const server = Bun.serve({
       port: config.port,
       hostname: config.host,
@@ -34,12 +36,15 @@ export const serveCommand: Command = {
       fetch: (request) => app.handle(request),
     })
     await runtime.runPromise(Effect.logInfo("listening", { url: `http://${config.host}:${server.port}`, version: VERSION, network: config.network, database: handle.kind }))
+    // After listening: on the sandbox the balance check reads this very server.
+    await runtime.runPromise(bootstrapSandboxPool().pipe(Effect.catchCause((cause) => Effect.logError("sandbox pool bootstrap failed", { cause: Cause.pretty(cause) }))))
 
     let stopping = false
     const shutdown = async (signal: string) => {
       if (stopping) return
       stopping = true
       await runtime.runPromise(Effect.logInfo("shutting down", { signal }))
+      for (const job of Object.values(app.store.cron)) job.stop()
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref())
       await Promise.race([server.stop(false), grace])
       server.stop(true)

@@ -43,8 +43,8 @@ export const statusFor = (balance: { readonly usdc: number; readonly lamports: n
 export type StatusChange = { readonly wallet_id: string; readonly public_key: string; readonly from: WalletStatus; readonly to: WalletStatus }
 
 export type BalanceCheckReport = {
-  /** When the run started, epoch ms. */
-  readonly started_at: number
+  /** When the run started, ISO time. */
+  readonly started_at: string
   readonly wallets: number
   /** Wallets whose balances were read and stored. */
   readonly read: number
@@ -110,7 +110,7 @@ export const checkBalances = Effect.fn("Pool.checkBalances")(function* () {
     yield* log("pool wallet status changed", c)
   }
   const failed = results.filter((r) => !r.ok).length
-  const report: BalanceCheckReport = { started_at: startedAt, wallets: wallets.length, read: wallets.length - failed, failed, changes, by_status: byStatus }
+  const report: BalanceCheckReport = { started_at: new Date(startedAt).toISOString(), wallets: wallets.length, read: wallets.length - failed, failed, changes, by_status: byStatus }
   const summary = { wallets: report.wallets, read: report.read, failed, ...byStatus }
   if (failed > 0) yield* Effect.logWarning("pool balance check could not read every wallet", { ...summary, last_error: lastFailure })
   else yield* Effect.logInfo("pool balances checked", summary)

@@ -20,8 +20,8 @@ export type RefillLine = {
   readonly usdc_needed: number
   readonly lamports: number
   readonly lamports_needed: number
-  /** Epoch ms of the last successful read; null when never read (balances are then unknown, shown as 0). */
-  readonly last_balance_check_at: number | null
+  /** ISO time of the last successful read; null when never read (balances are then unknown, shown as 0). */
+  readonly last_balance_check_at: string | null
   readonly last_balance_error: string | null
 }
 
@@ -60,7 +60,7 @@ export const refillReport = (wallets: ReadonlyArray<Balances>, targets: RefillTa
       usdc_needed: usdcNeeded,
       lamports: w.lamports,
       lamports_needed: lamportsNeeded,
-      last_balance_check_at: w.lastBalanceCheckAt,
+      last_balance_check_at: w.lastBalanceCheckAt === null ? null : new Date(w.lastBalanceCheckAt).toISOString(),
       last_balance_error: w.lastBalanceError,
     })
   }
@@ -88,6 +88,6 @@ export const refillCsv = (report: RefillReport): string =>
   [
     refillCsvColumns.join(","),
     ...report.wallets.map((l) =>
-      [l.wallet_id, l.public_key, l.status, l.usdc_balance, l.usdc_needed, l.lamports, l.lamports_needed, l.last_balance_check_at === null ? null : new Date(l.last_balance_check_at).toISOString(), l.last_balance_error].map(csvField).join(","),
+      [l.wallet_id, l.public_key, l.status, l.usdc_balance, l.usdc_needed, l.lamports, l.lamports_needed, l.last_balance_check_at, l.last_balance_error].map(csvField).join(","),
     ),
   ].join("\r\n") + "\r\n"
