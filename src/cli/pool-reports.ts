@@ -23,8 +23,10 @@ export const poolBalancesCommand: Command = {
   words: ["pool", "balances"],
   summary: "Read every pool wallet's balances now, update statuses, print a table",
   usage: "",
-  run: () =>
-    runCli(
+  // Exits 1 when any wallet could not be read, so a script notices an outage.
+  run: async () => {
+    let failed = 0
+    const code = await runCli(
       Effect.gen(function* () {
         const report = yield* checkBalances()
         const store = yield* Store
@@ -40,8 +42,11 @@ export const poolBalancesCommand: Command = {
         const s = report.by_status
         console.log(`\nread ${report.read} of ${report.wallets} wallets (${report.failed} failed): ${s.active} active, ${s.low_balance} low_balance, ${s.depleted} depleted, ${s.retired} retired`)
         for (const c of report.changes) console.log(`${c.wallet_id}: ${c.from} -> ${c.to}`)
+        failed = report.failed
       },
-    ),
+    )
+    return code === 0 && failed > 0 ? 1 : code
+  },
 }
 
 export const poolRefillReportCommand: Command = {

@@ -36,8 +36,6 @@ export const serveCommand: Command = {
       fetch: (request) => app.handle(request),
     })
     await runtime.runPromise(Effect.logInfo("listening", { url: `http://${config.host}:${server.port}`, version: VERSION, network: config.network, database: handle.kind }))
-    // After listening: on the sandbox the balance check reads this very server.
-    await runtime.runPromise(bootstrapSandboxPool().pipe(Effect.catchCause((cause) => Effect.logError("sandbox pool bootstrap failed", { cause: Cause.pretty(cause) }))))
 
     let stopping = false
     const shutdown = async (signal: string) => {
@@ -53,6 +51,12 @@ export const serveCommand: Command = {
     }
     process.on("SIGTERM", () => void shutdown("SIGTERM"))
     process.on("SIGINT", () => void shutdown("SIGINT"))
+    // After listening (on the sandbox the balance check reads this very
+    // server) and in the background, so a signal during it still shuts down
+    // cleanly; shutdown interrupts it.
+    runtime
+      .runPromise(bootstrapSandboxPool().pipe(Effect.catchCause((cause) => (Cause.hasInterruptsOnly(cause) ? Effect.void : Effect.logError("sandbox pool bootstrap failed", { cause: Cause.pretty(cause) })))))
+      .catch(() => undefined)
     return new Promise<number>(() => {})
   },
 }
