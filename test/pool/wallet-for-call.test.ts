@@ -62,13 +62,16 @@ for (const dialect of dialects) {
       expect(detail).not.toContain(ids[0]!)
     })
 
-    test("an active wallet is preferred to a richer low_balance one; no paying wallet left → NoFundedWallet", async () => {
+    test("an active wallet is preferred to a richer low_balance one; low_balance wallets still take new keys; no paying wallet left → NoFundedWallet", async () => {
       const [key] = await seedKeys(h.runtime, 1)
       await setBalance(h, ids[1]!, "active", 100_000)
       await setBalance(h, ids[2]!, "low_balance", 9_000_000)
       expect((await run(h, walletForCall(key!, ids[0]!, { storage: false }))).wallet.id).toBe(ids[1]!)
       await setBalance(h, ids[1]!, "depleted", 0)
       expect((await run(h, walletForCall(key!, ids[0]!, { storage: false }))).wallet.id).toBe(ids[2]!)
+      // only a low_balance wallet left: a new key is still assigned (low wallets pay)
+      const [late] = await seedKeys(h.runtime, 1)
+      expect(await run(h, walletForCall(late!, null, { storage: true }))).toMatchObject({ wallet: { id: ids[2]! }, borrowed: false })
       await setBalance(h, ids[2]!, "depleted", 0)
       expect(await failure(h, walletForCall(key!, ids[0]!, { storage: false }))).toMatchObject({ _tag: "NoFundedWallet" })
       const [fresh] = await seedKeys(h.runtime, 1)
