@@ -7,6 +7,7 @@ import { configCheckCommand } from "./cli/config-check"
 import { keysCreateCommand } from "./cli/keys-create"
 import { migrateCommand } from "./cli/migrate"
 import { poolGenerateCommand, poolNewMasterKeyCommand, poolRotateMasterCommand } from "./cli/pool"
+import { poolBalancesCommand, poolRefillReportCommand } from "./cli/pool-reports"
 import { serveCommand } from "./cli/serve"
 import { stripeSetupCommand } from "./cli/stripe-setup"
 import { redactString } from "./platform/logging/redact"
@@ -32,6 +33,8 @@ export const commands: ReadonlyArray<Command> = [
   poolNewMasterKeyCommand,
   poolRotateMasterCommand,
   stripeSetupCommand,
+  poolBalancesCommand,
+  poolRefillReportCommand,
   versionCommand,
 ]
 

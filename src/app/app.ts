@@ -6,6 +6,10 @@ import { Effect } from "effect"
 import { Elysia } from "elysia"
 import { listKeysAdminRoute } from "../modules/admin/routes/list-keys"
 import { listUsersRoute } from "../modules/admin/routes/list-users"
+import { checkPoolRoute } from "../modules/admin/routes/check-pool"
+import { createWalletsRoute } from "../modules/admin/routes/create-wallets"
+import { listPoolRoute } from "../modules/admin/routes/list-pool"
+import { poolRefillReportRoute } from "../modules/admin/routes/pool-refill-report"
 import { updateKeyRoutes } from "../modules/admin/routes/update-key"
 import { loginRoute } from "../modules/auth/routes/login"
 import { logoutRoute } from "../modules/auth/routes/logout"
@@ -148,6 +152,13 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
 }
 
 const adminRoutes = (respond: ReturnType<typeof makeRespond>) =>
-  new Elysia().use(listUsersRoute(respond)).use(listKeysAdminRoute(respond)).use(updateKeyRoutes(respond))
+  new Elysia()
+    .use(listUsersRoute(respond))
+    .use(listKeysAdminRoute(respond))
+    .use(updateKeyRoutes(respond))
+    .use(listPoolRoute(respond))
+    .use(checkPoolRoute(respond))
+    .use(createWalletsRoute(respond))
+    .use(poolRefillReportRoute(respond))
 
 export type App = ReturnType<typeof createApp>

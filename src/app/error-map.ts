@@ -1,8 +1,8 @@
 // The one place where typed failures become HTTP. The record is keyed by every
 // tag of AppError, so a new error without a status does not compile.
 import { BodyTooLarge, InvalidInput, MalformedJson, RouteNotFound, StoreUnavailable, UnsupportedMediaType } from "../platform/http/errors"
-import { DecryptFailed, EnvelopeInvalid, MasterKeyUnknown, NoFundedWallet, TransactionRejected, WalletNotFound } from "../modules/pool/errors"
 import { BillingDisabled, StripeRequestFailed, WebhookNotConfigured, WebhookRejected } from "../modules/billing/errors"
+import { DecryptFailed, EnvelopeInvalid, MasterKeyUnknown, NoFundedWallet, TransactionRejected, WalletDepleted, WalletNotFound } from "../modules/pool/errors"
 import { problemType, type ProblemBody } from "../platform/http/problem"
 import { AdminUnauthorized, UserNotFound } from "../modules/admin/errors"
 import { EmailTaken, InvalidCredentials, LoginThrottled, SessionRequired } from "../modules/auth/errors"
@@ -67,6 +67,7 @@ export type AppError =
   | DecryptFailed
   | WalletNotFound
   | NoFundedWallet
+  | WalletDepleted
   | TransactionRejected
   | QuotaExhausted
   | SpendCapReached
@@ -344,6 +345,15 @@ export const errorMap: { readonly [K in Tag]: Mapping<ErrorOf<K>> } = {
     title: "No funded wallet",
     detail: () => "No pool wallet can pay for this call right now. Retry later.",
     headers: () => ({ "retry-after": "60" }),
+  },
+  // The wallet id is kept out of the answer (it says nothing to the developer); the log has it.
+  WalletDepleted: {
+    status: 503,
+    code: "wallet_depleted",
+    title: "Wallet depleted",
+    detail: () =>
+      "The pool wallet that holds this key's storage data has run out of funds. Storage agents keep data per key and wallet, so the call cannot be paid from another wallet without losing this key's view of its data; an operator must refill the wallet. Retry later.",
+    headers: () => ({ "retry-after": "300" }),
   },
   TransactionRejected: {
     status: 502,

@@ -1,11 +1,13 @@
 // `tdk serve`: migrate (unless told not to), listen, and shut down gracefully
 // on SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the
 // database.
-import { Effect, Fiber } from "effect"
+import { Cause, Effect, Fiber } from "effect"
 import { createApp } from "../app/app"
+import { cronJobs } from "../app/jobs"
 import { runReporter } from "../modules/billing/reporter"
 import { makeRuntime } from "../app/layers"
 import { MasterKeyConfigError } from "../modules/pool/keyring"
+import { bootstrapSandboxPool } from "../modules/pool/sandbox-bootstrap"
 import { Database } from "../platform/db/database"
 import { runMigrations } from "../platform/db/migrations"
 import { VERSION } from "../version"
@@ -27,7 +29,7 @@ export const serveCommand: Command = {
       process.exit(2)
     })
     if (config.migrateOnStart) await runMigrations(handle)
-    const app = createApp(config, runtime)
+    const app = createApp(config, runtime).use(cronJobs(config, runtime))
     // Reports settled usage to Stripe in the background (returns at once when Stripe is off).
     const reporter = runtime.runFork(runReporter())
     const server = Bun.serve({
@@ -43,6 +45,7 @@ export const serveCommand: Command = {
       if (stopping) return
       stopping = true
       await runtime.runPromise(Effect.logInfo("shutting down", { signal }))
+      for (const job of Object.values(app.store.cron)) job.stop()
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref())
       await Promise.race([server.stop(false), grace])
       server.stop(true)
@@ -53,6 +56,12 @@ export const serveCommand: Command = {
     }
     process.on("SIGTERM", () => void shutdown("SIGTERM"))
     process.on("SIGINT", () => void shutdown("SIGINT"))
+    // After listening (on the sandbox the balance check reads this very
+    // server) and in the background, so a signal during it still shuts down
+    // cleanly; shutdown interrupts it.
+    runtime
+      .runPromise(bootstrapSandboxPool().pipe(Effect.catchCause((cause) => (Cause.hasInterruptsOnly(cause) ? Effect.void : Effect.logError("sandbox pool bootstrap failed", { cause: Cause.pretty(cause) })))))
+      .catch(() => undefined)
     return new Promise<number>(() => {})
   },
 }

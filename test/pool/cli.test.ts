@@ -30,4 +30,18 @@ describe("tdk pool", () => {
     expect(d).toMatchObject({ code: 2, err: expect.stringContaining("config error: WALLET_ENCRYPTION_KEYS: required when TETTO_NETWORK=devnet; run `tdk pool new-master-key`") })
     expect(run(["pool", "generate", "--count", "0"])).toMatchObject({ code: 2 })
   }, 30_000)
+
+  test("refill-report prints each wallet's needs and exact totals; balances with the RPC down exits 1 and keeps statuses", () => {
+    const env = { WALLET_ENCRYPTION_KEYS: `cli:${"22".repeat(32)}`, DATA_DIR: join(dir, "reports"), POOL_REFILL_TARGET_USDC: "1234567", POOL_REFILL_TARGET_LAMPORTS: "1000", SOLANA_RPC_URL: "http://127.0.0.1:9/solana", SOLANA_RPC_TIMEOUT_MS: "1000" }
+    expect(run(["pool", "generate", "--count", "3"], env)).toMatchObject({ code: 0 })
+    const report = run(["pool", "refill-report"], env)
+    // read before toMatchObject: bun replaces matched fields with the asymmetric matchers
+    const walletLines = report.out.split("\n").filter((l) => l.startsWith("wal_"))
+    expect(report).toMatchObject({ code: 0, out: expect.stringContaining("total: 3703701 micro-USD (3.703701 USD) and 3000 lamports (0.000003000 SOL)") })
+    expect(walletLines).toHaveLength(3)
+    const balances = run(["pool", "balances"], env)
+    const balancesOut = balances.out
+    expect(balances).toMatchObject({ code: 1, out: expect.stringContaining("read 0 of 3 wallets (3 failed): 3 active, 0 low_balance, 0 depleted, 0 retired") })
+    expect(balancesOut).not.toContain("127.0.0.1:9")
+  }, 30_000)
 })

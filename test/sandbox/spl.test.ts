@@ -25,3 +25,17 @@ describe("hand-written SPL encodings agree with @solana/spl-token", () => {
     expect({ auth: m.mintAuthority.toBase58(), authOpt: m.mintAuthorityOption, supply: m.supply, decimals: m.decimals, init: m.isInitialized, freezeOpt: m.freezeAuthorityOption }).toEqual({ auth: a.toBase58(), authOpt: 1, supply: 7n, decimals: 6, init: true, freezeOpt: 0 })
   })
 })
+
+test("the SPL program ids and ATA derivation match @solana/spl-token, for both token programs", async () => {
+  const spl = await import("@solana/spl-token")
+  const ids = await import("../../src/platform/solana/spl-ids")
+  const { Keypair } = await import("@solana/web3.js")
+  expect(ids.TOKEN_PROGRAM_ID.equals(spl.TOKEN_PROGRAM_ID)).toBe(true)
+  expect(ids.TOKEN_2022_PROGRAM_ID.equals(spl.TOKEN_2022_PROGRAM_ID)).toBe(true)
+  expect(ids.ASSOCIATED_TOKEN_PROGRAM_ID.equals(spl.ASSOCIATED_TOKEN_PROGRAM_ID)).toBe(true)
+  const mint = Keypair.generate().publicKey
+  const owner = Keypair.generate().publicKey
+  for (const program of [spl.TOKEN_PROGRAM_ID, spl.TOKEN_2022_PROGRAM_ID]) {
+    expect(ids.associatedTokenAddress(mint, owner, program).toBase58()).toBe(spl.getAssociatedTokenAddressSync(mint, owner, true, program).toBase58())
+  }
+})

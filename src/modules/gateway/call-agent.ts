@@ -11,6 +11,7 @@ import type { KeyIdentity } from "../keys/identity"
 import { MarketplaceBadResponse, mayHaveSettled } from "../marketplace/errors"
 import { Marketplace } from "../marketplace/service"
 import { enforcePolicy, policyLimits } from "../pool/enforce-policy"
+import { walletForCall } from "../pool/wallet-for-call"
 import { agentDirectory, namespacedInput, resolveAgentId } from "./agents"
 import { UnknownAgentAlias } from "./errors"
 import { formatUsd } from "./money"
@@ -18,7 +19,6 @@ import { mintOf, protocolFeeWalletOf } from "./network"
 import { priceQuote } from "./steps/price"
 import { releaseReservation, reserveQuota, reserveSpend } from "./steps/quota"
 import { decodeTransaction, signTransaction } from "./steps/sign"
-import { walletFor } from "./steps/wallet"
 
 export type CallResponse = {
   readonly success: true
@@ -67,7 +67,8 @@ export const callAgent = Effect.fn("Gateway.callAgent")(function* (
   // disconnect here gives the reservation back.
   const prepared = yield* Effect.gen(function* () {
     const agent = yield* marketplace.getAgent(agentId)
-    const wallet = yield* walletFor(identity)
+    // A storage agent's data view is tied to the key's own wallet: no stand-in.
+    const { wallet } = yield* walletForCall(identity.keyId, identity.walletId, { storage: directoryOf(config).namespaced.has(agentId) })
     const built = yield* marketplace.buildTransaction(agentId, {
       payer_wallet: wallet.publicKey,
       selected_token: agent.token,

@@ -23,3 +23,10 @@ export class NoFundedWallet extends Data.TaggedError("NoFundedWallet")<{ readonl
 export class TransactionRejected extends Data.TaggedError("TransactionRejected")<{ readonly code: string; readonly reason: string }> {}
 
 export type UnsealError = EnvelopeInvalid | MasterKeyUnknown | DecryptFailed
+
+/**
+ * The key's own wallet is depleted (or retired) and the call goes to a storage
+ * agent: its data is keyed by that wallet, so another wallet would show the
+ * key an empty namespace. Only a refill fixes it.
+ */
+export class WalletDepleted extends Data.TaggedError("WalletDepleted")<{ readonly walletId: string; readonly status: "depleted" | "retired" }> {}

@@ -8,7 +8,7 @@
 // accounts, transfers, priority and base fees) are converted at a configured
 // SOL price that should be set high: over-valuing lamports only makes the
 // policy stricter.
-import { ASSOCIATED_TOKEN_PROGRAM_ID, getAssociatedTokenAddressSync, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID } from "@solana/spl-token"
+import { ASSOCIATED_TOKEN_PROGRAM_ID, associatedTokenAddress, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID } from "../../platform/solana/spl-ids"
 import { ComputeBudgetProgram, PublicKey, SystemProgram, Transaction, type TransactionInstruction } from "@solana/web3.js"
 
 export type Quote = {
@@ -151,7 +151,7 @@ export const checkTransaction = (input: PolicyInput): Verdict => {
   const payer = new PublicKey(input.payer)
   const recipients = new Set(input.recipients)
   const tokenPrograms = [TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID]
-  const ataOf = (owner: PublicKey, program: PublicKey) => getAssociatedTokenAddressSync(mint, owner, true, program, ASSOCIATED_TOKEN_PROGRAM_ID).toBase58()
+  const ataOf = (owner: PublicKey, program: PublicKey) => associatedTokenAddress(mint, owner, program).toBase58()
   const allowedDestinations = new Map<string, Set<string>>()
   for (const program of tokenPrograms) {
     const set = new Set<string>(recipients)

@@ -4,13 +4,13 @@
 // this file produces with spl-token itself and LiteSVM, so a drift would fail.
 import { PublicKey, TransactionInstruction } from "@solana/web3.js"
 
-export const TOKEN_PROGRAM_ID = new PublicKey("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
-export const ASSOCIATED_TOKEN_PROGRAM_ID = new PublicKey("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL")
+import { ASSOCIATED_TOKEN_PROGRAM_ID, associatedTokenAddress as ataUnder, TOKEN_PROGRAM_ID } from "../../platform/solana/spl-ids"
+
+export { ASSOCIATED_TOKEN_PROGRAM_ID, TOKEN_PROGRAM_ID }
 export const ACCOUNT_SIZE = 165
 export const MINT_SIZE = 82
 
-export const associatedTokenAddress = (mint: PublicKey, owner: PublicKey): PublicKey =>
-  PublicKey.findProgramAddressSync([owner.toBuffer(), TOKEN_PROGRAM_ID.toBuffer(), mint.toBuffer()], ASSOCIATED_TOKEN_PROGRAM_ID)[0]
+export const associatedTokenAddress = (mint: PublicKey, owner: PublicKey): PublicKey => ataUnder(mint, owner)
 
 /** SPL Token instruction 12: TransferChecked { amount: u64 LE, decimals: u8 }. */
 export const transferCheckedInstruction = (source: PublicKey, mint: PublicKey, destination: PublicKey, owner: PublicKey, amount: number, decimals: number): TransactionInstruction => {

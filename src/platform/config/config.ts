@@ -6,6 +6,7 @@ import { defaultTiers, type TierTable } from "../../modules/keys/tiers"
 import { tierTable } from "./tiers-reader"
 import { aliasMap, uuid, uuidList } from "./agent-readers"
 import { networkConstants } from "../../modules/marketplace/protocol"
+import { base58Key, bool, cronPattern, httpUrl, int, oneOf, redisUrl, str, type Read } from "./parse"
 import type { MasterKey } from "../../modules/pool/envelope"
 import { masterKeyList, singleMasterKey } from "../../modules/pool/master-keys"
 
@@ -14,7 +15,6 @@ const stripeKey: Read<string> = (raw) =>
 
 const meterEventName: Read<string> = (raw) =>
   /^[A-Za-z0-9_.:-]{1,100}$/.test(raw.trim()) ? { ok: true, value: raw.trim() } : { ok: false, expected: "1 to 100 letters, digits, or _ . : -" }
-import { base58Key, bool, httpUrl, int, oneOf, redisUrl, str, type Read } from "./parse"
 
 export type Network = "sandbox" | "devnet" | "mainnet"
 
@@ -113,6 +113,22 @@ export type Config = {
   readonly limiterTimeoutMs: number
   /** Lifetime of a concurrency slot nobody released (a crashed instance), ms; longer than the longest agent call. */
   readonly concurrencyLeaseTtlMs: number
+  /** Cron pattern of the pool balance check (croner syntax, UTC). */
+  readonly poolBalanceCron: string
+  /** Below this USDC balance (micro-USD) a wallet is `low_balance`. */
+  readonly poolLowBalanceUsdc: number
+  /** Below this SOL balance (lamports) a wallet is `low_balance`. */
+  readonly poolLowBalanceLamports: number
+  /** Below this USDC balance (micro-USD, the price of one call) a wallet is `depleted` and no longer pays. */
+  readonly poolMinCallBase: number
+  /** Below this SOL balance (lamports, network fees) a wallet is `depleted`. */
+  readonly poolMinLamports: number
+  /** USDC each wallet is refilled to, micro-USD (refill report). */
+  readonly poolRefillTargetUsdc: number
+  /** SOL each wallet is refilled to, lamports (refill report). */
+  readonly poolRefillTargetLamports: number
+  /** Wallets created and funded at first start on the sandbox network. */
+  readonly sandboxPoolSize: number
 }
 
 type Spec<K extends keyof Config> = {
@@ -237,6 +253,14 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
     fallback: () => 200_000,
     doc: "lifetime of an unreleased concurrency slot (a crashed instance's), ms; keep it above the longest agent call",
   },
+  poolBalanceCron: { env: "POOL_BALANCE_CRON", read: cronPattern, fallback: () => "0 * * * *", doc: "when `tdk serve` checks pool balances (cron pattern, UTC; default hourly)" },
+  poolLowBalanceUsdc: { env: "POOL_LOW_BALANCE_USDC", read: int(0, 1_000_000_000_000), fallback: () => 10_000_000, doc: "USDC below which a wallet is low_balance, micro-USD (10000000 = $10)" },
+  poolLowBalanceLamports: { env: "POOL_LOW_BALANCE_LAMPORTS", read: int(0, 1_000_000_000_000), fallback: () => 5_000_000, doc: "SOL below which a wallet is low_balance, lamports (5000000 = 0.005 SOL, ~1000 network fees)" },
+  poolMinCallBase: { env: "POOL_MIN_CALL_BASE", read: int(0, 1_000_000_000), fallback: () => 40_000, doc: "USDC below which a wallet is depleted (the price of one call), micro-USD (40000 = $0.04)" },
+  poolMinLamports: { env: "POOL_MIN_LAMPORTS", read: int(0, 1_000_000_000), fallback: () => 10_000, doc: "SOL below which a wallet is depleted (network fees), lamports (10000 = two 5000-lamport fees)" },
+  poolRefillTargetUsdc: { env: "POOL_REFILL_TARGET_USDC", read: int(0, 1_000_000_000_000), fallback: () => 100_000_000, doc: "USDC the refill report tops each wallet up to, micro-USD (100000000 = $100)" },
+  poolRefillTargetLamports: { env: "POOL_REFILL_TARGET_LAMPORTS", read: int(0, 1_000_000_000_000), fallback: () => 100_000_000, doc: "SOL the refill report tops each wallet up to, lamports (100000000 = 0.1 SOL)" },
+  sandboxPoolSize: { env: "SANDBOX_POOL_SIZE", read: int(0, 1000), fallback: () => 10, doc: "wallets created and funded from the faucet at first start (sandbox network only; 0 = none)" },
 }
 
 /** Rules between variables, checked once each variable parsed: one line per problem, naming the variable. */

@@ -1,6 +1,8 @@
 // Small typed readers for environment variables. Each returns a value or a
 // one-line description of the expected form, which the loader prefixes with
 // the variable's name.
+import { Cron } from "croner"
+
 export type Read<A> = (raw: string) => { ok: true; value: A } | { ok: false; expected: string }
 
 const ok = <A>(value: A) => ({ ok: true as const, value })
@@ -47,5 +49,16 @@ export const redisUrl: Read<string> = (raw) => {
     return (u.protocol === "redis:" || u.protocol === "rediss:") && u.hostname !== "" ? ok(raw.trim()) : bad("a redis:// or rediss:// URL")
   } catch {
     return bad("a redis:// or rediss:// URL")
+  }
+}
+
+/** A cron pattern croner accepts (5 fields, or 6 with seconds first). */
+export const cronPattern: Read<string> = (raw) => {
+  const v = raw.trim()
+  try {
+    new Cron(v, { paused: true }).stop()
+    return ok(v)
+  } catch {
+    return bad("a cron pattern such as \"0 * * * *\" (minute hour day month weekday)")
   }
 }

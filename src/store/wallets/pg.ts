@@ -1,10 +1,21 @@
-import { and, asc, eq, gt, isNull, sql } from "drizzle-orm"
+import { and, asc, desc, eq, gt, inArray, isNull, ne, sql } from "drizzle-orm"
 import type { PgDb } from "../../platform/db/database"
 import { apiKeys, walletPool } from "../../platform/db/schema.pg"
 import { attempt } from "../tx"
-import type { Assignment, WalletRow, WalletsRepo } from "./repo"
+import { payingStatuses, type Assignment, type BalanceReading, type WalletRow, type WalletsRepo } from "./repo"
 
 const row = (r: typeof walletPool.$inferSelect): WalletRow => r as WalletRow
+
+// A retired wallet keeps its status whatever its balance: retiring is the operator's decision.
+const balanceSet = (r: BalanceReading) => ({
+  usdcBalance: r.usdcBalance,
+  lamports: r.lamports,
+  lastBalanceCheckAt: r.checkedAt,
+  lastBalanceError: null,
+  status: sql<string>`case when ${walletPool.status} = 'retired' then 'retired' else ${r.status} end`,
+})
+
+const activeFirst = sql`case when ${walletPool.status} = 'active' then 0 else 1 end`
 
 export const pgWallets = (db: PgDb): WalletsRepo => ({
   insert: (wallets) =>
@@ -17,6 +28,21 @@ export const pgWallets = (db: PgDb): WalletsRepo => ({
     const r = (await db.select().from(walletPool).where(eq(walletPool.id, id)).limit(1))[0]
     return r && row(r)
   }),
+  page: (limit, after) =>
+    attempt(async () => (await db.select().from(walletPool).where(after === undefined ? undefined : gt(walletPool.id, after)).orderBy(asc(walletPool.id)).limit(limit)).map(row)),
+  recordBalance: (id, r) =>
+    attempt(async () => {
+      await db.update(walletPool).set(balanceSet(r)).where(eq(walletPool.id, id))
+    }),
+  recordBalanceError: (id, error) =>
+    attempt(async () => {
+      await db.update(walletPool).set({ lastBalanceError: error }).where(eq(walletPool.id, id))
+    }),
+  mostFunded: (excludeId) =>
+    attempt(async () => {
+      const r = (await db.select().from(walletPool).where(and(inArray(walletPool.status, [...payingStatuses]), ne(walletPool.id, excludeId))).orderBy(activeFirst, desc(walletPool.usdcBalance), asc(walletPool.id)).limit(1))[0]
+      return r && row(r)
+    }),
   updateSecret: (id, expected, next, now) =>
     attempt(async () => {
       const r = await db.update(walletPool).set({ encryptedSecret: next, rotatedAt: now }).where(and(eq(walletPool.id, id), eq(walletPool.encryptedSecret, expected))).returning({ id: walletPool.id })
@@ -38,13 +64,21 @@ export const pgWallets = (db: PgDb): WalletsRepo => ({
           return w ? { kind: "existing", wallet: row(w) } : { kind: "no_wallet" }
         }
         const candidates = await tx
-          .select({ id: walletPool.id, assignedKeyCount: walletPool.assignedKeyCount })
+          .select({ id: walletPool.id, assignedKeyCount: walletPool.assignedKeyCount, status: walletPool.status })
           .from(walletPool)
-          .where(eq(walletPool.status, "active"))
+          .where(inArray(walletPool.status, [...payingStatuses]))
           .orderBy(asc(walletPool.id))
           .for("update")
         let pick: (typeof candidates)[number] | undefined
-        for (const c of candidates) if (pick === undefined || c.assignedKeyCount < pick.assignedKeyCount) pick = c
+        // Active wallets before low_balance ones, then fewest keys; ids ascend, so the first of equals wins.
+        const rank = (c: (typeof candidates)[number]) => [c.status === "active" ? 0 : 1, c.assignedKeyCount] as const
+        for (const c of candidates) {
+          if (pick === undefined) pick = c
+          else {
+            const [a, b] = [rank(c), rank(pick)]
+            if (a[0] < b[0] || (a[0] === b[0] && a[1] < b[1])) pick = c
+          }
+        }
         if (!pick) return { kind: "no_wallet" }
         const [w] = await tx.update(walletPool).set({ assignedKeyCount: sql`${walletPool.assignedKeyCount} + 1` }).where(eq(walletPool.id, pick.id)).returning()
         await tx.update(apiKeys).set({ walletId: pick.id }).where(and(eq(apiKeys.id, keyId), isNull(apiKeys.walletId)))

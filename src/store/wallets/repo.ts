@@ -21,6 +21,17 @@ export type WalletRow = {
   readonly rotatedAt: number | null
 }
 
+/** Statuses that still pay for calls; `low_balance` only asks the operator to refill. */
+export const payingStatuses = ["active", "low_balance"] as const
+
+/** A successful balance read. `status` is ignored for retired wallets, which stay retired. */
+export type BalanceReading = {
+  readonly usdcBalance: number
+  readonly lamports: number
+  readonly status: Exclude<WalletStatus, "retired">
+  readonly checkedAt: number
+}
+
 export type NewWallet = {
   readonly id: string
   readonly publicKey: string
@@ -48,11 +59,23 @@ export interface WalletsRepo {
   readonly insert: (wallets: ReadonlyArray<NewWallet>) => Effect.Effect<void, StoreUnavailable>
   readonly list: () => Effect.Effect<ReadonlyArray<WalletRow>, StoreUnavailable>
   readonly findById: (id: string) => Effect.Effect<WalletRow | undefined, StoreUnavailable>
+  /** Up to `limit` rows after `after`, in id order. */
+  readonly page: (limit: number, after: string | undefined) => Effect.Effect<ReadonlyArray<WalletRow>, StoreUnavailable>
+  /** Stores a balance read: balances, check time, status (unless retired), and clears the last error. */
+  readonly recordBalance: (id: string, reading: BalanceReading) => Effect.Effect<void, StoreUnavailable>
+  /** Stores why a balance read failed; balances, status and the last good check time stay as they were. */
+  readonly recordBalanceError: (id: string, error: string) => Effect.Effect<void, StoreUnavailable>
+  /**
+   * The paying wallet (active first, then low_balance) holding the most USDC,
+   * ties by id, other than `excludeId`: a stand-in for one call.
+   */
+  readonly mostFunded: (excludeId: string) => Effect.Effect<WalletRow | undefined, StoreUnavailable>
   /** Replaces a row's envelope only if it still holds `expected` (compare-and-set). */
   readonly updateSecret: (id: string, expected: SealedSecret, next: SealedSecret, now: number) => Effect.Effect<boolean, StoreUnavailable>
   /**
    * Gives the key a wallet, once: the wallet it already has, or, atomically,
-   * the active wallet with the fewest keys (ties by id), whose count it bumps.
+   * the paying wallet with the fewest keys (active before low_balance, then
+   * ties by id), whose count it bumps.
    */
   readonly assign: (keyId: string) => Effect.Effect<Assignment, StoreUnavailable>
   /**

@@ -1,10 +1,21 @@
-import { and, asc, eq, gt, isNull, sql } from "drizzle-orm"
+import { and, asc, desc, eq, gt, inArray, isNull, ne, sql } from "drizzle-orm"
 import type { SqliteDb } from "../../platform/db/database"
 import { apiKeys, walletPool } from "../../platform/db/schema.sqlite"
 import { attempt } from "../tx"
-import type { Assignment, WalletRow, WalletsRepo } from "./repo"
+import { payingStatuses, type Assignment, type BalanceReading, type WalletRow, type WalletsRepo } from "./repo"
 
 const row = (r: typeof walletPool.$inferSelect): WalletRow => r as WalletRow
+
+// A retired wallet keeps its status whatever its balance: retiring is the operator's decision.
+const balanceSet = (r: BalanceReading) => ({
+  usdcBalance: r.usdcBalance,
+  lamports: r.lamports,
+  lastBalanceCheckAt: r.checkedAt,
+  lastBalanceError: null,
+  status: sql<string>`case when ${walletPool.status} = 'retired' then 'retired' else ${r.status} end`,
+})
+
+const activeFirst = sql`case when ${walletPool.status} = 'active' then 0 else 1 end`
 
 export const sqliteWallets = (db: SqliteDb): WalletsRepo => ({
   insert: (wallets) =>
@@ -19,6 +30,21 @@ export const sqliteWallets = (db: SqliteDb): WalletsRepo => ({
     const r = db.select().from(walletPool).where(eq(walletPool.id, id)).get()
     return r && row(r)
   }),
+  page: (limit, after) =>
+    attempt(() => db.select().from(walletPool).where(after === undefined ? undefined : gt(walletPool.id, after)).orderBy(asc(walletPool.id)).limit(limit).all().map(row)),
+  recordBalance: (id, r) =>
+    attempt(() => {
+      db.update(walletPool).set(balanceSet(r)).where(eq(walletPool.id, id)).run()
+    }),
+  recordBalanceError: (id, error) =>
+    attempt(() => {
+      db.update(walletPool).set({ lastBalanceError: error }).where(eq(walletPool.id, id)).run()
+    }),
+  mostFunded: (excludeId) =>
+    attempt(() => {
+      const r = db.select().from(walletPool).where(and(inArray(walletPool.status, [...payingStatuses]), ne(walletPool.id, excludeId))).orderBy(activeFirst, desc(walletPool.usdcBalance), asc(walletPool.id)).limit(1).get()
+      return r && row(r)
+    }),
   updateSecret: (id, expected, next, now) =>
     attempt(() => {
       const r = db.update(walletPool).set({ encryptedSecret: next, rotatedAt: now }).where(and(eq(walletPool.id, id), eq(walletPool.encryptedSecret, expected))).returning({ id: walletPool.id }).all()
@@ -37,7 +63,7 @@ export const sqliteWallets = (db: SqliteDb): WalletsRepo => ({
           if (w) return { kind: "existing", wallet: row(w) }
           return { kind: "no_wallet" }
         }
-        const pick = tx.select().from(walletPool).where(eq(walletPool.status, "active")).orderBy(asc(walletPool.assignedKeyCount), asc(walletPool.id)).limit(1).get()
+        const pick = tx.select().from(walletPool).where(inArray(walletPool.status, [...payingStatuses])).orderBy(activeFirst, asc(walletPool.assignedKeyCount), asc(walletPool.id)).limit(1).get()
         if (!pick) return { kind: "no_wallet" }
         tx.update(walletPool).set({ assignedKeyCount: sql`${walletPool.assignedKeyCount} + 1` }).where(eq(walletPool.id, pick.id)).run()
         tx.update(apiKeys).set({ walletId: pick.id }).where(and(eq(apiKeys.id, keyId), isNull(apiKeys.walletId))).run()

@@ -1,0 +1,75 @@
+// Schemas of the operator's pool routes. Never a secret: a wallet is shown by
+// its id and public key only.
+import { t } from "elysia"
+import type { WalletRow } from "../../store/wallets/repo"
+
+const Status = t.Union([t.Literal("active"), t.Literal("low_balance"), t.Literal("depleted"), t.Literal("retired")], { description: "active; low_balance (pays, needs a refill); depleted (no longer pays); retired" })
+const isoOrNull = (description: string) => t.Union([t.String(), t.Null()], { description })
+
+export const PoolWallet = t.Object({
+  id: t.String({ description: "Wallet id" }),
+  public_key: t.String({ description: "Solana public key (base58): where to send refills" }),
+  status: Status,
+  usdc_balance: t.Integer({ description: "USDC at the last successful check, micro-USD (base units)" }),
+  lamports: t.Integer({ description: "SOL at the last successful check, lamports" }),
+  assigned_keys: t.Integer({ description: "API keys assigned to this wallet" }),
+  last_balance_check_at: isoOrNull("ISO time of the last successful balance read; null when never read"),
+  last_balance_error: t.Union([t.String(), t.Null()], { description: "Why the latest read failed; null after a successful read" }),
+  created_at: t.String({ description: "ISO time" }),
+})
+
+export const poolWalletJson = (w: WalletRow) => ({
+  id: w.id,
+  public_key: w.publicKey,
+  status: w.status,
+  usdc_balance: w.usdcBalance,
+  lamports: w.lamports,
+  assigned_keys: w.assignedKeyCount,
+  last_balance_check_at: w.lastBalanceCheckAt === null ? null : new Date(w.lastBalanceCheckAt).toISOString(),
+  last_balance_error: w.lastBalanceError,
+  created_at: new Date(w.createdAt).toISOString(),
+})
+
+export const StatusCounts = t.Object({
+  active: t.Integer({ description: "Active wallets" }),
+  low_balance: t.Integer({ description: "Wallets below the low-balance threshold" }),
+  depleted: t.Integer({ description: "Wallets that no longer pay" }),
+  retired: t.Integer({ description: "Retired wallets" }),
+})
+
+export const BalanceCheck = t.Object({
+  started_at: t.String({ description: "ISO time the check started" }),
+  wallets: t.Integer({ description: "Wallets in the pool" }),
+  read: t.Integer({ description: "Wallets whose balances were read and stored" }),
+  failed: t.Integer({ description: "Wallets whose read failed (error recorded, status unchanged)" }),
+  changes: t.Array(
+    t.Object({
+      wallet_id: t.String({ description: "Wallet id" }),
+      public_key: t.String({ description: "Wallet public key" }),
+      from: Status,
+      to: Status,
+    }),
+    { description: "Status changes made by this check" },
+  ),
+  by_status: StatusCounts,
+})
+
+export const RefillLine = t.Object({
+  wallet_id: t.String({ description: "Wallet id" }),
+  public_key: t.String({ description: "Where to send the refill" }),
+  status: Status,
+  usdc_balance: t.Integer({ description: "USDC at the last check, micro-USD" }),
+  usdc_needed: t.Integer({ description: "USDC to send to reach the target, micro-USD (0 at or above it)" }),
+  lamports: t.Integer({ description: "SOL at the last check, lamports" }),
+  lamports_needed: t.Integer({ description: "SOL to send to reach the target, lamports (0 at or above it)" }),
+  last_balance_check_at: isoOrNull("ISO time of the last successful read; null when never read (balances then show 0)"),
+  last_balance_error: t.Union([t.String(), t.Null()], { description: "Why the latest read failed, if it did: the balances may be stale" }),
+})
+
+export const RefillReport = t.Object({
+  target_usdc: t.Integer({ description: "POOL_REFILL_TARGET_USDC, micro-USD" }),
+  target_lamports: t.Integer({ description: "POOL_REFILL_TARGET_LAMPORTS, lamports" }),
+  wallets: t.Array(RefillLine, { description: "Every wallet but retired ones" }),
+  total_usdc_needed: t.Integer({ description: "Sum of usdc_needed, micro-USD (exact)" }),
+  total_lamports_needed: t.Integer({ description: "Sum of lamports_needed, lamports (exact)" }),
+})

@@ -1,0 +1,37 @@
+import { Effect } from "effect"
+import { Elysia, t } from "elysia"
+import type { Respond } from "../../../app/respond"
+import { withProblems } from "../../../platform/http/problem"
+import { Store } from "../../../store/store"
+import { generateWallets } from "../../pool/service"
+import { asAdmin } from "../guard"
+import { PoolWallet, poolWalletJson } from "../pool-model"
+
+// Bounded so one request stays short; `tdk pool generate` takes larger counts.
+const MAX = 1000
+
+const Body = t.Object({ count: t.Integer({ minimum: 1, maximum: MAX, description: `Wallets to create (1 to ${MAX})` }) })
+
+export const createWalletsRoute = (respond: Respond) =>
+  new Elysia().post(
+    "/admin/pool/wallets",
+    ({ request, body }) =>
+      respond(
+        request,
+        asAdmin(
+          request,
+          Effect.gen(function* () {
+            const store = yield* Store
+            const ids = new Set(yield* generateWallets(body.count))
+            const rows = (yield* store.wallets.list()).filter((w) => ids.has(w.id))
+            return { wallets: rows.map(poolWalletJson) }
+          }),
+        ),
+        { status: 201 },
+      ),
+    {
+      body: Body,
+      response: withProblems({ 201: t.Object({ wallets: t.Array(PoolWallet, { description: "The new wallets (unfunded until their first check after a refill)" }) }) }, [400, 401, 413, 415, 422]),
+      detail: { operationId: "adminCreateWallets", tags: ["admin"], summary: "Create pool wallets, secrets sealed under the primary master key" },
+    },
+  )

@@ -1,0 +1,36 @@
+import { Effect } from "effect"
+import { Elysia, t } from "elysia"
+import type { Respond } from "../../../app/respond"
+import { withProblems } from "../../../platform/http/problem"
+import { Store } from "../../../store/store"
+import { asAdmin } from "../guard"
+import { PoolWallet, poolWalletJson } from "../pool-model"
+
+const Query = t.Object({
+  limit: t.Optional(t.Integer({ minimum: 1, maximum: 1000, description: "Page size (default 100)" })),
+  after: t.Optional(t.String({ maxLength: 64, description: "Cursor: the last wallet id of the previous page" })),
+})
+
+export const listPoolRoute = (respond: Respond) =>
+  new Elysia().get(
+    "/admin/pool",
+    ({ request, query }) => {
+      const limit = query.limit ?? 100
+      return respond(
+        request,
+        asAdmin(
+          request,
+          Effect.gen(function* () {
+            const store = yield* Store
+            const rows = yield* store.wallets.page(limit, query.after)
+            return { wallets: rows.map(poolWalletJson), next: rows.length === limit ? rows[rows.length - 1]!.id : null }
+          }),
+        ),
+      )
+    },
+    {
+      query: Query,
+      response: withProblems({ 200: t.Object({ wallets: t.Array(PoolWallet), next: t.Union([t.String(), t.Null()], { description: "Cursor for the next page, null at the end" }) }) }, [401, 422]),
+      detail: { operationId: "adminListPool", tags: ["admin"], summary: "List pool wallets with balances, status and assigned keys (never a secret)" },
+    },
+  )

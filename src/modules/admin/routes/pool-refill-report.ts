@@ -1,0 +1,42 @@
+import { Elysia, t } from "elysia"
+import type { Respond } from "../../../app/respond"
+import { withProblems } from "../../../platform/http/problem"
+import { refillCsv, type RefillReport as Report } from "../../pool/refill"
+import { currentRefillReport } from "../../pool/refill-report"
+import { asAdmin } from "../guard"
+import { RefillReport } from "../pool-model"
+
+const Query = t.Object({
+  format: t.Optional(t.Union([t.Literal("json"), t.Literal("csv")], { description: "json (default) or csv (one line per wallet; totals in the X-Refill-Total-* headers)" })),
+})
+
+// The CSV is rendered from the JSON answer, so both forms share one program
+// and its problem documents.
+const asCsv = async (res: Response): Promise<Response> => {
+  if (res.status !== 200) return res
+  const report = (await res.json()) as Report
+  return new Response(refillCsv(report), {
+    status: 200,
+    headers: {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": 'attachment; filename="refill-report.csv"',
+      "x-request-id": res.headers.get("x-request-id") ?? "",
+      "x-refill-total-usdc": String(report.total_usdc_needed),
+      "x-refill-total-lamports": String(report.total_lamports_needed),
+    },
+  })
+}
+
+export const poolRefillReportRoute = (respond: Respond) =>
+  new Elysia().get(
+    "/admin/pool/refill-report",
+    async ({ request, query }) => {
+      const res = await respond(request, asAdmin(request, currentRefillReport()))
+      return query.format === "csv" ? asCsv(res) : res
+    },
+    {
+      query: Query,
+      response: withProblems({ 200: RefillReport }, [401, 422]),
+      detail: { operationId: "adminPoolRefillReport", tags: ["admin"], summary: "What each wallet needs to reach the refill targets, and the totals (JSON or CSV)" },
+    },
+  )

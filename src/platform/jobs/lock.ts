@@ -1,0 +1,46 @@
+// Runs a scheduled job on at most one instance at a time. On Postgres the job
+// holds a session advisory lock on one reserved connection for its whole run
+// (pg_try_advisory_lock: an instance that finds it taken skips this round
+// instead of queueing behind it). SQLite is one process's file, so no lock.
+import { createHash } from "node:crypto"
+import { Effect } from "effect"
+import { Database } from "../db/database"
+import { StoreUnavailable } from "../http/errors"
+
+export type JobRun<A> = { readonly ran: true; readonly value: A } | { readonly ran: false }
+
+/** A stable signed 64-bit advisory lock key for a job name (as text, for a ::bigint cast). */
+export const jobLockKey = (name: string): string => createHash("sha256").update(`tdk-job:${name}`).digest().readBigInt64BE(0).toString()
+
+export const withJobLock = <A, E, R>(name: string, job: Effect.Effect<A, E, R>): Effect.Effect<JobRun<A>, E | StoreUnavailable, R | Database> =>
+  Effect.gen(function* () {
+    const handle = yield* Database
+    if (handle.kind === "sqlite") return { ran: true as const, value: yield* job } as JobRun<A>
+    const key = jobLockKey(name)
+    return yield* Effect.acquireUseRelease(
+      Effect.tryPromise({
+        try: async () => {
+          const conn = await handle.client.reserve()
+          try {
+            const [row] = await conn`select pg_try_advisory_lock(${key}::bigint) as locked`
+            return { conn, locked: row?.locked === true }
+          } catch (e) {
+            conn.release()
+            throw e
+          }
+        },
+        catch: (cause) => new StoreUnavailable({ cause }),
+      }),
+      ({ locked }): Effect.Effect<JobRun<A>, E, R> => (locked ? Effect.map(job, (value) => ({ ran: true as const, value })) : Effect.succeed({ ran: false as const })),
+      ({ conn, locked }) =>
+        Effect.promise(async () => {
+          try {
+            if (locked) await conn`select pg_advisory_unlock(${key}::bigint)`
+          } catch {
+            // A broken connection drops its session locks with it.
+          } finally {
+            conn.release()
+          }
+        }),
+    )
+  })
