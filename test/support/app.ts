@@ -1,4 +1,7 @@
 // A fresh app over a fresh database, with logs captured for secret scans.
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { createApp } from "../../src/app/app"
 import { makeRuntime, type AppLayerOptions, type AppRuntime } from "../../src/app/layers"
 import { loadConfig, type Config } from "../../src/platform/config/config"
@@ -25,7 +28,10 @@ export const testConfig = (env: Record<string, string> = {}): Config =>
 
 export const makeTestApp = async (dialect: Dialect, env: Record<string, string> = {}, options: Pick<AppLayerOptions, "clock"> = {}): Promise<TestApp> => {
   const db = await freshDatabase(dialect)
-  const config = testConfig(env)
+  // On Postgres the config names the real database (backends such as the
+  // Postgres limiter check it); files the process writes go to a temp dir.
+  const dialectEnv: Record<string, string> = dialect === "postgres" ? { DATABASE_URL: db.url, DATA_DIR: mkdtempSync(join(tmpdir(), "tdk-test-")) } : {}
+  const config = testConfig({ ...dialectEnv, ...env })
   const { lines, sink } = memorySink()
   const runtime = makeRuntime(config, { database: db.handle, sink, ...options })
   const app = createApp(config, runtime)
