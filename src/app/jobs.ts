@@ -3,18 +3,29 @@
 // Postgres job lock itself, so several instances may all schedule it.
 import { cron } from "@elysiajs/cron"
 import { Elysia } from "elysia"
+import { RECONCILE_JOB, runReconcileJob } from "../modules/gateway/reconcile-job"
 import { BALANCE_JOB, runBalanceJob } from "../modules/pool/balance-job"
 import type { Config } from "../platform/config/config"
 import type { AppRuntime } from "./layers"
 
 export const cronJobs = (config: Config, runtime: AppRuntime) =>
-  new Elysia({ name: "tdk-cron" }).use(
-    cron({
-      name: BALANCE_JOB,
-      pattern: config.poolBalanceCron,
-      timezone: "Etc/UTC",
-      // A run still going when the next is due is not doubled.
-      protect: true,
-      run: () => runtime.runPromise(runBalanceJob),
-    }),
-  )
+  new Elysia({ name: "tdk-cron" })
+    .use(
+      cron({
+        name: BALANCE_JOB,
+        pattern: config.poolBalanceCron,
+        timezone: "Etc/UTC",
+        // A run still going when the next is due is not doubled.
+        protect: true,
+        run: () => runtime.runPromise(runBalanceJob),
+      }),
+    )
+    .use(
+      cron({
+        name: RECONCILE_JOB,
+        pattern: config.reconcileCron,
+        timezone: "Etc/UTC",
+        protect: true,
+        run: () => runtime.runPromise(runReconcileJob),
+      }),
+    )

@@ -52,6 +52,34 @@ describe.skipIf(!existsSync(binary) && !required)("single binary", () => {
     db.close()
   })
 
+  test("finishes an in-flight request before exiting on SIGTERM", async () => {
+    const port = freePort()
+    const proc = Bun.spawn([binary, "serve"], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? "", DATABASE_URL: `sqlite:${join(dir, "grace.db")}`, DATA_DIR: join(dir, "grace"), PORT: String(port), HOST: "127.0.0.1" },
+      stdout: "ignore",
+      stderr: "ignore",
+    })
+    await waitFor(`http://127.0.0.1:${port}/healthz`)
+    // A slow upload keeps a registration in flight across the signal.
+    let push!: (chunk: Uint8Array | null) => void
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        push = (chunk) => (chunk ? c.enqueue(chunk) : c.close())
+      },
+    })
+    const pending = fetch(`http://127.0.0.1:${port}/v1/auth/register`, { method: "POST", body, headers: { "content-type": "application/json" }, duplex: "half" } as RequestInit)
+    push(new TextEncoder().encode('{"email":"late@example.com",'))
+    await Bun.sleep(200)
+    proc.kill("SIGTERM")
+    await Bun.sleep(200)
+    push(new TextEncoder().encode('"password":"correct horse battery staple"}'))
+    push(null)
+    const res = await pending
+    expect({ status: res.status, body: await res.json() }).toMatchObject({ status: 201, body: { user: { email: "late@example.com" } } })
+    expect(await proc.exited).toBe(0)
+  })
+
   test("`tdk migrate` and `tdk config check` work from the binary; a bad value exits 2 with one line", async () => {
     const env = { PATH: process.env.PATH ?? "", DATABASE_URL: `sqlite:${join(dir, "m.db")}` }
     const migrate = Bun.spawnSync([binary, "migrate"], { cwd: dir, env })

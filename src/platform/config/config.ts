@@ -29,6 +29,8 @@ export type Config = {
   readonly answersAgentId: string | undefined
   /** USD value of 1 SOL, micro-USD, for pricing SOL-priced agents (recorded on each usage row). */
   readonly solPriceMicroUsd: number
+  /** When unknown call outcomes are reconciled from the chain (cron, UTC). */
+  readonly reconcileCron: string
   /** How long an Idempotency-Key and its stored response are kept, ms. */
   readonly idempotencyTtlMs: number
   readonly port: number
@@ -158,6 +160,7 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
   memoryAgentId: { env: "MEMORY_AGENT_ID", read: uuid, fallback: () => undefined, doc: "agent behind /v1/memory (default: the sandbox's WarmMemory on sandbox)" },
   answersAgentId: { env: "ANSWERS_AGENT_ID", read: uuid, fallback: () => undefined, doc: "agent behind /v1/answers (default: the sandbox's WarmAnswers on sandbox)" },
   solPriceMicroUsd: { env: "SOL_PRICE_MICRO_USD", read: int(1, 1_000_000_000_000), fallback: () => 150_000_000, doc: "USD per SOL in micro-USD, for SOL-priced agents (recorded per call)" },
+  reconcileCron: { env: "RECONCILE_CRON", read: cronPattern, fallback: () => "* * * * *", doc: "when calls with an unknown outcome are resolved from the chain (cron, UTC)" },
   idempotencyTtlMs: { env: "IDEMPOTENCY_TTL_MS", read: int(60_000, 7 * 86_400_000), fallback: () => 86_400_000, doc: "how long Idempotency-Key responses are kept, ms" },
   port: { env: "PORT", read: int(1, 65535), fallback: () => 3000, doc: "HTTP port" },
   host: { env: "HOST", read: str(), fallback: () => "0.0.0.0", doc: "address to listen on" },
