@@ -41,7 +41,8 @@ try {
   if (build.code !== 0) throw new Error("build failed")
 
   const args = process.argv.slice(2)
-  const tests = await step("bun test", ["bun", "test", ...args], env)
+  // Per-test time limit, ms: suites drive real servers on a shared 2-core machine.
+  const tests = await step("bun test", ["bun", "test", "--timeout", "60000", ...args], env)
   const pass = Number(/^\s*(\d+) pass\s*$/m.exec(tests.stderr)?.[1] ?? 0)
   const fail = Number(/^\s*(\d+) fail\s*$/m.exec(tests.stderr)?.[1] ?? 0)
   console.log(`\n${pass} passed, ${fail} failed`)

@@ -9,11 +9,8 @@ import { Store } from "../../store/store"
 import type { WalletRow, WalletStatus } from "../../store/wallets/repo"
 import { Chain } from "../chain/service"
 import type { ChainUnavailable } from "../chain/errors"
-import { sandboxUsdcMint } from "../sandbox/identities"
+import { usdcMintOf } from "../chain/network"
 
-/** The mint whose associated token accounts hold the pool's USDC: USDC_MINT, or the sandbox's own mint. */
-export const poolUsdcMint = (config: Config): string | undefined =>
-  config.usdcMint ?? (config.network === "sandbox" ? sandboxUsdcMint.toBase58() : undefined)
 
 export type Thresholds = {
   /** micro-USD */
@@ -69,8 +66,7 @@ export const checkBalances = Effect.fn("Pool.checkBalances")(function* () {
   const config = yield* AppConfig
   const store = yield* Store
   const chain = yield* Chain
-  const mint = poolUsdcMint(config)
-  if (mint === undefined) return yield* Effect.die(new Error("no USDC mint configured"))
+  const mint = usdcMintOf(config)
   const thresholds = thresholdsOf(config)
   const startedAt = yield* Clock.currentTimeMillis
   const wallets = yield* store.wallets.list()
