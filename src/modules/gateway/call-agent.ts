@@ -126,18 +126,24 @@ export const callAgent = Effect.fn("Gateway.callAgent")(function* (
       })
       .pipe(Effect.onError(() => releaseReservation(identity, period, reservedSpend)))
 
+    // After submit, a failed bookkeeping write must not change the answer (a
+    // 503 would invite a retry that pays twice): the row stays pending and the
+    // reconciler settles it from the chain.
+    const bookkeeping = <E extends { readonly _tag: string }, R>(write: Effect.Effect<unknown, E, R>) =>
+      write.pipe(Effect.catch((e) => Effect.logError("usage row not updated after submit; left for the reconciler", { usage_id: usageId, error: e._tag })))
+
     const result = yield* marketplace.call({ payment_intent_id: built.paymentIntentId, signed_transaction: signed.signedBase64 }).pipe(
       Effect.tapError((e) =>
         mayHaveSettled(e)
           ? // Paid or not is unknown: keep the reservation; the reconciler decides.
-            store.usage.markUnknown(usageId, { txSignature: signed.txSignature, error: e._tag })
+            bookkeeping(store.usage.markUnknown(usageId, { txSignature: signed.txSignature, error: e._tag }))
           : // Refused before payment settled: costs nothing.
-            Effect.andThen(store.usage.fail(usageId, e._tag), releaseReservation(identity, period, reservedSpend)),
+            bookkeeping(Effect.andThen(store.usage.fail(usageId, e._tag), releaseReservation(identity, period, reservedSpend))),
       ),
     )
     const settledAt = yield* Clock.currentTimeMillis
     // Free-tier usage is never reported to Stripe; paid tiers report from now on.
-    yield* store.usage.settle(usageId, { txSignature: result.txSignature, receiptId: result.receiptId, settledAt, stripeState: identity.tier === "free" ? "skipped" : "pending" })
+    yield* bookkeeping(store.usage.settle(usageId, { txSignature: result.txSignature, receiptId: result.receiptId, settledAt, stripeState: identity.tier === "free" ? "skipped" : "pending" }))
     const response: CallResponse = {
       success: true,
       output: result.output,
