@@ -3,6 +3,7 @@ import { Elysia, t } from "elysia"
 import type { Respond } from "../../../app/respond"
 import { AppConfig } from "../../../platform/config/service"
 import { withProblems } from "../../../platform/http/problem"
+import { NextCursor, nextCursor } from "../page"
 import { KeySchema, keyJson } from "../../keys/model"
 import { effectiveLimits, isTier } from "../../keys/tiers"
 import { asAdmin } from "../guard"
@@ -25,7 +26,7 @@ export const listKeysAdminRoute = (respond: Respond) =>
             const rows = yield* listAllKeys(limit, query.after)
             return {
               keys: rows.map((r) => ({ ...keyJson(r, effectiveLimits(isTier(r.tier) ? r.tier : "free", r, config.tiers)), user_id: r.userId, wallet_id: r.walletId })),
-              next: rows.length === limit ? rows[rows.length - 1]!.id : null,
+              next: nextCursor(rows, limit),
             }
           }),
         ),
@@ -33,7 +34,7 @@ export const listKeysAdminRoute = (respond: Respond) =>
     },
     {
       query: Page,
-      response: withProblems({ 200: t.Object({ keys: t.Array(AdminKey), next: t.Union([t.String(), t.Null()], { description: "Cursor for the next page" }) }) }, [401, 422]),
+      response: withProblems({ 200: t.Object({ keys: t.Array(AdminKey), next: NextCursor }) }, [401, 422]),
       detail: { operationId: "adminListKeys", tags: ["admin"], summary: "List all API keys (never the secrets)" },
     },
   )

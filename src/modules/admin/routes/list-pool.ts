@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../app/respond"
 import { withProblems } from "../../../platform/http/problem"
+import { NextCursor, nextCursor } from "../page"
 import { Store } from "../../../store/store"
 import { asAdmin } from "../guard"
 import { PoolWallet, poolWalletJson } from "../pool-model"
@@ -23,14 +24,14 @@ export const listPoolRoute = (respond: Respond) =>
           Effect.gen(function* () {
             const store = yield* Store
             const rows = yield* store.wallets.page(limit, query.after)
-            return { wallets: rows.map(poolWalletJson), next: rows.length === limit ? rows[rows.length - 1]!.id : null }
+            return { wallets: rows.map(poolWalletJson), next: nextCursor(rows, limit) }
           }),
         ),
       )
     },
     {
       query: Query,
-      response: withProblems({ 200: t.Object({ wallets: t.Array(PoolWallet), next: t.Union([t.String(), t.Null()], { description: "Cursor for the next page, null at the end" }) }) }, [401, 422]),
+      response: withProblems({ 200: t.Object({ wallets: t.Array(PoolWallet), next: NextCursor }) }, [401, 422]),
       detail: { operationId: "adminListPool", tags: ["admin"], summary: "List pool wallets with balances, status and assigned keys (never a secret)" },
     },
   )

@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../app/respond"
 import { withProblems } from "../../../platform/http/problem"
+import { NextCursor, nextCursor } from "../page"
 import { asAdmin } from "../guard"
 import { listUsers } from "../service"
 
@@ -20,7 +21,7 @@ const Users = t.Object({
       created_at: t.String({ description: "ISO time" }),
     }),
   ),
-  next: t.Union([t.String(), t.Null()], { description: "Cursor for the next page, null at the end" }),
+  next: NextCursor,
 })
 
 export const listUsersRoute = (respond: Respond) =>
@@ -35,7 +36,7 @@ export const listUsersRoute = (respond: Respond) =>
           listUsers(limit, query.after).pipe(
             Effect.map((rows) => ({
               users: rows.map((u) => ({ id: u.id, email: u.email, tier: u.tier, stripe_customer_id: u.stripeCustomerId, created_at: new Date(u.createdAt).toISOString() })),
-              next: rows.length === limit ? rows[rows.length - 1]!.id : null,
+              next: nextCursor(rows, limit),
             })),
           ),
         ),
