@@ -11,7 +11,8 @@ export type HistoryParams = {
   readonly from?: string | undefined
   readonly to?: string | undefined
   readonly agent?: string | undefined
-  readonly limit?: number | undefined
+  /** As sent in the query string. */
+  readonly limit?: string | undefined
   readonly before?: string | undefined
 }
 
@@ -46,7 +47,7 @@ export const parseHistoryFilters = (params: HistoryParams, directory: AgentDirec
     agentId = resolveAgentId(directory, params.agent)
     if (agentId === undefined) errors.push({ field: "agent", message: "is neither an agent UUID nor a known alias" })
   }
-  const limit = params.limit ?? DEFAULT_LIMIT
+  const limit = params.limit === undefined ? DEFAULT_LIMIT : /^\d{1,4}$/.test(params.limit) ? Number(params.limit) : Number.NaN
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) errors.push({ field: "limit", message: `must be an integer from 1 to ${MAX_LIMIT}` })
   if (params.before !== undefined && !isId("use", params.before)) errors.push({ field: "before", message: "must be the `next` value of a previous page (a use_… id)" })
   if (errors.length > 0) return new InvalidInput({ detail: `Invalid query: ${errors.map((e) => `${e.field} ${e.message}`).join("; ")}`, errors })

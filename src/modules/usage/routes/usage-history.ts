@@ -11,7 +11,8 @@ const Query = t.Object({
   from: t.Optional(t.String({ maxLength: 40, description: "Only calls started at or after this ISO time" })),
   to: t.Optional(t.String({ maxLength: 40, description: "Only calls started before this ISO time" })),
   agent: t.Optional(t.String({ maxLength: 100, description: "Only calls to this agent (UUID or alias)" })),
-  limit: t.Optional(t.Integer({ minimum: 1, maximum: MAX_LIMIT, description: `Rows per page, 1–${MAX_LIMIT} (default 50)` })),
+  // Checked by the filter parser, so a bad value is reported under its own name.
+  limit: t.Optional(t.String({ maxLength: 10, description: `Rows per page, 1–${MAX_LIMIT} (default 50)` })),
   before: t.Optional(t.String({ maxLength: 64, description: "Cursor: the `next` value of the previous page" })),
 })
 
