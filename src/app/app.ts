@@ -15,6 +15,8 @@ import { loginRoute } from "../modules/auth/routes/login"
 import { logoutRoute } from "../modules/auth/routes/logout"
 import { registerRoute } from "../modules/auth/routes/register"
 import { callAgentRoute } from "../modules/gateway/routes/call-agent"
+import { storageRoutes } from "../modules/storage/routes"
+import { usageRoutes } from "../modules/usage/routes"
 import { healthz } from "../modules/health/routes/healthz"
 import { createKeyRoute } from "../modules/keys/routes/create-key"
 import { currentKeyRoute } from "../modules/keys/routes/current-key"
@@ -78,6 +80,8 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
           tags: [
             { name: "health", description: "Liveness and readiness" },
             { name: "agents", description: "Call paid agents with your API key" },
+            { name: "storage", description: "Typed memory and answers operations; each is a paid call to the configured storage agent, namespaced to your key" },
+            { name: "usage", description: "Your calls and spend" },
             { name: "auth", description: "Accounts and sessions" },
             { name: "keys", description: "API key management (session) and key checks (API key)" },
             { name: "admin", description: "Operator API, present only when ADMIN_TOKEN is set" },
@@ -146,6 +150,8 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
     .use(revokeKeyRoute(respond))
     .use(currentKeyRoute(respond))
     .use(callAgentRoute(respond))
+    .use(storageRoutes(respond))
+    .use(usageRoutes(respond))
     .use(config.adminToken === undefined ? new Elysia() : adminRoutes(respond))
     .use(config.network === "sandbox" ? sandboxRoutes(runtime) : new Elysia())
     .use(stripeWebhook(respond))

@@ -10,6 +10,7 @@ import { ApiKeyMalformed, ApiKeyMissing, ApiKeyUnknown, KeyExpired, KeyNotFound,
 import { ChainUnavailable } from "../modules/chain/errors"
 import { IdempotencyInFlight, IdempotencyKeyInvalid, IdempotencyKeyReused, QuotaExhausted, SpendCapReached, UnknownAgentAlias } from "../modules/gateway/errors"
 import { formatUsd } from "../modules/gateway/money"
+import { StorageAgentNotConfigured } from "../modules/storage/errors"
 import { ConcurrencyLimitExceeded, LimiterUnavailable, RateLimited } from "../modules/limits/errors"
 import { rateLimitHeaders } from "../modules/limits/headers"
 import {
@@ -72,6 +73,7 @@ export type AppError =
   | QuotaExhausted
   | SpendCapReached
   | UnknownAgentAlias
+  | StorageAgentNotConfigured
   | IdempotencyKeyReused
   | IdempotencyInFlight
   | IdempotencyKeyInvalid
@@ -381,6 +383,13 @@ export const errorMap: { readonly [K in Tag]: Mapping<ErrorOf<K>> } = {
     code: "agent_not_found",
     title: "Agent not found",
     detail: (e) => `No agent is called ${JSON.stringify(e.ref)}. Use the agent's marketplace UUID or a configured alias.`,
+  },
+  StorageAgentNotConfigured: {
+    status: 503,
+    code: "storage_agent_not_configured",
+    title: "Storage agent not configured",
+    detail: (e) => `/v1/${e.feature} has no agent on this network. The operator must set ${e.variable} to the marketplace UUID of the ${e.feature === "memory" ? "WarmMemory" : "WarmAnswers"} agent to use.`,
+    extra: (e) => ({ variable: e.variable }),
   },
   IdempotencyKeyReused: {
     status: 422,

@@ -1,0 +1,14 @@
+import { Elysia, t } from "elysia"
+import type { Respond } from "../../../app/respond"
+import { storageCall } from "../call"
+import { Question, StorageHeaders, storageResponses } from "../model"
+
+const Body = t.Object({ question: Question })
+
+export const answersAskRoute = (respond: Respond) =>
+  new Elysia().post("/v1/answers/ask", ({ request, body }) => respond(request, storageCall(request, "answers", Body, { action: "ask", question: body.question })), {
+    body: Body,
+    headers: StorageHeaders,
+    response: storageResponses,
+    detail: { operationId: "answersAsk", tags: ["storage"], summary: "Ask a question; the closest taught answer with its confidence (a paid WarmAnswers call)" },
+  })

@@ -1,0 +1,64 @@
+// Reads of the usage ledger for the caller: the key's current month, and
+// the history of a key or of all a user's keys.
+import { Clock, Effect } from "effect"
+import { AppConfig } from "../../platform/config/service"
+import { InvalidInput } from "../../platform/http/errors"
+import { periodBounds, periodOf } from "../../platform/period"
+import { Store } from "../../store/store"
+import { agentDirectory } from "../gateway/agents"
+import { formatUsd } from "../gateway/money"
+import type { KeyIdentity } from "../keys/identity"
+import { parseHistoryFilters, type HistoryParams } from "./filters"
+import { usageRowJson } from "./model"
+import type { Viewer } from "./viewer"
+
+export const currentUsage = Effect.fn("Usage.current")(function* (identity: KeyIdentity) {
+  const store = yield* Store
+  const now = yield* Clock.currentTimeMillis
+  const period = periodOf(now)
+  const { start, end } = periodBounds(period)
+  const totals = yield* store.periods.get(identity.keyId, period)
+  const byAgent = yield* store.usage.totalsByAgent(identity.keyId, start, end)
+  const { monthlyQuota: quota, monthlySpendCapMicroUsd: cap } = identity.limits
+  const spendLeft = cap === null ? null : Math.max(cap - totals.spendMicroUsd, 0)
+  return {
+    key_id: identity.keyId,
+    period: { name: period, start: new Date(start).toISOString(), end: new Date(end).toISOString() },
+    ops: totals.ops,
+    spend_micro_usd: totals.spendMicroUsd,
+    spend_usd: formatUsd(totals.spendMicroUsd),
+    quota,
+    quota_remaining: quota === null ? null : Math.max(quota - totals.ops, 0),
+    spend_cap_micro_usd: cap,
+    spend_cap_usd: cap === null ? null : formatUsd(cap),
+    spend_remaining_micro_usd: spendLeft,
+    spend_remaining_usd: spendLeft === null ? null : formatUsd(spendLeft),
+    by_agent: [...byAgent]
+      .sort((a, b) => b.spendMicroUsd - a.spendMicroUsd || a.agentId.localeCompare(b.agentId))
+      .map((a) => ({ agent: { id: a.agentId, name: a.agentName }, ops: a.ops, spend_micro_usd: a.spendMicroUsd, spend_usd: formatUsd(a.spendMicroUsd) })),
+    rate_limit_per_minute: identity.limits.ratePerMinute,
+    concurrency: identity.limits.concurrency,
+  }
+})
+
+export const usageHistory = Effect.fn("Usage.history")(function* (viewer: Viewer, params: HistoryParams) {
+  const config = yield* AppConfig
+  const store = yield* Store
+  const filters = parseHistoryFilters(params, agentDirectory(config))
+  if (filters instanceof InvalidInput) return yield* filters
+  // One row more than asked tells whether an older page exists.
+  const rows = yield* store.usage.history({
+    ...(viewer.kind === "key" ? { keyId: viewer.keyId } : { userId: viewer.userId }),
+    agentId: filters.agentId,
+    from: filters.from,
+    to: filters.to,
+    before: filters.before,
+    limit: filters.limit + 1,
+  })
+  const page = rows.slice(0, filters.limit)
+  return {
+    scope: viewer.kind,
+    rows: page.map(usageRowJson),
+    next: rows.length > filters.limit ? page[page.length - 1]!.id : null,
+  }
+})
