@@ -195,7 +195,7 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
         if (!customers.has(p.customer)) return stripeError(400, "invalid_request_error", "resource_missing", `No such customer: '${p.customer}'`, "customer")
         const items = ((p.items ?? []) as Array<{ price: string }>).map((i) => ({ id: id("si"), object: "subscription_item", price: prices.get(i.price) ?? { id: i.price } }))
         if (items.some((i) => !prices.has(i.price.id))) return stripeError(400, "invalid_request_error", "resource_missing", "No such price", "items")
-        const sub = { id: id("sub"), object: "subscription", created: nowS(), customer: p.customer, status: "active", metadata: p.metadata ?? {}, items: list(items, "/v1/subscription_items"), livemode: false }
+        const sub = { id: id("sub"), object: "subscription", created: nowS(), customer: p.customer, status: "active", cancel_at_period_end: false, metadata: p.metadata ?? {}, items: list(items, "/v1/subscription_items"), livemode: false }
         subscriptions.set(sub.id, sub)
         return { status: 200, body: sub }
       },
@@ -204,6 +204,26 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
       method: "GET",
       pattern: /^\/v1\/subscriptions\/([^/]+)$/,
       run: (m) => (subscriptions.has(m[1]!) ? { status: 200, body: subscriptions.get(m[1]!) } : stripeError(404, "invalid_request_error", "resource_missing", `No such subscription: '${m[1]}'`, "id")),
+    },
+    {
+      method: "GET",
+      pattern: /^\/v1\/subscriptions$/,
+      run: (_m, _p, q) => {
+        const status = q.get("status")
+        const matches = [...subscriptions.values()].filter((x) => (!q.get("customer") || x.customer === q.get("customer")) && (status === "all" || x.status === (status ?? "active")))
+        return { status: 200, body: list(matches.reverse(), "/v1/subscriptions") }
+      },
+    },
+    {
+      method: "POST",
+      pattern: /^\/v1\/subscriptions\/([^/]+)$/,
+      run: (m, p) => {
+        const sub = subscriptions.get(m[1]!)
+        if (!sub) return stripeError(404, "invalid_request_error", "resource_missing", `No such subscription: '${m[1]}'`, "id")
+        if (p.cancel_at_period_end !== undefined) sub.cancel_at_period_end = p.cancel_at_period_end === "true"
+        if (p.metadata) sub.metadata = { ...sub.metadata, ...p.metadata }
+        return { status: 200, body: sub }
+      },
     },
     {
       method: "DELETE",
