@@ -37,8 +37,14 @@ for (const dialect of dialects) {
       return { ...a, token: await login(g, a.email) }
     }
     const customerOf = async (userId: string) => (await userRow(db, userId)).stripeCustomerId as string
-    const verifyCard = async (userId: string) =>
-      expect(await deliver(g, "setup_intent.succeeded", { id: "seti_x", object: "setup_intent", customer: await customerOf(userId), status: "succeeded" })).toMatchObject({ status: 200, body: { outcome: "applied" } })
+    // What the browser and Stripe do after POST /v1/billing/card: confirm the intent with a card, then send the webhook.
+    const verifyCard = async (userId: string, token: string) => {
+      const r = await post("/v1/billing/card", token)
+      expect(r).toMatchObject({ status: 200 })
+      const intent = fake.setupIntents.get(r.body.setup_intent_id)
+      Object.assign(intent, { status: "succeeded", payment_method: `pm_card_${userId}` })
+      expect(await deliver(g, "setup_intent.succeeded", intent)).toMatchObject({ status: 200, body: { outcome: "applied" } })
+    }
     const post = async (path: string, token: string, json?: unknown) => readJson(await g.request(path, { method: "POST", headers: bearer(token), ...(json === undefined ? {} : { json }) }))
     const get = async (path: string, token: string) => readJson(await g.request(path, { headers: bearer(token) }))
 
@@ -74,7 +80,7 @@ for (const dialect of dialects) {
     test("REQUIRE_CARD_FOR_FREE: a free key's call is 402 card_required until setup_intent.succeeded, then works at once", async () => {
       const a = await session()
       expect(await call(a.key)).toMatchObject({ status: 402, body: { code: "card_required", reason: "free_tier_requires_card" } })
-      await verifyCard(a.userId)
+      await verifyCard(a.userId, a.token)
       expect(await call(a.key)).toMatchObject({ status: 200, body: { usage: { tier: "free" } } })
       expect(await get("/v1/billing", a.token)).toMatchObject({ status: 200, body: { tier: "free", card: { verified: true } } })
     })
@@ -83,10 +89,16 @@ for (const dialect of dialects) {
       const a = await session()
       expect(await get("/v1/key", a.key)).toMatchObject({ status: 200, body: { tier: "free", limits: { monthly_quota: 5000 } } })
       expect(await post("/v1/billing/subscribe", a.token, { tier: "pro" })).toMatchObject({ status: 402, body: { code: "card_required", reason: "subscription_requires_card" } })
-      await verifyCard(a.userId)
+      await verifyCard(a.userId, a.token)
       const sub = await post("/v1/billing/subscribe", a.token, { tier: "pro" })
       expect(sub).toMatchObject({ status: 200, body: { tier: "pro" } })
-      expect(fake.subscriptions.get(sub.body.subscription_id)).toMatchObject({ customer: await customerOf(a.userId), metadata: { tier: "pro", tdk_user_id: a.userId }, items: { data: [{ price: { id: g.config.stripePriceId } }] } })
+      expect(fake.subscriptions.get(sub.body.subscription_id)).toMatchObject({
+        customer: await customerOf(a.userId),
+        metadata: { tier: "pro", tdk_user_id: a.userId },
+        items: { data: [{ price: { id: g.config.stripePriceId } }] },
+        // Invoices are charged to the card the SetupIntent saved.
+        default_payment_method: `pm_card_${a.userId}`,
+      })
       // The key was cached as free a moment ago: the change is visible on the very next request.
       expect(await get("/v1/key", a.key)).toMatchObject({ status: 200, body: { tier: "pro", limits: { rate_limit_per_minute: 10_000, monthly_quota: null, concurrency: 50 } } })
       expect(await post("/v1/billing/subscribe", a.token, { tier: "enterprise" })).toMatchObject({ status: 422 })
@@ -107,7 +119,7 @@ for (const dialect of dialects) {
 
     test("invoice.payment_failed: the next call is 403; invoice.paid: calls work again", async () => {
       const a = await session()
-      await verifyCard(a.userId)
+      await verifyCard(a.userId, a.token)
       expect(await post("/v1/billing/subscribe", a.token, { tier: "paid" })).toMatchObject({ status: 200 })
       expect(await call(a.key)).toMatchObject({ status: 200, body: { usage: { tier: "paid" } } })
       const customer = await customerOf(a.userId)
@@ -119,7 +131,7 @@ for (const dialect of dialects) {
 
     test("free-tier usage is never reported; after a mid-month upgrade only calls from the upgrade on are; reconciliation is exact", async () => {
       const a = await session()
-      await verifyCard(a.userId)
+      await verifyCard(a.userId, a.token)
       const free = [await call(a.key), await call(a.key)]
       for (const r of free) expect(r).toMatchObject({ status: 200, body: { usage: { tier: "free" } } })
       expect(await post("/v1/billing/subscribe", a.token, { tier: "paid" })).toMatchObject({ status: 200 })

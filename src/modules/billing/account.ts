@@ -56,7 +56,14 @@ export const subscribe = Effect.fn("Billing.subscribe")(function* (user: UserRow
   const live = subscriptions.find(isLive)
   const subscriptionId = live
     ? (yield* stripe.updateSubscription(live.id, { tier, cancelAtPeriodEnd: false }, `subscription_update:${live.id}:${attempt}`)).id
-    : yield* stripe.createSubscription({ userId: user.id, customerId, tier, attempt: subscriptions[0]?.id ?? "first" })
+    : yield* stripe.createSubscription({
+        userId: user.id,
+        customerId,
+        tier,
+        attempt: subscriptions[0]?.id ?? "first",
+        // A SetupIntent saves the card but does not make it the invoices' card; the subscription names it.
+        defaultPaymentMethod: yield* stripe.savedPaymentMethod(customerId),
+      })
   const keyIds = yield* applyTier(user.id, tier)
   yield* Effect.logInfo("subscribed", { user_id: user.id, tier, subscription_id: subscriptionId, keys: keyIds.length })
   return { tier, subscriptionId }

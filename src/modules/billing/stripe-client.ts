@@ -59,7 +59,16 @@ export type StripeShape = {
    * A subscription on the metered price (STRIPE_PRICE_ID) with metadata tier.
    * `attempt` goes into the idempotency key: the same attempt is one subscription.
    */
-  readonly createSubscription: (input: { readonly userId: string; readonly customerId: string; readonly tier: string; readonly attempt: string }) => Effect.Effect<string, StripeRequestFailed | BillingDisabled>
+  readonly createSubscription: (input: {
+    readonly userId: string
+    readonly customerId: string
+    readonly tier: string
+    readonly attempt: string
+    /** The card invoices are charged to (from the customer's latest succeeded SetupIntent). */
+    readonly defaultPaymentMethod: string | undefined
+  }) => Effect.Effect<string, StripeRequestFailed | BillingDisabled>
+  /** The payment method of the customer's newest succeeded SetupIntent, if any. */
+  readonly savedPaymentMethod: (customerId: string) => Effect.Effect<string | undefined, StripeRequestFailed | BillingDisabled>
   /** The customer's subscriptions, newest first (all statuses, at most 100). */
   readonly listSubscriptions: (customerId: string) => Effect.Effect<ReadonlyArray<SubscriptionSummary>, StripeRequestFailed | BillingDisabled>
   /** Sets the tier metadata and/or cancel_at_period_end of a subscription. */
@@ -145,6 +154,7 @@ const none = (config: Config): StripeShape => {
     createSetupIntent: () => off("setupIntents.create"),
     createSubscription: () => off("subscriptions.create"),
     listSubscriptions: () => off("subscriptions.list"),
+    savedPaymentMethod: () => off("setupIntents.list"),
     updateSubscription: () => off("subscriptions.update"),
     verifyWebhook: makeVerify(config, webhooks),
   }
@@ -186,12 +196,24 @@ export const makeStripe = (config: Config): StripeShape => {
         if (!priceId) return yield* new StripeRequestFailed({ operation: "subscriptions.create", kind: "fatal", status: undefined, code: "price_not_configured", reason: "STRIPE_PRICE_ID is unset", retryAfterMs: undefined })
         const sub = yield* call("subscriptions.create", (s) =>
           s.subscriptions.create(
-            { customer: input.customerId, items: [{ price: priceId }], metadata: { tdk_user_id: input.userId, tier: input.tier } },
+            {
+              customer: input.customerId,
+              items: [{ price: priceId }],
+              metadata: { tdk_user_id: input.userId, tier: input.tier },
+              ...(input.defaultPaymentMethod ? { default_payment_method: input.defaultPaymentMethod } : {}),
+            },
             { idempotencyKey: `subscription:${input.userId}:${input.tier}:${input.attempt}` },
           ),
         )
         return sub.id
       }),
+    savedPaymentMethod: (customerId) =>
+      call("setupIntents.list", (s) => s.setupIntents.list({ customer: customerId, limit: 20 })).pipe(
+        Effect.map((page) => {
+          const pm = page.data.filter((si) => si.status === "succeeded" && si.payment_method).sort((a, b) => b.created - a.created)[0]?.payment_method
+          return typeof pm === "string" ? pm : pm?.id
+        }),
+      ),
     listSubscriptions: (customerId) =>
       call("subscriptions.list", (s) => s.subscriptions.list({ customer: customerId, status: "all", limit: 100 })).pipe(
         Effect.map((page) => page.data.map(summaryOf).sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1))),
