@@ -26,6 +26,11 @@ import { rollKeyRoute } from "../modules/keys/routes/roll-key"
 import { readyz } from "../modules/health/routes/readyz"
 import { sandboxEdgeError, sandboxRoutes } from "../modules/sandbox/routes"
 import { stripeWebhook } from "../modules/billing/routes/stripe-webhook"
+import { billingAccountRoute } from "../modules/billing/routes/billing-account"
+import { cancelSubscriptionRoute } from "../modules/billing/routes/cancel-subscription"
+import { setupCardRoute } from "../modules/billing/routes/setup-card"
+import { subscribeRoute } from "../modules/billing/routes/subscribe"
+import { billingReconciliationRoute } from "../modules/admin/routes/billing-reconciliation"
 import type { Config } from "../platform/config/config"
 import { BodyTooLarge, InvalidInput, MalformedJson, RouteNotFound, UnsupportedMediaType, type FieldProblem } from "../platform/http/errors"
 import { problemResponse } from "../platform/http/problem"
@@ -155,6 +160,10 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
     .use(config.adminToken === undefined ? new Elysia() : adminRoutes(respond))
     .use(config.network === "sandbox" ? sandboxRoutes(runtime) : new Elysia())
     .use(stripeWebhook(respond))
+    .use(billingAccountRoute(respond))
+    .use(setupCardRoute(respond))
+    .use(subscribeRoute(respond))
+    .use(cancelSubscriptionRoute(respond))
 }
 
 const adminRoutes = (respond: ReturnType<typeof makeRespond>) =>
@@ -166,5 +175,6 @@ const adminRoutes = (respond: ReturnType<typeof makeRespond>) =>
     .use(checkPoolRoute(respond))
     .use(createWalletsRoute(respond))
     .use(poolRefillReportRoute(respond))
+    .use(billingReconciliationRoute(respond))
 
 export type App = ReturnType<typeof createApp>

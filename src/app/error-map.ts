@@ -1,7 +1,7 @@
 // The one place where typed failures become HTTP. The record is keyed by every
 // tag of AppError, so a new error without a status does not compile.
 import { BodyTooLarge, InvalidInput, MalformedJson, RouteNotFound, StoreUnavailable, UnsupportedMediaType } from "../platform/http/errors"
-import { BillingDisabled, StripeRequestFailed, WebhookNotConfigured, WebhookRejected } from "../modules/billing/errors"
+import { BillingDisabled, CardRequired, NoSubscription, StripeRequestFailed, WebhookNotConfigured, WebhookRejected } from "../modules/billing/errors"
 import { DecryptFailed, EnvelopeInvalid, MasterKeyUnknown, NoFundedWallet, TransactionRejected, WalletDepleted, WalletNotFound } from "../modules/pool/errors"
 import { problemType, type ProblemBody } from "../platform/http/problem"
 import { AdminUnauthorized, UserNotFound } from "../modules/admin/errors"
@@ -81,6 +81,8 @@ export type AppError =
   | BillingDisabled
   | WebhookNotConfigured
   | WebhookRejected
+  | CardRequired
+  | NoSubscription
   | RateLimited
   | ConcurrencyLimitExceeded
   | LimiterUnavailable
@@ -434,6 +436,22 @@ export const errorMap: { readonly [K in Tag]: Mapping<ErrorOf<K>> } = {
     code: "webhook_rejected",
     title: "Webhook rejected",
     detail: (e) => `The delivery is not a valid Stripe event: ${e.reason}.`,
+  },
+  CardRequired: {
+    status: 402,
+    code: "card_required",
+    title: "Card verification required",
+    detail: (e) =>
+      e.reason === "free_tier_requires_card"
+        ? "This gateway requires a verified card before free-tier keys can call agents. Nothing was charged."
+        : "Save a card before subscribing to a paid tier.",
+    extra: (e) => ({ reason: e.reason, hint: "POST /v1/billing/card (signed in) returns a SetupIntent client_secret; confirm it with Stripe.js. Calls work once Stripe confirms the card." }),
+  },
+  NoSubscription: {
+    status: 409,
+    code: "no_subscription",
+    title: "No subscription",
+    detail: () => "This account has no active subscription to cancel.",
   },
   RateLimited: {
     status: 429,

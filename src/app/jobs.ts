@@ -1,31 +1,38 @@
 // In-process scheduled jobs, mounted by `tdk serve` only (tests run a job's
 // Effect directly instead of waiting for a schedule). Each job takes the
-// Postgres job lock itself, so several instances may all schedule it.
+// Postgres job lock itself, so several instances may all schedule it. The
+// Stripe usage reporter is not here: `tdk serve` runs it continuously.
 import { cron } from "@elysiajs/cron"
+import type { Effect } from "effect"
 import { Elysia } from "elysia"
+import { BILLING_CLOSE_JOB, runBillingCloseJob } from "../modules/billing/close-job"
 import { RECONCILE_JOB, runReconcileJob } from "../modules/gateway/reconcile-job"
 import { BALANCE_JOB, runBalanceJob } from "../modules/pool/balance-job"
 import type { Config } from "../platform/config/config"
-import type { AppRuntime } from "./layers"
+import type { AppRuntime, AppServices } from "./layers"
 
-export const cronJobs = (config: Config, runtime: AppRuntime) =>
-  new Elysia({ name: "tdk-cron" })
-    .use(
+type Job = { readonly name: string; readonly pattern: string; readonly run: Effect.Effect<unknown, never, AppServices> }
+
+const jobsOf = (config: Config): ReadonlyArray<Job> => [
+  { name: BALANCE_JOB, pattern: config.poolBalanceCron, run: runBalanceJob },
+  { name: RECONCILE_JOB, pattern: config.reconcileCron, run: runReconcileJob },
+  { name: BILLING_CLOSE_JOB, pattern: config.billingCloseCron, run: runBillingCloseJob },
+]
+
+export const cronJobs = (config: Config, runtime: AppRuntime) => {
+  // `use` registers on the instance itself; the cron store's type is not needed.
+  const app = new Elysia({ name: "tdk-cron" })
+  for (const job of jobsOf(config)) {
+    app.use(
       cron({
-        name: BALANCE_JOB,
-        pattern: config.poolBalanceCron,
+        name: job.name,
+        pattern: job.pattern,
         timezone: "Etc/UTC",
         // A run still going when the next is due is not doubled.
         protect: true,
-        run: () => runtime.runPromise(runBalanceJob),
+        run: () => runtime.runPromise(job.run),
       }),
     )
-    .use(
-      cron({
-        name: RECONCILE_JOB,
-        pattern: config.reconcileCron,
-        timezone: "Etc/UTC",
-        protect: true,
-        run: () => runtime.runPromise(runReconcileJob),
-      }),
-    )
+  }
+  return app
+}

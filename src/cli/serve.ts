@@ -45,7 +45,7 @@ export const serveCommand: Command = {
       if (stopping) return
       stopping = true
       await runtime.runPromise(Effect.logInfo("shutting down", { signal }))
-      for (const job of Object.values(app.store.cron)) job.stop()
+      for (const job of Object.values((app.store as { cron?: Record<string, { stop: () => void }> }).cron ?? {})) job.stop()
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref())
       await Promise.race([server.stop(false), grace])
       server.stop(true)

@@ -1,4 +1,5 @@
-// Accounts: register (user + first key in one transaction), login (opaque
+// Accounts: register (user + first key in one transaction, then the Stripe
+// customer when billing is on), login (opaque
 // session token, stored hashed), logout, and the session step used by the
 // key-management routes.
 import { Clock, Effect } from "effect"
@@ -6,6 +7,7 @@ import { AppConfig } from "../../platform/config/service"
 import { InvalidInput } from "../../platform/http/errors"
 import { newId } from "../../platform/ids"
 import { Store } from "../../store/store"
+import { customerAtRegistration } from "../billing/customers"
 import { newKey } from "../keys/service"
 import { effectiveLimits } from "../keys/tiers"
 import { credentialProblems, normaliseEmail } from "./credentials"
@@ -35,6 +37,8 @@ export const register = Effect.fn("Auth.register")(function* (email: string, pas
   const key = newKey(user.id, "default", "live", "free", now)
   const created = yield* store.users.insertWithKey(user, key.row)
   if (!created) return yield* new EmailTaken()
+  // After the account is committed: a Stripe failure must not lose it (see billing/customers.ts).
+  yield* customerAtRegistration(user)
   return { user, key, limits: effectiveLimits("free", { rateLimitPerMinute: null, monthlyQuota: null, concurrencyLimit: null, monthlySpendCapMicroUsd: null }, config.tiers) }
 })
 

@@ -29,3 +29,9 @@ export class WebhookNotConfigured extends Data.TaggedError("WebhookNotConfigured
 
 /** The delivery is not a genuine, fresh Stripe event (bad or missing signature, stale timestamp, not an event). */
 export class WebhookRejected extends Data.TaggedError("WebhookRejected")<{ readonly reason: string }> {}
+
+/** A verified card is needed first: for a free key's calls under REQUIRE_CARD_FOR_FREE, and to subscribe. */
+export class CardRequired extends Data.TaggedError("CardRequired")<{ readonly reason: "free_tier_requires_card" | "subscription_requires_card" }> {}
+
+/** Cancel was asked with no live subscription to cancel. */
+export class NoSubscription extends Data.TaggedError("NoSubscription")<{}> {}

@@ -1,8 +1,10 @@
 // Billing programs the routes and jobs run: webhook intake, closing billing
 // periods, and reconciling the ledger with what Stripe accepted.
 import { Clock, Effect } from "effect"
+import { periodOf } from "../../platform/period"
 import { Store } from "../../store/store"
-import type { PeriodRange } from "../../store/billing/repo"
+import type { PeriodRange, WebhookEffect } from "../../store/billing/repo"
+import { ApiKeys } from "../keys/verifier"
 import { StripeClient } from "./stripe-client"
 import { effectOf, isHandled } from "./webhooks"
 
@@ -11,6 +13,23 @@ export type WebhookResult = {
   readonly event_id: string
   readonly outcome: "applied" | "duplicate" | "ignored" | "unknown_customer"
 }
+
+/** Effects that change what the key verifier caches: status, tier, or the owner's card. */
+const changesKeys = (effect: WebhookEffect) => effect.kind !== "invoice_finalized"
+
+/**
+ * Drops the customer's keys from this instance's verification cache, after the
+ * change is committed, so it takes effect on the next request here. Other
+ * instances pick it up when their entry expires (KEY_CACHE_TTL_MS).
+ */
+const forgetCustomerKeys = (customerId: string, now: number) =>
+  Effect.gen(function* () {
+    const store = yield* Store
+    const keys = yield* ApiKeys
+    const user = yield* store.users.findByStripeCustomer(customerId)
+    if (!user) return
+    for (const key of yield* store.keys.listByUser(user.id, periodOf(now))) keys.forget(key.id)
+  })
 
 /** Verifies one delivery and applies it at most once. */
 export const receiveStripeWebhook = Effect.fn("Billing.receiveWebhook")(function* (rawBody: string, signature: string | null) {
@@ -23,6 +42,8 @@ export const receiveStripeWebhook = Effect.fn("Billing.receiveWebhook")(function
   }
   const now = yield* Clock.currentTimeMillis
   const outcome = yield* store.billing.applyWebhook({ id: event.id, type: event.type, now }, effectOf(event))
+  const effect = effectOf(event)
+  if (outcome === "applied" && effect && changesKeys(effect)) yield* forgetCustomerKeys(effect.customerId, now)
   const log = outcome === "unknown_customer" ? Effect.logWarning : Effect.logInfo
   yield* log("stripe event", { event_id: event.id, type: event.type, outcome })
   return { received: true, event_id: event.id, outcome } satisfies WebhookResult

@@ -28,6 +28,22 @@ export type MeterEventInput = {
   readonly timestamp: number
 }
 
+export type SubscriptionSummary = {
+  readonly id: string
+  readonly status: string
+  readonly tier: string | undefined
+  readonly cancelAtPeriodEnd: boolean
+  readonly created: number
+}
+
+const summaryOf = (sub: Stripe.Subscription): SubscriptionSummary => ({
+  id: sub.id,
+  status: sub.status,
+  tier: sub.metadata?.tier,
+  cancelAtPeriodEnd: sub.cancel_at_period_end === true,
+  created: sub.created,
+})
+
 export type StripeShape = {
   readonly enabled: boolean
   readonly meterEventName: string
@@ -39,7 +55,28 @@ export type StripeShape = {
   readonly createCustomer: (user: { readonly id: string; readonly email: string }) => Effect.Effect<string, StripeRequestFailed | BillingDisabled>
   /** A SetupIntent for saving a card; returns its client secret for the browser. */
   readonly createSetupIntent: (input: { readonly userId: string; readonly customerId: string; readonly attempt: string }) => Effect.Effect<{ id: string; clientSecret: string }, StripeRequestFailed | BillingDisabled>
-  readonly createSubscription: (input: { readonly userId: string; readonly customerId: string; readonly tier: string }) => Effect.Effect<string, StripeRequestFailed | BillingDisabled>
+  /**
+   * A subscription on the metered price (STRIPE_PRICE_ID) with metadata tier.
+   * `attempt` goes into the idempotency key: the same attempt is one subscription.
+   */
+  readonly createSubscription: (input: {
+    readonly userId: string
+    readonly customerId: string
+    readonly tier: string
+    readonly attempt: string
+    /** The card invoices are charged to (from the customer's latest succeeded SetupIntent). */
+    readonly defaultPaymentMethod: string | undefined
+  }) => Effect.Effect<string, StripeRequestFailed | BillingDisabled>
+  /** The payment method of the customer's newest succeeded SetupIntent, if any. */
+  readonly savedPaymentMethod: (customerId: string) => Effect.Effect<string | undefined, StripeRequestFailed | BillingDisabled>
+  /** The customer's subscriptions, newest first (all statuses, at most 100). */
+  readonly listSubscriptions: (customerId: string) => Effect.Effect<ReadonlyArray<SubscriptionSummary>, StripeRequestFailed | BillingDisabled>
+  /** Sets the tier metadata and/or cancel_at_period_end of a subscription. */
+  readonly updateSubscription: (
+    id: string,
+    change: { readonly tier?: string; readonly cancelAtPeriodEnd: boolean },
+    idempotencyKey: string,
+  ) => Effect.Effect<SubscriptionSummary, StripeRequestFailed | BillingDisabled>
   /** Verifies a webhook delivery against the raw body and returns the event. */
   readonly verifyWebhook: (rawBody: string, signature: string | null) => Effect.Effect<Stripe.Event, WebhookRejected | WebhookNotConfigured>
 }
@@ -116,6 +153,9 @@ const none = (config: Config): StripeShape => {
     createCustomer: () => off("customers.create"),
     createSetupIntent: () => off("setupIntents.create"),
     createSubscription: () => off("subscriptions.create"),
+    listSubscriptions: () => off("subscriptions.list"),
+    savedPaymentMethod: () => off("setupIntents.list"),
+    updateSubscription: () => off("subscriptions.update"),
     verifyWebhook: makeVerify(config, webhooks),
   }
 }
@@ -155,10 +195,33 @@ export const makeStripe = (config: Config): StripeShape => {
         const priceId = config.stripePriceId
         if (!priceId) return yield* new StripeRequestFailed({ operation: "subscriptions.create", kind: "fatal", status: undefined, code: "price_not_configured", reason: "STRIPE_PRICE_ID is unset", retryAfterMs: undefined })
         const sub = yield* call("subscriptions.create", (s) =>
-          s.subscriptions.create({ customer: input.customerId, items: [{ price: priceId }], metadata: { tdk_user_id: input.userId, tier: input.tier } }, { idempotencyKey: `subscription:${input.userId}:${input.tier}` }),
+          s.subscriptions.create(
+            {
+              customer: input.customerId,
+              items: [{ price: priceId }],
+              metadata: { tdk_user_id: input.userId, tier: input.tier },
+              ...(input.defaultPaymentMethod ? { default_payment_method: input.defaultPaymentMethod } : {}),
+            },
+            { idempotencyKey: `subscription:${input.userId}:${input.tier}:${input.attempt}` },
+          ),
         )
         return sub.id
       }),
+    savedPaymentMethod: (customerId) =>
+      call("setupIntents.list", (s) => s.setupIntents.list({ customer: customerId, limit: 20 })).pipe(
+        Effect.map((page) => {
+          const pm = page.data.filter((si) => si.status === "succeeded" && si.payment_method).sort((a, b) => b.created - a.created)[0]?.payment_method
+          return typeof pm === "string" ? pm : pm?.id
+        }),
+      ),
+    listSubscriptions: (customerId) =>
+      call("subscriptions.list", (s) => s.subscriptions.list({ customer: customerId, status: "all", limit: 100 })).pipe(
+        Effect.map((page) => page.data.map(summaryOf).sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1))),
+      ),
+    updateSubscription: (id, change, idempotencyKey) =>
+      call("subscriptions.update", (s) =>
+        s.subscriptions.update(id, { cancel_at_period_end: change.cancelAtPeriodEnd, ...(change.tier ? { metadata: { tier: change.tier } } : {}) }, { idempotencyKey }),
+      ).pipe(Effect.map(summaryOf)),
     verifyWebhook: makeVerify(config, stripe.webhooks),
   }
 }

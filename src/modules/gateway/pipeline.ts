@@ -1,5 +1,5 @@
 // One agent call, top to bottom:
-// authenticate → resolve agent → idempotency → rate limit → concurrency slot
+// authenticate → card check (REQUIRE_CARD_FOR_FREE) → resolve agent → idempotency → rate limit → concurrency slot
 // → quota → price → wallet → build → signing policy → sign and submit
 // → settle → respond. The paid part is in call-agent.ts.
 import { Effect } from "effect"
@@ -10,11 +10,13 @@ import { withConcurrencySlot } from "../limits/concurrency"
 import { rateLimitHeaders } from "../limits/headers"
 import { enforceRateLimit } from "../limits/rate-limiter"
 import { callAgent, resolveAgent } from "./call-agent"
+import { requireCardIfConfigured } from "./steps/card"
 
 export const agentCallPipeline = (request: Request, agentRef: string, input: Record<string, unknown>) =>
   Effect.gen(function* () {
     const keys = yield* ApiKeys
     const identity = yield* keys.authenticate(request.headers.get("authorization"))
+    yield* requireCardIfConfigured(identity)
     const agentId = yield* resolveAgent(agentRef)
     const requestId = requestIdOf(request)
     const idempotencyKey = request.headers.get("idempotency-key")

@@ -1,4 +1,4 @@
-import type { KeyRow } from "../../store/keys/repo"
+import type { VerifiedKeyRow } from "../../store/keys/repo"
 import { effectiveLimits, isTier, type Limits, type Tier, type TierTable } from "./tiers"
 import type { KeyEnvironment } from "./key-format"
 
@@ -11,9 +11,11 @@ export type KeyIdentity = {
   readonly limits: Limits
   readonly walletId: string | null
   readonly prefix: string
+  /** The key's owner has saved a card (setup_intent.succeeded); read with the key, so cached with it. */
+  readonly cardVerified: boolean
 }
 
-export const identityOf = (row: KeyRow, tiers: TierTable): KeyIdentity => {
+export const identityOf = (row: VerifiedKeyRow, tiers: TierTable): KeyIdentity => {
   const tier: Tier = isTier(row.tier) ? row.tier : "free"
   return {
     keyId: row.id,
@@ -23,5 +25,6 @@ export const identityOf = (row: KeyRow, tiers: TierTable): KeyIdentity => {
     limits: effectiveLimits(tier, row, tiers),
     walletId: row.walletId,
     prefix: row.prefix,
+    cardVerified: row.ownerCardVerifiedAt !== null,
   }
 }

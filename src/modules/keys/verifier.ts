@@ -5,7 +5,7 @@ import { Clock, Context, Effect, Layer } from "effect"
 import type { StoreUnavailable } from "../../platform/http/errors"
 import { AppConfig } from "../../platform/config/service"
 import { Store } from "../../store/store"
-import type { KeyRow } from "../../store/keys/repo"
+import type { VerifiedKeyRow as KeyRow } from "../../store/keys/repo"
 import { ApiKeyMalformed, ApiKeyMissing, ApiKeyUnknown, KeyExpired, KeyRevoked, KeySuspended } from "./errors"
 import { identityOf, type KeyIdentity } from "./identity"
 import { hashApiKey, parseApiKey } from "./key-format"
@@ -19,7 +19,11 @@ type Cached = { readonly row: KeyRow; readonly until: number }
 
 export type ApiKeysShape = {
   readonly authenticate: (authorization: string | null | undefined) => Effect.Effect<KeyIdentity, AuthError>
-  /** Forget a key at once on this instance (revoke, roll, suspend, tier change). */
+  /**
+   * Forget a key at once on this instance (revoke, roll, suspend, tier change,
+   * card verified). Other instances see the change when their entry expires
+   * (KEY_CACHE_TTL_MS, 5 s by default).
+   */
   readonly forget: (keyId: string) => void
   /** Cached entries, for tests and metrics. */
   readonly cacheSize: () => number

@@ -106,7 +106,10 @@ export type Config = {
   readonly stripeMeterId: string | undefined
   /** Per-request timeout for Stripe calls, ms. */
   readonly stripeTimeoutMs: number
+  /** Free-tier keys call agents only once their owner has a verified card. */
   readonly requireCardForFree: boolean
+  /** Cron pattern of the monthly billing-period close (croner syntax, UTC). */
+  readonly billingCloseCron: string
   /** Where rate-limit and concurrency state lives: this process, the Postgres database, or Redis. */
   readonly rateLimitBackend: "memory" | "postgres" | "redis"
   /** Redis for RATE_LIMIT_BACKEND=redis (may carry a password). */
@@ -241,7 +244,8 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
   stripePriceId: { env: "STRIPE_PRICE_ID", read: str(), fallback: () => undefined, doc: "metered Stripe price paid subscriptions use (printed by `tdk stripe setup`)" },
   stripeMeterId: { env: "STRIPE_METER_ID", read: str(), fallback: () => undefined, doc: "Stripe billing meter id (printed by `tdk stripe setup`)" },
   stripeTimeoutMs: { env: "STRIPE_TIMEOUT_MS", read: int(100, 120_000), fallback: () => 10_000, doc: "timeout of one Stripe request, ms" },
-  requireCardForFree: { env: "REQUIRE_CARD_FOR_FREE", read: bool, fallback: () => false, doc: "require a verified card even on the free tier" },
+  requireCardForFree: { env: "REQUIRE_CARD_FOR_FREE", read: bool, fallback: () => false, doc: "free-tier keys' agent calls need a verified card (402 card_required until then)" },
+  billingCloseCron: { env: "BILLING_CLOSE_CRON", read: cronPattern, fallback: () => "15 0 1 * *", doc: "when `tdk serve` writes last month's billing periods (cron pattern, UTC; default 00:15 on the 1st)" },
   rateLimitBackend: {
     env: "RATE_LIMIT_BACKEND",
     read: oneOf(["memory", "postgres", "redis"]),

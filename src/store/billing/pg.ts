@@ -1,7 +1,7 @@
 import type { PgDb } from "../../platform/db/database"
 import { attempt } from "../tx"
 import type { BillingRepo } from "./repo"
-import { closePeriodStatement, effectStatements, insertEvent, reconcileStatement, toReconciliation, userByCustomer } from "./statements"
+import { closePeriodStatement, effectStatements, insertEvent, periodsOfStatement, reconcileStatement, toPeriods, toReconciliation, toUserUsage, userByCustomer, userUsageStatement } from "./statements"
 
 export const pgBilling = (db: PgDb): BillingRepo => ({
   // The event row is inserted first in the transaction, so a concurrent
@@ -19,4 +19,6 @@ export const pgBilling = (db: PgDb): BillingRepo => ({
     ),
   closePeriod: (range, now) => attempt(async () => (await db.execute(closePeriodStatement(range, now))).length),
   reconcile: (range) => attempt(async () => toReconciliation(range.period, [...(await db.execute(reconcileStatement(range)))] as never)),
+  userUsage: (userId, range) => attempt(async () => toUserUsage([...(await db.execute(userUsageStatement(userId, range)))] as never)),
+  periodsOf: (userId, limit) => attempt(async () => toPeriods([...(await db.execute(periodsOfStatement(userId, limit)))] as never)),
 })

@@ -41,6 +41,26 @@ export type ReconciliationRow = {
   readonly match: boolean
 }
 
+/** One user's settled usage in a period (the running total of the current month). */
+export type UserUsageTotal = {
+  readonly ops: number
+  /** micro-USD, every settled call. */
+  readonly settledMicroUsd: number
+  /** micro-USD of settled calls billed through Stripe (paid tiers: pending, reported or flagged). */
+  readonly billableMicroUsd: number
+  /** micro-USD Stripe has accepted. */
+  readonly reportedMicroUsd: number
+}
+
+export type BillingPeriodRow = {
+  readonly period: string
+  readonly ops: number
+  readonly totalMicroUsd: number
+  readonly status: string
+  readonly stripeInvoiceId: string | null
+  readonly closedAt: number | null
+}
+
 export interface BillingRepo {
   /**
    * Records the event id and applies its effect in one transaction; a
@@ -51,4 +71,7 @@ export interface BillingRepo {
   /** Writes each user's ops and total for the period from settled usage; rerunning recomputes the same numbers. Returns the number of users. */
   readonly closePeriod: (range: PeriodRange, now: number) => Effect.Effect<number, StoreUnavailable>
   readonly reconcile: (range: PeriodRange) => Effect.Effect<ReadonlyArray<ReconciliationRow>, StoreUnavailable>
+  readonly userUsage: (userId: string, range: PeriodRange) => Effect.Effect<UserUsageTotal, StoreUnavailable>
+  /** The user's billing periods, newest first. */
+  readonly periodsOf: (userId: string, limit: number) => Effect.Effect<ReadonlyArray<BillingPeriodRow>, StoreUnavailable>
 }

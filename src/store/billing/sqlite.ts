@@ -1,7 +1,7 @@
 import type { SqliteDb } from "../../platform/db/database"
 import { attempt } from "../tx"
 import type { BillingRepo } from "./repo"
-import { closePeriodStatement, effectStatements, insertEvent, reconcileStatement, toReconciliation, userByCustomer } from "./statements"
+import { closePeriodStatement, effectStatements, insertEvent, periodsOfStatement, reconcileStatement, toPeriods, toReconciliation, toUserUsage, userByCustomer, userUsageStatement } from "./statements"
 
 export const sqliteBilling = (db: SqliteDb): BillingRepo => ({
   applyWebhook: (event, effect) =>
@@ -17,4 +17,6 @@ export const sqliteBilling = (db: SqliteDb): BillingRepo => ({
     ),
   closePeriod: (range, now) => attempt(() => db.all(closePeriodStatement(range, now)).length),
   reconcile: (range) => attempt(() => toReconciliation(range.period, db.all(reconcileStatement(range)))),
+  userUsage: (userId, range) => attempt(() => toUserUsage(db.all(userUsageStatement(userId, range)) as never)),
+  periodsOf: (userId, limit) => attempt(() => toPeriods(db.all(periodsOfStatement(userId, limit)) as never)),
 })

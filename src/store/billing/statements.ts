@@ -2,7 +2,7 @@
 // `excluded`), so the SQLite and Postgres repositories differ only in how
 // they run it.
 import { sql, type SQL } from "drizzle-orm"
-import type { PeriodRange, ReconciliationRow, WebhookEffect } from "./repo"
+import type { BillingPeriodRow, PeriodRange, ReconciliationRow, UserUsageTotal, WebhookEffect } from "./repo"
 
 export const insertEvent = (id: string, type: string, now: number) =>
   sql`insert into stripe_events (id, type, processed_at) values (${id}, ${type}, ${now}) on conflict (id) do nothing returning id`
@@ -85,3 +85,29 @@ export const toReconciliation = (period: string, rows: ReadonlyArray<RawReconcil
       match: billable === reported,
     }
   })
+
+export const userUsageStatement = (userId: string, r: PeriodRange) => sql`
+  select count(*) as ops,
+    coalesce(sum(developer_price_micro_usd), 0) as settled,
+    coalesce(sum(case when stripe_state in ('pending', 'reported', 'flagged') then developer_price_micro_usd else 0 end), 0) as billable,
+    coalesce(sum(case when stripe_state = 'reported' then developer_price_micro_usd else 0 end), 0) as reported
+  from usage where user_id = ${userId} and state = 'settled' and created_at >= ${r.start} and created_at < ${r.end}`
+
+export const toUserUsage = (rows: ReadonlyArray<Record<string, string | number>>): UserUsageTotal => {
+  const r = rows[0] ?? {}
+  return { ops: Number(r.ops ?? 0), settledMicroUsd: Number(r.settled ?? 0), billableMicroUsd: Number(r.billable ?? 0), reportedMicroUsd: Number(r.reported ?? 0) }
+}
+
+export const periodsOfStatement = (userId: string, limit: number) => sql`
+  select period, ops, total_micro_usd, status, stripe_invoice_id, closed_at
+  from billing_periods where user_id = ${userId} order by period desc limit ${limit}`
+
+export const toPeriods = (rows: ReadonlyArray<Record<string, string | number | null>>): Array<BillingPeriodRow> =>
+  rows.map((r) => ({
+    period: String(r.period),
+    ops: Number(r.ops),
+    totalMicroUsd: Number(r.total_micro_usd),
+    status: String(r.status),
+    stripeInvoiceId: r.stripe_invoice_id === null ? null : String(r.stripe_invoice_id),
+    closedAt: r.closed_at === null ? null : Number(r.closed_at),
+  }))

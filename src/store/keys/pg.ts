@@ -1,17 +1,27 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm"
 import type { PgDb } from "../../platform/db/database"
-import { apiKeys, usagePeriods } from "../../platform/db/schema.pg"
+import { apiKeys, usagePeriods, users } from "../../platform/db/schema.pg"
 import { attempt } from "../tx"
 import type { KeysRepo } from "./repo"
 
 const first = <A>(rows: ReadonlyArray<A>): A | undefined => rows[0]
+const withOwner = (r: { key: typeof apiKeys.$inferSelect; card: number | null } | undefined) => r && { ...r.key, ownerCardVerifiedAt: r.card }
 
 export const pgKeys = (db: PgDb): KeysRepo => ({
   insert: (key) => attempt(async () => void (await db.insert(apiKeys).values(key))),
   findByHash: (hash, now) =>
     attempt(async () =>
-      first(await db.select().from(apiKeys).where(eq(apiKeys.keyHash, hash)).limit(1)) ??
-      first(await db.select().from(apiKeys).where(and(eq(apiKeys.previousKeyHash, hash), gt(apiKeys.previousKeyGraceUntil, now))).limit(1)),
+      withOwner(first(await db.select({ key: apiKeys, card: users.cardVerifiedAt }).from(apiKeys).innerJoin(users, eq(users.id, apiKeys.userId)).where(eq(apiKeys.keyHash, hash)).limit(1))) ??
+      withOwner(
+        first(
+          await db
+            .select({ key: apiKeys, card: users.cardVerifiedAt })
+            .from(apiKeys)
+            .innerJoin(users, eq(users.id, apiKeys.userId))
+            .where(and(eq(apiKeys.previousKeyHash, hash), gt(apiKeys.previousKeyGraceUntil, now)))
+            .limit(1),
+        ),
+      ),
     ),
   findById: (id) => attempt(async () => first(await db.select().from(apiKeys).where(eq(apiKeys.id, id)).limit(1))),
   listByUser: (userId, period) =>

@@ -5,6 +5,9 @@ import type { apiKeys } from "../../platform/db/schema.sqlite"
 export type KeyRow = typeof apiKeys.$inferSelect
 export type NewKey = typeof apiKeys.$inferInsert
 
+/** A key as the verifier sees it: with its owner's card status, read in the same lookup. */
+export type VerifiedKeyRow = KeyRow & { readonly ownerCardVerifiedAt: number | null }
+
 export type KeyListing = KeyRow & { readonly opsThisMonth: number }
 
 export type KeyPatch = Partial<Pick<KeyRow, "tier" | "rateLimitPerMinute" | "monthlyQuota" | "concurrencyLimit" | "monthlySpendCapMicroUsd" | "status" | "statusReason">>
@@ -12,7 +15,7 @@ export type KeyPatch = Partial<Pick<KeyRow, "tier" | "rateLimitPerMinute" | "mon
 export interface KeysRepo {
   readonly insert: (key: NewKey) => Effect.Effect<void, StoreUnavailable>
   /** One indexed lookup: the current hash, or a rolled key's previous hash still inside its grace period. */
-  readonly findByHash: (hash: string, now: number) => Effect.Effect<KeyRow | undefined, StoreUnavailable>
+  readonly findByHash: (hash: string, now: number) => Effect.Effect<VerifiedKeyRow | undefined, StoreUnavailable>
   readonly findById: (id: string) => Effect.Effect<KeyRow | undefined, StoreUnavailable>
   /** The user's keys with this period's call count (period = "YYYY-MM"). */
   readonly listByUser: (userId: string, period: string) => Effect.Effect<ReadonlyArray<KeyListing>, StoreUnavailable>

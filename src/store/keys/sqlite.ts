@@ -1,16 +1,25 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm"
 import type { SqliteDb } from "../../platform/db/database"
-import { apiKeys, usagePeriods } from "../../platform/db/schema.sqlite"
+import { apiKeys, usagePeriods, users } from "../../platform/db/schema.sqlite"
 import { attempt } from "../tx"
 import type { KeysRepo } from "./repo"
+
+const withOwner = (r: { key: typeof apiKeys.$inferSelect; card: number | null } | undefined) => r && { ...r.key, ownerCardVerifiedAt: r.card }
 
 export const sqliteKeys = (db: SqliteDb): KeysRepo => ({
   insert: (key) => attempt(() => void db.insert(apiKeys).values(key).run()),
   findByHash: (hash, now) =>
     attempt(
       () =>
-        db.select().from(apiKeys).where(eq(apiKeys.keyHash, hash)).get() ??
-        db.select().from(apiKeys).where(and(eq(apiKeys.previousKeyHash, hash), gt(apiKeys.previousKeyGraceUntil, now))).get(),
+        withOwner(db.select({ key: apiKeys, card: users.cardVerifiedAt }).from(apiKeys).innerJoin(users, eq(users.id, apiKeys.userId)).where(eq(apiKeys.keyHash, hash)).get()) ??
+        withOwner(
+          db
+            .select({ key: apiKeys, card: users.cardVerifiedAt })
+            .from(apiKeys)
+            .innerJoin(users, eq(users.id, apiKeys.userId))
+            .where(and(eq(apiKeys.previousKeyHash, hash), gt(apiKeys.previousKeyGraceUntil, now)))
+            .get(),
+        ),
     ),
   findById: (id) => attempt(() => db.select().from(apiKeys).where(eq(apiKeys.id, id)).get()),
   listByUser: (userId, period) =>

@@ -22,4 +22,12 @@ export interface UsersRepo {
   readonly list: (options: { readonly limit: number; readonly after?: string | undefined }) => Effect.Effect<ReadonlyArray<UserRow>, StoreUnavailable>
   readonly findByEmail: (email: string) => Effect.Effect<UserRow | undefined, StoreUnavailable>
   readonly findById: (id: string) => Effect.Effect<UserRow | undefined, StoreUnavailable>
+  readonly findByStripeCustomer: (customerId: string) => Effect.Effect<UserRow | undefined, StoreUnavailable>
+  /**
+   * Records the user's Stripe customer unless one is recorded already; returns
+   * the customer id the row holds afterwards (the first one written wins).
+   */
+  readonly setStripeCustomerId: (userId: string, customerId: string) => Effect.Effect<string | undefined, StoreUnavailable>
+  /** Sets the user's tier and every one of their keys' tier in one transaction; returns the ids of those keys. */
+  readonly setTier: (userId: string, tier: string) => Effect.Effect<ReadonlyArray<string>, StoreUnavailable>
 }

@@ -92,11 +92,16 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
       pattern: /^\/v1\/setup_intents$/,
       run: (_m, p) => {
         if (p.customer && !customers.has(p.customer)) return stripeError(400, "invalid_request_error", "resource_missing", `No such customer: '${p.customer}'`, "customer")
-        const s = { id: id("seti"), object: "setup_intent", created: nowS(), customer: p.customer ?? null, status: "requires_payment_method", usage: p.usage ?? "off_session", metadata: p.metadata ?? {} }
+        const s = { id: id("seti"), object: "setup_intent", created: nowS(), customer: p.customer ?? null, status: "requires_payment_method", payment_method: null as string | null, usage: p.usage ?? "off_session", metadata: p.metadata ?? {} }
         const secret = `${s.id}_secret_fake`
         setupIntents.set(s.id, s)
         return { status: 200, body: { ...s, client_secret: secret } }
       },
+    },
+    {
+      method: "GET",
+      pattern: /^\/v1\/setup_intents$/,
+      run: (_m, _p, q) => ({ status: 200, body: list([...setupIntents.values()].filter((x) => !q.get("customer") || x.customer === q.get("customer")).reverse(), "/v1/setup_intents") }),
     },
     {
       method: "POST",
@@ -195,7 +200,7 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
         if (!customers.has(p.customer)) return stripeError(400, "invalid_request_error", "resource_missing", `No such customer: '${p.customer}'`, "customer")
         const items = ((p.items ?? []) as Array<{ price: string }>).map((i) => ({ id: id("si"), object: "subscription_item", price: prices.get(i.price) ?? { id: i.price } }))
         if (items.some((i) => !prices.has(i.price.id))) return stripeError(400, "invalid_request_error", "resource_missing", "No such price", "items")
-        const sub = { id: id("sub"), object: "subscription", created: nowS(), customer: p.customer, status: "active", metadata: p.metadata ?? {}, items: list(items, "/v1/subscription_items"), livemode: false }
+        const sub = { id: id("sub"), object: "subscription", created: nowS(), customer: p.customer, status: "active", cancel_at_period_end: false, default_payment_method: p.default_payment_method ?? null, metadata: p.metadata ?? {}, items: list(items, "/v1/subscription_items"), livemode: false }
         subscriptions.set(sub.id, sub)
         return { status: 200, body: sub }
       },
@@ -204,6 +209,26 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
       method: "GET",
       pattern: /^\/v1\/subscriptions\/([^/]+)$/,
       run: (m) => (subscriptions.has(m[1]!) ? { status: 200, body: subscriptions.get(m[1]!) } : stripeError(404, "invalid_request_error", "resource_missing", `No such subscription: '${m[1]}'`, "id")),
+    },
+    {
+      method: "GET",
+      pattern: /^\/v1\/subscriptions$/,
+      run: (_m, _p, q) => {
+        const status = q.get("status")
+        const matches = [...subscriptions.values()].filter((x) => (!q.get("customer") || x.customer === q.get("customer")) && (status === "all" || x.status === (status ?? "active")))
+        return { status: 200, body: list(matches.reverse(), "/v1/subscriptions") }
+      },
+    },
+    {
+      method: "POST",
+      pattern: /^\/v1\/subscriptions\/([^/]+)$/,
+      run: (m, p) => {
+        const sub = subscriptions.get(m[1]!)
+        if (!sub) return stripeError(404, "invalid_request_error", "resource_missing", `No such subscription: '${m[1]}'`, "id")
+        if (p.cancel_at_period_end !== undefined) sub.cancel_at_period_end = p.cancel_at_period_end === "true"
+        if (p.metadata) sub.metadata = { ...sub.metadata, ...p.metadata }
+        return { status: 200, body: sub }
+      },
     },
     {
       method: "DELETE",

@@ -1,0 +1,29 @@
+import { Effect } from "effect"
+import { Elysia, t } from "elysia"
+import type { Respond } from "../../../app/respond"
+import { withProblems } from "../../../platform/http/problem"
+import { requestIdOf } from "../../../platform/http/request-id"
+import { asSignedIn } from "../../keys/session-routes"
+import { cancelSubscription } from "../account"
+
+const Cancelled = t.Object({
+  tier: t.String({ description: "The tier until the period ends; the account moves to free when Stripe ends the subscription" }),
+  cancel_at_period_end: t.Literal(true, { description: "The subscription ends at the end of the current billing period" }),
+  subscription_ids: t.Array(t.String({ description: "Stripe subscription id" }), { description: "Subscriptions set to end" }),
+})
+
+export const cancelSubscriptionRoute = (respond: Respond) =>
+  new Elysia().post(
+    "/v1/billing/cancel",
+    ({ request }) =>
+      respond(
+        request,
+        asSignedIn(request, (user) =>
+          cancelSubscription(user, requestIdOf(request)).pipe(Effect.map((r) => ({ tier: r.tier, cancel_at_period_end: true as const, subscription_ids: [...r.subscriptionIds] }))),
+        ),
+      ),
+    {
+      response: withProblems({ 200: Cancelled }, [401, 409, 502, 503]),
+      detail: { operationId: "cancelSubscription", tags: ["billing"], summary: "Cancel the subscription at the end of the current period" },
+    },
+  )

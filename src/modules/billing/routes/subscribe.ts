@@ -1,0 +1,35 @@
+import { Effect } from "effect"
+import { Elysia, t } from "elysia"
+import type { Respond } from "../../../app/respond"
+import { withProblems } from "../../../platform/http/problem"
+import { requestIdOf } from "../../../platform/http/request-id"
+import { asSignedIn } from "../../keys/session-routes"
+import { subscribe } from "../account"
+
+const Body = t.Object({
+  tier: t.Union([t.Literal("paid"), t.Literal("pro")], { description: "The tier to move to; both bill usage on the metered price, they differ in limits" }),
+})
+
+const Subscribed = t.Object({
+  tier: t.String({ description: "The account's tier now; every key has it at once" }),
+  subscription_id: t.String({ description: "Stripe subscription id (sub_…)" }),
+})
+
+export const subscribeRoute = (respond: Respond) =>
+  new Elysia().post(
+    "/v1/billing/subscribe",
+    ({ request, body }) =>
+      respond(
+        request,
+        asSignedIn(request, (user) => subscribe(user, body.tier, requestIdOf(request)).pipe(Effect.map((r) => ({ tier: r.tier, subscription_id: r.subscriptionId })))),
+      ),
+    {
+      body: Body,
+      response: withProblems({ 200: Subscribed }, [400, 401, 402, 413, 415, 422, 502, 503]),
+      detail: {
+        operationId: "subscribe",
+        tags: ["billing"],
+        summary: "Subscribe to a paid tier (needs a verified card); usage from now on is billed monthly in arrears",
+      },
+    },
+  )
