@@ -1,3 +1,4 @@
+import { gatewayBenchmark } from "./gateway"
 import { keysBenchmark } from "./keys"
 import { poolBenchmark } from "./pool"
 
@@ -7,4 +8,4 @@ export type Benchmark = {
   readonly run: () => Promise<ReadonlyArray<Record<string, string | number>>>
 }
 
-export const benchmarks: ReadonlyArray<Benchmark> = [poolBenchmark, keysBenchmark]
+export const benchmarks: ReadonlyArray<Benchmark> = [poolBenchmark, keysBenchmark, gatewayBenchmark]
