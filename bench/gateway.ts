@@ -37,12 +37,16 @@ import { runMigrations } from "../src/platform/db/migrations"
 import { Store } from "../src/store/store"
 import { freePort } from "../scripts/services"
 import type { Benchmark } from "./registry"
+import { makeSpanProfile } from "./span-profile"
 import { percentile, type Row } from "./stats"
 
 const CONCURRENCY = 8
 const CALLS = 500
 const ROUNDS = 2
 const SERIAL_CALLS = 200
+// Calls of the final pass that splits the gateway's time by pipeline step.
+const PROFILE_CALLS = 200
+const PROFILE_ROWS = 12
 const WARMUP = 30
 const THROUGHPUT_TARGET = 0.6
 const OVERHEAD_TARGET_US = 1000
@@ -134,7 +138,12 @@ export const gatewayBenchmark: Benchmark = {
     const handle = openDatabase({ dialect: "sqlite", path: ":memory:" })
     await runMigrations(handle)
     // The application Layer with the Marketplace replaced by its timed decoration (the later layer wins).
-    const layer = Layer.merge(appLayer(config, { database: handle, sink: () => {} }), timedMarketplace.pipe(Layer.provide(Marketplace.layer), Layer.provide(AppConfig.layer(config))))
+    const spans = makeSpanProfile()
+    const layer = Layer.mergeAll(
+      appLayer(config, { database: handle, sink: () => {} }),
+      timedMarketplace.pipe(Layer.provide(Marketplace.layer), Layer.provide(AppConfig.layer(config))),
+      spans.layer,
+    )
     const runtime: AppRuntime = ManagedRuntime.make(layer)
     const app = createApp(config, runtime)
     // Server-side time of each agent call, ms, and the marketplace time inside it.
@@ -228,13 +237,24 @@ export const gatewayBenchmark: Benchmark = {
       if (marketplaceClock.calls === before) throw new Error("the timed Marketplace layer was not used")
       const serialDirect = await drive(SERIAL_CALLS, 1, direct)
 
+      // Last, so recording spans costs the measurements above nothing.
+      console.error(`gateway: ${PROFILE_CALLS} calls at concurrency 1, recording pipeline spans`)
+      const serialServerSide = serverSide.splice(0)
+      recordServerSide = true
+      spans.start()
+      await drive(PROFILE_CALLS, 1, viaGateway)
+      spans.stop()
+      recordServerSide = false
+      const profiledHandlerMs = serverSide.reduce((sum, s) => sum + s.totalMs, 0)
+      const steps = spans.report()
+
       const g = summary(gatewayRuns)
       const d = summary(directRuns)
       const g1 = summary([serialGateway])
       const d1 = summary([serialDirect])
-      const overheadA = serverSide.map((s) => (s.totalMs - s.marketplaceMs) * 1000).sort((a, b) => a - b)
-      const insideGateway = serverSide.map((s) => s.totalMs * 1000).sort((a, b) => a - b)
-      const inMarketplace = serverSide.map((s) => s.marketplaceMs * 1000).sort((a, b) => a - b)
+      const overheadA = serialServerSide.map((s) => (s.totalMs - s.marketplaceMs) * 1000).sort((a, b) => a - b)
+      const insideGateway = serialServerSide.map((s) => s.totalMs * 1000).sort((a, b) => a - b)
+      const inMarketplace = serialServerSide.map((s) => s.marketplaceMs * 1000).sort((a, b) => a - b)
       const ratio = g.callsPerSecond / d.callsPerSecond
       const overheadP50 = percentile(overheadA, 50)
       const overheadB = (g1.p50 - d1.p50) * 1000
@@ -272,6 +292,30 @@ export const gatewayBenchmark: Benchmark = {
           note: `A ${Math.round(overheadP50)} µs — ${overheadP50 < OVERHEAD_TARGET_US ? "met" : "NOT met"}; B ${Math.round(overheadB)} µs — ${overheadB < OVERHEAD_TARGET_US ? "met" : "NOT met"}`,
         },
       ]
+      // Per-call means over the profiling pass; self time excludes nested steps.
+      const per = (totalMs: number) => Math.round((totalMs * 1000) / PROFILE_CALLS)
+      rows.push({ case: `where the handler's time goes (c=1, ${PROFILE_CALLS} calls)`, calls: "", "calls/s": "", "p50 ms": "", "p99 ms": "", note: `handler mean ${per(profiledHandlerMs)} µs/call` })
+      // The sandbox answers in this process too: its spans are separate roots that
+      // run while a Marketplace.* step waits, so they are shown but not summed.
+      const isMarketplaceSide = (name: string) => name.startsWith("Sandbox.")
+      for (const step of steps.slice(0, PROFILE_ROWS)) {
+        rows.push({
+          case: `  step ${step.name}${isMarketplaceSide(step.name) ? " (marketplace side)" : ""}`,
+          calls: step.count,
+          "calls/s": "",
+          "p50 ms": "",
+          "p99 ms": "",
+          note: `self ${per(step.selfMs)} µs/call, incl. nested ${per(step.totalMs)} µs/call`,
+        })
+      }
+      rows.push({
+        case: "  outside any span",
+        calls: "",
+        "calls/s": "",
+        "p50 ms": "",
+        "p99 ms": "",
+        note: `${per(profiledHandlerMs - spans.rootMs((name) => !isMarketplaceSide(name)))} µs/call (Elysia parse/validate, respond, untraced steps)`,
+      })
       return rows
     } finally {
       server.stop(true)
