@@ -1,3 +1,5 @@
+import { gatewayBenchmark } from "./gateway"
+import { keysBenchmark } from "./keys"
 import { poolBenchmark } from "./pool"
 
 // Every benchmark the bench runner knows. Each returns rows for a table.
@@ -6,4 +8,4 @@ export type Benchmark = {
   readonly run: () => Promise<ReadonlyArray<Record<string, string | number>>>
 }
 
-export const benchmarks: ReadonlyArray<Benchmark> = [poolBenchmark]
+export const benchmarks: ReadonlyArray<Benchmark> = [poolBenchmark, keysBenchmark, gatewayBenchmark]

@@ -13,7 +13,7 @@ import { AppConfig } from "../config/service"
 import * as pgSchema from "./schema.pg"
 import * as sqliteSchema from "./schema.sqlite"
 
-export type SqliteDb = BunSQLiteDatabase<typeof sqliteSchema>
+export type SqliteDb = BunSQLiteDatabase<typeof sqliteSchema> & { readonly $client: BunSqlite }
 export type PgDb = PostgresJsDatabase<typeof pgSchema>
 
 export type DatabaseHandle =
