@@ -1,7 +1,7 @@
 // Agent calls end to end against the sandbox, over HTTP, on every dialect.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { sandboxOwnerWallet, sandboxProtocolFeeWallet } from "../../src/modules/sandbox/identities"
-import { readJson } from "../support/app"
+import { readJson, TEST_MASTER_KEYS } from "../support/app"
 import { bearer, register } from "../support/accounts"
 import { dialects } from "../support/db"
 import { makeGatewayApp, type GatewayApp } from "../support/gateway"
@@ -47,6 +47,17 @@ for (const dialect of dialects) {
       expect(await call(b.key, "warmmemory", { action: "retrieve", key: "secret" })).toMatchObject({ status: 200, body: { output: { exists: false } } })
       // A caller cannot reach another namespace by naming it.
       expect(await call(b.key, "warmmemory", { action: "retrieve", key: "secret", wallet: `tdk_${a.keyId}` })).toMatchObject({ status: 200, body: { output: { exists: false } } })
+    })
+
+    test("no API key or master key appears in any log line of a paid call", async () => {
+      const a = await register(g)
+      g.logs.length = 0
+      expect((await call(a.key, "warmmemory", { action: "list" })).status).toBe(200)
+      expect((await call(a.key.slice(0, -1) + "x", "warmmemory", { action: "list" })).status).toBe(401)
+      await Bun.sleep(20) // access lines are written after the response
+      const logs = g.logs.join("\n")
+      expect(g.logs.length).toBeGreaterThan(0)
+      for (const secret of [a.key, a.key.slice(8, 30), TEST_MASTER_KEYS.split(":")[1]!]) expect({ leaked: logs.includes(secret) }).toEqual({ leaked: false })
     })
 
     test("a call by UUID works like its alias", async () => {
