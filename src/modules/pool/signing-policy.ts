@@ -78,11 +78,22 @@ export type Outflow = {
 
 export type Verdict = { readonly ok: true; readonly outflow: Outflow } | { readonly ok: false; readonly code: RejectCode; readonly reason: string }
 
-const SYSTEM = SystemProgram.programId.toBase58()
-const COMPUTE_BUDGET = ComputeBudgetProgram.programId.toBase58()
-const TOKEN = TOKEN_PROGRAM_ID.toBase58()
-const TOKEN_2022 = TOKEN_2022_PROGRAM_ID.toBase58()
-const ATA = ASSOCIATED_TOKEN_PROGRAM_ID.toBase58()
+// Base58 of a key, remembered per PublicKey object (~7 µs each otherwise): a
+// transaction names the same account objects in several instructions, and
+// the cached associated token addresses are the same objects every call.
+// PublicKey has no mutator, so an object's text never changes.
+const base58 = new WeakMap<PublicKey, string>()
+const b58 = (key: PublicKey): string => {
+  let s = base58.get(key)
+  if (s === undefined) base58.set(key, (s = key.toBase58()))
+  return s
+}
+
+const SYSTEM = b58(SystemProgram.programId)
+const COMPUTE_BUDGET = b58(ComputeBudgetProgram.programId)
+const TOKEN = b58(TOKEN_PROGRAM_ID)
+const TOKEN_2022 = b58(TOKEN_2022_PROGRAM_ID)
+const ATA = b58(ASSOCIATED_TOKEN_PROGRAM_ID)
 
 /** Rent-exempt minimum of an associated token account, lamports: 165 bytes (Token), 170 with ImmutableOwner (Token-2022). */
 export const ATA_RENT_LAMPORTS: Readonly<Record<string, bigint>> = { [TOKEN]: 2_039_280n, [TOKEN_2022]: 2_074_080n }
@@ -138,12 +149,12 @@ export const checkTransaction = (input: PolicyInput): Verdict => {
   if (!(parsed instanceof Transaction)) return parsed
   const tx = parsed
 
-  const feePayer = tx.feePayer?.toBase58()
+  const feePayer = tx.feePayer ? b58(tx.feePayer) : undefined
   if (feePayer !== input.payer) return reject("fee_payer_mismatch", `the fee payer is ${feePayer ?? "missing"}, not the pool wallet`)
 
   for (const ix of tx.instructions) {
     for (const k of ix.keys) {
-      if (k.isSigner && k.pubkey.toBase58() !== input.payer) return reject("unexpected_signer", `the transaction requires a signature from ${k.pubkey.toBase58()}, not only the pool wallet`)
+      if (k.isSigner && b58(k.pubkey) !== input.payer) return reject("unexpected_signer", `the transaction requires a signature from ${b58(k.pubkey)}, not only the pool wallet`)
     }
   }
 
@@ -151,14 +162,14 @@ export const checkTransaction = (input: PolicyInput): Verdict => {
   const payer = new PublicKey(input.payer)
   const recipients = new Set(input.recipients)
   const tokenPrograms = [TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID]
-  const ataOf = (owner: PublicKey, program: PublicKey) => associatedTokenAddress(mint, owner, program).toBase58()
+  const ataOf = (owner: PublicKey, program: PublicKey) => b58(associatedTokenAddress(mint, owner, program))
   const allowedDestinations = new Map<string, Set<string>>()
   for (const program of tokenPrograms) {
     const set = new Set<string>(recipients)
     for (const r of input.recipients) set.add(ataOf(new PublicKey(r), program))
-    allowedDestinations.set(program.toBase58(), set)
+    allowedDestinations.set(b58(program), set)
   }
-  const payerAta = new Map(tokenPrograms.map((p) => [p.toBase58(), ataOf(payer, p)] as const))
+  const payerAta = new Map(tokenPrograms.map((p) => [b58(p), ataOf(payer, p)] as const))
 
   let tokenBase = 0n
   let transferLamports = 0n
@@ -168,7 +179,7 @@ export const checkTransaction = (input: PolicyInput): Verdict => {
   let otherInstructions = 0n
 
   for (const [i, ix] of tx.instructions.entries()) {
-    const program = ix.programId.toBase58()
+    const program = b58(ix.programId)
     const where = `instruction ${i}`
     if (program !== COMPUTE_BUDGET) otherInstructions++
     const verdict =
@@ -201,8 +212,8 @@ export const checkTransaction = (input: PolicyInput): Verdict => {
     if (d.length !== 12 || u32(d, 0) !== 2n || ix.keys.length !== 2) {
       return reject("system_instruction_forbidden", `${where} is a System instruction other than a transfer (only transfers from the pool wallet are signed)`)
     }
-    const from = ix.keys[0]!.pubkey.toBase58()
-    const to = ix.keys[1]!.pubkey.toBase58()
+    const from = b58(ix.keys[0]!.pubkey)
+    const to = b58(ix.keys[1]!.pubkey)
     if (from !== input.payer) return reject("system_instruction_forbidden", `${where} transfers lamports from ${from}, not from the pool wallet`)
     if (!recipients.has(to)) return reject("unknown_recipient", `${where} sends lamports to ${to}, which is not the agent owner or the fee wallet`)
     transferLamports += u64(d, 4)
@@ -213,14 +224,14 @@ export const checkTransaction = (input: PolicyInput): Verdict => {
     const d = ix.data
     let source: string, dest: string, authority: string
     if (d[0] === 3 && d.length === 9 && ix.keys.length === 3) {
-      source = ix.keys[0]!.pubkey.toBase58()
-      dest = ix.keys[1]!.pubkey.toBase58()
-      authority = ix.keys[2]!.pubkey.toBase58()
+      source = b58(ix.keys[0]!.pubkey)
+      dest = b58(ix.keys[1]!.pubkey)
+      authority = b58(ix.keys[2]!.pubkey)
     } else if (d[0] === 12 && d.length === 10 && ix.keys.length === 4) {
-      source = ix.keys[0]!.pubkey.toBase58()
-      const ixMint = ix.keys[1]!.pubkey.toBase58()
-      dest = ix.keys[2]!.pubkey.toBase58()
-      authority = ix.keys[3]!.pubkey.toBase58()
+      source = b58(ix.keys[0]!.pubkey)
+      const ixMint = b58(ix.keys[1]!.pubkey)
+      dest = b58(ix.keys[2]!.pubkey)
+      authority = b58(ix.keys[3]!.pubkey)
       if (ixMint !== input.quote.mint) return reject("foreign_mint", `${where} transfers mint ${ixMint}, not the quoted ${input.quote.token} mint`)
       if (d[9] !== input.quote.decimals) return reject("foreign_mint", `${where} states ${d[9]} decimals, the quoted mint has ${input.quote.decimals}`)
     } else {
@@ -238,7 +249,7 @@ export const checkTransaction = (input: PolicyInput): Verdict => {
     if (!(d.length === 0 || (d.length === 1 && (d[0] === 0 || d[0] === 1))) || ix.keys.length < 6) {
       return reject("ata_instruction_forbidden", `${where} is an associated-token instruction other than create`)
     }
-    const [funder, account, owner, ixMint, , tokenProgram] = ix.keys.map((k) => k.pubkey.toBase58())
+    const [funder, account, owner, ixMint, , tokenProgram] = ix.keys.map((k) => b58(k.pubkey))
     if (funder !== input.payer) return reject("ata_instruction_forbidden", `${where} creates an account funded by ${funder}, not the pool wallet`)
     if (ixMint !== input.quote.mint) return reject("foreign_mint", `${where} creates an account for mint ${ixMint}, not the quoted ${input.quote.token} mint`)
     const rent = ATA_RENT_LAMPORTS[tokenProgram!]

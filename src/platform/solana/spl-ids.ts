@@ -8,6 +8,32 @@ export const TOKEN_PROGRAM_ID = new PublicKey("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9
 export const TOKEN_2022_PROGRAM_ID = new PublicKey("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
 export const ASSOCIATED_TOKEN_PROGRAM_ID = new PublicKey("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL")
 
-/** The associated token account of `owner` for `mint` under `tokenProgram` (off-curve owners allowed). */
-export const associatedTokenAddress = (mint: PublicKey, owner: PublicKey, tokenProgram: PublicKey = TOKEN_PROGRAM_ID): PublicKey =>
+/** The derivation itself, uncached (~140 µs: it hashes until it finds an off-curve point). */
+export const deriveAssociatedTokenAddress = (mint: PublicKey, owner: PublicKey, tokenProgram: PublicKey = TOKEN_PROGRAM_ID): PublicKey =>
   PublicKey.findProgramAddressSync([owner.toBuffer(), tokenProgram.toBuffer(), mint.toBuffer()], ASSOCIATED_TOKEN_PROGRAM_ID)[0]
+
+// The signing policy derives six addresses per call (payer and two
+// recipients, under both token programs), nearly always the same ones. The
+// mapping is a pure function, so a cached answer is the answer. Bounded so a
+// stream of distinct owners cannot grow it: least recently used goes first
+// (a Map iterates in insertion order; a hit is re-inserted at the end).
+export const ATA_CACHE_MAX = 1024
+const cache = new Map<string, PublicKey>()
+
+/** How many derivations are cached (for tests). */
+export const ataCacheSize = (): number => cache.size
+
+/** The associated token account of `owner` for `mint` under `tokenProgram` (off-curve owners allowed). */
+export const associatedTokenAddress = (mint: PublicKey, owner: PublicKey, tokenProgram: PublicKey = TOKEN_PROGRAM_ID): PublicKey => {
+  const key = `${mint.toBuffer().toString("hex")}|${owner.toBuffer().toString("hex")}|${tokenProgram.toBuffer().toString("hex")}`
+  const hit = cache.get(key)
+  if (hit !== undefined) {
+    cache.delete(key)
+    cache.set(key, hit)
+    return hit
+  }
+  const address = deriveAssociatedTokenAddress(mint, owner, tokenProgram)
+  cache.set(key, address)
+  if (cache.size > ATA_CACHE_MAX) cache.delete(cache.keys().next().value!)
+  return address
+}

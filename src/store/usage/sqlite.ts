@@ -1,17 +1,24 @@
 import { and, eq, gte, inArray, lt, or, sql } from "drizzle-orm"
 import type { SqliteDb } from "../../platform/db/database"
 import { usage } from "../../platform/db/schema.sqlite"
+import { fixedInsert } from "../sqlite-insert"
 import { attempt } from "../tx"
-import type { UsageRepo } from "./repo"
+import type { NewUsage, UsageRepo } from "./repo"
 import { historyWhere, newestFirst } from "./where"
 
 const open = inArray(usage.state, ["pending", "unknown"])
 
+// Every agent call writes a pending row and then settles (or fails) it: these
+// run as cached bun:sqlite statements (see src/store/keys/sqlite.ts).
+// `changes` says whether an open row was updated (no trigger writes to usage).
+const insertRow = fixedInsert<NewUsage>(usage, "usage")
+const settleOpen = `update "usage" set "state" = 'settled', "tx_signature" = ?, "receipt_id" = ?, "settled_at" = ?, "stripe_state" = ?, "error" = null where "id" = ? and "state" in ('pending', 'unknown')`
+const failOpen = `update "usage" set "state" = 'failed', "error" = ? where "id" = ? and "state" in ('pending', 'unknown')`
+
 export const sqliteUsage = (db: SqliteDb): UsageRepo => ({
-  insertPending: (row) => attempt(() => void db.insert(usage).values(row).run()),
-  settle: (id, s) =>
-    attempt(() => db.update(usage).set({ state: "settled", txSignature: s.txSignature, receiptId: s.receiptId, settledAt: s.settledAt, stripeState: s.stripeState, error: null }).where(and(eq(usage.id, id), open)).returning({ id: usage.id }).all().length === 1),
-  fail: (id, error) => attempt(() => db.update(usage).set({ state: "failed", error }).where(and(eq(usage.id, id), open)).returning({ id: usage.id }).all().length === 1),
+  insertPending: (row) => attempt(() => void db.$client.query(insertRow.sql).run(...insertRow.values(row))),
+  settle: (id, s) => attempt(() => db.$client.query(settleOpen).run(s.txSignature, s.receiptId, s.settledAt, s.stripeState, id).changes === 1),
+  fail: (id, error) => attempt(() => db.$client.query(failOpen).run(error, id).changes === 1),
   markUnknown: (id, d) => attempt(() => void db.update(usage).set({ state: "unknown", txSignature: d.txSignature, error: d.error }).where(and(eq(usage.id, id), open)).run()),
   unresolved: (staleBefore, limit) =>
     attempt(() => db.select().from(usage).where(or(eq(usage.state, "unknown"), and(eq(usage.state, "pending"), lt(usage.createdAt, staleBefore)))).limit(limit).all()),

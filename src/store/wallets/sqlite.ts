@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, ne, sql } from "drizzle-orm"
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, ne, sql } from "drizzle-orm"
 import type { SqliteDb } from "../../platform/db/database"
 import { apiKeys, walletPool } from "../../platform/db/schema.sqlite"
 import { attempt } from "../tx"
@@ -15,6 +15,13 @@ const balanceSet = (r: BalanceReading) => ({
   status: sql<string>`case when ${walletPool.status} = 'retired' then 'retired' else ${r.status} end`,
 })
 
+// Read for every agent call (and every signer cache miss): a cached bun:sqlite
+// statement, columns aliased to WalletRow's field names (all text or integer,
+// so nothing needs mapping). See src/store/keys/sqlite.ts.
+const walletById = `select ${Object.entries(getTableColumns(walletPool))
+  .map(([field, column]) => `"${column.name}" as "${field}"`)
+  .join(", ")} from "wallet_pool" where "id" = ?`
+
 const activeFirst = sql`case when ${walletPool.status} = 'active' then 0 else 1 end`
 
 export const sqliteWallets = (db: SqliteDb): WalletsRepo => ({
@@ -26,10 +33,7 @@ export const sqliteWallets = (db: SqliteDb): WalletsRepo => ({
       })
     }),
   list: () => attempt(() => db.select().from(walletPool).orderBy(asc(walletPool.id)).all().map(row)),
-  findById: (id) => attempt(() => {
-    const r = db.select().from(walletPool).where(eq(walletPool.id, id)).get()
-    return r && row(r)
-  }),
+  findById: (id) => attempt(() => db.$client.query<WalletRow, [string]>(walletById).get(id) ?? undefined),
   page: (limit, after) =>
     attempt(() => db.select().from(walletPool).where(after === undefined ? undefined : gt(walletPool.id, after)).orderBy(asc(walletPool.id)).limit(limit).all().map(row)),
   recordBalance: (id, r) =>
