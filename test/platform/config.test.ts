@@ -59,3 +59,12 @@ describe("config", () => {
     expect(rows.find((r) => r.env === "ADMIN_TOKEN")?.value).toBe("(set, redacted)")
   })
 })
+
+test("config check hides credentials carried in RPC and API URLs", () => {
+  const rows = describeConfig(loadConfig({ TETTO_NETWORK: "mainnet", SOLANA_RPC_URL: "https://user:pw-secret@rpc.example.com/?api-key=abc123secret" }))
+  const rpc = rows.find((r) => r.env === "SOLANA_RPC_URL")!.value
+  expect(rpc).not.toContain("pw-secret")
+  expect(rpc).not.toContain("abc123secret")
+  expect(rpc).toContain("rpc.example.com")
+  expect(rows.find((r) => r.env === "TETTO_API_URL")!.value).toBe("https://tetto.io")
+})

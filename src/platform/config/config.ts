@@ -306,6 +306,20 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
 }
 
 /** The effective configuration with every secret redacted, for `tdk config check`. */
+/** RPC and API URLs often carry a key in the userinfo or the query: show neither. */
+const withoutUrlCredentials = (value: string): string => {
+  if (!/^https?:\/\//i.test(value)) return value
+  try {
+    const u = new URL(value)
+    if (u.username) u.username = "***"
+    if (u.password) u.password = "***"
+    for (const k of [...u.searchParams.keys()]) u.searchParams.set(k, "***")
+    return u.toString().replace(/\/$/, "")
+  } catch {
+    return value
+  }
+}
+
 export const describeConfig = (config: Config): Array<{ env: string; value: string; doc: string }> =>
   (Object.keys(configSpec) as Array<keyof Config>).map((key) => {
     const spec = configSpec[key]
@@ -314,6 +328,7 @@ export const describeConfig = (config: Config): Array<{ env: string; value: stri
       ? value === undefined ? "(unset)" : "(set, redacted)"
       : key === "database" ? describeDatabase(value as DatabaseTarget)
       : typeof value === "object" && value !== null ? JSON.stringify(value)
+      : typeof value === "string" ? withoutUrlCredentials(value)
       : String(value ?? "(unset)")
     return { env: spec.env, value: shown, doc: spec.doc }
   })
