@@ -1,9 +1,9 @@
 // The history filter, shared by both dialects (drizzle's condition builders
 // are dialect-neutral; only the column objects differ).
-import { and, desc, eq, gte, lt, type SQL } from "drizzle-orm"
+import { and, desc, eq, gte, lt, type AnyColumn, type SQL } from "drizzle-orm"
 import type { HistoryQuery } from "./repo"
 
-type Cols = { id: any; keyId: any; userId: any; agentId: any; createdAt: any }
+type Cols = { readonly [K in "id" | "keyId" | "userId" | "agentId" | "createdAt"]: AnyColumn }
 
 export const historyWhere = (t: Cols, q: HistoryQuery): SQL | undefined =>
   and(
