@@ -61,3 +61,14 @@ test("a transaction whose fee payer is another key is not signed into the wire",
   const exit = await h.runtime.runPromiseExit(signTransaction(walletId, decodeTransaction(unsignedBase64(f.tx(f.canonical())))))
   expect(Exit.isSuccess(exit)).toBe(false)
 })
+
+test("the message cut from the wire equals web3.js's compilation; trailing or truncated bytes are refused", async () => {
+  const { wireMessage } = await import("../../src/modules/gateway/steps/wire-message")
+  const f = fixture(payer)
+  const wire = f.tx(f.canonical()).serialize({ requireAllSignatures: false, verifySignatures: false })
+  const cut = wireMessage(wire)
+  expect(cut && Buffer.from(cut).equals(Transaction.from(wire).serializeMessage())).toBe(true)
+  expect(wireMessage(Buffer.concat([wire, Buffer.from([0])]))).toBeUndefined()
+  expect(wireMessage(wire.subarray(0, wire.length - 1))).toBeUndefined()
+  expect(wireMessage(new Uint8Array([]))).toBeUndefined()
+})

@@ -4,8 +4,19 @@ import { PublicKey, Transaction } from "@solana/web3.js"
 import bs58 from "bs58"
 import { Effect } from "effect"
 import { Signer } from "../../pool/signer"
+import { wireMessage } from "./wire-message"
 
-export const decodeTransaction = (base64: string): Transaction => Transaction.from(Buffer.from(base64, "base64"))
+// The message exactly as the marketplace sent it, per parsed transaction.
+const received = new WeakMap<Transaction, Buffer>()
+
+/** Parses the marketplace's transaction and keeps its message bytes as received. */
+export const decodeTransaction = (base64: string): Transaction => {
+  const wire = Buffer.from(base64, "base64")
+  const tx = Transaction.from(wire)
+  const message = wireMessage(wire)
+  if (message) received.set(tx, Buffer.from(message.buffer, message.byteOffset, message.byteLength))
+  return tx
+}
 
 // Largest serialized transaction the cluster accepts (web3.js PACKET_DATA_SIZE).
 const PACKET_DATA_SIZE = 1232
@@ -32,10 +43,10 @@ const singleSignerWire = (message: Buffer, signer: Uint8Array, signature: Uint8A
 
 export const signTransaction = Effect.fn("Gateway.sign")(function* (walletId: string, tx: Transaction) {
   const signer = yield* Signer
-  // Compiled once: web3.js's addSignature and serialize would compile (and
-  // re-encode) the same message twice more. These bytes are what is signed
-  // and what is sent.
-  const message = tx.serializeMessage()
+  // The bytes the policy parsed are the bytes signed and sent: the message as
+  // received when it was well formed, else compiled once by web3.js (whose
+  // addSignature and serialize would compile it twice more).
+  const message = received.get(tx) ?? tx.serializeMessage()
   const { signature, publicKey } = yield* signer.sign(walletId, message)
   const payer = new PublicKey(publicKey)
   let wire = singleSignerWire(message, payer.toBytes(), signature)
