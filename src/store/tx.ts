@@ -4,7 +4,19 @@ import { Effect } from "effect"
 import { StoreUnavailable } from "../platform/http/errors"
 
 export const attempt = <A>(f: () => A | Promise<A>): Effect.Effect<A, StoreUnavailable> =>
-  Effect.tryPromise({ try: async () => f(), catch: (cause) => new StoreUnavailable({ cause }) })
+  Effect.suspend(() => {
+    // bun:sqlite answers synchronously: no promise hop for it (it is on every
+    // request's path); postgres.js answers with a promise.
+    let result: A | Promise<A>
+    try {
+      result = f()
+    } catch (cause) {
+      return Effect.fail(new StoreUnavailable({ cause }))
+    }
+    return result instanceof Promise
+      ? Effect.tryPromise({ try: () => result, catch: (cause) => new StoreUnavailable({ cause }) })
+      : Effect.succeed(result)
+  })
 
 /** True when `cause` is a unique-constraint violation on either dialect. */
 export const isUniqueViolation = (cause: unknown): boolean => {
