@@ -3,18 +3,22 @@
 import { Effect } from "effect"
 import { StoreUnavailable } from "../platform/http/errors"
 
-export const attempt = <A>(f: () => A | Promise<A>): Effect.Effect<A, StoreUnavailable> =>
+const isThenable = <A>(value: A | PromiseLike<A>): value is PromiseLike<A> =>
+  typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
+
+export const attempt = <A>(f: () => A | PromiseLike<A>): Effect.Effect<A, StoreUnavailable> =>
   Effect.suspend(() => {
     // bun:sqlite answers synchronously: no promise hop for it (it is on every
     // request's path); postgres.js answers with a promise.
-    let result: A | Promise<A>
+    let result: A | PromiseLike<A>
     try {
       result = f()
     } catch (cause) {
       return Effect.fail(new StoreUnavailable({ cause }))
     }
-    return result instanceof Promise
-      ? Effect.tryPromise({ try: () => result, catch: (cause) => new StoreUnavailable({ cause }) })
+    // drizzle's Postgres queries are thenables, not Promise instances.
+    return isThenable(result)
+      ? Effect.tryPromise({ try: async () => await result, catch: (cause) => new StoreUnavailable({ cause }) })
       : Effect.succeed(result)
   })
 
