@@ -26,7 +26,8 @@ const toResponse = (status: number, text: string, extra: Record<string, string> 
 export const idempotent = <R>(
   scope: string,
   key: string | null,
-  hash: string,
+  /** Only computed when the request carries a key (it hashes the whole body). */
+  hash: () => string,
   requestId: string,
   program: Effect.Effect<Answer, AppError, R>,
 ): Effect.Effect<Response, AppError, R | Store | AppConfig> =>
@@ -39,7 +40,7 @@ export const idempotent = <R>(
     const store = yield* Store
     const config = yield* AppConfig
     const now = yield* Clock.currentTimeMillis
-    const claim = yield* store.idempotency.claim(scope, key, hash, now, config.idempotencyTtlMs)
+    const claim = yield* store.idempotency.claim(scope, key, hash(), now, config.idempotencyTtlMs)
     if (claim.kind === "mismatch") return yield* new IdempotencyKeyReused()
     if (claim.kind === "in_flight") return yield* new IdempotencyInFlight()
     if (claim.kind === "replay") return toResponse(claim.status, claim.response, { "idempotent-replayed": "true" })

@@ -2,6 +2,7 @@
 // per process (or per test) into one ManagedRuntime.
 import { Clock, Layer, ManagedRuntime, References } from "effect"
 import { LoginThrottle } from "../modules/auth/throttle"
+import { AgentDirectory } from "../modules/gateway/agents"
 import { ApiKeys } from "../modules/keys/verifier"
 import { Sandbox } from "../modules/sandbox/service"
 import type { Config } from "../platform/config/config"
@@ -42,7 +43,7 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   const marketplace = Marketplace.layer.pipe(Layer.provide(configLayer))
   const chain = Chain.layer.pipe(Layer.provide(configLayer))
   const base = Layer.mergeAll(configLayer, store)
-  const services = Layer.mergeAll(ApiKeys.layer, LoginThrottle.layer).pipe(Layer.provide(base))
+  const services = Layer.mergeAll(ApiKeys.layer, LoginThrottle.layer, AgentDirectory.layer).pipe(Layer.provide(base))
   // The keyring logs a warning when it generates the sandbox key, so it is built with the logger.
   const keyring = Keyring.layer.pipe(Layer.provide(Layer.merge(configLayer, logging)))
   const signer = Signer.layer.pipe(Layer.provide(Layer.mergeAll(configLayer, store, keyring)))

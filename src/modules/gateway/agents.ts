@@ -1,13 +1,15 @@
 // Which agent a path names, and which agents keep per-caller data. Storage
 // agents key data by the paying wallet, which many keys share, so the gateway
 // gives each key its own namespace: `tdk_<key id>` as input.wallet.
+import { Context, Effect, Layer } from "effect"
 import type { Config } from "../../platform/config/config"
+import { AppConfig } from "../../platform/config/service"
 import { isUuid } from "../marketplace/service"
 import { sampleAgents } from "../sandbox/agents/catalog"
 import { warmAnswers } from "../sandbox/agents/warm-answers"
 import { warmMemory } from "../sandbox/agents/warm-memory"
 
-export type AgentDirectory = {
+export type AgentDirectoryShape = {
   readonly aliases: Readonly<Record<string, string>>
   readonly memoryAgentId: string | undefined
   readonly answersAgentId: string | undefined
@@ -15,7 +17,7 @@ export type AgentDirectory = {
 }
 
 /** Configured aliases and storage agents; on the sandbox its own agents fill the gaps. */
-export const agentDirectory = (config: Config): AgentDirectory => {
+export const agentDirectory = (config: Config): AgentDirectoryShape => {
   const sandbox = config.network === "sandbox"
   // Both `warm-memory` and `warmmemory` name the same agent.
   const aliases: Record<string, string> = sandbox ? Object.fromEntries(sampleAgents.flatMap((a) => [[a.slug, a.id], [a.slug.replaceAll("-", ""), a.id]])) : {}
@@ -27,12 +29,17 @@ export const agentDirectory = (config: Config): AgentDirectory => {
   return { aliases, memoryAgentId, answersAgentId, namespaced }
 }
 
+/** The directory, derived from the configuration once per runtime. */
+export class AgentDirectory extends Context.Service<AgentDirectory, AgentDirectoryShape>()("tdk/AgentDirectory") {
+  static readonly layer = Layer.effect(AgentDirectory, Effect.map(AppConfig, agentDirectory))
+}
+
 /** The marketplace id for a path segment: a UUID as is, else an alias. */
-export const resolveAgentId = (directory: AgentDirectory, ref: string): string | undefined =>
+export const resolveAgentId = (directory: AgentDirectoryShape, ref: string): string | undefined =>
   isUuid(ref) ? ref.toLowerCase() : directory.aliases[ref.toLowerCase()]
 
 export const namespaceOf = (keyId: string) => `tdk_${keyId}`
 
 /** The input sent to the agent: a storage agent's target wallet is always the key's namespace. */
-export const namespacedInput = (directory: AgentDirectory, agentId: string, keyId: string, input: Record<string, unknown>): Record<string, unknown> =>
+export const namespacedInput = (directory: AgentDirectoryShape, agentId: string, keyId: string, input: Record<string, unknown>): Record<string, unknown> =>
   directory.namespaced.has(agentId) ? { ...input, wallet: namespaceOf(keyId) } : input

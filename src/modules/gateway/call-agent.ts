@@ -12,7 +12,7 @@ import { MarketplaceBadResponse, mayHaveSettled } from "../marketplace/errors"
 import { Marketplace } from "../marketplace/service"
 import { enforcePolicy, policyLimits } from "../pool/enforce-policy"
 import { walletForCall } from "../pool/wallet-for-call"
-import { agentDirectory, namespacedInput, resolveAgentId } from "./agents"
+import { AgentDirectory, namespacedInput, resolveAgentId } from "./agents"
 import { UnknownAgentAlias } from "./errors"
 import { formatUsd } from "./money"
 import { mintOf, protocolFeeWalletOf } from "../chain/network"
@@ -33,16 +33,9 @@ export type CallResponse = {
   readonly receipt: { readonly tx_signature: string; readonly receipt_id: string }
 }
 
-const directories = new WeakMap<object, ReturnType<typeof agentDirectory>>()
-const directoryOf = (config: Parameters<typeof agentDirectory>[0]) => {
-  let d = directories.get(config)
-  if (!d) directories.set(config, (d = agentDirectory(config)))
-  return d
-}
-
 export const resolveAgent = Effect.fn("Gateway.resolveAgent")(function* (ref: string) {
-  const config = yield* AppConfig
-  const agentId = resolveAgentId(directoryOf(config), ref)
+  const directory = yield* AgentDirectory
+  const agentId = resolveAgentId(directory, ref)
   if (agentId === undefined) return yield* new UnknownAgentAlias({ ref: ref.slice(0, 100) })
   return agentId
 })
@@ -54,6 +47,7 @@ export const callAgent = Effect.fn("Gateway.callAgent")(function* (
   context: { readonly requestId: string; readonly idempotencyKey: string | undefined },
 ) {
   const config = yield* AppConfig
+  const directory = yield* AgentDirectory
   const store = yield* Store
   const marketplace = yield* Marketplace
   const now = yield* Clock.currentTimeMillis
@@ -68,11 +62,11 @@ export const callAgent = Effect.fn("Gateway.callAgent")(function* (
   const prepared = yield* Effect.gen(function* () {
     const agent = yield* marketplace.getAgent(agentId)
     // A storage agent's data view is tied to the key's own wallet: no stand-in.
-    const { wallet } = yield* walletForCall(identity.keyId, identity.walletId, { storage: directoryOf(config).namespaced.has(agentId) })
+    const { wallet } = yield* walletForCall(identity.keyId, identity.walletId, { storage: directory.namespaced.has(agentId) })
     const built = yield* marketplace.buildTransaction(agentId, {
       payer_wallet: wallet.publicKey,
       selected_token: agent.token,
-      input: namespacedInput(directoryOf(config), agentId, identity.keyId, input),
+      input: namespacedInput(directory, agentId, identity.keyId, input),
     })
     // The price charged is the one quoted at build time (the policy bounds it by the known price).
     const price = priceQuote(built.token, built.amountBase, config.markupBps, config.solPriceMicroUsd)

@@ -23,7 +23,7 @@ export const agentCallPipeline = (request: Request, agentRef: string, input: Rec
     return yield* idempotent(
       identity.keyId,
       idempotencyKey,
-      requestHash("POST", agentId, JSON.stringify(input)),
+      () => requestHash("POST", agentId, JSON.stringify(input)),
       requestId,
       Effect.gen(function* () {
         const decision = yield* enforceRateLimit(identity.keyId, identity.limits.ratePerMinute)

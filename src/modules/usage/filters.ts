@@ -2,7 +2,7 @@
 // ISO times, a known agent (UUID or alias), a usage id as the cursor.
 import { InvalidInput, type FieldProblem } from "../../platform/http/errors"
 import { isId } from "../../platform/ids"
-import { resolveAgentId, type AgentDirectory } from "../gateway/agents"
+import { resolveAgentId, type AgentDirectoryShape } from "../gateway/agents"
 
 export const DEFAULT_LIMIT = 50
 export const MAX_LIMIT = 200
@@ -30,7 +30,7 @@ const isoShape = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{
 const parseTime = (value: string): number | undefined => (isoShape.test(value) ? (Number.isFinite(Date.parse(value)) ? Date.parse(value) : undefined) : undefined)
 
 /** The filters, or an InvalidInput naming every bad one. */
-export const parseHistoryFilters = (params: HistoryParams, directory: AgentDirectory): HistoryFilters | InvalidInput => {
+export const parseHistoryFilters = (params: HistoryParams, directory: AgentDirectoryShape): HistoryFilters | InvalidInput => {
   const errors: Array<FieldProblem> = []
   const time = (field: "from" | "to") => {
     const raw = params[field]

@@ -1,11 +1,10 @@
 // Reads of the usage ledger for the caller: the key's current month, and
 // the history of a key or of all a user's keys.
 import { Clock, Effect } from "effect"
-import { AppConfig } from "../../platform/config/service"
 import { InvalidInput } from "../../platform/http/errors"
 import { periodBounds, periodOf } from "../../platform/period"
 import { Store } from "../../store/store"
-import { agentDirectory } from "../gateway/agents"
+import { AgentDirectory } from "../gateway/agents"
 import { formatUsd } from "../gateway/money"
 import type { KeyIdentity } from "../keys/identity"
 import { parseHistoryFilters, type HistoryParams } from "./filters"
@@ -42,9 +41,9 @@ export const currentUsage = Effect.fn("Usage.current")(function* (identity: KeyI
 })
 
 export const usageHistory = Effect.fn("Usage.history")(function* (viewer: Viewer, params: HistoryParams) {
-  const config = yield* AppConfig
+  const directory = yield* AgentDirectory
   const store = yield* Store
-  const filters = parseHistoryFilters(params, agentDirectory(config))
+  const filters = parseHistoryFilters(params, directory)
   if (filters instanceof InvalidInput) return yield* filters
   // One row more than asked tells whether an older page exists.
   const rows = yield* store.usage.history({
