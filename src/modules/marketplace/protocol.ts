@@ -33,6 +33,9 @@ export type WireAgent = {
 
 export type Envelope<T> = ({ readonly ok: true } & T) | { readonly ok: false; readonly error: string }
 
+/** The success branch of a response envelope. */
+export type Success<T> = Extract<T, { readonly ok: true }>
+
 export type ListAgentsResponse = Envelope<{
   readonly agents: ReadonlyArray<WireAgent>
   readonly count: number

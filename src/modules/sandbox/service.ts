@@ -10,7 +10,7 @@ import bs58 from "bs58"
 import { createHash } from "node:crypto"
 import { Clock, Context, Duration, Effect, Layer } from "effect"
 import { AppConfig } from "../../platform/config/service"
-import type { BuildTransactionRequest, CallRequest, TokenSymbol, WireAgent, WireReceipt } from "../marketplace/protocol"
+import type { BuildTransactionRequest, BuildTransactionResponse, CallRequest, CallResponse, ListAgentsResponse, Success, TokenSymbol, WireAgent, WireReceipt } from "../marketplace/protocol"
 import { protocolErrors } from "../marketplace/protocol"
 import { agentById, SANDBOX_FEE_BPS, sampleAgents } from "./agents/catalog"
 import { AgentFailure, type SampleAgent } from "./agents/types"
@@ -38,34 +38,12 @@ export type AgentBehaviour = {
   readonly failWith: string | undefined
 }
 
-export type ListAgentsResult = {
-  readonly ok: true
-  readonly agents: ReadonlyArray<WireAgent>
-  readonly count: number
-  readonly pagination: { readonly limit: number; readonly offset: number; readonly total: number; readonly hasMore: boolean }
-}
+export type ListAgentsResult = Success<ListAgentsResponse>
 
-export type BuildResult = {
-  readonly ok: true
-  readonly transaction: string
-  readonly payment_intent_id: string
-  readonly amount_base: number
-  readonly token: TokenSymbol
-  readonly expires_at: string
-  readonly input_hash: string
-  readonly message: string
-}
+// The sandbox always explains its quote.
+export type BuildResult = Success<BuildTransactionResponse> & { readonly message: string }
 
-export type CallResult = {
-  readonly ok: true
-  readonly message: string
-  readonly output: Record<string, unknown>
-  readonly tx_signature: string
-  readonly receipt_id: string
-  readonly explorer_url: string
-  readonly agent_received: number
-  readonly protocol_fee: number
-}
+export type CallResult = Success<CallResponse>
 
 export type FaucetResult = {
   readonly ok: true
