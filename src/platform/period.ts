@@ -8,3 +8,9 @@ export const periodBounds = (period: string): { readonly start: number; readonly
 }
 
 export const isPeriod = (s: string): boolean => /^\d{4}-(0[1-9]|1[0-2])$/.test(s)
+
+/** The month before the one `epochMs` falls in. */
+export const previousPeriod = (epochMs: number): string => {
+  const d = new Date(epochMs)
+  return periodOf(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1))
+}

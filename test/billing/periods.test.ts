@@ -1,7 +1,8 @@
 // Billing periods closed from the ledger, and the reconciliation report.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { Effect } from "effect"
-import { closeBillingPeriod, monthRange, previousPeriod, reconcilePeriod } from "../../src/modules/billing/service"
+import { closeBillingPeriod, monthRange, reconcilePeriod } from "../../src/modules/billing/service"
+import { previousPeriod } from "../../src/platform/period"
 import { Database, type DatabaseHandle } from "../../src/platform/db/database"
 import { billingPeriodRows, insertKey, insertUsage, insertUser } from "../support/billing"
 import { makeTestApp, type TestApp } from "../support/app"

@@ -64,7 +64,10 @@ for (const dialect of dialects) {
       ])
       expect(await usageStates(db.handle)).toEqual({ reported: 2, skipped: 1, pending: 1, none: 1 })
       const reported = (await rows()).filter((r) => r.stripe_state === "reported")
-      for (const r of reported) expect({ id: r.id, at: Number(r.stripe_reported_at), lease: r.stripe_lease_owner }).toMatchObject({ at: expect.any(Number), lease: null })
+      for (const r of reported) {
+        const at = r.stripe_reported_at === null ? null : Number(r.stripe_reported_at)
+        expect({ id: r.id, stamped: at !== null && at > 0, lease: r.stripe_lease_owner }).toEqual({ id: r.id, stamped: true, lease: null })
+      }
       // A second drain finds nothing to do.
       expect(await drain()).toMatchObject({ reported: 0 })
       expect(fake.meterEvents).toHaveLength(2)

@@ -75,18 +75,23 @@ for (const dialect of dialects) {
       expect([...real.values()].reduce((a, b) => a + b, 0)).toBe(1000)
     }, 60_000)
 
-    test("retired wallets take no new keys; ties go to the lowest id", async () => {
+    test("retired wallets take no new keys; ties go to the lowest id; then the fewest keys win", async () => {
       const handle = await h.runtime.runPromise(Effect.gen(function* () {
         return yield* Database
       }))
-      const wallets = await h.runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.list()))
-      const [lowest, ...others] = wallets
-      const retire = `update wallet_pool set status = 'retired' where id <> '${lowest!.id}'`
-      if (handle.kind === "sqlite") handle.client.exec(retire)
-      else await handle.client.unsafe(retire)
-      const [key] = await seedKeys(h.runtime, 1)
-      expect((await h.runtime.runPromise(assignWallet(key!))).id).toBe(lowest!.id)
-      expect(others.length).toBe(9)
+      const exec = (sql: string) => (handle.kind === "sqlite" ? handle.client.exec(sql) : handle.client.unsafe(sql))
+      const wallets = [...(await h.runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.list())))].sort((a, b) => (a.id < b.id ? -1 : 1))
+      const [lowest, second] = wallets
+      // Two equal candidates, everything else retired.
+      await exec(`update wallet_pool set status = 'retired' where id not in ('${lowest!.id}', '${second!.id}')`)
+      await exec(`update wallet_pool set assigned_key_count = 5 where id in ('${lowest!.id}', '${second!.id}')`)
+      const [k1, k2, k3] = await seedKeys(h.runtime, 3)
+      expect((await h.runtime.runPromise(assignWallet(k1!))).id).toBe(lowest!.id) // tie → lowest id
+      expect((await h.runtime.runPromise(assignWallet(k2!))).id).toBe(second!.id) // 6 vs 5 → fewest
+      expect((await h.runtime.runPromise(assignWallet(k3!))).id).toBe(lowest!.id) // 6 vs 6 → lowest id again
+      const retired = (await h.runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.list()))).filter((w) => w.status === "retired")
+      expect(retired.length).toBe(wallets.length - 2)
+      expect(retired.every((w) => w.assignedKeyCount === wallets.find((x) => x.id === w.id)!.assignedKeyCount)).toBe(true)
     })
   })
 

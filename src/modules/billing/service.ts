@@ -1,7 +1,7 @@
 // Billing programs the routes and jobs run: webhook intake, closing billing
 // periods, and reconciling the ledger with what Stripe accepted.
 import { Clock, Effect } from "effect"
-import { periodOf } from "../../platform/period"
+import { isPeriod, periodBounds, periodOf, previousPeriod } from "../../platform/period"
 import { Store } from "../../store/store"
 import type { PeriodRange, WebhookEffect } from "../../store/billing/repo"
 import { ApiKeys } from "../keys/verifier"
@@ -51,17 +51,8 @@ export const receiveStripeWebhook = Effect.fn("Billing.receiveWebhook")(function
 
 /** The calendar month (UTC) "YYYY-MM" as an epoch-ms range. */
 export const monthRange = (period: string): PeriodRange => {
-  const match = /^(\d{4})-(\d{2})$/.exec(period)
-  if (!match) throw new Error(`not a period: ${period}`)
-  const year = Number(match[1])
-  const month = Number(match[2]) - 1
-  return { period, start: Date.UTC(year, month, 1), end: Date.UTC(year, month + 1, 1) }
-}
-
-/** The month before the one `now` falls in. */
-export const previousPeriod = (now: number): string => {
-  const d = new Date(now)
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1)).toISOString().slice(0, 7)
+  if (!isPeriod(period)) throw new Error(`not a period: ${period}`)
+  return { period, ...periodBounds(period) }
 }
 
 /**

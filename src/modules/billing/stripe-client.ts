@@ -202,7 +202,10 @@ export const makeStripe = (config: Config): StripeShape => {
               metadata: { tdk_user_id: input.userId, tier: input.tier },
               ...(input.defaultPaymentMethod ? { default_payment_method: input.defaultPaymentMethod } : {}),
             },
-            { idempotencyKey: `subscription:${input.userId}:${input.tier}:${input.attempt}` },
+            // Not keyed by tier: two racing subscribe calls with different tiers must
+            // collide (Stripe refuses the second) rather than create two subscriptions
+            // on one metered price, which would bill the usage twice.
+            { idempotencyKey: `subscription:${input.userId}:${input.attempt}` },
           ),
         )
         return sub.id

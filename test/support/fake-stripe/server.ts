@@ -304,7 +304,9 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
     const url = new URL(req.url ?? "/", "http://fake")
     const body = await readBody(req)
     const auth = req.headers.authorization ?? ""
-    if (!/^Bearer (sk|rk)_test_\w+$/.test(auth)) return send(res, stripeError(401, "invalid_request_error", undefined, "Invalid API Key provided."))
+    if (!/^Bearer (sk|rk)_test_\w+$/.test(auth)) // Worse than real Stripe (which masks most of it): echo the whole key, so the
+      // client's redaction is what keeps it out of errors and logs.
+      return send(res, stripeError(401, "invalid_request_error", undefined, `Invalid API Key provided: ${auth.replace(/^Bearer /, "")}`))
     const params = req.method === "GET" ? {} : parseForm(body)
     const fault = nextFault(`${req.method} ${url.pathname}`)
     if (fault) counters.faults++

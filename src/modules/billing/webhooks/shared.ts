@@ -1,17 +1,11 @@
 // What every webhook handler needs: the customer an object belongs to, the
 // billing month an invoice covers, and the tier a subscription grants.
 import type Stripe from "stripe"
-
-export type HandlerContext = {
-  /** The metered price paid subscriptions use (STRIPE_PRICE_ID). */
-  readonly priceId: string | undefined
-}
+import { periodOf } from "../../../platform/period"
 
 export const customerIdOf = (object: { customer?: string | { id: string } | null }): string | undefined =>
   typeof object.customer === "string" ? object.customer : (object.customer?.id ?? undefined)
 
-/** "YYYY-MM" (UTC) of a Unix-seconds time. */
-export const periodOf = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString().slice(0, 7)
 
 /**
  * The subscription an invoice belongs to. Newer API versions moved it under
@@ -28,7 +22,7 @@ export const subscriptionIdOfInvoice = (invoice: Stripe.Invoice): string | null 
  * The billing month an invoice covers: metered usage is invoiced in arrears,
  * and `period_start` is the start of the usage period on the invoice.
  */
-export const invoicePeriod = (invoice: Stripe.Invoice): string => periodOf(invoice.period_start ?? invoice.created)
+export const invoicePeriod = (invoice: Stripe.Invoice): string => periodOf((invoice.period_start ?? invoice.created) * 1000) // Stripe times are Unix seconds
 
 export const invoiceFields = (invoice: Stripe.Invoice) => {
   const customerId = customerIdOf(invoice)
