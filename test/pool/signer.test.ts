@@ -48,7 +48,7 @@ describe("signer", () => {
     const row = (await h.runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.findById(ids[0]!))))!
     const f = fixture(new PublicKey(row.publicKey))
     const tx = f.tx(f.canonical())
-    expect(checkTransaction(f.input(tx))).toMatchObject({ ok: true })
+    expect(checkTransaction(f.input(f.bytes(f.canonical())))).toMatchObject({ ok: true })
     const message = tx.serializeMessage()
     const { signature, publicKey } = await h.runtime.runPromise(Effect.flatMap(Signer, (s) => s.sign(row.id, message)))
     expect(publicKey).toBe(row.publicKey)

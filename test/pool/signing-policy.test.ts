@@ -15,16 +15,22 @@ import {
 import { ComputeBudgetProgram, Keypair, PublicKey, SystemProgram, TransactionInstruction, TransactionMessage, VersionedTransaction } from "@solana/web3.js"
 import { describe, expect, test } from "bun:test"
 import { ATA_RENT_LAMPORTS, checkTransaction, LAMPORTS_PER_SIGNATURE } from "../../src/modules/pool/signing-policy"
+import { isParseFailure, parseLegacyTransaction } from "../../src/platform/solana/legacy-transaction"
 import { BLOCKHASH, FEE_WALLET, fixture, USDC_MINT } from "./tx-fixtures"
 
 const expectReject = (verdict: ReturnType<typeof checkTransaction>, code: string) => expect(verdict).toMatchObject({ ok: false, code })
 
 describe("signing policy: accepts", () => {
-  test("the canonical two-TransferChecked payment, from bytes and from a parsed Transaction", () => {
+  test("the canonical two-TransferChecked payment, from bytes and from a parsed transaction; the approved message is the one received", () => {
     const f = fixture()
-    const fromBytes = checkTransaction(f.input(f.bytes(f.canonical())))
-    expect(fromBytes).toEqual({ ok: true, outflow: expect.objectContaining({ tokenBase: 10_000n, rentLamports: 0n, priorityFeeLamports: 0n, lamports: LAMPORTS_PER_SIGNATURE }) })
-    expect(checkTransaction(f.input(f.tx(f.canonical())))).toMatchObject({ ok: true })
+    const bytes = f.bytes(f.canonical())
+    const fromBytes = checkTransaction(f.input(bytes))
+    const message = fromBytes.ok ? Buffer.from(fromBytes.tx.message) : undefined
+    expect(fromBytes).toEqual({ ok: true, tx: expect.anything(), outflow: expect.objectContaining({ tokenBase: 10_000n, rentLamports: 0n, priorityFeeLamports: 0n, lamports: LAMPORTS_PER_SIGNATURE }) })
+    expect(message?.equals(f.tx(f.canonical()).serializeMessage())).toBe(true)
+    const parsed = parseLegacyTransaction(bytes)
+    expect(isParseFailure(parsed)).toBe(false)
+    if (!isParseFailure(parsed)) expect(checkTransaction(f.input(parsed))).toMatchObject({ ok: true })
   })
 
   test("a modest priority fee and a recipient ATA created idempotently, when the allowance covers the rent", () => {
@@ -83,11 +89,11 @@ describe("signing policy: rejects", () => {
     const f = fixture()
     const other = Keypair.generate().publicKey
     const ix = createTransferCheckedInstruction(f.payerAta, USDC_MINT, f.ownerAta, other, 9_000n, 6)
-    // `other` must sign it, which is itself refused; checked on a parsed
-    // Transaction whose signer flag was dropped, the authority rule still holds.
+    // `other` must sign it, which is itself refused; compiled with the signer
+    // flag dropped, the authority rule still holds.
     expectReject(checkTransaction(f.input(f.bytes([ix]))), "unexpected_signer")
     ix.keys[3]!.isSigner = false
-    expectReject(checkTransaction(f.input(f.tx([ix]))), "token_authority_not_payer")
+    expectReject(checkTransaction(f.input(f.bytes([ix]))), "token_authority_not_payer")
   })
 
   test("a token transfer from an account that is not the payer's ATA of the quoted mint", () => {
@@ -109,10 +115,10 @@ describe("signing policy: rejects", () => {
     const created = Keypair.generate().publicKey
     const create = SystemProgram.createAccount({ fromPubkey: f.payer, newAccountPubkey: created, lamports: 1_000_000, space: 0, programId: Keypair.generate().publicKey })
     create.keys[1]!.isSigner = false
-    expectReject(checkTransaction(f.input(f.tx([...f.canonical(), create]))), "system_instruction_forbidden")
+    expectReject(checkTransaction(f.input(f.bytes([...f.canonical(), create]))), "system_instruction_forbidden")
     const fromOther = SystemProgram.transfer({ fromPubkey: f.owner, toPubkey: FEE_WALLET, lamports: 1 })
     fromOther.keys[0]!.isSigner = false
-    expectReject(checkTransaction(f.input(f.tx([...f.canonical(), fromOther]))), "system_instruction_forbidden")
+    expectReject(checkTransaction(f.input(f.bytes([...f.canonical(), fromOther]))), "system_instruction_forbidden")
   })
 
   test("a lamport transfer to an unknown account", () => {
@@ -149,7 +155,7 @@ describe("signing policy: rejects", () => {
     const funder = Keypair.generate().publicKey
     const byOther = createAssociatedTokenAccountIdempotentInstruction(funder, f.ownerAta, f.owner, USDC_MINT)
     byOther.keys[0]!.isSigner = false
-    expectReject(checkTransaction(f.input(f.tx([byOther, ...f.canonical()]), { allowanceMicroUsd: 10_000_000 })), "ata_instruction_forbidden")
+    expectReject(checkTransaction(f.input(f.bytes([byOther, ...f.canonical()]), { allowanceMicroUsd: 10_000_000 })), "ata_instruction_forbidden")
   })
 
   test("a transfer in a mint other than the quoted one", () => {
@@ -196,6 +202,22 @@ describe("signing policy: rejects", () => {
     const f = fixture()
     const other = Keypair.generate().publicKey
     expectReject(checkTransaction(f.input(f.bytes([...f.canonical(), SystemProgram.transfer({ fromPubkey: other, toPubkey: f.owner, lamports: 1 })]))), "unexpected_signer")
+  })
+
+  test("a second signer declared by the message header even though no instruction uses it as one", () => {
+    const f = fixture()
+    const wire = f.bytes(f.canonical())
+    // Header byte 0 of the message: required signatures 1 → 2, with a second signature slot.
+    const message = new Uint8Array(wire.subarray(1 + 64))
+    message[0] = 2
+    const forged = new Uint8Array([2, ...new Uint8Array(128), ...message])
+    expectReject(checkTransaction(f.input(forged)), "unexpected_signer")
+  })
+
+  test("a recipient that is not an address matches nothing instead of failing the check", () => {
+    const f = fixture()
+    const verdict = checkTransaction(f.input(f.bytes(f.canonical()), { recipients: ["not-an-address!", FEE_WALLET.toBase58()] }))
+    expectReject(verdict, "unknown_recipient")
   })
 
   test("an unknown compute-budget instruction (heap frame)", () => {

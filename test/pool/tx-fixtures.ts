@@ -37,7 +37,7 @@ export const fixture = (payer: PublicKey = Keypair.generate().publicKey) => {
   const bytes = (instructions: ReadonlyArray<TransactionInstruction>, feePayer: PublicKey = payer): Uint8Array =>
     new Uint8Array(tx(instructions, feePayer).serialize({ requireAllSignatures: false, verifySignatures: false }))
 
-  const input = (txOrBytes: Uint8Array | Transaction, over: Partial<PolicyInput> = {}): PolicyInput => ({
+  const input = (txOrBytes: PolicyInput["tx"], over: Partial<PolicyInput> = {}): PolicyInput => ({
     tx: txOrBytes,
     payer: payer.toBase58(),
     quote: { amountBase: price, token: "USDC", mint: USDC_MINT.toBase58(), decimals: 6 },

@@ -8,7 +8,7 @@ import { newId } from "../../platform/ids"
 import { periodOf } from "../../platform/period"
 import { Store } from "../../store/store"
 import type { KeyIdentity } from "../keys/identity"
-import { MarketplaceBadResponse, mayHaveSettled } from "../marketplace/errors"
+import { mayHaveSettled } from "../marketplace/errors"
 import { Marketplace } from "../marketplace/service"
 import { enforcePolicy, policyLimits } from "../pool/enforce-policy"
 import { walletForCall } from "../pool/wallet-for-call"
@@ -18,7 +18,7 @@ import { formatUsd } from "./money"
 import { mintOf, protocolFeeWalletOf } from "../chain/network"
 import { priceQuote } from "./steps/price"
 import { releaseReservation, reserveQuota, reserveSpend } from "./steps/quota"
-import { decodeTransaction, signTransaction } from "./steps/sign"
+import { signTransaction } from "./steps/sign"
 
 export type CallResponse = {
   readonly success: true
@@ -70,13 +70,10 @@ export const callAgent = Effect.fn("Gateway.callAgent")(function* (
     })
     // The price charged is the one quoted at build time (the policy bounds it by the known price).
     const price = priceQuote(built.token, built.amountBase, config.markupBps, config.solPriceMicroUsd)
-    const tx = yield* Effect.try({
-      try: () => decodeTransaction(built.transaction),
-      catch: () => new MarketplaceBadResponse({ operation: "build transaction", status: 200, reason: "the transaction is not a legacy Solana transaction" }),
-    })
-    yield* enforcePolicy(
+    // The policy parses the bytes and hands back the transaction it approved: that one is signed.
+    const { tx } = yield* enforcePolicy(
       {
-        tx,
+        tx: Buffer.from(built.transaction, "base64"),
         payer: wallet.publicKey,
         quote: { amountBase: built.amountBase, token: built.token, ...mintOf(config, built.token) },
         knownPriceBase: agent.price_base,

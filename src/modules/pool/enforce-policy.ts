@@ -4,6 +4,7 @@
 import { Effect } from "effect"
 import type { Config } from "../../platform/config/config"
 import { TransactionRejected } from "./errors"
+import type { LegacyTransaction } from "../../platform/solana/legacy-transaction"
 import { checkTransaction, type Outflow, type PolicyInput } from "./signing-policy"
 
 export type PolicyLimits = Pick<PolicyInput, "allowanceMicroUsd" | "toleranceBps" | "computeUnitPriceCap" | "solPriceMicroUsd">
@@ -31,10 +32,10 @@ export const logRejection = (rejection: { readonly code: string; readonly reason
     payment_intent_id: context.paymentIntentId,
   })
 
-/** Runs the policy; on refusal logs it and fails with TransactionRejected. */
+/** Runs the policy; on refusal logs it and fails with TransactionRejected. The approved transaction is the one to sign. */
 export const enforcePolicy = Effect.fn("Pool.enforcePolicy")(function* (input: PolicyInput, context: RejectionContext) {
   const verdict = checkTransaction(input)
-  if (verdict.ok) return verdict.outflow as Outflow
+  if (verdict.ok) return { outflow: verdict.outflow, tx: verdict.tx } as { readonly outflow: Outflow; readonly tx: LegacyTransaction }
   yield* logRejection(verdict, context)
   return yield* Effect.fail(new TransactionRejected({ code: verdict.code, reason: verdict.reason }))
 })

@@ -8,8 +8,12 @@
 // accounts, transfers, priority and base fees) are converted at a configured
 // SOL price that should be set high: over-valuing lamports only makes the
 // policy stricter.
-import { ASSOCIATED_TOKEN_PROGRAM_ID, associatedTokenAddress, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID } from "../../platform/solana/spl-ids"
-import { ComputeBudgetProgram, PublicKey, SystemProgram, Transaction, type TransactionInstruction } from "@solana/web3.js"
+//
+// The transaction is read from its wire bytes (platform/solana/
+// legacy-transaction.ts); accounts are compared as base58 text.
+import { addressText } from "../../platform/solana/address-text"
+import { isParseFailure, parseLegacyTransaction, type CompiledInstruction, type LegacyTransaction } from "../../platform/solana/legacy-transaction"
+import { ASSOCIATED_TOKEN_PROGRAM_ID, associatedTokenAddressText, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID } from "../../platform/solana/spl-ids"
 
 export type Quote = {
   /** The amount the marketplace quoted, in base units of `token`. */
@@ -21,8 +25,8 @@ export type Quote = {
 }
 
 export type PolicyInput = {
-  /** The marketplace's transaction: serialized bytes or an already parsed legacy Transaction. */
-  readonly tx: Uint8Array | Transaction
+  /** The marketplace's transaction: serialized bytes or already parsed. */
+  readonly tx: Uint8Array | LegacyTransaction
   /** The pool wallet that is asked to sign (base58). */
   readonly payer: string
   readonly quote: Quote
@@ -76,24 +80,17 @@ export type Outflow = {
   readonly limitBase: bigint
 }
 
-export type Verdict = { readonly ok: true; readonly outflow: Outflow } | { readonly ok: false; readonly code: RejectCode; readonly reason: string }
+/** On approval, the parsed transaction comes back with the outflow: its `message` is exactly what was checked, so exactly what may be signed. */
+export type Verdict =
+  | { readonly ok: true; readonly outflow: Outflow; readonly tx: LegacyTransaction }
+  | { readonly ok: false; readonly code: RejectCode; readonly reason: string }
 
-// Base58 of a key, remembered per PublicKey object (~7 µs each otherwise): a
-// transaction names the same account objects in several instructions, and
-// the cached associated token addresses are the same objects every call.
-// PublicKey has no mutator, so an object's text never changes.
-const base58 = new WeakMap<PublicKey, string>()
-const b58 = (key: PublicKey): string => {
-  let s = base58.get(key)
-  if (s === undefined) base58.set(key, (s = key.toBase58()))
-  return s
-}
-
-const SYSTEM = b58(SystemProgram.programId)
-const COMPUTE_BUDGET = b58(ComputeBudgetProgram.programId)
-const TOKEN = b58(TOKEN_PROGRAM_ID)
-const TOKEN_2022 = b58(TOKEN_2022_PROGRAM_ID)
-const ATA = b58(ASSOCIATED_TOKEN_PROGRAM_ID)
+const SYSTEM = "11111111111111111111111111111111"
+const COMPUTE_BUDGET = "ComputeBudget111111111111111111111111111111"
+const TOKEN = TOKEN_PROGRAM_ID.toBase58()
+const TOKEN_2022 = TOKEN_2022_PROGRAM_ID.toBase58()
+const ATA = ASSOCIATED_TOKEN_PROGRAM_ID.toBase58()
+const TOKEN_PROGRAMS = [TOKEN, TOKEN_2022] as const
 
 /** Rent-exempt minimum of an associated token account, lamports: 165 bytes (Token), 170 with ImmutableOwner (Token-2022). */
 export const ATA_RENT_LAMPORTS: Readonly<Record<string, bigint>> = { [TOKEN]: 2_039_280n, [TOKEN_2022]: 2_074_080n }
@@ -106,34 +103,23 @@ const reject = (code: RejectCode, reason: string): Verdict => ({ ok: false, code
 const u32 = (d: Uint8Array, at: number) => BigInt(new DataView(d.buffer, d.byteOffset, d.byteLength).getUint32(at, true))
 const u64 = (d: Uint8Array, at: number) => new DataView(d.buffer, d.byteOffset, d.byteLength).getBigUint64(at, true)
 
-// A legacy message starts with its header byte (< 0x80); a versioned one with
-// 0x80 | version. The message begins after the shortvec signature count and
-// the signatures.
-const isVersioned = (bytes: Uint8Array): boolean => {
-  let count = 0
-  let shift = 0
-  let at = 0
-  for (;;) {
-    const b = bytes[at++]
-    if (b === undefined) return false
-    count |= (b & 0x7f) << shift
-    if ((b & 0x80) === 0) break
-    shift += 7
-    if (shift > 14) return false
-  }
-  const first = bytes[at + count * 64]
-  return first !== undefined && (first & 0x80) !== 0
-}
-
 const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b
 
-const parse = (tx: Uint8Array | Transaction): Transaction | Verdict => {
-  if (tx instanceof Transaction) return tx
-  if (isVersioned(tx)) return reject("versioned_transaction", "versioned transactions are not signed; the protocol uses legacy transactions")
+const parse = (tx: Uint8Array | LegacyTransaction): LegacyTransaction | Verdict => {
+  if (!(tx instanceof Uint8Array)) return tx
+  const parsed = parseLegacyTransaction(tx)
+  if (!isParseFailure(parsed)) return parsed
+  return parsed.failure === "versioned"
+    ? reject("versioned_transaction", "versioned transactions are not signed; the protocol uses legacy transactions")
+    : reject("unparseable_transaction", `the bytes are not a legacy Solana transaction (${parsed.reason})`)
+}
+
+/** The associated token account, or undefined when an input is not an address (it then matches nothing). */
+const ataOrNothing = (mint: string, owner: string, program: string): string | undefined => {
   try {
-    return Transaction.from(tx)
-  } catch (e) {
-    return reject("unparseable_transaction", `the bytes are not a legacy Solana transaction (${e instanceof Error ? e.message.slice(0, 80) : "parse error"})`)
+    return associatedTokenAddressText(mint, owner, program)
+  } catch {
+    return undefined
   }
 }
 
@@ -146,30 +132,28 @@ export const checkTransaction = (input: PolicyInput): Verdict => {
   }
 
   const parsed = parse(input.tx)
-  if (!(parsed instanceof Transaction)) return parsed
+  if ("ok" in parsed) return parsed
   const tx = parsed
+  const key = (index: number): string => addressText(tx.accountKeys[index]!)
+  const account = (ix: CompiledInstruction, n: number): string => key(ix.accountIndexes[n]!)
 
-  const feePayer = tx.feePayer ? b58(tx.feePayer) : undefined
+  const feePayer = tx.requiredSignatures > 0 ? key(0) : undefined
   if (feePayer !== input.payer) return reject("fee_payer_mismatch", `the fee payer is ${feePayer ?? "missing"}, not the pool wallet`)
+  // The first `requiredSignatures` keys are the signers; the fee payer is the first.
+  if (tx.requiredSignatures > 1) return reject("unexpected_signer", `the transaction requires a signature from ${key(1)}, not only the pool wallet`)
 
-  for (const ix of tx.instructions) {
-    for (const k of ix.keys) {
-      if (k.isSigner && b58(k.pubkey) !== input.payer) return reject("unexpected_signer", `the transaction requires a signature from ${b58(k.pubkey)}, not only the pool wallet`)
-    }
-  }
-
-  const mint = new PublicKey(input.quote.mint)
-  const payer = new PublicKey(input.payer)
   const recipients = new Set(input.recipients)
-  const tokenPrograms = [TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID]
-  const ataOf = (owner: PublicKey, program: PublicKey) => b58(associatedTokenAddress(mint, owner, program))
   const allowedDestinations = new Map<string, Set<string>>()
-  for (const program of tokenPrograms) {
+  const payerAta = new Map<string, string | undefined>()
+  for (const program of TOKEN_PROGRAMS) {
     const set = new Set<string>(recipients)
-    for (const r of input.recipients) set.add(ataOf(new PublicKey(r), program))
-    allowedDestinations.set(b58(program), set)
+    for (const r of input.recipients) {
+      const ata = ataOrNothing(input.quote.mint, r, program)
+      if (ata !== undefined) set.add(ata)
+    }
+    allowedDestinations.set(program, set)
+    payerAta.set(program, ataOrNothing(input.quote.mint, input.payer, program))
   }
-  const payerAta = new Map(tokenPrograms.map((p) => [b58(p), ataOf(payer, p)] as const))
 
   let tokenBase = 0n
   let transferLamports = 0n
@@ -179,7 +163,7 @@ export const checkTransaction = (input: PolicyInput): Verdict => {
   let otherInstructions = 0n
 
   for (const [i, ix] of tx.instructions.entries()) {
-    const program = b58(ix.programId)
+    const program = key(ix.programIndex)
     const where = `instruction ${i}`
     if (program !== COMPUTE_BUDGET) otherInstructions++
     const verdict =
@@ -191,7 +175,7 @@ export const checkTransaction = (input: PolicyInput): Verdict => {
     if (verdict) return verdict
   }
 
-  function computeBudget(ix: TransactionInstruction, where: string): Verdict | undefined {
+  function computeBudget(ix: CompiledInstruction, where: string): Verdict | undefined {
     const d = ix.data
     if (d[0] === 2 && d.length === 5) {
       if (cuLimit !== undefined) return reject("compute_budget_instruction_forbidden", `${where} sets the compute-unit limit twice`)
@@ -207,31 +191,31 @@ export const checkTransaction = (input: PolicyInput): Verdict => {
     return reject("compute_budget_instruction_forbidden", `${where} is a compute-budget instruction other than a unit limit or price`)
   }
 
-  function system(ix: TransactionInstruction, where: string): Verdict | undefined {
+  function system(ix: CompiledInstruction, where: string): Verdict | undefined {
     const d = ix.data
-    if (d.length !== 12 || u32(d, 0) !== 2n || ix.keys.length !== 2) {
+    if (d.length !== 12 || u32(d, 0) !== 2n || ix.accountIndexes.length !== 2) {
       return reject("system_instruction_forbidden", `${where} is a System instruction other than a transfer (only transfers from the pool wallet are signed)`)
     }
-    const from = b58(ix.keys[0]!.pubkey)
-    const to = b58(ix.keys[1]!.pubkey)
+    const from = account(ix, 0)
+    const to = account(ix, 1)
     if (from !== input.payer) return reject("system_instruction_forbidden", `${where} transfers lamports from ${from}, not from the pool wallet`)
     if (!recipients.has(to)) return reject("unknown_recipient", `${where} sends lamports to ${to}, which is not the agent owner or the fee wallet`)
     transferLamports += u64(d, 4)
     return undefined
   }
 
-  function token(ix: TransactionInstruction, program: string, where: string): Verdict | undefined {
+  function token(ix: CompiledInstruction, program: string, where: string): Verdict | undefined {
     const d = ix.data
     let source: string, dest: string, authority: string
-    if (d[0] === 3 && d.length === 9 && ix.keys.length === 3) {
-      source = b58(ix.keys[0]!.pubkey)
-      dest = b58(ix.keys[1]!.pubkey)
-      authority = b58(ix.keys[2]!.pubkey)
-    } else if (d[0] === 12 && d.length === 10 && ix.keys.length === 4) {
-      source = b58(ix.keys[0]!.pubkey)
-      const ixMint = b58(ix.keys[1]!.pubkey)
-      dest = b58(ix.keys[2]!.pubkey)
-      authority = b58(ix.keys[3]!.pubkey)
+    if (d[0] === 3 && d.length === 9 && ix.accountIndexes.length === 3) {
+      source = account(ix, 0)
+      dest = account(ix, 1)
+      authority = account(ix, 2)
+    } else if (d[0] === 12 && d.length === 10 && ix.accountIndexes.length === 4) {
+      source = account(ix, 0)
+      const ixMint = account(ix, 1)
+      dest = account(ix, 2)
+      authority = account(ix, 3)
       if (ixMint !== input.quote.mint) return reject("foreign_mint", `${where} transfers mint ${ixMint}, not the quoted ${input.quote.token} mint`)
       if (d[9] !== input.quote.decimals) return reject("foreign_mint", `${where} states ${d[9]} decimals, the quoted mint has ${input.quote.decimals}`)
     } else {
@@ -244,18 +228,18 @@ export const checkTransaction = (input: PolicyInput): Verdict => {
     return undefined
   }
 
-  function ata(ix: TransactionInstruction, where: string): Verdict | undefined {
+  function ata(ix: CompiledInstruction, where: string): Verdict | undefined {
     const d = ix.data
-    if (!(d.length === 0 || (d.length === 1 && (d[0] === 0 || d[0] === 1))) || ix.keys.length < 6) {
+    if (!(d.length === 0 || (d.length === 1 && (d[0] === 0 || d[0] === 1))) || ix.accountIndexes.length < 6) {
       return reject("ata_instruction_forbidden", `${where} is an associated-token instruction other than create`)
     }
-    const [funder, account, owner, ixMint, , tokenProgram] = ix.keys.map((k) => b58(k.pubkey))
+    const [funder, created, owner, ixMint, , tokenProgram] = ix.accountIndexes.map(key)
     if (funder !== input.payer) return reject("ata_instruction_forbidden", `${where} creates an account funded by ${funder}, not the pool wallet`)
     if (ixMint !== input.quote.mint) return reject("foreign_mint", `${where} creates an account for mint ${ixMint}, not the quoted ${input.quote.token} mint`)
     const rent = ATA_RENT_LAMPORTS[tokenProgram!]
     if (rent === undefined) return reject("ata_instruction_forbidden", `${where} names token program ${tokenProgram}`)
     if (!recipients.has(owner!)) return reject("unknown_recipient", `${where} creates a token account for ${owner}, which is not the agent owner or the fee wallet`)
-    if (ataOf(new PublicKey(owner!), new PublicKey(tokenProgram!)) !== account) return reject("ata_instruction_forbidden", `${where} creates ${account}, which is not ${owner}'s associated token account`)
+    if (ataOrNothing(input.quote.mint, owner!, tokenProgram!) !== created) return reject("ata_instruction_forbidden", `${where} creates ${created}, which is not ${owner}'s associated token account`)
     // Counted even for create-idempotent: whether the account exists is not
     // knowable here, and over-counting only makes the check stricter.
     rentLamports += rent
@@ -274,5 +258,5 @@ export const checkTransaction = (input: PolicyInput): Verdict => {
   if (valueBase > limitBase) {
     return reject("value_exceeds_quote", `the transaction moves ${valueBase} base units of value (tokens ${tokenBase}, lamports ${lamports} incl. rent ${rentLamports} and priority fee ${priorityFeeLamports}), above the quote plus allowance of ${limitBase}`)
   }
-  return { ok: true, outflow }
+  return { ok: true, outflow, tx }
 }

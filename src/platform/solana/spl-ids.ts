@@ -3,6 +3,7 @@
 // prints a warning to stderr whenever the compiled binary loads it. Tests
 // compare these with spl-token itself, so a drift would fail.
 import { PublicKey } from "@solana/web3.js"
+import { boundedMemo } from "../memo"
 
 export const TOKEN_PROGRAM_ID = new PublicKey("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
 export const TOKEN_2022_PROGRAM_ID = new PublicKey("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
@@ -14,26 +15,22 @@ export const deriveAssociatedTokenAddress = (mint: PublicKey, owner: PublicKey, 
 
 // The signing policy derives six addresses per call (payer and two
 // recipients, under both token programs), nearly always the same ones. The
-// mapping is a pure function, so a cached answer is the answer. Bounded so a
-// stream of distinct owners cannot grow it: least recently used goes first
-// (a Map iterates in insertion order; a hit is re-inserted at the end).
+// mapping is a pure function, so a remembered answer is the answer.
 export const ATA_CACHE_MAX = 1024
-const cache = new Map<string, PublicKey>()
+const byKeys = boundedMemo<PublicKey>(ATA_CACHE_MAX)
+const byText = boundedMemo<string>(ATA_CACHE_MAX)
 
 /** How many derivations are cached (for tests). */
-export const ataCacheSize = (): number => cache.size
+export const ataCacheSize = (): number => byKeys.size()
 
 /** The associated token account of `owner` for `mint` under `tokenProgram` (off-curve owners allowed). */
-export const associatedTokenAddress = (mint: PublicKey, owner: PublicKey, tokenProgram: PublicKey = TOKEN_PROGRAM_ID): PublicKey => {
-  const key = `${mint.toBuffer().toString("hex")}|${owner.toBuffer().toString("hex")}|${tokenProgram.toBuffer().toString("hex")}`
-  const hit = cache.get(key)
-  if (hit !== undefined) {
-    cache.delete(key)
-    cache.set(key, hit)
-    return hit
-  }
-  const address = deriveAssociatedTokenAddress(mint, owner, tokenProgram)
-  cache.set(key, address)
-  if (cache.size > ATA_CACHE_MAX) cache.delete(cache.keys().next().value!)
-  return address
-}
+export const associatedTokenAddress = (mint: PublicKey, owner: PublicKey, tokenProgram: PublicKey = TOKEN_PROGRAM_ID): PublicKey =>
+  byKeys.get(`${mint.toBuffer().toString("hex")}|${owner.toBuffer().toString("hex")}|${tokenProgram.toBuffer().toString("hex")}`, () =>
+    deriveAssociatedTokenAddress(mint, owner, tokenProgram),
+  )
+
+/** The same over base58 text, for callers that hold addresses as text (the signing policy). */
+export const associatedTokenAddressText = (mint: string, owner: string, tokenProgram: string): string =>
+  byText.get(`${mint}|${owner}|${tokenProgram}`, () =>
+    deriveAssociatedTokenAddress(new PublicKey(mint), new PublicKey(owner), new PublicKey(tokenProgram)).toBase58(),
+  )
