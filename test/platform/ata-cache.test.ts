@@ -35,6 +35,7 @@ test("the cache stays bounded and keeps the most recently used derivations", () 
     // Kept warm: used on every iteration, so never the least recently used.
     expect(associatedTokenAddress(mint, first)).toBe(firstAta)
   }
-  expect(ataCacheSize()).toBe(ATA_CACHE_MAX)
+  expect(ataCacheSize()).toBeLessThanOrEqual(ATA_CACHE_MAX)
+  expect(ataCacheSize()).toBeGreaterThanOrEqual(ATA_CACHE_MAX / 2)
   expect(associatedTokenAddress(mint, first).toBase58()).toBe(deriveAssociatedTokenAddress(mint, first).toBase58())
 })

@@ -134,7 +134,9 @@ export const checkTransaction = (input: PolicyInput): Verdict => {
   const parsed = parse(input.tx)
   if ("ok" in parsed) return parsed
   const tx = parsed
-  const key = (index: number): string => addressText(tx.accountKeys[index]!)
+  // Each account's text once per call: instructions name the same accounts repeatedly.
+  const texts: Array<string | undefined> = new Array(tx.accountKeys.length)
+  const key = (index: number): string => (texts[index] ??= addressText(tx.accountKeys[index]!))
   const account = (ix: CompiledInstruction, n: number): string => key(ix.accountIndexes[n]!)
 
   const feePayer = tx.requiredSignatures > 0 ? key(0) : undefined

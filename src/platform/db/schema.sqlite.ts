@@ -98,7 +98,6 @@ export const usage = sqliteTable("usage", {
   index("usage_key_created_idx").on(t.keyId, t.createdAt),
   index("usage_user_created_idx").on(t.userId, t.createdAt),
   index("usage_state_idx").on(t.state),
-  index("usage_stripe_state_idx").on(t.stripeState),
   index("usage_stripe_outbox_idx").on(t.stripeState, t.state, t.createdAt),
 ])
 

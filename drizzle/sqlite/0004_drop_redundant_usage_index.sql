@@ -1,0 +1,1 @@
+DROP INDEX `usage_stripe_state_idx`;
