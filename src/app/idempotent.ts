@@ -2,7 +2,8 @@
 // with a key claims it; its final answer is stored for 24 h and replayed to
 // repeats with the same body. Answers that prove nothing was paid (409, 429,
 // 503, and 5xx raised before submit) are not stored, so a retry can succeed.
-import { Cause, Clock, Effect, Exit } from "effect"
+// A claimed request is not cut short by its client disconnecting.
+import { Cause, Clock, Effect, Exit, Fiber } from "effect"
 import { createHash } from "node:crypto"
 import { IdempotencyInFlight, IdempotencyKeyInvalid, IdempotencyKeyReused } from "../modules/gateway/errors"
 import { AppConfig } from "../platform/config/service"
@@ -45,21 +46,27 @@ export const idempotent = <R>(
     if (claim.kind === "in_flight") return yield* new IdempotencyInFlight()
     if (claim.kind === "replay") return toResponse(claim.status, claim.response, { "idempotent-replayed": "true" })
 
-    const exit = yield* Effect.exit(program)
-    if (Exit.isSuccess(exit)) {
-      const text = JSON.stringify(exit.value.body)
-      yield* store.idempotency.complete(scope, key, exit.value.status, text).pipe(Effect.catchTag("StoreUnavailable", () => Effect.logError("idempotent response not stored", { idempotency_key_scope: scope })))
-      return toResponse(exit.value.status, text, exit.value.headers)
-    }
-    const error = Cause.findErrorOption(exit.cause)
-    if (error._tag === "Some" && isAppError(error.value)) {
-      const { body } = toProblem(error.value, requestId)
-      if (!retryable(body.status, error.value._tag)) {
-        yield* store.idempotency.complete(scope, key, body.status, JSON.stringify(body)).pipe(Effect.ignore)
-        return yield* Effect.failCause(exit.cause)
+    // The claimed request runs to its end in its own fiber, even if the client
+    // goes away: the retry the key exists for then finds the stored answer
+    // (or, while it still runs, a 409) instead of a claim stuck in flight.
+    const record = Effect.gen(function* () {
+      const exit = yield* Effect.exit(program)
+      if (Exit.isSuccess(exit)) {
+        const text = JSON.stringify(exit.value.body)
+        yield* store.idempotency.complete(scope, key, exit.value.status, text).pipe(Effect.catchTag("StoreUnavailable", () => Effect.logError("idempotent response not stored", { idempotency_key_scope: scope })))
+        return toResponse(exit.value.status, text, exit.value.headers)
       }
-    }
-    // Defects, interruptions and retryable failures: the key may be used again.
-    yield* store.idempotency.release(scope, key).pipe(Effect.ignore)
-    return yield* Effect.failCause(exit.cause)
+      const error = Cause.findErrorOption(exit.cause)
+      if (error._tag === "Some" && isAppError(error.value)) {
+        const { body } = toProblem(error.value, requestId)
+        if (!retryable(body.status, error.value._tag)) {
+          yield* store.idempotency.complete(scope, key, body.status, JSON.stringify(body)).pipe(Effect.ignore)
+          return yield* Effect.failCause(exit.cause)
+        }
+      }
+      // Defects and retryable failures: the key may be used again.
+      yield* store.idempotency.release(scope, key).pipe(Effect.ignore)
+      return yield* Effect.failCause(exit.cause)
+    })
+    return yield* Fiber.join(yield* Effect.forkDetach(record))
   })

@@ -1,10 +1,14 @@
 // Agent calls end to end against the sandbox, over HTTP, on every dialect.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { Effect } from "effect"
+import { Store } from "../../src/store/store"
 import { sandboxOwnerWallet, sandboxProtocolFeeWallet } from "../../src/modules/sandbox/identities"
 import { readJson, TEST_MASTER_KEYS } from "../support/app"
 import { bearer, register } from "../support/accounts"
 import { dialects } from "../support/db"
 import { makeGatewayApp, type GatewayApp } from "../support/gateway"
+
+const TITLE_GENERATOR_ID = "1e4a7b90-6c2d-4f35-b8a9-0d3e5f7a2c61"
 
 for (const dialect of dialects) {
   describe(`agent calls (${dialect})`, () => {
@@ -76,6 +80,36 @@ for (const dialect of dialects) {
       expect(again.headers.get("idempotent-replayed")).toBe("true")
       const other = await call(a.key, "title-generator", { text: "A different body" }, { "idempotency-key": "order-42" })
       expect(other).toMatchObject({ status: 422, body: { code: "idempotency_key_reused" } })
+    })
+
+    test("a client that disconnects mid-call gets the answer by retrying with its Idempotency-Key, and the call is paid once", async () => {
+      const a = await register(g)
+      const owner = sandboxOwnerWallet("title-generator").toBase58()
+      const ownerBefore = await g.usdcBalance(owner)
+      const body = { text: "Connections drop; payments must not repeat" }
+      const headers = { ...bearer(a.key), "idempotency-key": "dropped-1" }
+      await g.request(`/sandbox/control/agents/${TITLE_GENERATOR_ID}`, { method: "PUT", json: { delay_ms: 600 } })
+      try {
+        const client = new AbortController()
+        const first = g.request("/v1/agents/title-generator", { method: "POST", json: body, headers, signal: client.signal }).catch(() => undefined)
+        await Bun.sleep(150)
+        client.abort()
+        await first
+        // The call goes on without its client: a retry meanwhile is told it is still in flight.
+        let retry = await call(a.key, "title-generator", body, { "idempotency-key": "dropped-1" })
+        expect(retry).toMatchObject({ status: 409, body: { code: "idempotency_in_flight" } })
+        for (let i = 0; i < 50 && retry.status === 409; i++) {
+          await Bun.sleep(100)
+          retry = await call(a.key, "title-generator", body, { "idempotency-key": "dropped-1" })
+        }
+        expect(retry).toMatchObject({ status: 200, body: { success: true, usage: { cost_micro_usd: 15_000 } } })
+        expect(retry.headers.get("idempotent-replayed")).toBe("true")
+      } finally {
+        await g.request(`/sandbox/control/agents/${TITLE_GENERATOR_ID}`, { method: "PUT", json: {} })
+      }
+      expect(await g.usdcBalance(owner)).toBe(ownerBefore + 9000)
+      const rows = await g.runtime.runPromise(Effect.flatMap(Store, (s) => s.usage.history({ keyId: a.keyId, limit: 10 })))
+      expect(rows.map((r) => r.state)).toEqual(["settled"])
     })
   })
 }
