@@ -8,6 +8,7 @@ import { newId } from "../../platform/ids"
 import { periodOf } from "../../platform/period"
 import { Store } from "../../store/store"
 import type { KeyIdentity } from "../keys/identity"
+import { ApiKeys } from "../keys/verifier"
 import { mayHaveSettled } from "../marketplace/errors"
 import { Marketplace } from "../marketplace/service"
 import { enforcePolicy, policyLimits } from "../pool/enforce-policy"
@@ -50,6 +51,7 @@ export const callAgent = Effect.fn("Gateway.callAgent")(function* (
   const directory = yield* AgentDirectory
   const store = yield* Store
   const marketplace = yield* Marketplace
+  const keys = yield* ApiKeys
   const now = yield* Clock.currentTimeMillis
   const period = periodOf(now)
 
@@ -63,6 +65,9 @@ export const callAgent = Effect.fn("Gateway.callAgent")(function* (
     const agent = yield* marketplace.getAgent(agentId)
     // A storage agent's data view is tied to the key's own wallet: no stand-in.
     const { wallet } = yield* walletForCall(identity.keyId, identity.walletId, { storage: directory.namespaced.has(agentId) })
+    // The key's first call assigned its wallet: drop the cached identity, so
+    // the next calls read the assignment instead of repeating it.
+    if (identity.walletId === null) keys.forget(identity.keyId)
     const built = yield* marketplace.buildTransaction(agentId, {
       payer_wallet: wallet.publicKey,
       selected_token: agent.token,

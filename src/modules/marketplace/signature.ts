@@ -1,6 +1,6 @@
 // A Solana transaction's id is its first signature, so the gateway knows what
 // to look for on chain before it sends a submit whose answer may be lost.
-import bs58 from "bs58"
+import { encodeBase58 } from "../../platform/solana/base58"
 
 /** base58 first signature of a serialized (base64) transaction, or undefined if unreadable or unsigned. */
 export const firstSignature = (base64Transaction: string): string | undefined => {
@@ -15,5 +15,5 @@ export const firstSignature = (base64Transaction: string): string | undefined =>
   if (count === undefined || count === 0 || count >= 0x80 || bytes.length < 65) return undefined
   const sig = bytes.subarray(1, 65)
   if (sig.every((b) => b === 0)) return undefined
-  return bs58.encode(sig)
+  return encodeBase58(sig)
 }

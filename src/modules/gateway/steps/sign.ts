@@ -3,7 +3,7 @@
 // approved. Only one-signer messages whose fee payer is the wallet reach this
 // step (the policy refuses any other signer); anything else is refused here
 // too rather than half-signed.
-import bs58 from "bs58"
+import { encodeBase58 } from "../../../platform/solana/base58"
 import { Effect } from "effect"
 import type { LegacyTransaction } from "../../../platform/solana/legacy-transaction"
 import { addressText } from "../../../platform/solana/address-text"
@@ -30,5 +30,5 @@ export const signTransaction = Effect.fn("Gateway.sign")(function* (walletId: st
   if (wire.length > PACKET_DATA_SIZE) {
     return yield* new TransactionRejected({ code: "unparseable_transaction", reason: `the signed transaction is ${wire.length} bytes, above the ${PACKET_DATA_SIZE} a cluster accepts` })
   }
-  return { signedBase64: wire.toString("base64"), txSignature: bs58.encode(signature) }
+  return { signedBase64: wire.toString("base64"), txSignature: encodeBase58(signature) }
 })
