@@ -1,6 +1,7 @@
 // Agent calls end to end against the sandbox, over HTTP, on every dialect.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { Effect } from "effect"
+import { ApiKeys } from "../../src/modules/keys/verifier"
 import { Store } from "../../src/store/store"
 import { sandboxOwnerWallet, sandboxProtocolFeeWallet } from "../../src/modules/sandbox/identities"
 import { readJson, TEST_MASTER_KEYS } from "../support/app"
@@ -62,6 +63,15 @@ for (const dialect of dialects) {
       const logs = g.logs.join("\n")
       expect(g.logs.length).toBeGreaterThan(0)
       for (const secret of [a.key, a.key.slice(8, 30), TEST_MASTER_KEYS.split(":")[1]!]) expect({ leaked: logs.includes(secret) }).toEqual({ leaked: false })
+    })
+
+    test("the first call assigns the key's wallet and the next authentication already sees it", async () => {
+      const a = await register(g)
+      expect((await call(a.key, "warmmemory", { action: "list" })).status).toBe(200)
+      // Within the key cache's lifetime: a stale identity would make every call repeat the assignment.
+      const identity = await g.runtime.runPromise(Effect.flatMap(ApiKeys, (k) => k.authenticate(`Bearer ${a.key}`)))
+      const rows = await g.runtime.runPromise(Effect.flatMap(Store, (s) => s.usage.history({ keyId: a.keyId, limit: 10 })))
+      expect(identity.walletId).toBe(rows[0]!.walletId)
     })
 
     test("a call by UUID works like its alias", async () => {
