@@ -65,6 +65,41 @@ describe("legacy transaction reader", () => {
     expect(parseLegacyTransaction(extraSlot)).toMatchObject({ failure: "malformed", reason: expect.stringContaining("signature slots") })
   })
 
+  test("refuses a length spelled in a non-canonical compact-u16, which the cluster would not read", () => {
+    const parsed = parseLegacyTransaction(wireOf(shapes.canonical!))
+    if (isParseFailure(parsed)) throw new Error(parsed.reason)
+    // Re-serializes the parsed transaction, one length field spelled with an extra zero byte ([n | 0x80, 0x00] for n < 128).
+    const aliased = (n: number) => [n | 0x80, 0x00]
+    const canonical = (n: number) => [n]
+    const encode = (spell: { accounts?: typeof canonical; instructions?: typeof canonical; indexes?: typeof canonical; data?: typeof canonical }) => {
+      const out = [1, ...new Uint8Array(64), parsed.requiredSignatures, parsed.readonlySigned, parsed.readonlyUnsigned]
+      out.push(...(spell.accounts ?? canonical)(parsed.accountKeys.length))
+      for (const k of parsed.accountKeys) out.push(...k)
+      out.push(...parsed.recentBlockhash, ...(spell.instructions ?? canonical)(parsed.instructions.length))
+      for (const ix of parsed.instructions) out.push(ix.programIndex, ...(spell.indexes ?? canonical)(ix.accountIndexes.length), ...ix.accountIndexes, ...(spell.data ?? canonical)(ix.data.length), ...ix.data)
+      return new Uint8Array(out)
+    }
+    // The encoder itself reproduces the original bytes when every length is canonical.
+    expect(Buffer.from(encode({})).equals(Buffer.from(wireOf(shapes.canonical!)))).toBe(true)
+    for (const field of ["accounts", "instructions", "indexes", "data"] as const) {
+      expect({ field, result: parseLegacyTransaction(encode({ [field]: aliased })) }).toMatchObject({ field, result: { failure: "malformed" } })
+    }
+    // A third byte above 3 is beyond u16 (and a signature count of zero spelled in three bytes is an alias).
+    expect(parseLegacyTransaction(new Uint8Array([0xff, 0xff, 0x04, ...new Uint8Array(64)]))).toMatchObject({ failure: "malformed" })
+    expect(parseLegacyTransaction(new Uint8Array([0x80, 0x80, 0x00, ...wireOf(shapes.canonical!).subarray(1)]))).toMatchObject({ failure: "malformed" })
+  })
+
+  test("refuses a message that lists the same account twice", () => {
+    const wire = wireOf(shapes.canonical!)
+    const parsed = parseLegacyTransaction(wire)
+    if (isParseFailure(parsed)) throw new Error(parsed.reason)
+    // Overwrite the last account key with the fee payer's (keys start after the count byte, 64 signature bytes, header and key count).
+    const keysAt = 1 + 64 + 3 + 1
+    const twice = new Uint8Array(wire)
+    twice.set(parsed.accountKeys[0]!, keysAt + 32 * (parsed.accountKeys.length - 1))
+    expect(parseLegacyTransaction(twice)).toMatchObject({ failure: "malformed", reason: expect.stringContaining("listed twice") })
+  })
+
   test("tells a versioned transaction apart", () => {
     const message = new TransactionMessage({ payerKey: f.payer, recentBlockhash: BLOCKHASH, instructions: f.canonical() }).compileToV0Message()
     expect(parseLegacyTransaction(new VersionedTransaction(message).serialize())).toMatchObject({ failure: "versioned" })

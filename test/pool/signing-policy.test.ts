@@ -54,7 +54,7 @@ describe("signing policy: accepts", () => {
       SystemProgram.transfer({ fromPubkey: f.payer, toPubkey: FEE_WALLET, lamports: 1_000_000 }),
     ]
     const quote = { amountBase: 10_000_000n, token: "SOL" as const, mint: "So11111111111111111111111111111111111111112", decimals: 9 }
-    expect(checkTransaction(f.input(f.bytes(ixs), { quote, knownPriceBase: 10_000_000n }))).toMatchObject({ ok: true, outflow: { lamports: 10_005_000n } })
+    expect(checkTransaction(f.input(f.bytes(ixs), { quote, knownPriceBase: 10_000_000n, knownPriceToken: "SOL" }))).toMatchObject({ ok: true, outflow: { lamports: 10_005_000n } })
   })
 })
 
@@ -185,6 +185,12 @@ describe("signing policy: rejects", () => {
   test("a quote above the agent's known price beyond the tolerance", () => {
     const f = fixture()
     expectReject(checkTransaction(f.input(f.bytes(f.canonical()), { knownPriceBase: 9_900n, toleranceBps: 100 })), "quote_above_price")
+  })
+
+  test("a quote in another token than the agent is priced in (the amounts would compare lamports with micro-USD)", () => {
+    const f = fixture()
+    // 10,000 lamports is far less than $0.01; a USDC quote of 10,000 must not pass as "the known price".
+    expectReject(checkTransaction(f.input(f.bytes(f.canonical()), { knownPriceBase: 10_000n, knownPriceToken: "SOL" })), "quote_token_mismatch")
   })
 
   test("a versioned transaction", () => {

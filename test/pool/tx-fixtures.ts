@@ -42,6 +42,7 @@ export const fixture = (payer: PublicKey = Keypair.generate().publicKey) => {
     payer: payer.toBase58(),
     quote: { amountBase: price, token: "USDC", mint: USDC_MINT.toBase58(), decimals: 6 },
     knownPriceBase: price,
+    knownPriceToken: "USDC",
     recipients: [owner.toBase58(), FEE_WALLET.toBase58()],
     allowanceMicroUsd: 10_000,
     toleranceBps: 0,

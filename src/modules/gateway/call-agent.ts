@@ -82,6 +82,7 @@ export const callAgent = Effect.fn("Gateway.callAgent")(function* (
         payer: wallet.publicKey,
         quote: { amountBase: built.amountBase, token: built.token, ...mintOf(config, built.token) },
         knownPriceBase: agent.price_base,
+        knownPriceToken: agent.token,
         recipients: [agent.owner_wallet, protocolFeeWalletOf(config)],
         ...policyLimits(config),
       },

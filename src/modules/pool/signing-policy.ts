@@ -30,8 +30,10 @@ export type PolicyInput = {
   /** The pool wallet that is asked to sign (base58). */
   readonly payer: string
   readonly quote: Quote
-  /** The agent's price as the gateway knows it, same token and units as the quote. */
+  /** The agent's price as the gateway knows it, in base units of `knownPriceToken`. */
   readonly knownPriceBase: number | bigint
+  /** The token the agent is priced in; a quote in another token is refused (the amounts would not compare). */
+  readonly knownPriceToken: "USDC" | "SOL"
   /**
    * Owners allowed to receive: the agent's owner wallet and the protocol fee
    * wallet (plus, if the operator configures one, an escrow). Token transfers
@@ -65,6 +67,7 @@ export type RejectCode =
   | "compute_budget_instruction_forbidden"
   | "cu_price_above_cap"
   | "quote_above_price"
+  | "quote_token_mismatch"
   | "value_exceeds_quote"
 
 export type Outflow = {
@@ -125,6 +128,9 @@ const ataOrNothing = (mint: string, owner: string, program: string): string | un
 
 /** Decides whether `input.payer` may sign `input.tx`. Pure. */
 export const checkTransaction = (input: PolicyInput): Verdict => {
+  if (input.quote.token !== input.knownPriceToken) {
+    return reject("quote_token_mismatch", `the quote is in ${input.quote.token}, the agent is priced in ${input.knownPriceToken}`)
+  }
   const quoteBase = BigInt(input.quote.amountBase)
   const known = BigInt(input.knownPriceBase)
   if (quoteBase * 10_000n > known * BigInt(10_000 + input.toleranceBps)) {

@@ -34,12 +34,17 @@ export type ParseFailure = { readonly failure: "versioned" | "malformed"; readon
 
 export const isParseFailure = (x: LegacyTransaction | ParseFailure): x is ParseFailure => "failure" in x
 
-/** Solana's compact-u16: 1 to 3 bytes, 7 bits each. */
+/**
+ * Solana's compact-u16: 1 to 3 bytes, 7 bits each. Only the canonical form is
+ * read, as the cluster's decoder does: a zero byte after the first (the same
+ * value spelled longer) or a third byte above 3 (beyond u16) is refused, so
+ * no message is approved that the cluster would read differently or not at all.
+ */
 const shortVec = (bytes: Uint8Array, at: number): { value: number; next: number } | undefined => {
   let value = 0
   for (let i = 0; i < 3; i++) {
     const b = bytes[at + i]
-    if (b === undefined) return undefined
+    if (b === undefined || (i > 0 && b === 0) || (i === 2 && b > 3)) return undefined
     value |= (b & 0x7f) << (7 * i)
     if ((b & 0x80) === 0) return { value, next: at + i + 1 }
   }
@@ -65,7 +70,15 @@ export const parseLegacyTransaction = (wire: Uint8Array): LegacyTransaction | Pa
   let at = accounts.next
   if (at + accounts.value * 32 + 32 > wire.length) return malformed("truncated account keys")
   const accountKeys: Array<Uint8Array> = new Array(accounts.value)
-  for (let i = 0; i < accounts.value; i++, at += 32) accountKeys[i] = wire.subarray(at, at + 32)
+  // The cluster refuses a message that lists an account twice; so does the reader.
+  const seen = new Set<string>()
+  for (let i = 0; i < accounts.value; i++, at += 32) {
+    const key = wire.subarray(at, at + 32)
+    const hex = Buffer.from(key.buffer, key.byteOffset, 32).toString("hex")
+    if (seen.has(hex)) return malformed(`account ${i} is listed twice`)
+    seen.add(hex)
+    accountKeys[i] = key
+  }
   const recentBlockhash = wire.subarray(at, at + 32)
   at += 32
   if (requiredSignatures > accounts.value || readonlySigned >= Math.max(requiredSignatures, 1) || readonlyUnsigned > accounts.value - requiredSignatures) {
