@@ -7,6 +7,7 @@ import { Cause, Clock, Effect, Exit, Fiber } from "effect"
 import { createHash } from "node:crypto"
 import { IdempotencyInFlight, IdempotencyKeyInvalid, IdempotencyKeyReused } from "../modules/gateway/errors"
 import { AppConfig } from "../platform/config/service"
+import type { Claim } from "../store/idempotency/repo"
 import { Store } from "../store/store"
 import { isAppError, toProblem, type AppError } from "./error-map"
 
@@ -41,11 +42,6 @@ export const idempotent = <R>(
     const store = yield* Store
     const config = yield* AppConfig
     const now = yield* Clock.currentTimeMillis
-    const claim = yield* store.idempotency.claim(scope, key, hash(), now, config.idempotencyTtlMs)
-    if (claim.kind === "mismatch") return yield* new IdempotencyKeyReused()
-    if (claim.kind === "in_flight") return yield* new IdempotencyInFlight()
-    if (claim.kind === "replay") return toResponse(claim.status, claim.response, { "idempotent-replayed": "true" })
-
     // The claimed request runs to its end in its own fiber, even if the client
     // goes away: the retry the key exists for then finds the stored answer
     // (or, while it still runs, a 409) instead of a claim stuck in flight.
@@ -68,5 +64,16 @@ export const idempotent = <R>(
       yield* store.idempotency.release(scope, key).pipe(Effect.ignore)
       return yield* Effect.failCause(exit.cause)
     })
-    return yield* Fiber.join(yield* Effect.forkDetach(record))
+    // Claiming and handing the request to its fiber happen together: a client
+    // gone in between must not leave the key claimed by nobody.
+    type Started = Exclude<Claim, { readonly kind: "claimed" }> | { readonly kind: "running"; readonly fiber: Fiber.Fiber<Response, AppError> }
+    const claimed = yield* Effect.uninterruptible(
+      Effect.flatMap(store.idempotency.claim(scope, key, hash(), now, config.idempotencyTtlMs), (claim): Effect.Effect<Started, never, R> =>
+        claim.kind === "claimed" ? Effect.map(Effect.forkDetach(record, { startImmediately: true }), (fiber) => ({ kind: "running" as const, fiber })) : Effect.succeed(claim),
+      ),
+    )
+    if (claimed.kind === "mismatch") return yield* new IdempotencyKeyReused()
+    if (claimed.kind === "in_flight") return yield* new IdempotencyInFlight()
+    if (claimed.kind === "replay") return toResponse(claimed.status, claimed.response, { "idempotent-replayed": "true" })
+    return yield* Fiber.join(claimed.fiber)
   })
