@@ -32,21 +32,41 @@ import { setupCardRoute } from "../modules/billing/routes/setup-card"
 import { subscribeRoute } from "../modules/billing/routes/subscribe"
 import { billingReconciliationRoute } from "../modules/admin/routes/billing-reconciliation"
 import type { Config } from "../platform/config/config"
-import { BodyTooLarge, InvalidInput, MalformedJson, RouteNotFound, UnsupportedMediaType, type FieldProblem } from "../platform/http/errors"
+import { BodyTooLarge, InvalidInput, JsonTooDeep, MalformedJson, RouteNotFound, UnsupportedMediaType, type FieldProblem } from "../platform/http/errors"
 import { problemResponse } from "../platform/http/problem"
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../platform/http/json-depth"
 import { keepRawBody } from "../platform/http/raw-body"
 import { requestIdOf } from "../platform/http/request-id"
 import { VERSION } from "../version"
 import { internalProblem } from "./error-map"
 import type { AppRuntime } from "./layers"
 import { makeRespond, problemFor } from "./respond"
+import { urlOf } from "../platform/http/request-url"
 
 const isJson = (contentType: string) => /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType)
+
+/** A body without a declared length (chunked) is read only up to the limit, never whole. */
+const readCapped = async (body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> => {
+  const reader = body.getReader()
+  const chunks: Array<Uint8Array> = []
+  let total = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    total += value.byteLength
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined)
+      throw new BodyTooLarge({ limitBytes: limit })
+    }
+    chunks.push(value)
+  }
+  return Buffer.concat(chunks, total)
+}
 
 const readBody = async (request: Request, limit: number): Promise<string> => {
   const declared = Number(request.headers.get("content-length") ?? "NaN")
   if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge({ limitBytes: limit })
-  const bytes = new Uint8Array(await request.arrayBuffer())
+  const bytes = Number.isFinite(declared) || request.body === null ? new Uint8Array(await request.arrayBuffer()) : await readCapped(request.body, limit)
   if (bytes.byteLength > limit) throw new BodyTooLarge({ limitBytes: limit })
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes)
@@ -111,6 +131,7 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
       const text = await readBody(request, config.bodyLimitBytes)
       keepRawBody(request, text)
       if (text.trim().length === 0) return {}
+      if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw new JsonTooDeep({ maxDepth: MAX_JSON_DEPTH })
       try {
         return JSON.parse(text) as unknown
       } catch (e) {
@@ -124,7 +145,7 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
       // Elysia wraps whatever a parser throws in a ParseError; ours carry the real answer.
       const mapped = problemFor(error, request) ?? (code === "PARSE" ? problemFor((error as { cause?: unknown }).cause, request) : undefined)
       if (mapped) return mapped
-      const url = new URL(request.url)
+      const url = urlOf(request)
       if (code === "NOT_FOUND") return problemFor(new RouteNotFound({ method: request.method, path: url.pathname }), request)
       if (code === "PARSE") return problemFor(new MalformedJson({ reason: "the body could not be parsed" }), request)
       if (code === "VALIDATION" && (error as { type?: string }).type !== "response") {
@@ -135,14 +156,20 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
       return problemResponse(internalProblem(requestIdOf(request)))
     })
     .onAfterResponse(({ request, set, responseValue }) => {
-      const started = (request as unknown as { startedAt?: number }).startedAt
-      log("info", "request", {
-        method: request.method,
-        path: new URL(request.url).pathname,
-        status: responseValue instanceof Response ? responseValue.status : typeof set.status === "number" ? set.status : 200,
-        duration_ms: started === undefined ? undefined : Math.round((performance.now() - started) * 1000) / 1000,
-        request_id: requestIdOf(request),
-      })
+      // Runs after the answer is sent, outside any error handler: whatever it
+      // throws would end the process, so nothing may escape it.
+      try {
+        const started = (request as unknown as { startedAt?: number }).startedAt
+        log("info", "request", {
+          method: request.method,
+          path: urlOf(request).pathname,
+          status: responseValue instanceof Response ? responseValue.status : typeof set.status === "number" ? set.status : 200,
+          duration_ms: started === undefined ? undefined : Math.round((performance.now() - started) * 1000) / 1000,
+          request_id: requestIdOf(request),
+        })
+      } catch {
+        /* an access line is not worth the process */
+      }
     })
     .use(healthz())
     .use(readyz(respond))

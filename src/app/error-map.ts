@@ -1,6 +1,6 @@
 // The one place where typed failures become HTTP. The record is keyed by every
 // tag of AppError, so a new error without a status does not compile.
-import { BodyTooLarge, InvalidInput, MalformedJson, RouteNotFound, StoreUnavailable, UnsupportedMediaType } from "../platform/http/errors"
+import { BodyTooLarge, InvalidInput, JsonTooDeep, MalformedJson, RouteNotFound, StoreUnavailable, UnsupportedMediaType } from "../platform/http/errors"
 import { BillingDisabled, CardRequired, NoSubscription, StripeRequestFailed, WebhookNotConfigured, WebhookRejected } from "../modules/billing/errors"
 import { DecryptFailed, EnvelopeInvalid, MasterKeyUnknown, NoFundedWallet, TransactionRejected, WalletDepleted, WalletNotFound } from "../modules/pool/errors"
 import { problemType, type ProblemBody } from "../platform/http/problem"
@@ -32,6 +32,7 @@ import {
 export type AppError =
   | MalformedJson
   | BodyTooLarge
+  | JsonTooDeep
   | UnsupportedMediaType
   | RouteNotFound
   | InvalidInput
@@ -124,6 +125,13 @@ export const errorMap: { readonly [K in Tag]: Mapping<ErrorOf<K>> } = {
     title: "Request body too large",
     detail: (e) => `The request body exceeds the limit of ${e.limitBytes} bytes.`,
     extra: (e) => ({ limit_bytes: e.limitBytes }),
+  },
+  JsonTooDeep: {
+    status: 400,
+    code: "json_too_deep",
+    title: "JSON nested too deeply",
+    detail: (e) => `The request body nests arrays and objects more than ${e.maxDepth} levels deep.`,
+    extra: (e) => ({ max_depth: e.maxDepth }),
   },
   UnsupportedMediaType: {
     status: 415,

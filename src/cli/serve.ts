@@ -6,6 +6,7 @@ import { createApp } from "../app/app"
 import { cronJobs } from "../app/jobs"
 import { runReporter } from "../modules/billing/reporter"
 import { makeRuntime } from "../app/layers"
+import { listen } from "../app/server"
 import { MasterKeyConfigError } from "../modules/pool/keyring"
 import { bootstrapSandboxPool } from "../modules/pool/sandbox-bootstrap"
 import { Database } from "../platform/db/database"
@@ -32,12 +33,7 @@ export const serveCommand: Command = {
     const app = createApp(config, runtime).use(cronJobs(config, runtime))
     // Reports settled usage to Stripe in the background (returns at once when Stripe is off).
     const reporter = runtime.runFork(runReporter())
-    const server = Bun.serve({
-      port: config.port,
-      hostname: config.host,
-      maxRequestBodySize: config.bodyLimitBytes,
-      fetch: (request) => app.handle(request),
-    })
+    const server = listen(config, (request) => app.handle(request))
     await runtime.runPromise(Effect.logInfo("listening", { url: `http://${config.host}:${server.port}`, version: VERSION, network: config.network, database: handle.kind }))
 
     let stopping = false

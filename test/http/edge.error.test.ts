@@ -46,6 +46,12 @@ describe("HTTP edge", () => {
     expect(r).toMatchObject({ status: 413, body: { code: "body_too_large" } })
   })
 
+  test("a body nesting arrays or objects deeper than 64 levels is a 400 problem document", async () => {
+    expect(await post("[".repeat(1000) + "]".repeat(1000))).toMatchObject({ status: 400, body: { code: "json_too_deep", max_depth: 64 } })
+    // Brackets inside a string are text, not nesting: the route's own schema decides.
+    expect(await post(JSON.stringify({ name: "[[[[{{{{" }))).toMatchObject({ status: 200, body: { name: "[[[[{{{{" } })
+  })
+
   test("a non-JSON content type is a 415 problem document", async () => {
     expect(await post("name=x", "application/x-www-form-urlencoded")).toMatchObject({ status: 415, body: { code: "unsupported_media_type" } })
     expect(await post("hello", "text/plain")).toMatchObject({ status: 415, body: { code: "unsupported_media_type" } })

@@ -8,6 +8,7 @@ import { isAppError, toProblem } from "../../app/error-map"
 import { requestIdOf } from "../../platform/http/request-id"
 import { SandboxRefusal } from "./errors"
 import { rpcErrors } from "./rpc"
+import { urlOf } from "../../platform/http/request-url"
 
 export type EnvelopeRespond = <A>(request: Request, program: Effect.Effect<A, SandboxRefusal, AppServices>) => Promise<Response>
 
@@ -40,7 +41,7 @@ const fieldsOf = (error: unknown): string => {
  * unknown paths keep the global 404 problem.
  */
 export const sandboxEdgeError = (code: string | number, error: unknown, request: Request): Response | undefined => {
-  const path = new URL(request.url).pathname
+  const path = urlOf(request).pathname
   if (!path.startsWith("/sandbox/") || code === "NOT_FOUND") return undefined
   const requestId = requestIdOf(request)
   const cause = code === "PARSE" ? ((error as { cause?: unknown }).cause ?? error) : error

@@ -5,6 +5,9 @@ export class MalformedJson extends Data.TaggedError("MalformedJson")<{ readonly 
 
 export class BodyTooLarge extends Data.TaggedError("BodyTooLarge")<{ readonly limitBytes: number }> {}
 
+/** Arrays and objects nested deeper than any real input: refused before parsing, because validating and serializing them costs time quadratic in the depth. */
+export class JsonTooDeep extends Data.TaggedError("JsonTooDeep")<{ readonly maxDepth: number }> {}
+
 export class UnsupportedMediaType extends Data.TaggedError("UnsupportedMediaType")<{ readonly contentType: string }> {}
 
 export class RouteNotFound extends Data.TaggedError("RouteNotFound")<{ readonly method: string; readonly path: string }> {}

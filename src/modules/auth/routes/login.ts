@@ -6,6 +6,7 @@ import { withProblems } from "../../../platform/http/problem"
 import { clientAddress } from "../client-address"
 import { login } from "../service"
 import { sessionCookie } from "../session-token"
+import { urlOf } from "../../../platform/http/request-url"
 
 const Body = t.Object({
   email: t.String({ maxLength: 320, description: "Account email" }),
@@ -34,7 +35,7 @@ export const loginRoute = (respond: Respond, config: Config) =>
         ),
         {
           headers: (v) => ({
-            "set-cookie": sessionCookie(v.session.token, Math.floor(config.sessionTtlMs / 1000), new URL(request.url).protocol === "https:"),
+            "set-cookie": sessionCookie(v.session.token, Math.floor(config.sessionTtlMs / 1000), urlOf(request).protocol === "https:"),
             "cache-control": "no-store",
           }),
         },

@@ -4,13 +4,14 @@ import type { Respond } from "../../../app/respond"
 import { withProblems } from "../../../platform/http/problem"
 import { logout } from "../service"
 import { clearedSessionCookie } from "../session-token"
+import { urlOf } from "../../../platform/http/request-url"
 
 export const logoutRoute = (respond: Respond) =>
   new Elysia().post(
     "/v1/auth/logout",
     ({ request }) =>
       respond(request, logout(request.headers.get("authorization"), request.headers.get("cookie")).pipe(Effect.as({ logged_out: true as const })), {
-        headers: { "set-cookie": clearedSessionCookie(new URL(request.url).protocol === "https:") },
+        headers: { "set-cookie": clearedSessionCookie(urlOf(request).protocol === "https:") },
       }),
     {
       response: withProblems({ 200: t.Object({ logged_out: t.Literal(true, { description: "The session no longer works" }) }) }, [401]),
