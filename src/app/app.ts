@@ -24,7 +24,7 @@ import { listKeysRoute } from "../modules/keys/routes/list-keys"
 import { revokeKeyRoute } from "../modules/keys/routes/revoke-key"
 import { rollKeyRoute } from "../modules/keys/routes/roll-key"
 import { readyz } from "../modules/health/routes/readyz"
-import { sandboxEdgeError, sandboxRoutes } from "../modules/sandbox/routes"
+import { SANDBOX_JSON_RPC_PATH, sandboxEdgeError, sandboxRoutes } from "../modules/sandbox/routes"
 import { stripeWebhook } from "../modules/billing/routes/stripe-webhook"
 import { billingAccountRoute } from "../modules/billing/routes/billing-account"
 import { cancelSubscriptionRoute } from "../modules/billing/routes/cancel-subscription"
@@ -132,11 +132,19 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
       keepRawBody(request, text)
       if (text.trim().length === 0) return {}
       if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw new JsonTooDeep({ maxDepth: MAX_JSON_DEPTH })
+      let value: unknown
       try {
-        return JSON.parse(text) as unknown
+        value = JSON.parse(text) as unknown
       } catch (e) {
         throw new MalformedJson({ reason: e instanceof Error ? e.message : "parse error" })
       }
+      // Every route takes a JSON object (JSON-RPC aside). Checked here because
+      // Elysia quietly turns a number, string, array or null into {} for a
+      // schema whose fields are all optional, and the call would go through.
+      if ((typeof value !== "object" || value === null || Array.isArray(value)) && urlOf(request).pathname !== SANDBOX_JSON_RPC_PATH) {
+        throw new InvalidInput({ detail: "The request body must be a JSON object.", errors: [{ field: "(body)", message: "expected a JSON object" }] })
+      }
+      return value
     })
     .onError(({ code, error, request }) => {
       // Sandbox routes answer in the protocol's envelope, as the real platform does.

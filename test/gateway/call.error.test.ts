@@ -40,6 +40,9 @@ for (const dialect of dialects) {
       const a = await register(g)
       expect(await call(a.key, "no-such-agent", {})).toMatchObject({ status: 404, body: { code: "agent_not_found" } })
       expect(await call(a.key, "00000000-0000-4000-8000-000000000000", {})).toMatchObject({ status: 404, body: { code: "agent_not_found" } })
+      // Names that every JavaScript object inherits are not aliases.
+      for (const name of ["__proto__", "constructor", "toString"]) expect({ name, r: await call(a.key, name, { text: "hi" }) }).toMatchObject({ name, r: { status: 404, body: { code: "agent_not_found" } } })
+      expect((await readJson(await g.request("/v1/usage/history?agent=__proto__", { headers: bearer(a.key) }))).status).toBe(422)
       expect(await periodOps(a.keyId)).toEqual({ ops: 0, spendMicroUsd: 0 })
     })
 

@@ -52,6 +52,12 @@ describe("HTTP edge", () => {
     expect(await post(JSON.stringify({ name: "[[[[{{{{" }))).toMatchObject({ status: 200, body: { name: "[[[[{{{{" } })
   })
 
+  test("a JSON body that is not an object (number, string, null, array) is a 422, not quietly read as {}", async () => {
+    for (const body of ["7", '"name"', "null", "[]", '[{"name":"ok"}]']) {
+      expect({ body, r: await post(body) }).toMatchObject({ body, r: { status: 422, body: { code: "invalid_input", errors: [{ field: "(body)" }] } } })
+    }
+  })
+
   test("a non-JSON content type is a 415 problem document", async () => {
     expect(await post("name=x", "application/x-www-form-urlencoded")).toMatchObject({ status: 415, body: { code: "unsupported_media_type" } })
     expect(await post("hello", "text/plain")).toMatchObject({ status: 415, body: { code: "unsupported_media_type" } })

@@ -73,6 +73,9 @@ for (const dialect of dialects) {
       const a = await register(h)
       expect(await admin(`/admin/keys/${a.keyId}`, { method: "PATCH", json: { tier: "platinum" } })).toMatchObject({ status: 422 })
       expect(await admin(`/admin/keys/${a.keyId}`, { method: "PATCH", json: { rate_limit_per_minute: -1 } })).toMatchObject({ status: 422 })
+      // The limiter's range: at least one call and at most one per microsecond.
+      for (const rate of [0, 60_000_001, 1e12]) expect({ rate, r: await admin(`/admin/keys/${a.keyId}`, { method: "PATCH", json: { rate_limit_per_minute: rate } }) }).toMatchObject({ rate, r: { status: 422 } })
+      for (const body of [7, "tier", null, [], [{ tier: "pro" }]]) expect({ body, r: await admin(`/admin/keys/${a.keyId}`, { method: "PATCH", json: body }) }).toMatchObject({ body, r: { status: 422 } })
       expect(await admin(`/admin/keys/${a.keyId}/suspend`, { method: "POST", json: {} })).toMatchObject({ status: 422 })
       expect(await admin("/admin/keys/key_nope/suspend", { method: "POST", json: { reason: "x" } })).toMatchObject({ status: 404 })
       expect(await admin("/admin/users?limit=0")).toMatchObject({ status: 422 })

@@ -45,6 +45,13 @@ describe("config", () => {
     expect(problemsOf({ MIGRATE_ON_START: "maybe" })).toEqual(['MIGRATE_ON_START: expected true or false, got "maybe"'])
   })
 
+  test("a tier's rate limit must be one the limiter can enforce: 1 to 60,000,000 calls per minute", () => {
+    expect(loadConfig({ TIERS_JSON: '{"free":{"ratePerMinute":1}}' }).tiers.free.ratePerMinute).toBe(1)
+    for (const rate of [0, 60_000_001]) expect(problemsOf({ TIERS_JSON: `{"free":{"ratePerMinute":${rate}}}` })[0]).toStartWith("TIERS_JSON: expected JSON like")
+    // Quotas may still be 0 (a tier that cannot call).
+    expect(loadConfig({ TIERS_JSON: '{"free":{"monthlyQuota":0}}' }).tiers.free.monthlyQuota).toBe(0)
+  })
+
   test("a bad secret is reported without echoing its value", () => {
     const [line] = problemsOf({ ADMIN_TOKEN: "short-secret" })
     expect(line).toBe("ADMIN_TOKEN: expected a string of at least 24 characters")

@@ -36,7 +36,11 @@ export class AgentDirectory extends Context.Service<AgentDirectory, AgentDirecto
 
 /** The marketplace id for a path segment: a UUID as is, else an alias. */
 export const resolveAgentId = (directory: AgentDirectoryShape, ref: string): string | undefined =>
-  isUuid(ref) ? ref.toLowerCase() : directory.aliases[ref.toLowerCase()]
+  isUuid(ref) ? ref.toLowerCase() : aliasOf(directory, ref.toLowerCase())
+
+// Own keys only: "__proto__" or "constructor" must not find Object.prototype's members.
+const aliasOf = (directory: AgentDirectoryShape, alias: string): string | undefined =>
+  Object.hasOwn(directory.aliases, alias) ? directory.aliases[alias] : undefined
 
 export const namespaceOf = (keyId: string) => `tdk_${keyId}`
 

@@ -15,6 +15,9 @@ import { solanaRpc } from "./routes/solana-rpc"
 
 export { sandboxEdgeError } from "./envelope"
 
+/** The ledger's JSON-RPC endpoint: the one path whose body may be any JSON value (a batch is an array). */
+export const SANDBOX_JSON_RPC_PATH = "/sandbox/solana"
+
 export const sandboxRoutes = (runtime: AppRuntime) => {
   const respond = makeEnvelopeRespond(runtime)
   return new Elysia({ prefix: "/sandbox" })

@@ -2,13 +2,14 @@
 // {"free":{"ratePerMinute":60,"monthlyQuota":1000}}. Unknown tiers or fields,
 // and non-integer limits, are refused.
 import { defaultTiers, tierNames, type Limits, type TierTable } from "../../modules/keys/tiers"
+import { MAX_LIMIT_PER_MINUTE } from "../../modules/limits/gcra"
 import type { Read } from "./parse"
 
 const fields = ["ratePerMinute", "monthlyQuota", "concurrency", "monthlySpendCapMicroUsd"] as const
 const nullable: ReadonlySet<string> = new Set(["monthlyQuota", "monthlySpendCapMicroUsd"])
 
 export const tierTable: Read<TierTable> = (raw) => {
-  const expected = `JSON like {"free":{"ratePerMinute":100,"monthlyQuota":5000,"concurrency":10}} (tiers: ${tierNames.join(", ")}; non-negative integers, null for no quota or cap)`
+  const expected = `JSON like {"free":{"ratePerMinute":100,"monthlyQuota":5000,"concurrency":10}} (tiers: ${tierNames.join(", ")}; non-negative integers, ratePerMinute from 1 to ${MAX_LIMIT_PER_MINUTE}, null for no quota or cap)`
   let parsed: unknown
   try {
     parsed = JSON.parse(raw)
@@ -23,7 +24,7 @@ export const tierTable: Read<TierTable> = (raw) => {
     for (const [field, value] of Object.entries(limits)) {
       if (!(fields as ReadonlyArray<string>).includes(field)) return { ok: false, expected }
       if (value === null && nullable.has(field)) merged[field] = null
-      else if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) merged[field] = value
+      else if (typeof value === "number" && Number.isSafeInteger(value) && value >= (field === "ratePerMinute" ? 1 : 0) && (field !== "ratePerMinute" || value <= MAX_LIMIT_PER_MINUTE)) merged[field] = value
       else return { ok: false, expected }
     }
     out[tier] = merged as Limits

@@ -5,15 +5,17 @@ import { AppConfig } from "../../../platform/config/service"
 import { withProblems } from "../../../platform/http/problem"
 import { keyJson } from "../../keys/model"
 import { effectiveLimits, isTier } from "../../keys/tiers"
+import { MAX_LIMIT_PER_MINUTE } from "../../limits/gcra"
 import { asAdmin } from "../guard"
 import { updateKey } from "../service"
 import { AdminKey } from "./list-keys"
 
-const nullableInt = (description: string) => t.Optional(t.Union([t.Integer({ minimum: 0, maximum: 1_000_000_000_000 }), t.Null()], { description }))
+const nullableInt = (description: string, bounds: { readonly minimum: number; readonly maximum: number } = { minimum: 0, maximum: 1_000_000_000_000 }) =>
+  t.Optional(t.Union([t.Integer(bounds), t.Null()], { description }))
 
 const Body = t.Object({
   tier: t.Optional(t.Union([t.Literal("free"), t.Literal("paid"), t.Literal("pro"), t.Literal("enterprise")], { description: "New tier" })),
-  rate_limit_per_minute: nullableInt("Per-key rate limit; null = the tier's"),
+  rate_limit_per_minute: nullableInt(`Per-key rate limit, calls per minute (1 to ${MAX_LIMIT_PER_MINUTE}); null = the tier's`, { minimum: 1, maximum: MAX_LIMIT_PER_MINUTE }),
   monthly_quota: nullableInt("Per-key monthly call quota; null = the tier's"),
   concurrency_limit: nullableInt("Per-key concurrency; null = the tier's"),
   monthly_spend_cap_micro_usd: nullableInt("Per-key monthly spend cap, micro-USD; null = the tier's"),
