@@ -141,7 +141,7 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
       // Every route takes a JSON object (JSON-RPC aside). Checked here because
       // Elysia quietly turns a number, string, array or null into {} for a
       // schema whose fields are all optional, and the call would go through.
-      if ((typeof value !== "object" || value === null || Array.isArray(value)) && urlOf(request).pathname !== SANDBOX_JSON_RPC_PATH) {
+      if ((typeof value !== "object" || value === null || Array.isArray(value)) && urlOf(request).pathname.replace(/\/+$/, "") !== SANDBOX_JSON_RPC_PATH) {
         throw new InvalidInput({ detail: "The request body must be a JSON object.", errors: [{ field: "(body)", message: "expected a JSON object" }] })
       }
       return value

@@ -9,6 +9,7 @@ import { IdempotencyInFlight, IdempotencyKeyInvalid, IdempotencyKeyReused } from
 import { AppConfig } from "../platform/config/service"
 import type { Claim } from "../store/idempotency/repo"
 import { Store } from "../store/store"
+import { DetachedCalls } from "./detached-calls"
 import { isAppError, toProblem, type AppError } from "./error-map"
 
 const keyShape = /^[\x21-\x7e]{1,255}$/
@@ -25,6 +26,16 @@ export type Answer = { readonly status: number; readonly body: unknown; readonly
 const toResponse = (status: number, text: string, extra: Record<string, string> = {}) =>
   new Response(text, { status, headers: { "content-type": status < 400 ? "application/json" : "application/problem+json", ...extra } })
 
+/** What `respond` would have logged for a failure, had the client still been waiting. */
+const logAbandonedFailure = (cause: Cause.Cause<AppError>, requestId: string) => {
+  const error = Cause.findErrorOption(cause)
+  if (error._tag === "Some" && isAppError(error.value)) {
+    const { body } = toProblem(error.value, requestId)
+    return body.status >= 500 ? Effect.logWarning("call failed after its client disconnected", { code: body.code, status: body.status }) : Effect.void
+  }
+  return Cause.hasInterruptsOnly(cause) ? Effect.void : Effect.logError("call failed after its client disconnected", { cause: Cause.pretty(cause) })
+}
+
 export const idempotent = <R>(
   scope: string,
   key: string | null,
@@ -32,7 +43,7 @@ export const idempotent = <R>(
   hash: () => string,
   requestId: string,
   program: Effect.Effect<Answer, AppError, R>,
-): Effect.Effect<Response, AppError, R | Store | AppConfig> =>
+): Effect.Effect<Response, AppError, R | Store | AppConfig | DetachedCalls> =>
   Effect.gen(function* () {
     if (key === null) {
       const a = yield* program
@@ -45,8 +56,12 @@ export const idempotent = <R>(
     // The claimed request runs to its end in its own fiber, even if the client
     // goes away: the retry the key exists for then finds the stored answer
     // (or, while it still runs, a 409) instead of a claim stuck in flight.
+    // Set once the client has stopped waiting: from then on nobody else
+    // reports what happens to the call, so its fiber logs a failure itself.
+    let abandoned = false
     const record = Effect.gen(function* () {
       const exit = yield* Effect.exit(program)
+      if (abandoned && Exit.isFailure(exit)) yield* logAbandonedFailure(exit.cause, requestId)
       if (Exit.isSuccess(exit)) {
         const text = JSON.stringify(exit.value.body)
         yield* store.idempotency.complete(scope, key, exit.value.status, text).pipe(Effect.catchTag("StoreUnavailable", () => Effect.logError("idempotent response not stored", { idempotency_key_scope: scope })))
@@ -67,13 +82,14 @@ export const idempotent = <R>(
     // Claiming and handing the request to its fiber happen together: a client
     // gone in between must not leave the key claimed by nobody.
     type Started = Exclude<Claim, { readonly kind: "claimed" }> | { readonly kind: "running"; readonly fiber: Fiber.Fiber<Response, AppError> }
+    const detached = yield* DetachedCalls
     const claimed = yield* Effect.uninterruptible(
       Effect.flatMap(store.idempotency.claim(scope, key, hash(), now, config.idempotencyTtlMs), (claim): Effect.Effect<Started, never, R> =>
-        claim.kind === "claimed" ? Effect.map(Effect.forkDetach(record, { startImmediately: true }), (fiber) => ({ kind: "running" as const, fiber })) : Effect.succeed(claim),
+        claim.kind === "claimed" ? Effect.map(detached.fork(record), (fiber) => ({ kind: "running" as const, fiber })) : Effect.succeed(claim),
       ),
     )
     if (claimed.kind === "mismatch") return yield* new IdempotencyKeyReused()
     if (claimed.kind === "in_flight") return yield* new IdempotencyInFlight()
     if (claimed.kind === "replay") return toResponse(claimed.status, claimed.response, { "idempotent-replayed": "true" })
-    return yield* Fiber.join(claimed.fiber)
+    return yield* Fiber.join(claimed.fiber).pipe(Effect.onInterrupt(() => Effect.sync(() => void (abandoned = true))))
   })

@@ -3,6 +3,7 @@
 import { Clock, Layer, ManagedRuntime, References } from "effect"
 import { LoginThrottle } from "../modules/auth/throttle"
 import { AgentDirectory } from "../modules/gateway/agents"
+import { DetachedCalls } from "./detached-calls"
 import { ApiKeys } from "../modules/keys/verifier"
 import { Sandbox } from "../modules/sandbox/service"
 import type { Config } from "../platform/config/config"
@@ -52,7 +53,7 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   const limitsStore = LimitsStore.layer.pipe(Layer.provide(Layer.mergeAll(configLayer, database)))
   const limits = Layer.mergeAll(RateLimiter.layer, ConcurrencyLimiter.layer).pipe(Layer.provide(Layer.mergeAll(limitsStore, configLayer)))
   const clock = options.clock ? Layer.succeed(Clock.Clock, options.clock) : Layer.empty
-  return Layer.mergeAll(configLayer, database, store, services, limits, marketplace, chain, sandbox, keyring, signer, stripe, logging, clock)
+  return Layer.mergeAll(configLayer, database, store, services, limits, marketplace, chain, sandbox, keyring, signer, stripe, logging, clock, DetachedCalls.layer)
 }
 
 export type AppServices = Layer.Success<ReturnType<typeof appLayer>>

@@ -5,6 +5,7 @@ import { Cause, Effect, Fiber } from "effect"
 import { createApp } from "../app/app"
 import { cronJobs } from "../app/jobs"
 import { runReporter } from "../modules/billing/reporter"
+import { DetachedCalls } from "../app/detached-calls"
 import { makeRuntime } from "../app/layers"
 import { listen } from "../app/server"
 import { MasterKeyConfigError } from "../modules/pool/keyring"
@@ -42,8 +43,12 @@ export const serveCommand: Command = {
       stopping = true
       await runtime.runPromise(Effect.logInfo("shutting down", { signal }))
       for (const job of Object.values((app.store as { cron?: Record<string, { stop: () => void }> }).cron ?? {})) job.stop()
+      const deadline = Date.now() + config.shutdownGraceMs
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref())
       await Promise.race([server.stop(false), grace])
+      // Keyed calls whose clients left are not requests any more, but may be paying.
+      const unfinished = await runtime.runPromise(Effect.flatMap(DetachedCalls, (calls) => calls.drain(deadline - Date.now())))
+      if (unfinished > 0) await runtime.runPromise(Effect.logWarning("shutdown grace over with keyed calls still running; their keys stay in flight until they expire", { calls: unfinished }))
       server.stop(true)
       // Rows in flight stay leased and are resent after the lease; Stripe drops the repeats by identifier.
       await runtime.runPromise(Fiber.interrupt(reporter))

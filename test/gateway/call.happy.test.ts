@@ -123,5 +123,31 @@ for (const dialect of dialects) {
       const rows = await g.runtime.runPromise(Effect.flatMap(Store, (s) => s.usage.history({ keyId: a.keyId, limit: 10 })))
       expect(rows.map((r) => r.state)).toEqual(["settled"])
     })
+
+    test("a keyed call that fails after its client disconnected is logged by its own fiber, and its answer is kept for the retry", async () => {
+      const a = await register(g)
+      const body = { text: "Nobody is waiting for this answer" }
+      await g.request(`/sandbox/control/agents/${TITLE_GENERATOR_ID}`, { method: "PUT", json: { delay_ms: 300, fail_with: "model overloaded" } })
+      try {
+        g.logs.length = 0
+        const client = new AbortController()
+        const first = g.request("/v1/agents/title-generator", { method: "POST", json: body, headers: { ...bearer(a.key), "idempotency-key": "dropped-2", "x-request-id": "req-dropped-2" }, signal: client.signal }).catch(() => undefined)
+        await Bun.sleep(100)
+        client.abort()
+        await first
+        let retry = await call(a.key, "title-generator", body, { "idempotency-key": "dropped-2" })
+        for (let i = 0; i < 50 && retry.status === 409; i++) {
+          await Bun.sleep(100)
+          retry = await call(a.key, "title-generator", body, { "idempotency-key": "dropped-2" })
+        }
+        // The marketplace's 5xx after submit is an unknown outcome: kept and replayed, never retried.
+        expect(retry).toMatchObject({ status: 504, body: { code: "call_outcome_unknown" } })
+        expect(retry.headers.get("idempotent-replayed")).toBe("true")
+        const line = g.logs.find((l) => l.includes("call failed after its client disconnected"))
+        expect(line && JSON.parse(line)).toMatchObject({ code: "call_outcome_unknown", status: 504, request_id: "req-dropped-2" })
+      } finally {
+        await g.request(`/sandbox/control/agents/${TITLE_GENERATOR_ID}`, { method: "PUT", json: {} })
+      }
+    })
   })
 }

@@ -63,6 +63,9 @@ describe("sandbox JSON-RPC", () => {
     expect(await post(JSON.stringify({ jsonrpc: "2.0", id: 6, method: "toString", params: [] }))).toMatchObject({ body: { id: 6, error: { code: -32601 } } })
     const batch = await post(JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "getSlot" }, { jsonrpc: "2.0", id: 2, method: "nope" }]))
     expect(batch).toMatchObject({ status: 200, body: [{ id: 1, result: expect.any(Number) }, { id: 2, error: { code: -32601 } }] })
+    // The same endpoint spelled with a trailing slash takes batches too.
+    const slashed = await readJson(await h.request("/sandbox/solana/", { method: "POST", body: JSON.stringify([{ jsonrpc: "2.0", id: 9, method: "getSlot" }]), headers: { "content-type": "application/json" } }))
+    expect(slashed).toMatchObject({ status: 200, body: [{ id: 9, result: expect.any(Number) }] })
   })
 
   test("faucet validation errors are 4xx envelopes", async () => {
