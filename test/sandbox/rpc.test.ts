@@ -60,6 +60,8 @@ describe("sandbox JSON-RPC", () => {
     expect(await post(JSON.stringify({ id: 4, method: "getBalance" }))).toMatchObject({ body: { id: 4, error: { code: -32600 } } })
     expect(await post(JSON.stringify([]))).toMatchObject({ body: { error: { code: -32600 } } })
     expect(await post(JSON.stringify({ jsonrpc: "2.0", id: 5, method: "getBalance", params: ["not-a-key"] }))).toMatchObject({ body: { id: 5, error: { code: -32602 } } })
+    // Far longer than any address: refused on its length, never decoded.
+    expect(await post(JSON.stringify({ jsonrpc: "2.0", id: 8, method: "getBalance", params: ["x".repeat(100_000)] }))).toMatchObject({ body: { id: 8, error: { code: -32602 } } })
     expect(await post(JSON.stringify({ jsonrpc: "2.0", id: 6, method: "toString", params: [] }))).toMatchObject({ body: { id: 6, error: { code: -32601 } } })
     const batch = await post(JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "getSlot" }, { jsonrpc: "2.0", id: 2, method: "nope" }]))
     expect(batch).toMatchObject({ status: 200, body: [{ id: 1, result: expect.any(Number) }, { id: 2, error: { code: -32601 } }] })
@@ -71,6 +73,7 @@ describe("sandbox JSON-RPC", () => {
   test("faucet validation errors are 4xx envelopes", async () => {
     const faucet = async (json: unknown) => readJson(await h.request("/sandbox/faucet", { method: "POST", json }))
     expect(await faucet({ wallet: "nope", usdc: 1 })).toMatchObject({ status: 400, body: { ok: false, error: expect.stringContaining("Invalid wallet") } })
+    expect(await faucet({ wallet: "1".repeat(100_000), usdc: 1 })).toMatchObject({ status: 400, body: { ok: false } })
     expect(await faucet({ wallet: Keypair.generate().publicKey.toBase58(), usdc: 1.5 })).toMatchObject({ status: 400, body: { ok: false } })
     expect(await faucet({ wallet: Keypair.generate().publicKey.toBase58(), usdc: 10_000_000_000 })).toMatchObject({ status: 400, body: { ok: false } })
     expect(await faucet({ wallet: Keypair.generate().publicKey.toBase58(), sol: -1 })).toMatchObject({ status: 400, body: { ok: false } })

@@ -11,6 +11,7 @@
 //
 // The transaction is read from its wire bytes (platform/solana/
 // legacy-transaction.ts); accounts are compared as base58 text.
+import { isAddressShaped } from "../../platform/solana/address"
 import { addressText } from "../../platform/solana/address-text"
 import { isParseFailure, parseLegacyTransaction, type CompiledInstruction, type LegacyTransaction } from "../../platform/solana/legacy-transaction"
 import { ASSOCIATED_TOKEN_PROGRAM_ID, associatedTokenAddressText, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID } from "../../platform/solana/spl-ids"
@@ -119,6 +120,7 @@ const parse = (tx: Uint8Array | LegacyTransaction): LegacyTransaction | Verdict 
 
 /** The associated token account, or undefined when an input is not an address (it then matches nothing). */
 const ataOrNothing = (mint: string, owner: string, program: string): string | undefined => {
+  if (!isAddressShaped(mint) || !isAddressShaped(owner) || !isAddressShaped(program)) return undefined
   try {
     return associatedTokenAddressText(mint, owner, program)
   } catch {

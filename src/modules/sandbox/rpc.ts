@@ -8,6 +8,7 @@ import { TOKEN_PROGRAM_ID } from "./spl"
 import { accountAt, encodeAccount, tokenAccountView, tokenAmount, type Encoding } from "./accounts"
 import { SANDBOX_USDC_DECIMALS, sandboxUsdcMint } from "./identities"
 import { BLOCKHASH_VALID_SLOTS, blockhashOf, creditSol, currentSlot, nextSlot, recordSignature, signatureStatus, solBalance, tokenAccount, tokenAccountsByOwner, usdcSupply } from "./ledger"
+import { isAddressShaped } from "../../platform/solana/address"
 
 export type RpcId = string | number | null
 type RpcError = { readonly code: number; readonly message: string }
@@ -31,6 +32,7 @@ export type RpcEnv = {
 
 const pubkey = (v: unknown, what: string): string => {
   if (typeof v !== "string") throw new InvalidParams(`Invalid param: ${what} must be a base58 string`)
+  if (!isAddressShaped(v)) throw new InvalidParams(`Invalid param: Invalid`)
   try {
     return new PublicKey(v).toBase58()
   } catch {

@@ -22,6 +22,7 @@ import { findIntent, findReceipt, insertIntent, insertReceipt, moveIntent, type 
 import { handleRpc, type RpcReply } from "./rpc"
 import { buildPaymentTransaction, protocolFee, sameBytes, serializeUnsigned, splitWireTransaction, verifySignature } from "./transaction"
 import { wireAgent, wireReceipt } from "./wire"
+import { isAddressShaped } from "../../platform/solana/address"
 
 /** The real platform's limit on an agent's run. */
 export const AGENT_TIME_LIMIT_MS = 20_000
@@ -76,6 +77,7 @@ const schemaProblems = (schema: TSchema, value: unknown): string =>
     .join("; ")
 
 const walletKey = (raw: string): PublicKey | undefined => {
+  if (!isAddressShaped(raw)) return undefined
   try {
     const key = new PublicKey(raw)
     return key.toBase58() === raw ? key : undefined

@@ -2,6 +2,7 @@
 // one-line description of the expected form, which the loader prefixes with
 // the variable's name.
 import { Cron } from "croner"
+import { isAddressShaped } from "../solana/address"
 
 export type Read<A> = (raw: string) => { ok: true; value: A } | { ok: false; expected: string }
 
@@ -41,7 +42,7 @@ export const httpUrl: Read<string> = (raw) => {
 
 /** A Solana public key: base58, 32 to 44 characters (a mint, a wallet). */
 export const base58Key: Read<string> = (raw) =>
-  /^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(raw.trim()) ? ok(raw.trim()) : bad("a base58 Solana public key")
+  isAddressShaped(raw.trim()) ? ok(raw.trim()) : bad("a base58 Solana public key")
 
 export const redisUrl: Read<string> = (raw) => {
   try {

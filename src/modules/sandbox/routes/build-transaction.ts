@@ -5,7 +5,7 @@ import { AgentIdParam, ErrorEnvelope, Token } from "../model"
 import { Sandbox } from "../service"
 
 export const BuildTransactionBody = t.Object({
-  payer_wallet: t.String({ description: "Base58 public key of the paying wallet (fee payer and only signer)" }),
+  payer_wallet: t.String({ maxLength: 64, description: "Base58 public key of the paying wallet (fee payer and only signer)" }),
   selected_token: t.Optional(Token),
   input: t.Record(t.String(), t.Unknown(), { description: "Agent input; validated against the agent's input schema before any payment" }),
   calling_agent_id: t.Optional(t.String({ description: "Calling agent (UUID), for agent-to-agent calls" })),

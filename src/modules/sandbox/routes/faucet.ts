@@ -5,7 +5,7 @@ import { ErrorEnvelope } from "../model"
 import { FAUCET_MAX_LAMPORTS, FAUCET_MAX_USDC, Sandbox } from "../service"
 
 export const FaucetBody = t.Object({
-  wallet: t.String({ description: "Base58 public key to fund" }),
+  wallet: t.String({ maxLength: 64, description: "Base58 public key to fund" }),
   usdc: t.Optional(t.Integer({ minimum: 0, maximum: FAUCET_MAX_USDC, description: "Sandbox USDC, base units (1 USDC = 1000000)" })),
   sol: t.Optional(t.Integer({ minimum: 0, maximum: FAUCET_MAX_LAMPORTS, description: "Lamports (1 SOL = 1000000000)" })),
 })
