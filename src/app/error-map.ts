@@ -2,32 +2,19 @@
 // tag of AppError, so a new error without a status does not compile.
 import { BodyTooLarge, InvalidInput, JsonTooDeep, MalformedJson, RouteNotFound, StoreUnavailable, UnsupportedMediaType } from "../platform/http/errors"
 import { BillingDisabled, CardRequired, NoSubscription, StripeRequestFailed, WebhookNotConfigured, WebhookRejected } from "../modules/billing/errors"
-import { DecryptFailed, EnvelopeInvalid, MasterKeyUnknown, NoFundedWallet, TransactionRejected, WalletDepleted, WalletNotFound } from "../modules/pool/errors"
+import type { NoFundedWallet, TransactionRejected, UnsealError, WalletDepleted, WalletNotFound } from "../modules/pool/errors"
 import { problemType, type ProblemBody } from "../platform/http/problem"
 import { AdminUnauthorized, UserNotFound } from "../modules/admin/errors"
 import { EmailTaken, InvalidCredentials, LoginThrottled, SessionRequired } from "../modules/auth/errors"
-import { ApiKeyMalformed, ApiKeyMissing, ApiKeyUnknown, KeyExpired, KeyNotFound, KeyRevoked, KeySuspended } from "../modules/keys/errors"
+import type { KeyNotFound } from "../modules/keys/errors"
+import type { AuthError } from "../modules/keys/verifier"
 import { ChainUnavailable } from "../modules/chain/errors"
 import { IdempotencyInFlight, IdempotencyKeyInvalid, IdempotencyKeyReused, QuotaExhausted, SpendCapReached, UnknownAgentAlias } from "../modules/gateway/errors"
 import { formatUsd } from "../modules/gateway/money"
 import { StorageAgentNotConfigured } from "../modules/storage/errors"
 import { ConcurrencyLimitExceeded, LimiterUnavailable, RateLimited } from "../modules/limits/errors"
 import { rateLimitHeaders } from "../modules/limits/headers"
-import {
-  AgentInputInvalid,
-  AgentNotFound,
-  AgentOutputInvalid,
-  AgentPrivate,
-  AgentTimedOut,
-  CallOutcomeUnknown,
-  MarketplaceBadResponse,
-  MarketplaceRefused,
-  MarketplaceTimedOut,
-  MarketplaceUnreachable,
-  PayerLacksFunds,
-  PaymentIntentExpired,
-  ReceiptNotFound,
-} from "../modules/marketplace/errors"
+import type { MarketplaceError } from "../modules/marketplace/errors"
 
 export type AppError =
   | MalformedJson
@@ -37,12 +24,7 @@ export type AppError =
   | RouteNotFound
   | InvalidInput
   | StoreUnavailable
-  | ApiKeyMissing
-  | ApiKeyMalformed
-  | ApiKeyUnknown
-  | KeyRevoked
-  | KeyExpired
-  | KeySuspended
+  | AuthError
   | KeyNotFound
   | EmailTaken
   | InvalidCredentials
@@ -50,23 +32,9 @@ export type AppError =
   | SessionRequired
   | AdminUnauthorized
   | UserNotFound
-  | AgentNotFound
-  | AgentInputInvalid
-  | PayerLacksFunds
-  | AgentTimedOut
-  | AgentOutputInvalid
-  | AgentPrivate
-  | PaymentIntentExpired
-  | ReceiptNotFound
-  | MarketplaceUnreachable
-  | MarketplaceTimedOut
-  | MarketplaceBadResponse
-  | MarketplaceRefused
-  | CallOutcomeUnknown
+  | MarketplaceError
   | ChainUnavailable
-  | EnvelopeInvalid
-  | MasterKeyUnknown
-  | DecryptFailed
+  | UnsealError
   | WalletNotFound
   | NoFundedWallet
   | WalletDepleted
