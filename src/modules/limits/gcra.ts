@@ -52,8 +52,7 @@ const ceilDiv = (a: number, b: number) => Math.ceil(a / b)
  * The decision for a TAT as it stands after the transition: the new TAT when
  * the call was allowed, the unchanged one when it was refused.
  */
-export const describe = (nowMs: number, tatUs: number, limitPerMinute: number, allowed: boolean): GcraDecision => {
-  const { intervalUs, periodUs } = gcraParams(limitPerMinute)
+export const describe = (nowMs: number, tatUs: number, limitPerMinute: number, allowed: boolean, { intervalUs, periodUs }: GcraParams): GcraDecision => {
   const nowUs = nowMs * US_PER_MS
   const ahead = Math.max(0, tatUs - nowUs)
   const remaining = Math.max(0, Math.floor((periodUs - ahead) / intervalUs))
@@ -70,12 +69,13 @@ export const describe = (nowMs: number, tatUs: number, limitPerMinute: number, a
 
 /** One call at `nowMs` against `state` (undefined = never seen or idle). */
 export const gcra = (nowMs: number, state: GcraState | undefined, limitPerMinute: number): { decision: GcraDecision; state: GcraState | undefined } => {
-  const { intervalUs, periodUs } = gcraParams(limitPerMinute)
+  const params = gcraParams(limitPerMinute)
+  const { intervalUs, periodUs } = params
   const nowUs = nowMs * US_PER_MS
   const start = Math.max(state?.tatUs ?? nowUs, nowUs)
   const next = start + intervalUs
-  if (next - periodUs <= nowUs) return { decision: describe(nowMs, next, limitPerMinute, true), state: { tatUs: next } }
-  return { decision: describe(nowMs, start, limitPerMinute, false), state }
+  if (next - periodUs <= nowUs) return { decision: describe(nowMs, next, limitPerMinute, true, params), state: { tatUs: next } }
+  return { decision: describe(nowMs, start, limitPerMinute, false, params), state }
 }
 
 /** True when the state can be forgotten without changing any future decision. */

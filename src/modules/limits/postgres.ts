@@ -13,7 +13,8 @@ import type { Lease, LeaseStore } from "./model"
 
 export const postgresGcra = (sql: postgres.Sql, timeoutMs: number) =>
   (keyId: string, limitPerMinute: number, nowMs: number): Effect.Effect<GcraDecision, LimiterUnavailable> => {
-    const { intervalUs, periodUs } = gcraParams(limitPerMinute)
+    const params = gcraParams(limitPerMinute)
+    const { intervalUs, periodUs } = params
     const nowUs = nowMs * 1000
     // last_allowed records which branch ran: RETURNING cannot show the old TAT.
     return attemptBackend("postgres", "rate limit check", timeoutMs, () =>
@@ -26,7 +27,7 @@ export const postgresGcra = (sql: postgres.Sql, timeoutMs: number) =>
           last_allowed = case when greatest(r.tat_us, ${nowUs}::bigint) + ${intervalUs}::bigint - ${periodUs}::bigint <= ${nowUs}::bigint
             then 1 else 0 end
         returning tat_us, last_allowed`,
-    ).pipe(Effect.map((rows) => describe(nowMs, Number(rows[0]!.tat_us), limitPerMinute, Number(rows[0]!.last_allowed) === 1)))
+    ).pipe(Effect.map((rows) => describe(nowMs, Number(rows[0]!.tat_us), limitPerMinute, Number(rows[0]!.last_allowed) === 1, params)))
   }
 
 /**

@@ -75,12 +75,12 @@ return {0, string.format('%.0f', tat)}
 
 export const redisGcra = (link: RedisLink, prefix: string) =>
   (keyId: string, limitPerMinute: number, nowMs: number): Effect.Effect<GcraDecision, LimiterUnavailable> => {
-    const { intervalUs, periodUs } = gcraParams(limitPerMinute)
+    const params = gcraParams(limitPerMinute)
     return link
-      .script("rate limit check", gcraScript, [`${prefix}rl:${keyId}`], [String(nowMs * 1000), String(intervalUs), String(periodUs)])
+      .script("rate limit check", gcraScript, [`${prefix}rl:${keyId}`], [String(nowMs * 1000), String(params.intervalUs), String(params.periodUs)])
       .pipe(Effect.map((reply) => {
         const [allowed, tat] = reply as [number, string]
-        return describe(nowMs, Number(tat), limitPerMinute, allowed === 1)
+        return describe(nowMs, Number(tat), limitPerMinute, allowed === 1, params)
       }))
   }
 
