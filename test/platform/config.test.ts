@@ -52,6 +52,16 @@ describe("config", () => {
     expect(loadConfig({ TIERS_JSON: '{"free":{"monthlyQuota":0}}' }).tiers.free.monthlyQuota).toBe(0)
   })
 
+  test("a bad URL is echoed without its credentials or query, and config check hides them for the database too", () => {
+    const problems = problemsOf({ DATABASE_URL: "postgres:/admin:Sup3rS3cret@db/x", SOLANA_RPC_URL: "htps://rpc.example.com/?api-key=abcd-1234-secret" }).join("\n")
+    expect(problems).toContain("DATABASE_URL")
+    expect(problems).toContain("SOLANA_RPC_URL")
+    for (const secret of ["Sup3rS3cret", "abcd-1234-secret"]) expect({ secret, leaked: problems.includes(secret) }).toEqual({ secret, leaked: false })
+    const rows = describeConfig(loadConfig({ DATABASE_URL: "postgres://tdk:pw@db:5432/tdk?password=QQsecretQQ" }))
+    const shown = rows.find((r) => r.env === "DATABASE_URL")!.value
+    expect({ shown, leaked: shown.includes("QQsecretQQ") || shown.includes(":pw@") }).toEqual({ shown, leaked: false })
+  })
+
   test("a bad secret is reported without echoing its value", () => {
     const [line] = problemsOf({ ADMIN_TOKEN: "short-secret" })
     expect(line).toBe("ADMIN_TOKEN: expected a string of at least 24 characters")

@@ -29,6 +29,13 @@ describe("log redaction", () => {
     })
   }
 
+  test("credentials in a URL, its query and name=value secrets do not pass; the host stays readable", () => {
+    const out = redactString("connect failed: postgres://tdk:PgPw-7@db:5432/tdk, redis://:RedisPw@cache:6379 and https://rpc.example.com/?api-key=abcd-1234 (password: hunter2, token=s3cr3t)")
+    for (const secret of ["PgPw-7", "RedisPw", "abcd-1234", "hunter2", "s3cr3t"]) expect({ secret, leaked: out.includes(secret) }).toEqual({ secret, leaked: false })
+    expect(out).toContain("@db:5432/tdk")
+    expect(out).toContain("https://rpc.example.com/?[REDACTED]")
+  })
+
   test("fields named like secrets are redacted whatever their value", () => {
     const out = redact({ password: "correct horse", nested: { apiKey: "x", Authorization: "y", walletSecret: "z" }, ok: "fine" }) as any
     expect(out.password).toBe("[REDACTED]")

@@ -25,12 +25,8 @@ export const withoutUrls = (text: string, urls: ReadonlyArray<string>): string =
   return out
 }
 
-/** Bounded, scrubbed text fit for an error detail shown to the developer. */
-/** Any URL's credentials (user:pass@) and query (?api-key=…), whoever built it. */
-const withoutUrlSecrets = (text: string): string =>
-  text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, "$1***@").replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s?#]*)\?[^\s#]*/gi, "$1?***")
-
+/** Bounded, scrubbed text fit for an error detail shown to the developer (redactString also hides any URL's credentials and query). */
 export const upstreamText = (text: string, urls: ReadonlyArray<string> = []): string => {
-  const clean = redactString(withoutUrlSecrets(withoutUrls(text, urls))).replace(/\s+/g, " ").trim()
+  const clean = redactString(withoutUrls(text, urls)).replace(/\s+/g, " ").trim()
   return clean.length > UPSTREAM_TEXT_LIMIT ? `${clean.slice(0, UPSTREAM_TEXT_LIMIT)}…` : clean
 }

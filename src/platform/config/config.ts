@@ -1,7 +1,7 @@
 // Every environment variable the process reads is declared here, parsed once
 // at start-up into one typed, immutable Config. A bad value stops start-up
 // with one line per problem naming the variable and the expected form.
-import { databaseUrl, describeDatabase, type DatabaseTarget } from "./database-url"
+import { databaseUrl, describeDatabase, withoutUrlCredentials, type DatabaseTarget } from "./database-url"
 import { defaultTiers, type TierTable } from "../../modules/keys/tiers"
 import { tierTable } from "./tiers-reader"
 import { aliasMap, uuid, uuidList } from "./agent-readers"
@@ -9,6 +9,7 @@ import { networkConstants } from "../../modules/marketplace/protocol"
 import { base58Key, bool, cronPattern, httpUrl, int, oneOf, redisUrl, str, type Read } from "./parse"
 import type { MasterKey } from "../../modules/pool/envelope"
 import { masterKeyList, singleMasterKey } from "../../modules/pool/master-keys"
+import { redactString } from "../logging/redact"
 
 const stripeKey: Read<string> = (raw) =>
   /^(sk|rk)_(test|live)_[A-Za-z0-9]{8,}$/.test(raw.trim()) ? { ok: true, value: raw.trim() } : { ok: false, expected: "a Stripe secret key (sk_test_…, sk_live_…, rk_…)" }
@@ -298,7 +299,8 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
     }
     const r = spec.read(raw)
     if (r.ok) out[key] = r.value
-    else problems.push(`${spec.env}: expected ${r.expected}${spec.secret ? "" : `, got ${JSON.stringify(raw.slice(0, 80))}`}`)
+    // A bad value is echoed to help, but URLs may carry credentials: scrubbed first.
+    else problems.push(`${spec.env}: expected ${r.expected}${spec.secret ? "" : `, got ${JSON.stringify(redactString(raw).slice(0, 80))}`}`)
   }
   if (problems.length === 0) problems.push(...crossChecks(out as Config))
   if (problems.length > 0) throw new ConfigInvalid(problems)
@@ -306,20 +308,6 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
 }
 
 /** The effective configuration with every secret redacted, for `tdk config check`. */
-/** RPC and API URLs often carry a key in the userinfo or the query: show neither. */
-const withoutUrlCredentials = (value: string): string => {
-  if (!/^https?:\/\//i.test(value)) return value
-  try {
-    const u = new URL(value)
-    if (u.username) u.username = "***"
-    if (u.password) u.password = "***"
-    for (const k of [...u.searchParams.keys()]) u.searchParams.set(k, "***")
-    return u.toString().replace(/\/$/, "")
-  } catch {
-    return value
-  }
-}
-
 export const describeConfig = (config: Config): Array<{ env: string; value: string; doc: string }> =>
   (Object.keys(configSpec) as Array<keyof Config>).map((key) => {
     const spec = configSpec[key]

@@ -21,10 +21,19 @@ export const databaseUrl: Read<DatabaseTarget> = (raw) => {
   return { ok: false, expected: "sqlite:<path>, sqlite::memory: or postgres://user:pass@host:port/db" }
 }
 
-/** The URL with any password replaced, for `config check` and logs. */
-export const describeDatabase = (target: DatabaseTarget): string => {
-  if (target.dialect === "sqlite") return `sqlite:${target.path}`
-  const u = new URL(target.url)
-  if (u.password) u.password = "***"
-  return u.toString()
+/** A URL for display: user, password and every query value replaced (RPC and API URLs often carry a key there). */
+export const withoutUrlCredentials = (value: string): string => {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value
+  try {
+    const u = new URL(value)
+    if (u.username) u.username = "***"
+    if (u.password) u.password = "***"
+    for (const k of [...u.searchParams.keys()]) u.searchParams.set(k, "***")
+    return u.toString().replace(/\/$/, "")
+  } catch {
+    return value
+  }
 }
+
+/** The database target for `config check` and logs, credentials hidden. */
+export const describeDatabase = (target: DatabaseTarget): string => (target.dialect === "sqlite" ? `sqlite:${target.path}` : withoutUrlCredentials(target.url))

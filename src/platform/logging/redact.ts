@@ -19,6 +19,13 @@ const publicFields: Record<string, RegExp> = {
 }
 
 const patterns: ReadonlyArray<[RegExp, string]> = [
+  // Credentials and query strings inside any URL (user:pass@host, ?api-key=…).
+  [/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@"']+@/gi, "$1" + REDACTED + "@"],
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s?#"']*)\?[^\s#"']*/gi, "$1?" + REDACTED],
+  // user:password@ even where the URL around it is malformed.
+  [/([^\s/@:"']+):[^\s/@"']+@/g, "$1:" + REDACTED + "@"],
+  // A secret written as name=value or name: value in free text.
+  [/\b(pass(?:word)?|pwd|secret|token|api[_-]?key)(\s*[:=]\s*)[^\s&"',;]+/gi, "$1$2" + REDACTED],
   // API keys, whole or partial after the environment prefix.
   [/\btk_(live|test)_[A-Za-z0-9]+/g, "tk_$1_" + REDACTED],
   // Stripe secrets, restricted keys and webhook secrets.
