@@ -6,6 +6,7 @@ import { Context, Effect, Layer } from "effect"
 import { AppConfig } from "../../platform/config/service"
 import { upstreamText } from "../marketplace/sanitize"
 import { ChainUnavailable } from "./errors"
+import { associatedTokenAddress } from "../../platform/solana/spl-ids"
 
 export type SignatureState = "not_found" | "processed" | "confirmed" | "finalized" | "failed"
 
@@ -22,11 +23,6 @@ export type ChainShape = {
 export type ChainOptions = { readonly rpcUrl: string; readonly timeoutMs: number }
 
 const missingAccount = /could not find account/i
-
-// Loaded on first use: spl-token pulls in bigint-buffer, which prints a warning
-// to stderr when it loads without native bindings, and every CLI command
-// (`tdk config check` among them) imports this module.
-const splToken = Effect.promise(() => import("@solana/spl-token"))
 
 export const makeChain = (options: ChainOptions): ChainShape => {
   const timedFetch = ((input: string | URL | Request, init?: RequestInit) =>
@@ -57,8 +53,7 @@ export const makeChain = (options: ChainOptions): ChainShape => {
   })
 
   const getUsdcBalance = Effect.fn("Chain.getUsdcBalance")(function* (owner: string, mint: string) {
-    const { getAssociatedTokenAddressSync } = yield* splToken
-    const ata = getAssociatedTokenAddressSync(yield* key(mint), yield* key(owner), true)
+    const ata = associatedTokenAddress(yield* key(mint), yield* key(owner))
     const amount = yield* Effect.tryPromise({
       try: async () => {
         try {
