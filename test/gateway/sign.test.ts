@@ -10,16 +10,18 @@ import { signTransaction } from "../../src/modules/gateway/steps/sign"
 import { generateWallets } from "../../src/modules/pool/service"
 import { isParseFailure, parseLegacyTransaction, type LegacyTransaction } from "../../src/platform/solana/legacy-transaction"
 import { Store } from "../../src/store/store"
+import type { WalletRow } from "../../src/store/wallets/repo"
 import { makeTestApp, type TestApp } from "../support/app"
 import { BLOCKHASH, fixture } from "../pool/tx-fixtures"
 
 let h: TestApp
-let walletId: string
+let wallet: WalletRow
 let payer: PublicKey
 beforeAll(async () => {
   h = await makeTestApp("sqlite")
-  walletId = (await h.runtime.runPromise(generateWallets(1)))[0]!
-  payer = new PublicKey((await h.runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.findById(walletId))))!.publicKey)
+  const walletId = (await h.runtime.runPromise(generateWallets(1)))[0]!
+  wallet = (await h.runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.findById(walletId))))!
+  payer = new PublicKey(wallet.publicKey)
 })
 afterAll(() => h.close())
 
@@ -38,7 +40,7 @@ test("a one-signer transaction: the wire bytes equal web3.js's, and the signatur
   const f = fixture(payer)
   const unsigned = unsignedWire(f.tx(f.canonical()))
   const message = Transaction.from(unsigned).serializeMessage()
-  const signed = await h.runtime.runPromise(signTransaction(walletId, parsed(unsigned)))
+  const signed = await h.runtime.runPromise(signTransaction(wallet, parsed(unsigned)))
   const wire = Buffer.from(signed.signedBase64, "base64")
   const signature = wire.subarray(1, 65)
   expect({ count: wire[0], signature: bs58.encode(signature), message: wire.subarray(65).equals(message) }).toEqual({ count: 1, signature: signed.txSignature, message: true })
@@ -55,12 +57,12 @@ test("a message that asks for a second signature is refused, not half-signed", a
   const other = Keypair.generate().publicKey
   const t = new Transaction({ feePayer: payer, recentBlockhash: BLOCKHASH })
   t.add(SystemProgram.transfer({ fromPubkey: other, toPubkey: payer, lamports: 1 }))
-  const exit = await h.runtime.runPromiseExit(signTransaction(walletId, parsed(unsignedWire(t))))
+  const exit = await h.runtime.runPromiseExit(signTransaction(wallet, parsed(unsignedWire(t))))
   expect(failureTag(exit)).toBe("TransactionRejected:unexpected_signer")
 })
 
 test("a transaction whose fee payer is another key is refused", async () => {
   const f = fixture(Keypair.generate().publicKey)
-  const exit = await h.runtime.runPromiseExit(signTransaction(walletId, parsed(unsignedWire(f.tx(f.canonical())))))
+  const exit = await h.runtime.runPromiseExit(signTransaction(wallet, parsed(unsignedWire(f.tx(f.canonical())))))
   expect(failureTag(exit)).toBe("TransactionRejected:fee_payer_mismatch")
 })

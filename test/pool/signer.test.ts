@@ -116,6 +116,18 @@ describe("signer", () => {
     expect(cache.size).toBe(0)
   })
 
+  test("a row the caller already read is used on a cache miss, not read again (and a row for another wallet is ignored)", async () => {
+    const row = (await h.runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.findById(ids[1]!))))!
+    // The row leaves the store: only the row handed over can make the signer sign.
+    const handle = await h.runtime.runPromise(Database)
+    if (handle.kind !== "sqlite") throw new Error("sqlite test app")
+    handle.client.run("delete from wallet_pool where id = ?", [row.id])
+    const signed = await withSigner(new SecretCache(0, 10), Effect.flatMap(Signer, (s) => s.sign(row.id, new Uint8Array([1]), row)))
+    expect(signed.publicKey).toBe(row.publicKey)
+    const mismatched = await withSigner(new SecretCache(0, 10), Effect.flip(Effect.flatMap(Signer, (s) => s.sign(row.id, new Uint8Array([1]), { ...row, id: ids[0]! }))))
+    expect(mismatched).toMatchObject({ _tag: "WalletNotFound" })
+  })
+
   test("unknown wallet → WalletNotFound", async () => {
     expect(await h.runtime.runPromise(Effect.flip(Effect.flatMap(Signer, (s) => s.sign("wal_nope", new Uint8Array([1])))))).toMatchObject({ _tag: "WalletNotFound" })
   })

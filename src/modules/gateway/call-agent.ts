@@ -90,7 +90,7 @@ export const callAgent = Effect.fn("Gateway.callAgent")(function* (
     )
     yield* reserveSpend(identity, period, price.developerPriceMicroUsd)
     reservedSpend = price.developerPriceMicroUsd
-    const signed = yield* signTransaction(wallet.id, tx)
+    const signed = yield* signTransaction(wallet, tx)
     return { agent, wallet, built, price, signed }
   }).pipe(Effect.onError(() => releaseReservation(identity, period, reservedSpend)))
 

@@ -8,6 +8,7 @@ import { Clock, Context, Duration, Effect, Layer } from "effect"
 import { AppConfig } from "../../platform/config/service"
 import type { StoreUnavailable } from "../../platform/http/errors"
 import { Store } from "../../store/store"
+import type { WalletRow } from "../../store/wallets/repo"
 import { keyObjectOf, publicKeyBytes, signMessage } from "./ed25519"
 import { DecryptFailed, WalletNotFound, type UnsealError } from "./errors"
 import { Keyring } from "./keyring"
@@ -15,8 +16,12 @@ import { SecretCache } from "./secret-cache"
 
 export type Signature = { readonly signature: Uint8Array; readonly publicKey: string }
 
+/** What signing needs of a wallet row. */
+export type StoredWallet = Pick<WalletRow, "id" | "publicKey" | "encryptedSecret">
+
 export type SignerShape = {
-  readonly sign: (walletId: string, message: Uint8Array) => Effect.Effect<Signature, WalletNotFound | UnsealError | StoreUnavailable>
+  /** `row`, when the caller already read it, saves reading the wallet again on a cache miss. */
+  readonly sign: (walletId: string, message: Uint8Array, row?: StoredWallet) => Effect.Effect<Signature, WalletNotFound | UnsealError | StoreUnavailable>
   /** Drops and wipes expired secrets now (the background sweep calls it too). */
   readonly sweep: () => Effect.Effect<number>
   /** Drops and wipes every cached secret. */
@@ -29,8 +34,8 @@ export const makeSigner = Effect.fnUntraced(function* (cache: SecretCache) {
   const store = yield* Store
   const keyring = yield* Keyring
 
-  const load = Effect.fn("Signer.load")(function* (walletId: string) {
-    const row = yield* store.wallets.findById(walletId)
+  const load = Effect.fn("Signer.load")(function* (walletId: string, given: StoredWallet | undefined) {
+    const row = given ?? (yield* store.wallets.findById(walletId))
     if (!row) return yield* Effect.fail(new WalletNotFound({ walletId }))
     const secret = yield* keyring.open(row.id, row.publicKey, row.encryptedSecret)
     const key = keyObjectOf(secret)
@@ -43,11 +48,11 @@ export const makeSigner = Effect.fnUntraced(function* (cache: SecretCache) {
     return { secret, key, publicKey: row.publicKey }
   })
 
-  const sign = Effect.fn("Signer.sign")(function* (walletId: string, message: Uint8Array) {
+  const sign = Effect.fn("Signer.sign")(function* (walletId: string, message: Uint8Array, row?: StoredWallet) {
     const now = yield* Clock.currentTimeMillis
     const hit = cache.get(walletId, now)
     if (hit) return { signature: signMessage(hit.key, message), publicKey: hit.publicKey }
-    const loaded = yield* load(walletId)
+    const loaded = yield* load(walletId, row?.id === walletId ? row : undefined)
     const signature = signMessage(loaded.key, message)
     if (!cache.set(walletId, loaded.secret, loaded.key, loaded.publicKey, now)) loaded.secret.fill(0)
     return { signature, publicKey: loaded.publicKey }

@@ -8,17 +8,17 @@ import { Effect } from "effect"
 import type { LegacyTransaction } from "../../../platform/solana/legacy-transaction"
 import { addressText } from "../../../platform/solana/address-text"
 import { TransactionRejected } from "../../pool/errors"
-import { Signer } from "../../pool/signer"
+import { Signer, type StoredWallet } from "../../pool/signer"
 
 // Largest serialized transaction the cluster accepts (web3.js PACKET_DATA_SIZE).
 const PACKET_DATA_SIZE = 1232
 
-export const signTransaction = Effect.fn("Gateway.sign")(function* (walletId: string, tx: LegacyTransaction) {
+export const signTransaction = Effect.fn("Gateway.sign")(function* (wallet: StoredWallet, tx: LegacyTransaction) {
   const signer = yield* Signer
   if (tx.requiredSignatures !== 1) {
     return yield* new TransactionRejected({ code: "unexpected_signer", reason: `the message requires ${tx.requiredSignatures} signatures; a pool wallet signs only its own` })
   }
-  const { signature, publicKey } = yield* signer.sign(walletId, tx.message)
+  const { signature, publicKey } = yield* signer.sign(wallet.id, tx.message, wallet)
   if (addressText(tx.accountKeys[0]!) !== publicKey) {
     return yield* new TransactionRejected({ code: "fee_payer_mismatch", reason: "the fee payer is not the signing wallet" })
   }
