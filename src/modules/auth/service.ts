@@ -9,7 +9,6 @@ import { newId } from "../../platform/ids"
 import { Store } from "../../store/store"
 import { customerAtRegistration } from "../billing/customers"
 import { newKey } from "../keys/service"
-import { effectiveLimits } from "../keys/tiers"
 import { credentialProblems, normaliseEmail } from "./credentials"
 import { EmailTaken, InvalidCredentials, LoginThrottled, SessionRequired } from "./errors"
 import { hashSessionToken, newSessionToken, sessionTokenFrom } from "./session-token"
@@ -39,7 +38,7 @@ export const register = Effect.fn("Auth.register")(function* (email: string, pas
   if (!created) return yield* new EmailTaken()
   // After the account is committed: a Stripe failure must not lose it (see billing/customers.ts).
   yield* customerAtRegistration(user)
-  return { user, key, limits: effectiveLimits("free", { rateLimitPerMinute: null, monthlyQuota: null, concurrencyLimit: null, monthlySpendCapMicroUsd: null }, config.tiers) }
+  return { user, key, limits: config.tiers.free }
 })
 
 export const login = Effect.fn("Auth.login")(function* (email: string, password: string, clientAddress: string) {

@@ -1,5 +1,5 @@
 import type { VerifiedKeyRow } from "../../store/keys/repo"
-import { effectiveLimits, isTier, type Limits, type Tier, type TierTable } from "./tiers"
+import { effectiveLimits, tierOf, type Limits, type Tier, type TierTable } from "./tiers"
 import type { KeyEnvironment } from "./key-format"
 
 /** Who is calling, as every `/v1` step after authentication sees it. */
@@ -16,7 +16,7 @@ export type KeyIdentity = {
 }
 
 export const identityOf = (row: VerifiedKeyRow, tiers: TierTable): KeyIdentity => {
-  const tier: Tier = isTier(row.tier) ? row.tier : "free"
+  const tier = tierOf(row.tier)
   return {
     keyId: row.id,
     userId: row.userId,

@@ -8,7 +8,7 @@ import type { KeyRow, NewKey } from "../../store/keys/repo"
 import { Store } from "../../store/store"
 import { KeyNotFound } from "./errors"
 import { displayPrefix, generateApiKey, hashApiKey, type KeyEnvironment } from "./key-format"
-import { effectiveLimits, isTier, type Tier } from "./tiers"
+import { limitsFor, tierOf, type Tier } from "./tiers"
 import { ApiKeys } from "./verifier"
 
 /** A new key row and its secret; the secret exists only in this value. */
@@ -40,13 +40,13 @@ const ownKey = (userId: string, keyId: string) =>
   })
 
 export const limitsOf = (row: KeyRow) =>
-  Effect.map(AppConfig, (config) => effectiveLimits(isTier(row.tier) ? row.tier : "free", row, config.tiers))
+  Effect.map(AppConfig, (config) => limitsFor(row, config.tiers))
 
 export const createKey = Effect.fn("Keys.create")(function* (userId: string, name: string, environment: KeyEnvironment) {
   const store = yield* Store
   const now = yield* Clock.currentTimeMillis
   const user = yield* store.users.findById(userId)
-  const tier: Tier = user && isTier(user.tier) ? user.tier : "free"
+  const tier: Tier = user ? tierOf(user.tier) : "free"
   const { secret, row } = newKey(userId, name, environment, tier, now)
   yield* store.keys.insert(row)
   const saved = yield* ownKey(userId, row.id)

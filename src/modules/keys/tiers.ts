@@ -34,6 +34,12 @@ export type LimitOverrides = {
 
 export const isTier = (s: string): s is Tier => (tierNames as ReadonlyArray<string>).includes(s)
 
+/** A stored tier name as a Tier; anything unknown counts as free. */
+export const tierOf = (name: string): Tier => (isTier(name) ? name : "free")
+
+/** A key row's limits: its own overrides over its tier's. */
+export const limitsFor = (row: LimitOverrides & { readonly tier: string }, table: TierTable): Limits => effectiveLimits(tierOf(row.tier), row, table)
+
 export const effectiveLimits = (tier: Tier, overrides: LimitOverrides, table: TierTable = defaultTiers): Limits => {
   const base = table[tier]
   return {

@@ -15,7 +15,9 @@ export type AuthError = ApiKeyMissing | ApiKeyMalformed | ApiKeyUnknown | KeyRev
 // last_used_at is written at most this often per key (ms), not per request.
 const LAST_USED_EVERY_MS = 60_000
 
-type Cached = { readonly row: KeyRow; readonly until: number }
+// The identity is derived once per lookup and kept with its row.
+type Verified = { readonly row: KeyRow; readonly identity: KeyIdentity }
+type Cached = Verified & { readonly until: number }
 
 export type ApiKeysShape = {
   readonly authenticate: (authorization: string | null | undefined) => Effect.Effect<KeyIdentity, AuthError>
@@ -45,11 +47,11 @@ export class ApiKeys extends Context.Service<ApiKeys, ApiKeysShape>()("tdk/ApiKe
       const hashesById = new Map<string, Set<string>>()
       const lastUsedWrite = new Map<string, number>()
 
-      const remember = (hash: string, row: KeyRow, now: number) => {
+      const remember = (hash: string, verified: Verified, now: number) => {
         if (config.keyCacheTtlMs <= 0) return
-        byHash.set(hash, { row, until: now + config.keyCacheTtlMs })
-        let set = hashesById.get(row.id)
-        if (!set) hashesById.set(row.id, (set = new Set()))
+        byHash.set(hash, { ...verified, until: now + config.keyCacheTtlMs })
+        let set = hashesById.get(verified.row.id)
+        if (!set) hashesById.set(verified.row.id, (set = new Set()))
         set.add(hash)
       }
 
@@ -58,11 +60,16 @@ export class ApiKeys extends Context.Service<ApiKeys, ApiKeysShape>()("tdk/ApiKe
         hashesById.delete(keyId)
       }
 
-      const lookup = (hash: string, now: number): Effect.Effect<KeyRow | undefined, StoreUnavailable> => {
+      const lookup = (hash: string, now: number): Effect.Effect<Verified | undefined, StoreUnavailable> => {
         const hit = byHash.get(hash)
-        if (hit && hit.until > now) return Effect.succeed(hit.row)
+        if (hit && hit.until > now) return Effect.succeed(hit)
         if (hit) byHash.delete(hash)
-        return store.keys.findByHash(hash, now).pipe(Effect.tap((row) => Effect.sync(() => row && remember(hash, row, now))))
+        return Effect.map(store.keys.findByHash(hash, now), (row) => {
+          if (!row) return undefined
+          const verified = { row, identity: identityOf(row, config.tiers) }
+          remember(hash, verified, now)
+          return verified
+        })
       }
 
       const touch = (keyId: string, now: number) => {
@@ -79,15 +86,16 @@ export class ApiKeys extends Context.Service<ApiKeys, ApiKeysShape>()("tdk/ApiKe
         if (parseApiKey(token) === undefined) return yield* new ApiKeyMalformed()
         const now = yield* Clock.currentTimeMillis
         const hash = hashApiKey(token)
-        const row = yield* lookup(hash, now)
-        if (!row) return yield* new ApiKeyUnknown()
+        const verified = yield* lookup(hash, now)
+        if (!verified) return yield* new ApiKeyUnknown()
+        const { row, identity } = verified
         if (row.status === "revoked") return yield* new KeyRevoked()
         if (row.status === "suspended") return yield* new KeySuspended({ reason: row.statusReason ?? "suspended" })
         if (row.expiresAt !== null && row.expiresAt <= now) return yield* new KeyExpired()
         // A rolled key's old secret: valid only inside its grace period.
         if (row.keyHash !== hash && !(row.previousKeyHash === hash && (row.previousKeyGraceUntil ?? 0) > now)) return yield* new ApiKeyUnknown()
         yield* touch(row.id, now)
-        return identityOf(row, config.tiers)
+        return identity
       })
 
       return { authenticate, forget, cacheSize: () => byHash.size }

@@ -1,7 +1,7 @@
 // TIERS_JSON: partial overrides of the tier table, e.g.
 // {"free":{"ratePerMinute":60,"monthlyQuota":1000}}. Unknown tiers or fields,
 // and non-integer limits, are refused.
-import { defaultTiers, tierNames, type Limits, type TierTable } from "../../modules/keys/tiers"
+import { defaultTiers, isTier, tierNames, type Limits, type TierTable } from "../../modules/keys/tiers"
 import { MAX_LIMIT_PER_MINUTE } from "../../modules/limits/gcra"
 import type { Read } from "./parse"
 
@@ -19,7 +19,7 @@ export const tierTable: Read<TierTable> = (raw) => {
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { ok: false, expected }
   const out: Record<string, Limits> = { ...defaultTiers }
   for (const [tier, limits] of Object.entries(parsed)) {
-    if (!(tierNames as ReadonlyArray<string>).includes(tier) || typeof limits !== "object" || limits === null) return { ok: false, expected }
+    if (!isTier(tier) || typeof limits !== "object" || limits === null) return { ok: false, expected }
     const merged: Record<string, number | null> = { ...out[tier] }
     for (const [field, value] of Object.entries(limits)) {
       if (!(fields as ReadonlyArray<string>).includes(field)) return { ok: false, expected }

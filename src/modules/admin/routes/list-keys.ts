@@ -5,7 +5,7 @@ import { AppConfig } from "../../../platform/config/service"
 import { withProblems } from "../../../platform/http/problem"
 import { NextCursor, nextCursor } from "../page"
 import { KeySchema, keyJson } from "../../keys/model"
-import { effectiveLimits, isTier } from "../../keys/tiers"
+import { limitsFor } from "../../keys/tiers"
 import { asAdmin } from "../guard"
 import { listAllKeys } from "../service"
 import { Page } from "./list-users"
@@ -25,7 +25,7 @@ export const listKeysAdminRoute = (respond: Respond) =>
             const config = yield* AppConfig
             const rows = yield* listAllKeys(limit, query.after)
             return {
-              keys: rows.map((r) => ({ ...keyJson(r, effectiveLimits(isTier(r.tier) ? r.tier : "free", r, config.tiers)), user_id: r.userId, wallet_id: r.walletId })),
+              keys: rows.map((r) => ({ ...keyJson(r, limitsFor(r, config.tiers)), user_id: r.userId, wallet_id: r.walletId })),
               next: nextCursor(rows, limit),
             }
           }),

@@ -4,7 +4,7 @@ import type { Respond } from "../../../app/respond"
 import { AppConfig } from "../../../platform/config/service"
 import { withProblems } from "../../../platform/http/problem"
 import { keyJson } from "../../keys/model"
-import { effectiveLimits, isTier } from "../../keys/tiers"
+import { limitsFor } from "../../keys/tiers"
 import { MAX_LIMIT_PER_MINUTE } from "../../limits/gcra"
 import { asAdmin } from "../guard"
 import { updateKey } from "../service"
@@ -31,7 +31,7 @@ const respondWithKey = (respond: Respond, request: Request, program: ReturnType<
       Effect.gen(function* () {
         const config = yield* AppConfig
         const r = yield* program
-        return { ...keyJson(r, effectiveLimits(isTier(r.tier) ? r.tier : "free", r, config.tiers)), user_id: r.userId, wallet_id: r.walletId }
+        return { ...keyJson(r, limitsFor(r, config.tiers)), user_id: r.userId, wallet_id: r.walletId }
       }),
     ),
   )

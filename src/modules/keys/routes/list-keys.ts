@@ -6,7 +6,7 @@ import { withProblems } from "../../../platform/http/problem"
 import { KeySchema, keyJson } from "../model"
 import { asSignedIn } from "../session-routes"
 import { listKeys } from "../service"
-import { effectiveLimits, isTier } from "../tiers"
+import { limitsFor } from "../tiers"
 
 const Listed = t.Object({
   keys: t.Array(t.Composite([KeySchema, t.Object({ ops_this_month: t.Integer({ description: "Agent calls this calendar month (UTC)" }) })])),
@@ -23,7 +23,7 @@ export const listKeysRoute = (respond: Respond) =>
             const config = yield* AppConfig
             const rows = yield* listKeys(user.id)
             return {
-              keys: rows.map((r) => ({ ...keyJson(r, effectiveLimits(isTier(r.tier) ? r.tier : "free", r, config.tiers)), ops_this_month: r.opsThisMonth })),
+              keys: rows.map((r) => ({ ...keyJson(r, limitsFor(r, config.tiers)), ops_this_month: r.opsThisMonth })),
             }
           }),
         ),
