@@ -35,7 +35,7 @@ import type { Config } from "../platform/config/config"
 import { BodyTooLarge, InvalidInput, JsonTooDeep, MalformedJson, RouteNotFound, UnsupportedMediaType, type FieldProblem } from "../platform/http/errors"
 import { problemResponse } from "../platform/http/problem"
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "../platform/http/json-depth"
-import { keepRawBody } from "../platform/http/raw-body"
+import { keepRawBody, keepReceivedFields } from "../platform/http/raw-body"
 import { requestIdOf } from "../platform/http/request-id"
 import { VERSION } from "../version"
 import { internalProblem } from "./error-map"
@@ -144,6 +144,7 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
       if ((typeof value !== "object" || value === null || Array.isArray(value)) && urlOf(request).pathname.replace(/\/+$/, "") !== SANDBOX_JSON_RPC_PATH) {
         throw new InvalidInput({ detail: "The request body must be a JSON object.", errors: [{ field: "(body)", message: "expected a JSON object" }] })
       }
+      if (typeof value === "object" && value !== null && !Array.isArray(value)) keepReceivedFields(request, Object.keys(value))
       return value
     })
     .onError(({ code, error, request }) => {

@@ -4,21 +4,12 @@
 import { Effect } from "effect"
 import type { TObject } from "@sinclair/typebox"
 import { InvalidInput } from "../../platform/http/errors"
-import { rawBodyOf } from "../../platform/http/raw-body"
+import { receivedFieldsOf } from "../../platform/http/raw-body"
 
 /** Top-level fields of the body as received that `schema` does not declare. */
-export const unknownFields = (request: Request, schema: TObject): ReadonlyArray<string> => {
-  const text = rawBodyOf(request)
-  if (text.trim() === "") return []
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(text)
-  } catch {
-    return []
-  }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return []
-  const known = new Set(Object.keys(schema.properties))
-  return Object.keys(parsed).filter((k) => !known.has(k))
+const unknownFields = (request: Request, schema: TObject): ReadonlyArray<string> => {
+  const known = schema.properties
+  return receivedFieldsOf(request).filter((k) => !Object.hasOwn(known, k))
 }
 
 export const refuseUnknownFields = (request: Request, schema: TObject) =>
