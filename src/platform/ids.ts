@@ -53,3 +53,8 @@ export const newId = (prefix: IdPrefix, now: number = Date.now(), random?: Uint8
 
 export const isId = (prefix: IdPrefix, value: string): boolean =>
   new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`).test(value)
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** Marketplace ids (agents, intents, receipts) are UUIDs. */
+export const isUuid = (s: string): boolean => UUID.test(s)

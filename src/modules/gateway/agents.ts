@@ -4,7 +4,7 @@
 import { Context, Effect, Layer } from "effect"
 import type { Config } from "../../platform/config/config"
 import { AppConfig } from "../../platform/config/service"
-import { isUuid } from "../marketplace/service"
+import { isUuid } from "../../platform/ids"
 import { sampleAgents } from "../sandbox/agents/catalog"
 import { warmAnswers } from "../sandbox/agents/warm-answers"
 import { warmMemory } from "../sandbox/agents/warm-memory"

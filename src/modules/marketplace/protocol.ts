@@ -95,7 +95,6 @@ export type WireReceipt = {
   readonly payment_intent_id?: string
 }
 
-export type GetReceiptResponse = Envelope<{ readonly receipt: WireReceipt }>
 
 /** Error texts the platform is documented to return; clients classify by prefix. */
 export const protocolErrors = {

@@ -18,6 +18,7 @@ import {
 import { send, type TransportFailed } from "./http"
 import { paths, type BuildTransactionRequest, type CallRequest, type WireAgent, type WireReceipt } from "./protocol"
 import { firstSignature } from "./signature"
+import { isUuid } from "../../platform/ids"
 
 export type MarketplaceOptions = {
   readonly baseUrl: string
@@ -44,8 +45,6 @@ export type MarketplaceShape = {
   readonly getReceipt: (receiptId: string) => Effect.Effect<WireReceipt, MarketplaceError>
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-export const isUuid = (s: string) => UUID.test(s)
 
 type Obj = Record<string, unknown>
 

@@ -23,6 +23,7 @@ import { handleRpc, type RpcReply } from "./rpc"
 import { buildPaymentTransaction, protocolFee, sameBytes, serializeUnsigned, splitWireTransaction, verifySignature } from "./transaction"
 import { wireAgent, wireReceipt } from "./wire"
 import { isAddressShaped } from "../../platform/solana/address"
+import { isUuid } from "../../platform/ids"
 
 /** The real platform's limit on an agent's run. */
 export const AGENT_TIME_LIMIT_MS = 20_000
@@ -86,7 +87,6 @@ const walletKey = (raw: string): PublicKey | undefined => {
   }
 }
 
-const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)
 
 /** The moves a paid intent makes: the payer's share to the owner and the fee wallet, and the network fee. */
 const movesOf = (intent: IntentRow): { readonly pay: ReadonlyArray<Move>; readonly refund: ReadonlyArray<Move> } => {

@@ -1,13 +1,12 @@
+import { isUuid } from "../ids"
 import type { Read } from "./parse"
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
 export const uuid: Read<string | undefined> = (raw) =>
-  UUID.test(raw.trim()) ? { ok: true, value: raw.trim().toLowerCase() } : { ok: false, expected: "an agent UUID" }
+  isUuid(raw.trim()) ? { ok: true, value: raw.trim().toLowerCase() } : { ok: false, expected: "an agent UUID" }
 
 export const uuidList: Read<ReadonlyArray<string>> = (raw) => {
   const items = raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0)
-  return items.every((s) => UUID.test(s)) ? { ok: true, value: items.map((s) => s.toLowerCase()) } : { ok: false, expected: "comma-separated agent UUIDs" }
+  return items.every(isUuid) ? { ok: true, value: items.map((s) => s.toLowerCase()) } : { ok: false, expected: "comma-separated agent UUIDs" }
 }
 
 export const aliasMap: Read<Readonly<Record<string, string>>> = (raw) => {
@@ -17,7 +16,7 @@ export const aliasMap: Read<Readonly<Record<string, string>>> = (raw) => {
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { ok: false, expected }
     const out: Record<string, string> = {}
     for (const [k, v] of Object.entries(parsed)) {
-      if (!/^[a-z0-9_-]{1,64}$/i.test(k) || typeof v !== "string" || !UUID.test(v)) return { ok: false, expected }
+      if (!/^[a-z0-9_-]{1,64}$/i.test(k) || typeof v !== "string" || !isUuid(v)) return { ok: false, expected }
       out[k.toLowerCase()] = v.toLowerCase()
     }
     return { ok: true, value: out }

@@ -1,6 +1,8 @@
 // The one rule every log line passes through. It is deliberately greedy: a
 // false positive costs a less useful log line, a false negative leaks money.
 
+import { ADDRESS_TEXT } from "../solana/address"
+
 const REDACTED = "[REDACTED]"
 
 // Field names whose values are secrets whatever they look like.
@@ -9,11 +11,11 @@ const secretField = /(pass(word)?|secret|token|authorization|cookie|api[_-]?key|
 // Public identifiers that are safe and useful to log, checked by shape too so a
 // secret put under one of these names still does not pass.
 const publicFields: Record<string, RegExp> = {
-  public_key: /^[1-9A-HJ-NP-Za-km-z]{32,44}$/,
-  publicKey: /^[1-9A-HJ-NP-Za-km-z]{32,44}$/,
-  wallet: /^[1-9A-HJ-NP-Za-km-z]{32,44}$/,
-  payer: /^[1-9A-HJ-NP-Za-km-z]{32,44}$/,
-  payer_wallet: /^[1-9A-HJ-NP-Za-km-z]{32,44}$/,
+  public_key: ADDRESS_TEXT,
+  publicKey: ADDRESS_TEXT,
+  wallet: ADDRESS_TEXT,
+  payer: ADDRESS_TEXT,
+  payer_wallet: ADDRESS_TEXT,
   tx_signature: /^[1-9A-HJ-NP-Za-km-z]{64,88}$/,
   txSignature: /^[1-9A-HJ-NP-Za-km-z]{64,88}$/,
 }

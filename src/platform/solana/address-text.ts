@@ -6,11 +6,7 @@
 import { encodeBase58 } from "./base58"
 import { boundedMemo } from "../memo"
 
-export const ADDRESS_TEXT_CACHE_MAX = 4096
-const memo = boundedMemo<string>(ADDRESS_TEXT_CACHE_MAX)
-
-/** How many encodings are remembered (for tests). */
-export const addressTextCacheSize = (): number => memo.size()
+const memo = boundedMemo<string>(4096)
 
 export const addressText = (key: Uint8Array): string =>
   memo.get(Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("hex"), () => encodeBase58(key))
