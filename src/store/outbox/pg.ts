@@ -3,6 +3,7 @@ import type { PgDb } from "../../platform/db/database"
 import { usage, users } from "../../platform/db/schema.pg"
 import { attempt } from "../tx"
 import { toOutboxRows, type OutboxRepo } from "./repo"
+import { claimStatement } from "./statements"
 
 // Claims on Postgres: several gateway instances may drain one outbox. The
 // claim transaction takes a transaction-scoped advisory lock, so claims run
@@ -15,23 +16,11 @@ import { toOutboxRows, type OutboxRepo } from "./repo"
 const CLAIM_LOCK = sql`select pg_advisory_xact_lock(hashtext('tdk.stripe_outbox.claim'))`
 
 export const pgOutbox = (db: PgDb): OutboxRepo => ({
-  claim: ({ owner, now, leaseMs, limit }) =>
+  claim: (input) =>
     attempt(() =>
       db.transaction(async (tx) => {
         await tx.execute(CLAIM_LOCK)
-        const rows = await tx.execute<{ id: string; user_id: string; developer_price_micro_usd: string; created_at: string }>(sql`
-          update usage set stripe_lease_owner = ${owner}, stripe_lease_until = ${now + leaseMs}
-          where id in (
-            select id from usage
-            where stripe_state = 'pending' and state = 'settled'
-              and (stripe_lease_until is null or stripe_lease_until < ${now} or stripe_lease_owner = ${owner})
-              and user_id not in (
-                select user_id from usage
-                where stripe_state = 'pending' and stripe_lease_until >= ${now} and stripe_lease_owner <> ${owner})
-            order by created_at, id
-            limit ${limit}
-            for update skip locked)
-          returning id, user_id, developer_price_micro_usd, created_at`)
+        const rows = await tx.execute<{ id: string; user_id: string; developer_price_micro_usd: string; created_at: string }>(claimStatement(input, { skipLocked: true }))
         const list = [...rows]
         const userIds = [...new Set(list.map((r) => r.user_id))]
         const customers = userIds.length === 0 ? [] : await tx.select({ id: users.id, customer: users.stripeCustomerId }).from(users).where(inArray(users.id, userIds))

@@ -1,26 +1,16 @@
-import { and, eq, inArray, sql } from "drizzle-orm"
+import { and, eq, inArray } from "drizzle-orm"
 import type { SqliteDb } from "../../platform/db/database"
 import { usage, users } from "../../platform/db/schema.sqlite"
 import { attempt } from "../tx"
 import { toOutboxRows, type OutboxRepo } from "./repo"
+import { claimStatement } from "./statements"
 
 // SQLite has one writer at a time, so the claiming UPDATE is atomic on its own.
 export const sqliteOutbox = (db: SqliteDb): OutboxRepo => ({
-  claim: ({ owner, now, leaseMs, limit }) =>
+  claim: (input) =>
     attempt(() =>
       db.transaction((tx) => {
-        const rows = tx.all<{ id: string; user_id: string; developer_price_micro_usd: number; created_at: number }>(sql`
-          update usage set stripe_lease_owner = ${owner}, stripe_lease_until = ${now + leaseMs}
-          where id in (
-            select id from usage
-            where stripe_state = 'pending' and state = 'settled'
-              and (stripe_lease_until is null or stripe_lease_until < ${now} or stripe_lease_owner = ${owner})
-              and user_id not in (
-                select user_id from usage
-                where stripe_state = 'pending' and stripe_lease_until >= ${now} and stripe_lease_owner <> ${owner})
-            order by created_at, id
-            limit ${limit})
-          returning id, user_id, developer_price_micro_usd, created_at`)
+        const rows = tx.all<{ id: string; user_id: string; developer_price_micro_usd: number; created_at: number }>(claimStatement(input, { skipLocked: false }))
         const userIds = [...new Set(rows.map((r) => r.user_id))]
         const customers = userIds.length === 0 ? [] : tx.select({ id: users.id, customer: users.stripeCustomerId }).from(users).where(inArray(users.id, userIds)).all()
         return toOutboxRows(rows, new Map(customers.map((c) => [c.id, c.customer])))
