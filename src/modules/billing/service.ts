@@ -41,8 +41,8 @@ export const receiveStripeWebhook = Effect.fn("Billing.receiveWebhook")(function
     return { received: true, event_id: event.id, outcome: "ignored" } satisfies WebhookResult
   }
   const now = yield* Clock.currentTimeMillis
-  const outcome = yield* store.billing.applyWebhook({ id: event.id, type: event.type, now }, effectOf(event))
   const effect = effectOf(event)
+  const outcome = yield* store.billing.applyWebhook({ id: event.id, type: event.type, now }, effect)
   if (outcome === "applied" && effect && changesKeys(effect)) yield* forgetCustomerKeys(effect.customerId, now)
   const log = outcome === "unknown_customer" ? Effect.logWarning : Effect.logInfo
   yield* log("stripe event", { event_id: event.id, type: event.type, outcome })
