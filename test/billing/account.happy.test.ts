@@ -69,8 +69,11 @@ for (const dialect of dialects) {
 
     test("the card route returns a SetupIntent client secret for the user's customer, no charge", async () => {
       const a = await session()
+      const before = { subscriptions: fake.subscriptions.size, invoices: fake.invoices.size, meterEvents: fake.meterEvents.length }
       const r = await post("/v1/billing/card", a.token)
       expect(r).toMatchObject({ status: 200, body: { card_verified: false } })
+      // Saving a card bills nothing: no subscription, invoice or usage reaches Stripe.
+      expect({ subscriptions: fake.subscriptions.size, invoices: fake.invoices.size, meterEvents: fake.meterEvents.length }).toEqual(before)
       expect(r.body.client_secret).toStartWith(`${r.body.setup_intent_id}_secret_`)
       expect(r.headers.get("cache-control")).toBe("no-store")
       expect(fake.setupIntents.get(r.body.setup_intent_id)).toMatchObject({ customer: await customerOf(a.userId), usage: "off_session", metadata: { tdk_user_id: a.userId } })

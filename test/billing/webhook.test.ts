@@ -122,7 +122,12 @@ for (const dialect of dialects) {
     })
 
     test("an event for a customer no user has is acknowledged and changes nothing", async () => {
+      // A bystander: nothing of theirs may move when another customer's event has no user.
+      const { userId } = await customer()
+      const key = await insertKey(db, userId)
       expect(await deliver(event("invoice.payment_failed", invoice("cus_nobody")))).toMatchObject({ status: 200, body: { outcome: "unknown_customer" } })
+      expect(await keyRow(db, key)).toMatchObject({ status: "active" })
+      expect(await billingPeriodRows(db, userId)).toEqual([])
     })
 
     describe("deliveries that change nothing", () => {

@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { ApiKeys } from "../../src/modules/keys/verifier"
 import { Store } from "../../src/store/store"
 import { sandboxOwnerWallet, sandboxProtocolFeeWallet } from "../../src/modules/sandbox/identities"
-import { readJson, TEST_MASTER_KEYS } from "../support/app"
+import { readJson, TEST_MASTER_KEYS, waitForLog } from "../support/app"
 import { bearer, register } from "../support/accounts"
 import { dialects } from "../support/db"
 import { makeGatewayApp, type GatewayApp } from "../support/gateway"
@@ -61,7 +61,8 @@ for (const dialect of dialects) {
       // The last character changed (to one it is not: a key ending in "x" stays itself otherwise).
       const typo = a.key.slice(0, -1) + (a.key.endsWith("x") ? "y" : "x")
       expect((await call(typo, "warmmemory", { action: "list" })).status).toBe(401)
-      await Bun.sleep(20) // access lines are written after the response
+      // The mistyped key's access line comes after its response: scan only once it is there.
+      await waitForLog(g.logs, (l) => l.includes('"status":401'))
       const logs = g.logs.join("\n")
       expect(g.logs.length).toBeGreaterThan(0)
       for (const secret of [a.key, a.key.slice(8, 30), TEST_MASTER_KEYS.split(":")[1]!]) expect({ leaked: logs.includes(secret) }).toEqual({ leaked: false })

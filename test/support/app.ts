@@ -56,6 +56,21 @@ export const makeTestApp = async (dialect: Dialect, env: Record<string, string> 
   }
 }
 
+/**
+ * The first log line matching `match`, waited for: access lines and other
+ * off-path writes land after the response. Fails the test if none comes, so a
+ * scan that follows never runs over logs that are not there yet.
+ */
+export const waitForLog = async (logs: ReadonlyArray<string>, match: (line: string) => boolean, timeoutMs = 2000): Promise<string> => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const line = logs.find(match)
+    if (line !== undefined) return line
+    if (Date.now() > deadline) throw new Error("expected log line never came")
+    await Bun.sleep(5)
+  }
+}
+
 /** Reads a response body once, keeping the text for failure messages. */
 export const readJson = async (res: Response): Promise<{ status: number; body: any; text: string; headers: Headers }> => {
   const text = await res.text()
