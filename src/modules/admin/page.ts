@@ -2,6 +2,13 @@
 // the last id of a full page is the cursor of the next one.
 import { t } from "elysia"
 
+/** The query every admin listing takes: a page size up to `maximum` (default 100) and the cursor. */
+export const pageQuery = (maximum: number) =>
+  t.Object({
+    limit: t.Optional(t.Integer({ minimum: 1, maximum, description: "Page size (default 100)" })),
+    after: t.Optional(t.String({ maxLength: 64, description: "Cursor: the last id of the previous page" })),
+  })
+
 export const NextCursor = t.Union([t.String(), t.Null()], { description: "Cursor for the next page (pass as `after`), null at the end" })
 
 export const nextCursor = (rows: ReadonlyArray<{ readonly id: string }>, limit: number): string | null =>

@@ -3,12 +3,11 @@ import { Elysia, t } from "elysia"
 import type { Respond } from "../../../app/respond"
 import { AppConfig } from "../../../platform/config/service"
 import { withProblems } from "../../../platform/http/problem"
-import { NextCursor, nextCursor } from "../page"
+import { NextCursor, nextCursor, pageQuery } from "../page"
 import { KeySchema, keyJson } from "../../keys/model"
 import { limitsFor } from "../../keys/tiers"
 import { asAdmin } from "../guard"
 import { listAllKeys } from "../service"
-import { Page } from "./list-users"
 
 export const AdminKey = t.Composite([KeySchema, t.Object({ user_id: t.String({ description: "Owner" }), wallet_id: t.Union([t.String(), t.Null()], { description: "Pool wallet" }) })])
 
@@ -33,7 +32,7 @@ export const listKeysAdminRoute = (respond: Respond) =>
       )
     },
     {
-      query: Page,
+      query: pageQuery(500),
       response: withProblems({ 200: t.Object({ keys: t.Array(AdminKey), next: NextCursor }) }, [401, 422]),
       detail: { operationId: "adminListKeys", tags: ["admin"], summary: "List all API keys (never the secrets)" },
     },

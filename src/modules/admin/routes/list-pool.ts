@@ -2,15 +2,12 @@ import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../app/respond"
 import { withProblems } from "../../../platform/http/problem"
-import { NextCursor, nextCursor } from "../page"
+import { NextCursor, nextCursor, pageQuery } from "../page"
 import { Store } from "../../../store/store"
 import { asAdmin } from "../guard"
 import { PoolWallet, poolWalletJson } from "../pool-model"
 
-const Query = t.Object({
-  limit: t.Optional(t.Integer({ minimum: 1, maximum: 1000, description: "Page size (default 100)" })),
-  after: t.Optional(t.String({ maxLength: 64, description: "Cursor: the last wallet id of the previous page" })),
-})
+const Query = pageQuery(1000)
 
 export const listPoolRoute = (respond: Respond) =>
   new Elysia().get(

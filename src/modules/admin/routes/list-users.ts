@@ -2,14 +2,11 @@ import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../app/respond"
 import { withProblems } from "../../../platform/http/problem"
-import { NextCursor, nextCursor } from "../page"
+import { NextCursor, nextCursor, pageQuery } from "../page"
 import { asAdmin } from "../guard"
 import { listUsers } from "../service"
 
-export const Page = t.Object({
-  limit: t.Optional(t.Integer({ minimum: 1, maximum: 500, description: "Page size (default 100)" })),
-  after: t.Optional(t.String({ maxLength: 64, description: "Cursor: the last id of the previous page" })),
-})
+const Page = pageQuery(500)
 
 const Users = t.Object({
   users: t.Array(
