@@ -4,6 +4,7 @@
 // the 32-byte seed followed by the public key.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from "node:crypto"
 import bs58 from "bs58"
+import { encodeBase58 } from "../../platform/solana/base58"
 
 const PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex")
 
@@ -24,6 +25,9 @@ export const publicKeyBytes = (key: KeyObject): Uint8Array => {
   const spki = createPublicKey(key).export({ format: "der", type: "spki" })
   return new Uint8Array(spki.subarray(spki.length - 32))
 }
+
+/** Whether `key` is the private half of the base58 `publicKey` a wallet row names (a tampered or mis-migrated row is not). */
+export const derivesPublicKey = (key: KeyObject, publicKey: string): boolean => encodeBase58(publicKeyBytes(key)) === publicKey
 
 export const signMessage = (key: KeyObject, message: Uint8Array): Uint8Array => new Uint8Array(sign(null, message, key))
 

@@ -1,11 +1,10 @@
 // Wallet pool operations: generate sealed wallets, assign a key its wallet,
 // re-encrypt every row under the primary master key.
-import bs58 from "bs58"
 import { Clock, Effect } from "effect"
 import { newId } from "../../platform/ids"
 import { Store } from "../../store/store"
 import type { NewWallet, WalletRow } from "../../store/wallets/repo"
-import { keyObjectOf, newKeypair, publicKeyBytes } from "./ed25519"
+import { derivesPublicKey, keyObjectOf, newKeypair } from "./ed25519"
 import { envelopeKeyId } from "./envelope"
 import { KeyNotFound } from "../keys/errors"
 import { NoFundedWallet } from "./errors"
@@ -92,7 +91,7 @@ export const rotateMaster = Effect.fn("Pool.rotateMaster")(function* (options: {
         return undefined
       }
       try {
-        if (bs58.encode(publicKeyBytes(keyObjectOf(secret))) !== row.publicKey) {
+        if (!derivesPublicKey(keyObjectOf(secret), row.publicKey)) {
           unreadable.push(row.id)
           return undefined
         }

@@ -3,13 +3,12 @@
 // (with its KeyObject) for SIGNER_CACHE_TTL_MS at most; a background fiber
 // sweeps expired entries so a secret does not outlive its ttl in memory even
 // when the wallet goes quiet. No secret is ever logged or put in an error.
-import bs58 from "bs58"
 import { Clock, Context, Duration, Effect, Layer } from "effect"
 import { AppConfig } from "../../platform/config/service"
 import type { StoreUnavailable } from "../../platform/http/errors"
 import { Store } from "../../store/store"
 import type { WalletRow } from "../../store/wallets/repo"
-import { keyObjectOf, publicKeyBytes, signMessage } from "./ed25519"
+import { derivesPublicKey, keyObjectOf, signMessage } from "./ed25519"
 import { DecryptFailed, WalletNotFound, type UnsealError } from "./errors"
 import { Keyring } from "./keyring"
 import { SecretCache } from "./secret-cache"
@@ -41,7 +40,7 @@ export const makeSigner = Effect.fnUntraced(function* (cache: SecretCache) {
     const key = keyObjectOf(secret)
     // A row whose secret derives another public key was tampered with or
     // mis-migrated; signing with it would pay from a wallet we do not track.
-    if (bs58.encode(publicKeyBytes(key)) !== row.publicKey) {
+    if (!derivesPublicKey(key, row.publicKey)) {
       secret.fill(0)
       return yield* Effect.fail(new DecryptFailed({ walletId, keyId: "public-key-mismatch" }))
     }
