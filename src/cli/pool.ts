@@ -2,15 +2,13 @@
 // the configured database and keyring through the application Layer, so the
 // same start-up checks apply (a missing master key on devnet/mainnet stops it).
 import { Effect } from "effect"
-import { makeRuntime, type AppServices } from "../app/layers"
 import { MasterKeyConfigError } from "../modules/pool/keyring"
 import { newMasterKeyLine } from "../modules/pool/master-keys"
 import { generateWallets, rotateMaster } from "../modules/pool/service"
-import { Database } from "../platform/db/database"
-import { runMigrations } from "../platform/db/migrations"
 import type { Args } from "./args"
 import type { Command } from "./commands"
-import { loadConfigOrExit } from "./load-config"
+import { withCliRuntime } from "./runtime"
+import type { AppServices } from "../app/layers"
 
 const progress = (label: string, total: number) => {
   if (!process.stderr.isTTY || total <= 0) return () => {}
@@ -23,22 +21,14 @@ const progress = (label: string, total: number) => {
 
 /** Runs `program` on a fresh runtime (migrating first when configured); start-up key problems exit 2. */
 const runPool = async <A, E>(program: Effect.Effect<A, E, AppServices>): Promise<A | number> => {
-  const config = loadConfigOrExit()
-  const runtime = makeRuntime(config, { sink: (line) => process.stderr.write(line + "\n") })
   try {
-    const handle = await runtime.runPromise(Effect.gen(function* () {
-      return yield* Database
-    }))
-    if (config.migrateOnStart) await runMigrations(handle)
-    return await runtime.runPromise(program)
+    return await withCliRuntime({ sink: (line) => process.stderr.write(line + "\n") }, (runtime) => runtime.runPromise(program))
   } catch (e) {
     if (e instanceof MasterKeyConfigError) {
       process.stderr.write(`config error: ${e.message}\n`)
       return 2
     }
     throw e
-  } finally {
-    await runtime.dispose()
   }
 }
 

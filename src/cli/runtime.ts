@@ -1,22 +1,30 @@
 // Runs one Effect program for a CLI command on the full application runtime
 // (migrated database, configured services), printing typed failures as one
 // line instead of a stack.
-import { Cause, Effect, Exit } from "effect"
+import { Cause, type Effect, Exit } from "effect"
 import { isAppError, toProblem, type AppError } from "../app/error-map"
-import { makeRuntime, type AppServices } from "../app/layers"
+import { makeRuntime, type AppLayerOptions, type AppRuntime, type AppServices } from "../app/layers"
+import type { Config } from "../platform/config/config"
 import { Database } from "../platform/db/database"
 import { runMigrations } from "../platform/db/migrations"
 import { loadConfigOrExit } from "./load-config"
 
-export const runCli = async <A>(program: Effect.Effect<A, AppError, AppServices>, print: (a: A) => void): Promise<number> => {
+/** A runtime for one command: configured services over the database, migrated first when configured; disposed after `use`. */
+export const withCliRuntime = async <T>(options: AppLayerOptions & { readonly logLevel?: Config["logLevel"] }, use: (runtime: AppRuntime) => Promise<T>): Promise<T> => {
   const config = loadConfigOrExit()
-  // CLI output is for people; keep JSON log lines for warnings and worse.
-  const runtime = makeRuntime({ ...config, logLevel: "warn" })
+  const runtime = makeRuntime(options.logLevel ? { ...config, logLevel: options.logLevel } : config, options)
   try {
-    const handle = await runtime.runPromise(Effect.gen(function* () {
-      return yield* Database
-    }))
+    const handle = await runtime.runPromise(Database)
     if (config.migrateOnStart) await runMigrations(handle)
+    return await use(runtime)
+  } finally {
+    await runtime.dispose()
+  }
+}
+
+export const runCli = <A>(program: Effect.Effect<A, AppError, AppServices>, print: (a: A) => void): Promise<number> =>
+  // CLI output is for people; keep JSON log lines for warnings and worse.
+  withCliRuntime({ logLevel: "warn" }, async (runtime) => {
     const exit = await runtime.runPromiseExit(program)
     if (Exit.isSuccess(exit)) {
       print(exit.value)
@@ -26,10 +34,7 @@ export const runCli = async <A>(program: Effect.Effect<A, AppError, AppServices>
     if (failure._tag === "Some" && isAppError(failure.value)) console.error(`error: ${toProblem(failure.value, "cli").body.detail}`)
     else console.error("error: unexpected failure (see the log)")
     return 1
-  } finally {
-    await runtime.dispose()
-  }
-}
+  })
 
 export const flag = (flags: Readonly<Record<string, string | true>>, name: string): string | undefined => {
   const v = flags[name]
