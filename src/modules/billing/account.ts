@@ -12,11 +12,12 @@ import { ensureCustomer } from "./customers"
 import { BillingDisabled, CardRequired, NoSubscription } from "./errors"
 import { monthRange } from "./service"
 import { StripeClient, type SubscriptionSummary } from "./stripe-client"
+import { isLiveSubscriptionStatus } from "./webhooks/shared"
 
 export type PaidTier = "paid" | "pro"
 
 // Stripe is still collecting on these; anything else grants nothing.
-const isLive = (s: SubscriptionSummary) => s.status === "active" || s.status === "trialing" || s.status === "past_due"
+const isLive = (s: SubscriptionSummary) => isLiveSubscriptionStatus(s.status)
 
 const enabledStripe = (operation: string) =>
   Effect.flatMap(StripeClient, (stripe) => (stripe.enabled ? Effect.succeed(stripe) : Effect.fail(new BillingDisabled({ operation }))))

@@ -144,7 +144,7 @@ export const makeSandbox = (db: Database, options: { readonly intentTtlMs: numbe
     })
     return run.pipe(
       Effect.timeoutOption(Duration.millis(AGENT_TIME_LIMIT_MS)),
-      Effect.flatMap((o) => (o._tag === "Some" ? Effect.succeed(o.value) : Effect.fail(refuse(504, `${protocolErrors.agentTimeout} (20s limit exceeded)`)))),
+      Effect.flatMap((o) => (o._tag === "Some" ? Effect.succeed(o.value) : Effect.fail(refuse(504, `${protocolErrors.agentTimeout} (${AGENT_TIME_LIMIT_MS / 1000}s limit exceeded)`)))),
     )
   }
 

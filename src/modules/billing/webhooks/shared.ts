@@ -35,13 +35,15 @@ const TIER = /^[a-z][a-z0-9_-]{0,31}$/
 export const PAID_TIER = "paid"
 export const FREE_TIER = "free"
 
+/** A subscription Stripe still bills (past_due: it is still collecting). */
+export const isLiveSubscriptionStatus = (status: string): boolean => status === "active" || status === "trialing" || status === "past_due"
+
 /**
- * The tier a subscription grants: free unless it is live (active, trialing,
- * past_due: Stripe is still collecting); then the `tier` metadata of the
- * subscription or of its price, else "paid".
+ * The tier a subscription grants: free unless it is live; then the `tier`
+ * metadata of the subscription or of its price, else "paid".
  */
 export const tierOfSubscription = (sub: Stripe.Subscription): string => {
-  if (!["active", "trialing", "past_due"].includes(sub.status)) return FREE_TIER
+  if (!isLiveSubscriptionStatus(sub.status)) return FREE_TIER
   const named = [sub.metadata?.tier, ...sub.items.data.map((i) => i.price?.metadata?.tier)].find((t) => typeof t === "string" && TIER.test(t))
   return named ?? PAID_TIER
 }
