@@ -9,7 +9,7 @@ import { EmailTaken, InvalidCredentials, LoginThrottled, SessionRequired } from 
 import type { KeyNotFound } from "../modules/keys/errors"
 import type { AuthError } from "../modules/keys/verifier"
 import { ChainUnavailable } from "../modules/chain/errors"
-import { IdempotencyInFlight, IdempotencyKeyInvalid, IdempotencyKeyReused, QuotaExhausted, SpendCapReached, UnknownAgentAlias } from "../modules/gateway/errors"
+import { IdempotencyInFlight, IdempotencyKeyInvalid, IdempotencyKeyReused, PaymentContention, QuotaExhausted, SpendCapReached, UnknownAgentAlias } from "../modules/gateway/errors"
 import { formatUsd } from "../modules/gateway/money"
 import { StorageAgentNotConfigured } from "../modules/storage/errors"
 import { ConcurrencyLimitExceeded, LimiterUnavailable, RateLimited } from "../modules/limits/errors"
@@ -41,6 +41,7 @@ export type AppError =
   | TransactionRejected
   | QuotaExhausted
   | SpendCapReached
+  | PaymentContention
   | UnknownAgentAlias
   | StorageAgentNotConfigured
   | IdempotencyKeyReused
@@ -348,6 +349,16 @@ export const errorMap: { readonly [K in Tag]: Mapping<ErrorOf<K>> } = {
     title: "Monthly quota used up",
     detail: (e) => `This key has used its ${e.limit} calls for ${e.period}. Upgrade the tier or wait for the next month (UTC).`,
     extra: (e) => ({ limit: e.limit, used: e.used, period: e.period, hint: "POST /v1/billing/subscribe raises the tier; quotas reset on the 1st (UTC)." }),
+  },
+  PaymentContention: {
+    status: 503,
+    code: "payment_contention",
+    title: "No distinct payment available",
+    detail: (e) =>
+      e.reason === "no_distinct_payment"
+        ? "Every wallet that may pay this call already has a payment to this agent in the current block. Nothing was charged; retry shortly."
+        : "The call's reservation expired before it was paid. Nothing was charged; retry.",
+    headers: () => ({ "retry-after": "1" }),
   },
   SpendCapReached: {
     status: 402,

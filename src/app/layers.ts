@@ -1,6 +1,7 @@
 // The application Layer: every service the routes and jobs need, built once
 // per process (or per test) into one ManagedRuntime.
 import { Clock, Layer, ManagedRuntime, References } from "effect"
+import { PaymentLanes } from "../modules/gateway/payment-lanes"
 import { LoginThrottle } from "../modules/auth/throttle"
 import { AgentDirectory } from "../modules/gateway/agents"
 import { DetachedCalls } from "./detached-calls"
@@ -44,7 +45,7 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   const marketplace = Marketplace.layer.pipe(Layer.provide(configLayer))
   const chain = Chain.layer.pipe(Layer.provide(configLayer))
   const base = Layer.mergeAll(configLayer, store)
-  const services = Layer.mergeAll(ApiKeys.layer, LoginThrottle.layer, AgentDirectory.layer).pipe(Layer.provide(base))
+  const services = Layer.mergeAll(ApiKeys.layer, LoginThrottle.layer, AgentDirectory.layer, PaymentLanes.layer).pipe(Layer.provide(base))
   // The keyring logs a warning when it generates the sandbox key, so it is built with the logger.
   const keyring = Keyring.layer.pipe(Layer.provide(Layer.merge(configLayer, logging)))
   const signer = Signer.layer.pipe(Layer.provide(Layer.mergeAll(configLayer, store, keyring)))

@@ -1,13 +1,17 @@
-// The per-call bookkeeping repositories on every dialect: quota and spend
-// reservations on usage_periods, and the usage row's pending → settled/failed
-// life. The SQLite side runs these as hand-written cached statements, so the
-// results (values, defaults, booleans, undefined) must match Postgres's.
+// The per-call bookkeeping on every dialect: a call is reserved as its own
+// usage row together with its op, claims its payment (price, signature,
+// intent) together with its spend, and is settled or released; the period
+// counters always equal the rows. The SQLite side runs these as hand-written
+// cached statements, so the results must match Postgres's.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { Effect } from "effect"
-import type { NewUsage } from "../../src/store/usage/repo"
+import type { Payment, Reservation } from "../../src/store/usage/repo"
 import { Store } from "../../src/store/store"
 import { makeTestApp, type TestApp } from "../support/app"
 import { dialects } from "../support/db"
+
+const T0 = Date.UTC(2026, 0, 15)
+const PERIOD = "2026-01"
 
 for (const dialect of dialects) {
   describe(`usage periods and usage rows (${dialect})`, () => {
@@ -18,91 +22,109 @@ for (const dialect of dialects) {
     afterAll(() => h.close())
     const run = <A, E>(f: (s: typeof Store.Service) => Effect.Effect<A, E>) => h.runtime.runPromise(Effect.flatMap(Store, f))
 
-    test("reserveOp counts up to the quota and no further; no quota counts freely; a zero quota refuses", async () => {
-      const got = []
-      for (let i = 0; i < 4; i++) got.push(await run((s) => s.periods.reserveOp("key_q", "2026-01", 3)))
-      expect(got).toEqual([1, 2, 3, undefined])
-      expect(await run((s) => s.periods.reserveOp("key_free", "2026-01", null))).toBe(1)
-      expect(await run((s) => s.periods.reserveOp("key_free", "2026-01", null))).toBe(2)
-      expect(await run((s) => s.periods.reserveOp("key_zero", "2026-01", 0))).toBeUndefined()
-      expect(await run((s) => s.periods.get("key_zero", "2026-01"))).toEqual({ ops: 0, spendMicroUsd: 0 })
-      // Another period is another row.
-      expect(await run((s) => s.periods.reserveOp("key_q", "2026-02", 3))).toBe(1)
-    })
-
-    test("reserveSpend adds within the cap and refuses beyond it; release gives back without going below zero", async () => {
-      await run((s) => s.periods.reserveOp("key_s", "2026-01", null))
-      const got = []
-      for (const amount of [600, 400, 1]) got.push(await run((s) => s.periods.reserveSpend("key_s", "2026-01", amount, 1000)))
-      expect(got).toEqual([true, true, false])
-      expect(await run((s) => s.periods.reserveSpend("key_s", "2026-01", 5, null))).toBe(true)
-      expect(await run((s) => s.periods.get("key_s", "2026-01"))).toEqual({ ops: 1, spendMicroUsd: 1005 })
-      // No row for the period: nothing to add to.
-      expect(await run((s) => s.periods.reserveSpend("key_none", "2026-01", 5, null))).toBe(false)
-      await run((s) => s.periods.release("key_s", "2026-01", 1, 5))
-      expect(await run((s) => s.periods.get("key_s", "2026-01"))).toEqual({ ops: 0, spendMicroUsd: 1000 })
-      await run((s) => s.periods.release("key_s", "2026-01", 3, 5000))
-      expect(await run((s) => s.periods.get("key_s", "2026-01"))).toEqual({ ops: 0, spendMicroUsd: 0 })
-    })
-
-    const pending = (id: string, over: Partial<NewUsage> = {}): NewUsage => ({
+    const reservation = (id: string, keyId: string, over: Partial<Reservation> = {}): Reservation => ({
       id,
-      keyId: "key_u",
+      keyId,
       userId: "usr_u",
       agentId: "agent",
-      agentName: "Agent",
-      agentPriceMicroUsd: 1000,
-      markupMicroUsd: 100,
-      developerPriceMicroUsd: 1100,
-      walletId: "wal_u",
       requestId: `req_${id}`,
-      state: "pending",
-      createdAt: 1_700_000_000_000,
+      idempotencyKey: null,
+      createdAt: T0,
+      ...over,
+    })
+    const payment = (n: string, price = 1100, over: Partial<Payment> = {}): Payment => ({
+      agentName: "Agent",
+      agentPriceMicroUsd: price - 100,
+      markupMicroUsd: 100,
+      developerPriceMicroUsd: price,
+      priceToken: "USDC",
+      priceBase: price - 100,
+      solRateMicroUsd: null,
+      walletId: "wal_u",
+      paymentIntentId: `pi_${n}`,
+      txSignature: `sig_${n}`,
       ...over,
     })
 
-    test("insertPending stores the row with schema defaults for absent fields", async () => {
-      await run((s) => s.usage.insertPending(pending("use_a", { idempotencyKey: null, txSignature: "sig_a" })))
-      expect(await run((s) => s.usage.findById("use_a"))).toEqual({
-        ...pending("use_a"),
-        priceToken: "USDC",
-        priceBase: 0,
-        solRateMicroUsd: null,
-        idempotencyKey: null,
-        paymentIntentId: null,
-        txSignature: "sig_a",
-        receiptId: null,
-        error: null,
-        stripeState: "none",
-        stripeReportedAt: null,
-        stripeLeaseOwner: null,
-        stripeLeaseUntil: null,
-        stripeError: null,
-        settledAt: null,
-      })
-      const full = pending("use_b", { priceToken: "SOL", priceBase: 5000, solRateMicroUsd: 150_000_000, idempotencyKey: "idem", paymentIntentId: "pi_b", txSignature: "sig_b" })
-      await run((s) => s.usage.insertPending(full))
-      expect(await run((s) => s.usage.findById("use_b"))).toMatchObject(full)
-      // The id is unique: a second insert fails instead of overwriting.
-      const exit = await h.runtime.runPromiseExit(Effect.flatMap(Store, (s) => s.usage.insertPending(pending("use_a"))))
-      expect(exit._tag).toBe("Failure")
+    test("reserve counts up to the quota and no further, writing one reserved row per counted call; no quota counts freely; a zero quota refuses", async () => {
+      const got = []
+      for (let i = 0; i < 4; i++) got.push(await run((s) => s.usage.reserve(reservation(`use_q${i}`, "key_q"), PERIOD, 3)))
+      expect(got).toEqual([1, 2, 3, undefined])
+      expect(await run((s) => s.usage.findById("use_q2"))).toMatchObject({ state: "reserved", keyId: "key_q", developerPriceMicroUsd: 0, txSignature: null })
+      // The refused call left no row.
+      expect(await run((s) => s.usage.findById("use_q3"))).toBeUndefined()
+      expect(await run((s) => s.usage.reserve(reservation("use_f1", "key_free"), PERIOD, null))).toBe(1)
+      expect(await run((s) => s.usage.reserve(reservation("use_f2", "key_free"), PERIOD, null))).toBe(2)
+      expect(await run((s) => s.usage.reserve(reservation("use_z", "key_zero"), PERIOD, 0))).toBeUndefined()
+      expect(await run((s) => s.periods.get("key_zero", PERIOD))).toEqual({ ops: 0, spendMicroUsd: 0 })
+      // Another period is another counter.
+      expect(await run((s) => s.usage.reserve(reservation("use_q4", "key_q", { createdAt: Date.UTC(2026, 1, 1) }), "2026-02", 3))).toBe(1)
     })
 
-    test("settle and fail move an open row once; a final row stays as it is", async () => {
-      await run((s) => s.usage.insertPending(pending("use_s")))
-      await run((s) => s.usage.markUnknown("use_s", { txSignature: "sig_s", error: "Timeout" }))
-      const settled = { txSignature: "sig_s2", receiptId: "rcp_s", settledAt: 1_700_000_001_000, stripeState: "pending" }
-      expect(await run((s) => s.usage.settle("use_s", settled))).toBe(true)
-      expect(await run((s) => s.usage.findById("use_s"))).toMatchObject({ state: "settled", ...settled, error: null })
-      expect(await run((s) => s.usage.settle("use_s", { ...settled, receiptId: null }))).toBe(false)
-      expect(await run((s) => s.usage.fail("use_s", "Late"))).toBe(false)
-      expect(await run((s) => s.usage.findById("use_s"))).toMatchObject({ state: "settled", receiptId: "rcp_s", error: null })
+    test("claim writes the payment and adds the spend within the cap; past the cap the row is removed and its op given back", async () => {
+      for (const id of ["use_c1", "use_c2", "use_c3"]) await run((s) => s.usage.reserve(reservation(id, "key_c"), PERIOD, null))
+      expect(await run((s) => s.usage.claim("use_c1", PERIOD, payment("c1", 600), 1000))).toEqual({ kind: "claimed" })
+      expect(await run((s) => s.usage.findById("use_c1"))).toMatchObject({ state: "pending", developerPriceMicroUsd: 600, txSignature: "sig_c1", paymentIntentId: "pi_c1", walletId: "wal_u", agentName: "Agent" })
+      expect(await run((s) => s.usage.claim("use_c2", PERIOD, payment("c2", 500), 1000))).toEqual({ kind: "over_cap", spentMicroUsd: 600 })
+      expect(await run((s) => s.usage.findById("use_c2"))).toBeUndefined()
+      expect(await run((s) => s.periods.get("key_c", PERIOD))).toEqual({ ops: 2, spendMicroUsd: 600 })
+      // A row that is no longer reserved cannot be claimed (nor a missing one).
+      expect(await run((s) => s.usage.claim("use_c1", PERIOD, payment("c1b"), null))).toEqual({ kind: "gone" })
+      expect(await run((s) => s.usage.claim("use_none", PERIOD, payment("none"), null))).toEqual({ kind: "gone" })
+      expect(await run((s) => s.usage.claim("use_c3", PERIOD, payment("c3", 400), null))).toEqual({ kind: "claimed" })
+      expect(await run((s) => s.periods.get("key_c", PERIOD))).toEqual({ ops: 2, spendMicroUsd: 1000 })
+    })
 
-      await run((s) => s.usage.insertPending(pending("use_f")))
-      expect(await run((s) => s.usage.fail("use_f", "AgentRefused"))).toBe(true)
-      expect(await run((s) => s.usage.findById("use_f"))).toMatchObject({ state: "failed", error: "AgentRefused", settledAt: null })
-      expect(await run((s) => s.usage.settle("use_f", settled))).toBe(false)
-      expect(await run((s) => s.usage.fail("use_missing", "x"))).toBe(false)
+    test("a signature or payment intent already claimed by another row is refused as a duplicate, and nothing of the claim sticks", async () => {
+      for (const id of ["use_d1", "use_d2"]) await run((s) => s.usage.reserve(reservation(id, "key_d"), PERIOD, null))
+      expect(await run((s) => s.usage.claim("use_d1", PERIOD, payment("d1"), null))).toEqual({ kind: "claimed" })
+      expect(await run((s) => s.usage.claim("use_d2", PERIOD, payment("d2", 1100, { txSignature: "sig_d1" }), null))).toEqual({ kind: "duplicate" })
+      expect(await run((s) => s.usage.claim("use_d2", PERIOD, payment("d2", 1100, { paymentIntentId: "pi_d1" }), null))).toEqual({ kind: "duplicate" })
+      expect(await run((s) => s.usage.findById("use_d2"))).toMatchObject({ state: "reserved", txSignature: null, paymentIntentId: null, developerPriceMicroUsd: 0 })
+      expect(await run((s) => s.periods.get("key_d", PERIOD))).toEqual({ ops: 2, spendMicroUsd: 1100 })
+      expect(await run((s) => s.usage.claim("use_d2", PERIOD, payment("d2"), null))).toEqual({ kind: "claimed" })
+    })
+
+    test("release removes a reserved row, fails a claimed one, once, and gives back exactly its op and spend; settle moves pending/unknown once; final rows stay", async () => {
+      for (const id of ["use_r1", "use_r2", "use_r3"]) await run((s) => s.usage.reserve(reservation(id, "key_r"), PERIOD, null))
+      await run((s) => s.usage.claim("use_r2", PERIOD, payment("r2", 700), null))
+      await run((s) => s.usage.claim("use_r3", PERIOD, payment("r3", 900), null))
+      expect(await run((s) => s.periods.get("key_r", PERIOD))).toEqual({ ops: 3, spendMicroUsd: 1600 })
+      expect(await run((s) => s.usage.release("use_r1", "Interrupted"))).toBe(true)
+      // Never paid: the reserved row goes with its op.
+      expect(await run((s) => s.usage.findById("use_r1"))).toBeUndefined()
+      expect(await run((s) => s.periods.get("key_r", PERIOD))).toEqual({ ops: 2, spendMicroUsd: 1600 })
+      await run((s) => s.usage.markUnknown("use_r2", { txSignature: "sig_r2", error: "Timeout" }))
+      expect(await run((s) => s.usage.release("use_r2", "AgentRefused"))).toBe(true)
+      expect(await run((s) => s.periods.get("key_r", PERIOD))).toEqual({ ops: 1, spendMicroUsd: 900 })
+      expect(await run((s) => s.usage.findById("use_r2"))).toMatchObject({ state: "failed", error: "AgentRefused", settledAt: null })
+      // Final rows: nothing is given back twice.
+      expect(await run((s) => s.usage.release("use_r2", "again"))).toBe(false)
+      const settled = { txSignature: "sig_r3", receiptId: "rcp_r3", settledAt: T0 + 1000, stripeState: "pending" }
+      expect(await run((s) => s.usage.settle("use_r3", settled))).toBe(true)
+      expect(await run((s) => s.usage.settle("use_r3", { ...settled, receiptId: null }))).toBe(false)
+      expect(await run((s) => s.usage.release("use_r3", "Late"))).toBe(false)
+      expect(await run((s) => s.usage.findById("use_r3"))).toMatchObject({ state: "settled", receiptId: "rcp_r3", error: null })
+      expect(await run((s) => s.periods.get("key_r", PERIOD))).toEqual({ ops: 1, spendMicroUsd: 900 })
+      expect(await run((s) => s.usage.release("use_missing", "x"))).toBe(false)
+    })
+
+    test("a reservation made in one month is given back to that month", async () => {
+      const feb = Date.UTC(2026, 1, 28, 23, 59, 59, 999)
+      await run((s) => s.usage.reserve(reservation("use_m1", "key_m", { createdAt: feb }), "2026-02", null))
+      expect(await run((s) => s.usage.release("use_m1", "x"))).toBe(true)
+      expect(await run((s) => s.periods.get("key_m", "2026-02"))).toEqual({ ops: 0, spendMicroUsd: 0 })
+    })
+
+    test("unresolved pages through open rows in id order: unknown at any age, reserved and pending only when stale", async () => {
+      for (const id of ["use_u1", "use_u2", "use_u3", "use_u4"]) await run((s) => s.usage.reserve(reservation(id, "key_u", { createdAt: id === "use_u4" ? T0 + 10_000 : T0 }), PERIOD, null))
+      await run((s) => s.usage.claim("use_u2", PERIOD, payment("u2"), null))
+      await run((s) => s.usage.claim("use_u3", PERIOD, payment("u3"), null))
+      await run((s) => s.usage.markUnknown("use_u3", { txSignature: "sig_u3", error: "Timeout" }))
+      const ids = (rows: ReadonlyArray<{ id: string }>) => rows.map((r) => r.id).filter((id) => id.startsWith("use_u"))
+      expect(ids(await run((s) => s.usage.unresolved(T0 + 1, 100)))).toEqual(["use_u1", "use_u2", "use_u3"])
+      expect(ids(await run((s) => s.usage.unresolved(T0, 100)))).toEqual(["use_u3"])
+      expect(ids(await run((s) => s.usage.unresolved(T0 + 20_000, 100, "use_u2")))).toEqual(["use_u3", "use_u4"])
     })
 
     test("a missing wallet reads as undefined", async () => {

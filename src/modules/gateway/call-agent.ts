@@ -1,25 +1,21 @@
-// The agent-call pipeline. Each step is a typed Effect; this file only puts
-// them in order. Money moves in one place (submit), and from the moment a
-// signed payment may have left, the outcome is recorded whatever happens to
-// the request (the submit phase cannot be interrupted).
+// The paid part of an agent call, top to bottom:
+// reserve (quota, as the call's own row) → agent → own payment (wallet, build,
+// signing policy, sign, claim with the spend cap) → submit → settle.
+// Money moves in one place (submit). Before it, any failure or a client
+// disconnect releases the row; from submit on, the outcome is recorded
+// whatever happens to the request (that part cannot be interrupted).
 import { Clock, Effect } from "effect"
-import { AppConfig } from "../../platform/config/service"
 import { newId } from "../../platform/ids"
 import { periodOf } from "../../platform/period"
 import { Store } from "../../store/store"
 import type { KeyIdentity } from "../keys/identity"
-import { ApiKeys } from "../keys/verifier"
 import { mayHaveSettled } from "../marketplace/errors"
 import { Marketplace } from "../marketplace/service"
-import { enforcePolicy, policyLimits } from "../pool/enforce-policy"
-import { walletForCall } from "../pool/wallet-for-call"
-import { AgentDirectory, namespacedInput, resolveAgentId } from "./agents"
+import { AgentDirectory, resolveAgentId } from "./agents"
 import { UnknownAgentAlias } from "./errors"
 import { formatUsd } from "./money"
-import { mintOf, protocolFeeWalletOf } from "../chain/network"
-import { priceQuote } from "./steps/price"
-import { releaseReservation, reserveQuota, reserveSpend } from "./steps/quota"
-import { signTransaction } from "./steps/sign"
+import { ownPayment } from "./steps/payment"
+import { releaseCall, reserveCall } from "./steps/quota"
 
 export type CallResponse = {
   readonly success: true
@@ -47,84 +43,29 @@ export const callAgent = Effect.fn("Gateway.callAgent")(function* (
   input: Record<string, unknown>,
   context: { readonly requestId: string; readonly idempotencyKey: string | undefined },
 ) {
-  const config = yield* AppConfig
-  const directory = yield* AgentDirectory
   const store = yield* Store
   const marketplace = yield* Marketplace
-  const keys = yield* ApiKeys
   const now = yield* Clock.currentTimeMillis
   const period = periodOf(now)
-
-  // 1. Quota: one call counted before anything is paid.
-  yield* reserveQuota(identity, period)
-  let reservedSpend = 0
-
-  // 2–7. Everything before money can move; any failure or a client
-  // disconnect here gives the reservation back.
-  const prepared = yield* Effect.gen(function* () {
-    const agent = yield* marketplace.getAgent(agentId)
-    // A storage agent's data view is tied to the key's own wallet: no stand-in.
-    const { wallet } = yield* walletForCall(identity.keyId, identity.walletId, { storage: directory.namespaced.has(agentId) })
-    // The key's first call assigned its wallet: drop the cached identity, so
-    // the next calls read the assignment instead of repeating it.
-    if (identity.walletId === null) keys.forget(identity.keyId)
-    const built = yield* marketplace.buildTransaction(agentId, {
-      payer_wallet: wallet.publicKey,
-      selected_token: agent.token,
-      input: namespacedInput(directory, agentId, identity.keyId, input),
-    })
-    // The price charged is the one quoted at build time (the policy bounds it by the known price).
-    const price = priceQuote(built.token, built.amountBase, config.markupBps, config.solPriceMicroUsd)
-    // The policy parses the bytes and hands back the transaction it approved: that one is signed.
-    const { tx } = yield* enforcePolicy(
-      {
-        tx: Buffer.from(built.transaction, "base64"),
-        payer: wallet.publicKey,
-        quote: { amountBase: built.amountBase, token: built.token, ...mintOf(config, built.token) },
-        knownPriceBase: agent.price_base,
-        knownPriceToken: agent.token,
-        recipients: [agent.owner_wallet, protocolFeeWalletOf(config)],
-        ...policyLimits(config),
-      },
-      { walletId: wallet.id, agentId, paymentIntentId: built.paymentIntentId },
-    )
-    yield* reserveSpend(identity, period, price.developerPriceMicroUsd)
-    reservedSpend = price.developerPriceMicroUsd
-    const signed = yield* signTransaction(wallet, tx)
-    return { agent, wallet, built, price, signed }
-  }).pipe(Effect.onError(() => releaseReservation(identity, period, reservedSpend)))
-
-  // 8–10. Submit and record. Uninterruptible: the payment may leave the
-  // wallet, so its outcome is written down even if the caller has gone.
-  const { agent, wallet, built, price, signed } = prepared
   const usageId = newId("use", now)
-  return yield* Effect.gen(function* () {
-    yield* store.usage
-      .insertPending({
-        id: usageId,
-        keyId: identity.keyId,
-        userId: identity.userId,
-        agentId,
-        agentName: agent.name.slice(0, 200),
-        agentPriceMicroUsd: price.agentPriceMicroUsd,
-        markupMicroUsd: price.markupMicroUsd,
-        developerPriceMicroUsd: price.developerPriceMicroUsd,
-        priceToken: price.token,
-        priceBase: price.priceBase,
-        solRateMicroUsd: price.solRateMicroUsd,
-        walletId: wallet.id,
-        requestId: context.requestId,
-        idempotencyKey: context.idempotencyKey ?? null,
-        paymentIntentId: built.paymentIntentId,
-        // Known before submit, so a crash mid-call can still be reconciled from the chain.
-        txSignature: signed.txSignature,
-        state: "pending",
-        createdAt: now,
-      })
-      .pipe(Effect.onError(() => releaseReservation(identity, period, reservedSpend)))
 
+  // 1. Quota: the call is counted, as its own row, before anything is paid.
+  yield* reserveCall(identity, { usageId, agentId, requestId: context.requestId, idempotencyKey: context.idempotencyKey, period, createdAt: now })
+
+  // 2–6. Everything before money can move; any failure or a client
+  // disconnect here releases the row (nothing was submitted).
+  const { agent, payment } = yield* Effect.gen(function* () {
+    const agent = yield* marketplace.getAgent(agentId)
+    const payment = yield* ownPayment(identity, agent, input, { usageId, period })
+    return { agent, payment }
+  }).pipe(Effect.onError((cause) => releaseCall(usageId, failureReason(cause))))
+  const { price, built, signed } = payment
+
+  // 7–8. Submit and record. Uninterruptible: the payment may leave the
+  // wallet, so its outcome is written down even if the caller has gone.
+  return yield* Effect.gen(function* () {
     // After submit, a failed bookkeeping write must not change the answer (a
-    // 503 would invite a retry that pays twice): the row stays pending and the
+    // 503 would invite a retry that pays twice): the row stays open and the
     // reconciler settles it from the chain.
     const bookkeeping = <E extends { readonly _tag: string }, R>(write: Effect.Effect<unknown, E, R>) =>
       write.pipe(Effect.catch((e) => Effect.logError("usage row not updated after submit; left for the reconciler", { usage_id: usageId, error: e._tag })))
@@ -132,15 +73,19 @@ export const callAgent = Effect.fn("Gateway.callAgent")(function* (
     const result = yield* marketplace.call({ payment_intent_id: built.paymentIntentId, signed_transaction: signed.signedBase64 }).pipe(
       Effect.tapError((e) =>
         mayHaveSettled(e)
-          ? // Paid or not is unknown: keep the reservation; the reconciler decides.
+          ? // Paid or not is unknown: the row keeps its reservation; the reconciler decides.
             bookkeeping(store.usage.markUnknown(usageId, { txSignature: signed.txSignature, error: e._tag }))
           : // Refused before payment settled: costs nothing.
-            bookkeeping(Effect.andThen(store.usage.fail(usageId, e._tag), releaseReservation(identity, period, reservedSpend))),
+            releaseCall(usageId, e._tag),
       ),
     )
+    if (result.txSignature !== signed.txSignature) {
+      // The row keeps the signature it claimed: that is the payment this call made.
+      yield* Effect.logWarning("the marketplace reported another transaction signature than the one submitted", { usage_id: usageId })
+    }
     const settledAt = yield* Clock.currentTimeMillis
     // Free-tier usage is never reported to Stripe; paid tiers report from now on.
-    yield* bookkeeping(store.usage.settle(usageId, { txSignature: result.txSignature, receiptId: result.receiptId, settledAt, stripeState: identity.tier === "free" ? "skipped" : "pending" }))
+    yield* bookkeeping(store.usage.settle(usageId, { txSignature: signed.txSignature, receiptId: result.receiptId, settledAt, stripeState: identity.tier === "free" ? "skipped" : "pending" }))
     const response: CallResponse = {
       success: true,
       output: result.output,
@@ -151,8 +96,17 @@ export const callAgent = Effect.fn("Gateway.callAgent")(function* (
         tier: identity.tier,
         request_id: context.requestId,
       },
-      receipt: { tx_signature: result.txSignature, receipt_id: result.receiptId },
+      receipt: { tx_signature: signed.txSignature, receipt_id: result.receiptId },
     }
     return response
   }).pipe(Effect.uninterruptible)
 })
+
+/** The row's error text: the failure's tag, or why the call stopped. */
+const failureReason = (cause: import("effect").Cause.Cause<{ readonly _tag: string }>): string => {
+  for (const reason of cause.reasons) {
+    if (reason._tag === "Fail") return reason.error._tag
+    if (reason._tag === "Interrupt") return "Interrupted"
+  }
+  return "Defect"
+}

@@ -6,3 +6,10 @@ export class UnknownAgentAlias extends Data.TaggedError("UnknownAgentAlias")<{ r
 export class IdempotencyKeyReused extends Data.TaggedError("IdempotencyKeyReused")<{}> {}
 export class IdempotencyInFlight extends Data.TaggedError("IdempotencyInFlight")<{}> {}
 export class IdempotencyKeyInvalid extends Data.TaggedError("IdempotencyKeyInvalid")<{}> {}
+/**
+ * No payment of its own could be made for the call: every wallet that may pay
+ * it already has a payment to this agent under the current blockhash (the
+ * chain would process the same message once), or the reservation was
+ * abandoned. Nothing was paid; retrying shortly succeeds.
+ */
+export class PaymentContention extends Data.TaggedError("PaymentContention")<{ readonly reason: "no_distinct_payment" | "reservation_abandoned" }> {}

@@ -1,48 +1,75 @@
-// Resolves calls whose outcome is unknown (a submit that timed out, or a crash
-// mid-call) from the chain: the payment's signature is recorded before submit.
-// Found on chain → settled and charged; failed, or absent long after the
-// payment intent expired → failed and the reservation given back.
+// Resolves calls a crash or a lost answer left open, from evidence of each
+// call's own payment. A call's signature is claimed under a unique index
+// before submit, and a signature commits to the exact message the signing
+// policy approved (its transfers included), so a signature that succeeded on
+// chain is that call's payment and no other's.
+//   reserved, older than staleAfter → released (never signed nor sent)
+//   pending/unknown, signature succeeded on chain → settled and charged
+//   signature failed on chain, or absent past giveUpAfter → released
+// A release gives back the row's op and spend in the same transaction, so
+// after a pass the period counters equal the rows.
 import { Clock, Effect } from "effect"
-import { periodOf } from "../../platform/period"
+import { AppConfig } from "../../platform/config/service"
 import { Store } from "../../store/store"
 import type { UsageRow } from "../../store/usage/repo"
 import { Chain } from "../chain/service"
 
 export type ReconcileOptions = {
-  /** A pending row older than this is treated as interrupted, ms. */
+  /** An open row older than this, with no answer, is treated as interrupted, ms. */
   readonly staleAfterMs: number
   /** A payment not on chain this long after the call is taken as never sent, ms. */
   readonly giveUpAfterMs: number
   readonly batch: number
 }
 
-export const defaultReconcileOptions: ReconcileOptions = { staleAfterMs: 5 * 60_000, giveUpAfterMs: 15 * 60_000, batch: 100 }
-
 export type ReconcileReport = { readonly settled: number; readonly failed: number; readonly unresolved: number }
 
-const release = (row: UsageRow) =>
-  Effect.flatMap(Store, (store) => store.periods.release(row.keyId, periodOf(row.createdAt), 1, row.developerPriceMicroUsd))
+const BATCH = 100
 
-export const reconcileUnknownCalls = Effect.fn("Gateway.reconcile")(function* (options: ReconcileOptions = defaultReconcileOptions) {
-  const store = yield* Store
+type Verdict = "settle" | "release_abandoned" | "release_failed" | "release_absent" | "wait"
+
+const verdictOf = Effect.fn("Gateway.reconcileVerdict")(function* (row: UsageRow, now: number, options: ReconcileOptions) {
   const chain = yield* Chain
+  if (row.state === "reserved") return "release_abandoned" as Verdict
+  const state = row.txSignature ? yield* chain.getSignatureStatus(row.txSignature) : ("not_found" as const)
+  if (state === "processed" || state === "confirmed" || state === "finalized") return "settle" as Verdict
+  if (state === "failed") return "release_failed" as Verdict
+  return (now - row.createdAt > options.giveUpAfterMs ? "release_absent" : "wait") as Verdict
+})
+
+const reasons = {
+  release_abandoned: "abandoned before payment (the call was interrupted)",
+  release_failed: "payment failed on chain",
+  release_absent: "payment never reached the chain",
+} as const
+
+export const reconcileUnknownCalls = Effect.fn("Gateway.reconcile")(function* (overrides: Partial<ReconcileOptions> = {}) {
+  const config = yield* AppConfig
+  const options: ReconcileOptions = { staleAfterMs: config.reconcileStaleAfterMs, giveUpAfterMs: config.reconcileGiveUpAfterMs, batch: BATCH, ...overrides }
+  const store = yield* Store
   const now = yield* Clock.currentTimeMillis
-  const rows = yield* store.usage.unresolved(now - options.staleAfterMs, options.batch)
   let settled = 0
   let failed = 0
-  for (const row of rows) {
-    const state = row.txSignature ? yield* chain.getSignatureStatus(row.txSignature) : ("not_found" as const)
-    if (state === "processed" || state === "confirmed" || state === "finalized") {
-      const key = yield* store.keys.findById(row.keyId)
-      const stripeState = key && key.tier !== "free" ? "pending" : "skipped"
-      if (yield* store.usage.settle(row.id, { txSignature: row.txSignature!, receiptId: row.receiptId, settledAt: now, stripeState })) settled++
-    } else if (state === "failed" || now - row.createdAt > options.giveUpAfterMs) {
-      if (yield* store.usage.fail(row.id, state === "failed" ? "payment failed on chain" : "payment never reached the chain")) {
-        yield* release(row)
-        failed++
+  let seen = 0
+  // One pass covers every open row, in id order, a batch at a time.
+  for (let after: string | undefined = undefined; ; ) {
+    const rows: ReadonlyArray<UsageRow> = yield* store.usage.unresolved(now - options.staleAfterMs, options.batch, after)
+    if (rows.length === 0) break
+    after = rows.at(-1)!.id
+    seen += rows.length
+    for (const row of rows) {
+      const verdict = yield* verdictOf(row, now, options)
+      if (verdict === "settle") {
+        const key = yield* store.keys.findById(row.keyId)
+        const stripeState = key && key.tier !== "free" ? "pending" : "skipped"
+        if (yield* store.usage.settle(row.id, { txSignature: row.txSignature!, receiptId: row.receiptId, settledAt: now, stripeState })) settled++
+      } else if (verdict !== "wait") {
+        if (yield* store.usage.release(row.id, reasons[verdict])) failed++
       }
     }
+    if (rows.length < options.batch) break
   }
-  if (rows.length > 0) yield* Effect.logInfo("reconciled unknown calls", { settled, failed, unresolved: rows.length - settled - failed })
-  return { settled, failed, unresolved: rows.length - settled - failed } satisfies ReconcileReport
+  const report = { settled, failed, unresolved: seen - settled - failed } satisfies ReconcileReport
+  if (seen > 0) yield* Effect.logInfo("reconciled open calls", report)
+  return report
 })

@@ -66,6 +66,9 @@ const byText = (op: Operation, text: string, upstream: string): MarketplaceError
   if (t.startsWith(protocolErrors.intentExpired)) return new PaymentIntentExpired({ paymentIntentId: intentOf(op), upstream })
   // Only a submit can have used the intent; since we never resend one, it may have paid.
   if (t.startsWith(protocolErrors.intentUsed) && op.kind === "call") return unknownOutcome(op, `the platform says: ${upstream}`)
+  // The signature is on chain. It is claimed by this call alone, so the
+  // reconciler settles the call from it; nothing here says it did not pay.
+  if (t.includes(protocolErrors.alreadyProcessed) && op.kind === "call") return unknownOutcome(op, `the platform says: ${upstream}`)
   if (t.startsWith(protocolErrors.agentNotFound) && op.kind === "agent") return new AgentNotFound({ agentId: op.agentId, reason: "unknown" })
   return undefined
 }

@@ -105,6 +105,8 @@ export const protocolErrors = {
   privateAgent: "PRIVATE_AGENT_UNAUTHORIZED",
   intentExpired: "Payment intent expired",
   intentUsed: "Payment intent already used",
+  // A chain's refusal of a signature it already processed (Solana's AlreadyProcessed).
+  alreadyProcessed: "This transaction has already been processed",
   agentNotFound: "Agent not found",
 } as const
 

@@ -17,7 +17,7 @@ import { AgentFailure, type SampleAgent } from "./agents/types"
 import { openSandboxDb, sandboxDbPath } from "./db"
 import { SandboxRefusal } from "./errors"
 import { NETWORK_FEE_LAMPORTS, sandboxOwnerWallet, sandboxProtocolFeeWallet, sandboxUsdcAta } from "./identities"
-import { applyMoves, blockhashOf, creditSol, creditUsdc, currentSlot, ensureUsdcAccount, LedgerShortfall, nextSlot, recordSignature, solBalance, tokenAccount, type Move } from "./ledger"
+import { applyMoves, blockhashOf, creditSol, creditUsdc, currentSlot, ensureUsdcAccount, LedgerShortfall, nextSlot, recordSignature, signatureStatus, solBalance, tokenAccount, type Move } from "./ledger"
 import { findIntent, findReceipt, insertIntent, insertReceipt, moveIntent, type IntentRow } from "./payments"
 import { handleRpc, type RpcReply } from "./rpc"
 import { buildPaymentTransaction, protocolFee, sameBytes, serializeUnsigned, splitWireTransaction, verifySignature } from "./transaction"
@@ -235,6 +235,9 @@ export const makeSandbox = (db: Database, options: { readonly intentTtlMs: numbe
       const settled = yield* Effect.try({
         try: () =>
           db.transaction(() => {
+            // A chain processes a signature once: the same signed message
+            // cannot pay a second intent, and nothing is debited again.
+            if (signatureStatus(db, txSignature) !== undefined) return "processed" as const
             if (!moveIntent(db, intent.id, "open", "paid", txSignature)) return "used" as const
             applyMoves(db, pay)
             recordSignature(db, txSignature, nextSlot(db), null, now)
@@ -243,6 +246,7 @@ export const makeSandbox = (db: Database, options: { readonly intentTtlMs: numbe
         catch: (e) => (e instanceof LedgerShortfall ? refuse(400, `${protocolErrors.insufficientFunds} but found no record of a prior credit.`) : refuse(500, "Ledger error")),
       })
       if (settled === "used") return yield* Effect.fail(refuse(409, protocolErrors.intentUsed))
+      if (settled === "processed") return yield* Effect.fail(refuse(400, `Transaction simulation failed: ${protocolErrors.alreadyProcessed}`))
 
       const agent = agentById(intent.agent_id)!
       const outcome = yield* Effect.exit(runAgent(agent, intent, now))

@@ -32,6 +32,10 @@ export type Config = {
   readonly solPriceMicroUsd: number
   /** When unknown call outcomes are reconciled from the chain (cron, UTC). */
   readonly reconcileCron: string
+  /** A reserved or pending row older than this, with no answer, is taken as interrupted by a crash, ms. */
+  readonly reconcileStaleAfterMs: number
+  /** A payment not on chain this long after its call is taken as never sent, ms (past the blockhash's and the intent's life). */
+  readonly reconcileGiveUpAfterMs: number
   /** How long an Idempotency-Key and its stored response are kept, ms. */
   readonly idempotencyTtlMs: number
   readonly port: number
@@ -165,6 +169,18 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
   answersAgentId: { env: "ANSWERS_AGENT_ID", read: uuid, fallback: () => undefined, doc: "agent behind /v1/answers (default: the sandbox's WarmAnswers on sandbox)" },
   solPriceMicroUsd: { env: "SOL_PRICE_MICRO_USD", read: int(1, 1_000_000_000_000), fallback: () => 150_000_000, doc: "USD per SOL in micro-USD, for SOL-priced agents (recorded per call)" },
   reconcileCron: { env: "RECONCILE_CRON", read: cronPattern, fallback: () => "* * * * *", doc: "when calls with an unknown outcome are resolved from the chain (cron, UTC)" },
+  reconcileStaleAfterMs: {
+    env: "RECONCILE_STALE_AFTER_MS",
+    read: int(1_000, 86_400_000),
+    fallback: () => 300_000,
+    doc: "age after which an open call with no answer is taken as interrupted by a crash, ms; keep it above the longest agent call",
+  },
+  reconcileGiveUpAfterMs: {
+    env: "RECONCILE_GIVE_UP_AFTER_MS",
+    read: int(1_000, 86_400_000),
+    fallback: () => 900_000,
+    doc: "age after which a payment not found on chain is taken as never sent and the call released, ms; keep it above the payment intent's and blockhash's life",
+  },
   idempotencyTtlMs: { env: "IDEMPOTENCY_TTL_MS", read: int(60_000, 7 * 86_400_000), fallback: () => 86_400_000, doc: "how long Idempotency-Key responses are kept, ms" },
   port: { env: "PORT", read: int(1, 65535), fallback: () => 3000, doc: "HTTP port" },
   host: { env: "HOST", read: str(), fallback: () => "0.0.0.0", doc: "address to listen on" },

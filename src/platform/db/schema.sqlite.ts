@@ -99,6 +99,10 @@ export const usage = sqliteTable("usage", {
   index("usage_user_created_idx").on(t.userId, t.createdAt),
   index("usage_state_idx").on(t.state),
   index("usage_stripe_outbox_idx").on(t.stripeState, t.state, t.createdAt),
+  // One payment per call: no signature (the signed message) and no payment
+  // intent ever serves two rows, whichever instance wrote them.
+  uniqueIndex("usage_tx_signature_uq").on(t.txSignature),
+  uniqueIndex("usage_payment_intent_uq").on(t.paymentIntentId),
 ])
 
 export const usagePeriods = sqliteTable("usage_periods", {

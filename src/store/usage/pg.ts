@@ -1,20 +1,101 @@
-import { and, eq, gte, inArray, lt, or, sql } from "drizzle-orm"
+import { and, eq, gt, gte, inArray, lt, or, sql } from "drizzle-orm"
 import type { PgDb } from "../../platform/db/database"
-import { usage } from "../../platform/db/schema.pg"
-import { attempt } from "../tx"
-import type { UsageRepo } from "./repo"
+import { usage, usagePeriods } from "../../platform/db/schema.pg"
+import { attempt, isUniqueViolation } from "../tx"
+import type { ClaimResult, UsageRepo } from "./repo"
 import { historyWhere, newestFirst } from "./where"
 
 const open = inArray(usage.state, ["pending", "unknown"])
 
+// The month a row counts in, computed where the row is (UTC, "YYYY-MM").
+const periodOfRow = sql`to_char(to_timestamp(released.created_at / 1000.0) at time zone 'UTC', 'YYYY-MM')`
+
 export const pgUsage = (db: PgDb): UsageRepo => ({
-  insertPending: (row) => attempt(async () => void (await db.insert(usage).values(row))),
+  // One statement: the counted op and the reserved row commit together, and
+  // INSERT … ON CONFLICT DO UPDATE … WHERE serialises concurrent reservations
+  // on the period row, so they never overshoot the quota.
+  reserve: (r, period, quota) =>
+    attempt(async () => {
+      if (quota !== null && quota <= 0) return undefined
+      const guard = quota === null ? sql`` : sql` where usage_periods.ops < ${quota}`
+      const rows = await db.execute<{ ops: string }>(sql`
+        with counted as (
+          insert into usage_periods (key_id, period, ops, spend_micro_usd) values (${r.keyId}, ${period}, 1, 0)
+          on conflict (key_id, period) do update set ops = usage_periods.ops + 1${guard}
+          returning ops
+        ), reserved as (
+          insert into usage (id, key_id, user_id, agent_id, agent_name, agent_price_micro_usd, markup_micro_usd, developer_price_micro_usd, wallet_id, request_id, idempotency_key, state, created_at)
+          select ${r.id}, ${r.keyId}, ${r.userId}, ${r.agentId}, '', 0, 0, 0, '', ${r.requestId}, ${r.idempotencyKey}, 'reserved', ${r.createdAt} from counted
+        )
+        select ops from counted`)
+      const ops = [...rows][0]?.ops
+      return ops === undefined ? undefined : Number(ops)
+    }),
+  claim: (id, period, p, cap) =>
+    attempt(async () => {
+      try {
+        return await db.transaction(async (tx): Promise<ClaimResult> => {
+          const claimed = await tx
+            .update(usage)
+            .set({ ...p, state: "pending" })
+            .where(and(eq(usage.id, id), eq(usage.state, "reserved")))
+            .returning({ keyId: usage.keyId })
+          const keyId = claimed[0]?.keyId
+          if (keyId === undefined) return { kind: "gone" }
+          const added = await tx
+            .update(usagePeriods)
+            .set({ spendMicroUsd: sql`${usagePeriods.spendMicroUsd} + ${p.developerPriceMicroUsd}` })
+            .where(and(eq(usagePeriods.keyId, keyId), eq(usagePeriods.period, period), cap === null ? undefined : sql`${usagePeriods.spendMicroUsd} + ${p.developerPriceMicroUsd} <= ${cap}`))
+            .returning({ ops: usagePeriods.ops })
+          if (added.length === 1) return { kind: "claimed" }
+          const spent = (await tx.select({ spent: usagePeriods.spendMicroUsd }).from(usagePeriods).where(and(eq(usagePeriods.keyId, keyId), eq(usagePeriods.period, period))))[0]?.spent ?? 0
+          // Refused before payment, like a reservation released: no row, and
+          // the spend was never added, so only the op comes back.
+          await tx.delete(usage).where(eq(usage.id, id))
+          await tx
+            .update(usagePeriods)
+            .set({ ops: sql`greatest(${usagePeriods.ops} - 1, 0)` })
+            .where(and(eq(usagePeriods.keyId, keyId), eq(usagePeriods.period, period)))
+          return { kind: "over_cap", spentMicroUsd: spent }
+        })
+      } catch (e) {
+        // The transaction rolled back: another row holds this signature or intent.
+        if (isUniqueViolation(e)) return { kind: "duplicate" } as const
+        throw e
+      }
+    }),
+  // One statement: the row goes (reserved: it never reached payment) or turns
+  // failed (claimed: it stays as the failed call's record), and its op and
+  // spend come back with it.
+  release: (id, error) =>
+    attempt(async () => {
+      const rows = await db.execute<{ n: number }>(sql`
+        with dropped as (
+          delete from usage where id = ${id} and state = 'reserved'
+          returning key_id, created_at, developer_price_micro_usd
+        ), failed as (
+          update usage set state = 'failed', error = ${error} where id = ${id} and state in ('pending', 'unknown')
+          returning key_id, created_at, developer_price_micro_usd
+        ), released as (
+          select * from dropped union all select * from failed
+        ), given as (
+          update usage_periods set ops = greatest(usage_periods.ops - 1, 0), spend_micro_usd = greatest(usage_periods.spend_micro_usd - released.developer_price_micro_usd, 0)
+          from released where usage_periods.key_id = released.key_id and usage_periods.period = ${periodOfRow}
+        )
+        select count(*)::int as n from released`)
+      return Number([...rows][0]?.n ?? 0) === 1
+    }),
   settle: (id, s) =>
     attempt(async () => (await db.update(usage).set({ state: "settled", txSignature: s.txSignature, receiptId: s.receiptId, settledAt: s.settledAt, stripeState: s.stripeState, error: null }).where(and(eq(usage.id, id), open)).returning({ id: usage.id })).length === 1),
-  fail: (id, error) => attempt(async () => (await db.update(usage).set({ state: "failed", error }).where(and(eq(usage.id, id), open)).returning({ id: usage.id })).length === 1),
   markUnknown: (id, d) => attempt(async () => void (await db.update(usage).set({ state: "unknown", txSignature: d.txSignature, error: d.error }).where(and(eq(usage.id, id), open)))),
-  unresolved: (staleBefore, limit) =>
-    attempt(() => db.select().from(usage).where(or(eq(usage.state, "unknown"), and(eq(usage.state, "pending"), lt(usage.createdAt, staleBefore)))).limit(limit)),
+  unresolved: (staleBefore, limit, afterId) =>
+    attempt(() =>
+      db
+        .select()
+        .from(usage)
+        .where(and(or(eq(usage.state, "unknown"), and(inArray(usage.state, ["reserved", "pending"]), lt(usage.createdAt, staleBefore))), afterId === undefined ? undefined : gt(usage.id, afterId)))
+        .orderBy(usage.id)
+        .limit(limit)),
   findById: (id) => attempt(async () => (await db.select().from(usage).where(eq(usage.id, id)).limit(1))[0]),
   history: (q) => attempt(() => db.select().from(usage).where(historyWhere(usage, q)).orderBy(newestFirst(usage)).limit(q.limit)),
   totalsByAgent: (keyId, from, to) =>

@@ -1,0 +1,102 @@
+// Which wallet pays one attempt at a call, so that concurrent calls get
+// distinct payments. A marketplace transaction carries no per-call data: the
+// same wallet paying the same agent under the same recent blockhash is the
+// same message, hence the same signature, and a chain processes it once. This
+// in-process view spreads calls over wallets before anything is built; the
+// unique signature index (usage_tx_signature_uq) is the arbiter across
+// instances. Blockhashes are learnt from the transactions the marketplace
+// builds: a newer one means every earlier claim is stale.
+import { Context, Layer, Semaphore } from "effect"
+
+type Chosen<W> = {
+  readonly wallet: W
+  /** False when every candidate had a payment to this agent in flight or under the newest blockhash seen. */
+  readonly free: boolean
+}
+
+export class PaymentLanesState {
+  /** agent → wallet → attempts between choice and claim. */
+  private readonly building = new Map<string, Map<string, number>>()
+  /** agent → wallet → blockhash (hex) of its last claimed payment to the agent. */
+  private readonly lastClaim = new Map<string, Map<string, string>>()
+  /** agent → the newest blockhash (hex) a build for it carried. */
+  private readonly latest = new Map<string, string>()
+  private turn = 0
+  /** agent → wallet → one attempt at a time: contenders for one lane queue instead of rebuilding in a herd. */
+  private readonly gates = new Map<string, Semaphore.Semaphore>()
+  private alternatives: { readonly rows: ReadonlyArray<unknown>; readonly until: number } | undefined
+
+  /** The paying wallets read at most every `ttlMs` (only contended calls look beyond their own wallet). */
+  cachedAlternatives<W>(now: number): ReadonlyArray<W> | undefined {
+    return this.alternatives !== undefined && now < this.alternatives.until ? (this.alternatives.rows as ReadonlyArray<W>) : undefined
+  }
+
+  rememberAlternatives<W>(rows: ReadonlyArray<W>, now: number, ttlMs: number): void {
+    this.alternatives = { rows, until: now + ttlMs }
+  }
+
+  isFree(agentId: string, walletId: string): boolean {
+    if ((this.building.get(agentId)?.get(walletId) ?? 0) > 0) return false
+    const latest = this.latest.get(agentId)
+    return latest === undefined || this.lastClaim.get(agentId)?.get(walletId) !== latest
+  }
+
+  /**
+   * The key's own wallet when it is free for this agent; else, when the call
+   * may be paid by any wallet (`alternatives`), the next free one in turn;
+   * else the own wallet all the same (its build tells whether the blockhash
+   * moved on). The choice counts as building until `release`.
+   */
+  choose<W extends { readonly id: string }>(agentId: string, own: W, alternatives: ReadonlyArray<W> | undefined): Chosen<W> {
+    let chosen: Chosen<W> = { wallet: own, free: this.isFree(agentId, own.id) }
+    if (!chosen.free && alternatives && alternatives.length > 0) {
+      const start = this.turn++ % alternatives.length
+      for (let i = 0; i < alternatives.length; i++) {
+        const w = alternatives[(start + i) % alternatives.length]!
+        if (w.id !== own.id && this.isFree(agentId, w.id)) {
+          chosen = { wallet: w, free: true }
+          break
+        }
+      }
+    }
+    const building = this.building.get(agentId) ?? new Map<string, number>()
+    building.set(chosen.wallet.id, (building.get(chosen.wallet.id) ?? 0) + 1)
+    this.building.set(agentId, building)
+    return chosen
+  }
+
+  /** A build for `walletId` carried `blockhash`: "taken" when this wallet's payment to the agent under it is already claimed. */
+  observe(agentId: string, walletId: string, blockhash: string): "fresh" | "taken" {
+    this.latest.set(agentId, blockhash)
+    return this.lastClaim.get(agentId)?.get(walletId) === blockhash ? "taken" : "fresh"
+  }
+
+  /** The payment of `walletId` to the agent under `blockhash` is claimed (by this call or, as the database said, another). */
+  claimed(agentId: string, walletId: string, blockhash: string): void {
+    const claims = this.lastClaim.get(agentId) ?? new Map<string, string>()
+    claims.set(walletId, blockhash)
+    this.lastClaim.set(agentId, claims)
+  }
+
+  /** The lane's gate: held from build to claim, and while waiting for the blockhash to move on. */
+  gate(agentId: string, walletId: string): Semaphore.Semaphore {
+    const key = `${agentId}|${walletId}`
+    let gate = this.gates.get(key)
+    if (gate === undefined) {
+      gate = Semaphore.makeUnsafe(1)
+      this.gates.set(key, gate)
+    }
+    return gate
+  }
+
+  release(agentId: string, walletId: string): void {
+    const building = this.building.get(agentId)
+    const n = building?.get(walletId) ?? 0
+    if (n <= 1) building?.delete(walletId)
+    else building!.set(walletId, n - 1)
+  }
+}
+
+export class PaymentLanes extends Context.Service<PaymentLanes, PaymentLanesState>()("tdk/PaymentLanes") {
+  static readonly layer = Layer.sync(PaymentLanes, () => new PaymentLanesState())
+}
