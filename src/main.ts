@@ -8,6 +8,7 @@ import { keysCreateCommand } from "./cli/keys-create"
 import { migrateCommand } from "./cli/migrate"
 import { poolGenerateCommand, poolNewMasterKeyCommand, poolRotateMasterCommand } from "./cli/pool"
 import { poolBalancesCommand, poolRefillReportCommand } from "./cli/pool-reports"
+import { auditCommand } from "./cli/audit"
 import { serveCommand } from "./cli/serve"
 import { stripeSetupCommand } from "./cli/stripe-setup"
 import { redactString } from "./platform/logging/redact"
@@ -34,6 +35,7 @@ export const commands: ReadonlyArray<Command> = [
   poolRotateMasterCommand,
   stripeSetupCommand,
   poolBalancesCommand,
+  auditCommand,
   poolRefillReportCommand,
   versionCommand,
 ]

@@ -31,6 +31,7 @@ import { cancelSubscriptionRoute } from "../modules/billing/routes/cancel-subscr
 import { setupCardRoute } from "../modules/billing/routes/setup-card"
 import { subscribeRoute } from "../modules/billing/routes/subscribe"
 import { billingReconciliationRoute } from "../modules/admin/routes/billing-reconciliation"
+import { moneyAuditRoute } from "../modules/audit/routes/money-audit"
 import type { Config } from "../platform/config/config"
 import { BodyTooLarge, InvalidInput, JsonTooDeep, MalformedJson, RouteNotFound, UnsupportedMediaType, type FieldProblem } from "../platform/http/errors"
 import { problemResponse } from "../platform/http/problem"
@@ -212,5 +213,6 @@ const adminRoutes = (respond: ReturnType<typeof makeRespond>) =>
     .use(createWalletsRoute(respond))
     .use(poolRefillReportRoute(respond))
     .use(billingReconciliationRoute(respond))
+    .use(moneyAuditRoute(respond))
 
 export type App = ReturnType<typeof createApp>

@@ -2,6 +2,9 @@
 // from the open Database at start-up. Modules depend on Store, never on drizzle.
 import { Context, Effect, Layer } from "effect"
 import { Database } from "../platform/db/database"
+import { pgAudit } from "./audit/pg"
+import type { AuditRepo } from "./audit/repo"
+import { sqliteAudit } from "./audit/sqlite"
 import { pgBilling } from "./billing/pg"
 import type { BillingRepo } from "./billing/repo"
 import { sqliteBilling } from "./billing/sqlite"
@@ -43,6 +46,7 @@ export type StoreShape = {
   readonly idempotency: IdempotencyRepo
   readonly outbox: OutboxRepo
   readonly billing: BillingRepo
+  readonly audit: AuditRepo
 }
 
 export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
@@ -65,6 +69,7 @@ export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
           idempotency: sqliteIdempotency(db),
           outbox: sqliteOutbox(db),
           billing: sqliteBilling(db),
+          audit: sqliteAudit(db),
         }
       }
       const db = handle.db
@@ -80,6 +85,7 @@ export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
         idempotency: pgIdempotency(db),
         outbox: pgOutbox(db),
         billing: pgBilling(db),
+        audit: pgAudit(db),
       }
     }),
   )

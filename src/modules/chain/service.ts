@@ -1,7 +1,7 @@
 // Solana reads through web3.js's Connection. Every RPC request carries a wall
 // time limit (a fetch with an AbortSignal), so a silent RPC cannot hang a
 // balance check; web3.js's own 429 retry loop is off, callers decide.
-import { Connection, PublicKey, type FetchFn } from "@solana/web3.js"
+import { Connection, PublicKey, type FetchFn, type SignatureStatus } from "@solana/web3.js"
 import { Context, Effect, Layer } from "effect"
 import { AppConfig } from "../../platform/config/service"
 import { upstreamText } from "../marketplace/sanitize"
@@ -18,6 +18,8 @@ export type ChainShape = {
   readonly getLatestBlockhash: () => Effect.Effect<{ readonly blockhash: string; readonly lastValidBlockHeight: number }, ChainUnavailable>
   /** Where a transaction stands, by its signature: how a submit with a lost answer is reconciled. */
   readonly getSignatureStatus: (signature: string) => Effect.Effect<SignatureState, ChainUnavailable>
+  /** The states of many signatures, in order, 256 per RPC request (the node's limit). */
+  readonly getSignatureStatuses: (signatures: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<SignatureState>, ChainUnavailable>
 }
 
 export type ChainOptions = { readonly rpcUrl: string; readonly timeoutMs: number }
@@ -75,18 +77,29 @@ export const makeChain = (options: ChainOptions): ChainShape => {
     return { blockhash: r.blockhash, lastValidBlockHeight: r.lastValidBlockHeight }
   })
 
-  const getSignatureStatus = Effect.fn("Chain.getSignatureStatus")(function* (signature: string) {
-    const r = yield* Effect.tryPromise({
-      try: () => connection.getSignatureStatuses([signature], { searchTransactionHistory: true }),
-      catch: unavailable("getSignatureStatuses"),
-    })
-    const status = r.value[0]
-    if (!status) return "not_found" as const
-    if (status.err !== null) return "failed" as const
+  const stateOf = (status: SignatureStatus | null): SignatureState => {
+    if (!status) return "not_found"
+    if (status.err !== null) return "failed"
     return (status.confirmationStatus ?? "processed") as SignatureState
+  }
+
+  const getSignatureStatuses = Effect.fn("Chain.getSignatureStatuses")(function* (signatures: ReadonlyArray<string>) {
+    const states: Array<SignatureState> = []
+    for (let i = 0; i < signatures.length; i += 256) {
+      const r = yield* Effect.tryPromise({
+        try: () => connection.getSignatureStatuses(signatures.slice(i, i + 256), { searchTransactionHistory: true }),
+        catch: unavailable("getSignatureStatuses"),
+      })
+      states.push(...r.value.map(stateOf))
+    }
+    return states
   })
 
-  return { getSolBalance, getUsdcBalance, getLatestBlockhash, getSignatureStatus }
+  const getSignatureStatus = Effect.fn("Chain.getSignatureStatus")(function* (signature: string) {
+    return (yield* getSignatureStatuses([signature]))[0]!
+  })
+
+  return { getSolBalance, getUsdcBalance, getLatestBlockhash, getSignatureStatus, getSignatureStatuses }
 }
 
 export class Chain extends Context.Service<Chain, ChainShape>()("tdk/Chain") {

@@ -125,6 +125,8 @@ export type Config = {
   readonly concurrencyLeaseTtlMs: number
   /** Cron pattern of the pool balance check (croner syntax, UTC). */
   readonly poolBalanceCron: string
+  /** When the money audit runs (cron, UTC); findings are logged at error level. */
+  readonly auditCron: string
   /** Below this USDC balance (micro-USD) a wallet is `low_balance`. */
   readonly poolLowBalanceUsdc: number
   /** Below this SOL balance (lamports) a wallet is `low_balance`. */
@@ -277,6 +279,7 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
     fallback: () => 200_000,
     doc: "lifetime of an unreleased concurrency slot (a crashed instance's), ms; keep it above the longest agent call",
   },
+  auditCron: { env: "AUDIT_CRON", read: cronPattern, fallback: () => "30 * * * *", doc: "when `tdk serve` runs the money audit of the current month (cron pattern, UTC; default hourly); findings are logged at error level" },
   poolBalanceCron: { env: "POOL_BALANCE_CRON", read: cronPattern, fallback: () => "0 * * * *", doc: "when `tdk serve` checks pool balances (cron pattern, UTC; default hourly)" },
   poolLowBalanceUsdc: { env: "POOL_LOW_BALANCE_USDC", read: int(0, 1_000_000_000_000), fallback: () => 10_000_000, doc: "USDC below which a wallet is low_balance, micro-USD (10000000 = $10)" },
   poolLowBalanceLamports: { env: "POOL_LOW_BALANCE_LAMPORTS", read: int(0, 1_000_000_000_000), fallback: () => 5_000_000, doc: "SOL below which a wallet is low_balance, lamports (5000000 = 0.005 SOL, ~1000 network fees)" },

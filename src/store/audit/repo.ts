@@ -1,0 +1,26 @@
+// Reads the money audit needs, for one month: written once on drizzle's
+// neutral `sql` (statements.ts); the dialects differ only in how they run it.
+import type { Effect } from "effect"
+import type { StoreUnavailable } from "../../platform/http/errors"
+
+export type MonthRange = { readonly period: string; readonly start: number; readonly end: number }
+
+export type SharedPayment = { readonly id: string; readonly value: string }
+export type SettledPayment = { readonly id: string; readonly txSignature: string | null }
+export type KeyTotals = { readonly keyId: string; readonly ops: number; readonly spendMicroUsd: number }
+export type StripeRow = { readonly id: string; readonly reason: string | null }
+
+export interface AuditRepo {
+  /** Rows of the month whose signature or intent another row also holds. */
+  readonly sharedSignatures: (range: MonthRange) => Effect.Effect<ReadonlyArray<SharedPayment>, StoreUnavailable>
+  readonly sharedIntents: (range: MonthRange) => Effect.Effect<ReadonlyArray<SharedPayment>, StoreUnavailable>
+  /** Settled rows of the month after `afterId`, id order. */
+  readonly settledPage: (range: MonthRange, afterId: string | undefined, limit: number) => Effect.Effect<ReadonlyArray<SettledPayment>, StoreUnavailable>
+  /** The month's counters per key, and what its rows say they should be. */
+  readonly counters: (range: MonthRange) => Effect.Effect<ReadonlyArray<KeyTotals>, StoreUnavailable>
+  readonly rowTotals: (range: MonthRange) => Effect.Effect<ReadonlyArray<KeyTotals>, StoreUnavailable>
+  /** Rows Stripe refused or dropped (flagged) in the month. */
+  readonly flagged: (range: MonthRange) => Effect.Effect<ReadonlyArray<StripeRow>, StoreUnavailable>
+  /** Billable settled rows still unreported that settled before `settledBefore`. */
+  readonly overdueReports: (range: MonthRange, settledBefore: number) => Effect.Effect<ReadonlyArray<StripeRow>, StoreUnavailable>
+}

@@ -1,0 +1,44 @@
+// The audit's queries, shared by both dialects. Each reads one month through
+// the (key, created_at) / (stripe_state, state, created_at) indexes or the
+// unique payment indexes.
+import { sql } from "drizzle-orm"
+import type { MonthRange } from "./repo"
+
+const inMonth = (r: MonthRange) => sql`created_at >= ${r.start} and created_at < ${r.end}`
+
+export const sharedSignaturesStatement = (r: MonthRange) => sql`
+  select id, tx_signature as value from usage
+  where tx_signature in (select tx_signature from usage where ${inMonth(r)} and tx_signature is not null group by tx_signature having count(*) > 1)
+  order by tx_signature, id`
+
+export const sharedIntentsStatement = (r: MonthRange) => sql`
+  select id, payment_intent_id as value from usage
+  where payment_intent_id in (select payment_intent_id from usage where ${inMonth(r)} and payment_intent_id is not null group by payment_intent_id having count(*) > 1)
+  order by payment_intent_id, id`
+
+export const settledPageStatement = (r: MonthRange, afterId: string | undefined, limit: number) => sql`
+  select id, tx_signature from usage
+  where state = 'settled' and ${inMonth(r)}${afterId === undefined ? sql`` : sql` and id > ${afterId}`}
+  order by id limit ${limit}`
+
+export const countersStatement = (r: MonthRange) => sql`select key_id, ops, spend_micro_usd from usage_periods where period = ${r.period}`
+
+// Every row that holds its op: reserved, pending, unknown and settled.
+export const rowTotalsStatement = (r: MonthRange) => sql`
+  select key_id, count(*) as ops, coalesce(sum(developer_price_micro_usd), 0) as spend_micro_usd from usage
+  where ${inMonth(r)} and state in ('reserved', 'pending', 'unknown', 'settled')
+  group by key_id`
+
+export const flaggedStatement = (r: MonthRange) => sql`select id, stripe_error as reason from usage where stripe_state = 'flagged' and ${inMonth(r)} order by id`
+
+export const overdueStatement = (r: MonthRange, settledBefore: number) => sql`
+  select id, null as reason from usage
+  where stripe_state = 'pending' and state = 'settled' and ${inMonth(r)} and settled_at < ${settledBefore}
+  order by id`
+
+type Raw = Record<string, unknown>
+
+export const toShared = (rows: ReadonlyArray<Raw>) => rows.map((r) => ({ id: String(r.id), value: String(r.value) }))
+export const toSettled = (rows: ReadonlyArray<Raw>) => rows.map((r) => ({ id: String(r.id), txSignature: r.tx_signature === null ? null : String(r.tx_signature) }))
+export const toTotals = (rows: ReadonlyArray<Raw>) => rows.map((r) => ({ keyId: String(r.key_id), ops: Number(r.ops), spendMicroUsd: Number(r.spend_micro_usd) }))
+export const toStripeRows = (rows: ReadonlyArray<Raw>) => rows.map((r) => ({ id: String(r.id), reason: r.reason === null || r.reason === undefined ? null : String(r.reason) }))
