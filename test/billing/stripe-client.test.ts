@@ -3,7 +3,8 @@
 // "none" implementation when no key is configured.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { Effect, Exit } from "effect"
-import { makeStripe, type StripeShape } from "../../src/modules/billing/stripe-client"
+import { StripeRequestFailed } from "../../src/modules/billing/errors"
+import { isDuplicateIdentifier, makeStripe, type StripeShape } from "../../src/modules/billing/stripe-client"
 import { testConfig } from "../support/app"
 import { startFakeStripe, type FakeStripe } from "../support/fake-stripe/server"
 
@@ -76,6 +77,16 @@ describe("meter events", () => {
     await Effect.runPromise(meterEvent("use_meter_dup", cus))
     expect(await Effect.runPromise(meterEvent("use_meter_dup", cus))).toBe("duplicate")
     expect(fake.meterEvents.filter((e) => e.identifier === "use_meter_dup")).toHaveLength(1)
+  })
+  test("only Stripe's duplicate answer naming this very identifier counts as already accepted", () => {
+    const refusal = (fields: Partial<StripeRequestFailed>) =>
+      new StripeRequestFailed({ operation: "billing.meterEvents.create", kind: "fatal", status: 400, code: undefined, errorType: "invalid_request_error", reason: "An event already exists with identifier use_1.", retryAfterMs: undefined, ...fields })
+    expect(isDuplicateIdentifier(refusal({}), "use_1")).toBe(true)
+    expect(isDuplicateIdentifier(refusal({ reason: "An event already exists with identifier use_1" }), "use_1")).toBe(true)
+    expect(isDuplicateIdentifier(refusal({}), "use_2")).toBe(false)
+    expect(isDuplicateIdentifier(refusal({ status: 500 }), "use_1")).toBe(false)
+    expect(isDuplicateIdentifier(refusal({ errorType: "api_error" }), "use_1")).toBe(false)
+    expect(isDuplicateIdentifier(refusal({ reason: "An active meter with event_name use_1 already exists." }), "use_1")).toBe(false)
   })
   test("the fake refuses a non-integer value as Stripe does", async () => {
     const e = await failureOf(stripe.call("billing.meterEvents.create", (s) => s.billing.meterEvents.create({ event_name: "tdk_api_call", payload: { stripe_customer_id: "cus_1", value: "1.5" } })))

@@ -15,6 +15,8 @@ export class StripeRequestFailed extends Data.TaggedError("StripeRequestFailed")
   readonly kind: StripeFailureKind
   readonly status: number | undefined
   readonly code: string | undefined
+  /** Stripe's own error type (`invalid_request_error`, `api_error`, …), when Stripe answered with an error object. */
+  readonly errorType: string | undefined
   /** Stripe's message, for the log; never holds our key (SDK messages about keys are dropped). */
   readonly reason: string
   /** From a 429's Retry-After header, ms. */

@@ -92,6 +92,7 @@ export const classifyStripeError = (operation: string, e: unknown): StripeReques
   const err = e as Partial<Stripe.errors.StripeError> & { type?: string; message?: string }
   const status = typeof err.statusCode === "number" ? err.statusCode : undefined
   const code = typeof err.code === "string" ? err.code : undefined
+  const errorType = typeof err.rawType === "string" ? err.rawType : undefined
   const headers = (err.headers ?? {}) as Record<string, string>
   let kind: StripeFailureKind
   // A connection error may come after Stripe acted (timeout, reply lost), so it is never plain "retry".
@@ -103,12 +104,25 @@ export const classifyStripeError = (operation: string, e: unknown): StripeReques
   else kind = "fatal"
   // Authentication messages quote part of the key; keep them out of every error and log.
   const reason = err.type === "StripeAuthenticationError" || err.type === "StripePermissionError" ? "Stripe refused the API key" : String(err.message ?? "unknown error").slice(0, 300)
-  return new StripeRequestFailed({ operation, kind, status, code, reason, retryAfterMs: secondsFromHeader(headers["retry-after"]) })
+  return new StripeRequestFailed({ operation, kind, status, code, errorType, reason, retryAfterMs: secondsFromHeader(headers["retry-after"]) })
 }
 
-/** True when Stripe refused a meter event because one with its identifier exists. */
-export const isDuplicateIdentifier = (e: StripeRequestFailed): boolean =>
-  e.status === 400 && (e.code === "meter_event_identifier_duplicate" || e.code === "resource_already_exists" || /identifier.*already exists/i.test(e.reason))
+// Stripe's words for a meter event whose identifier it already holds:
+// "An event already exists with identifier <id>." (HTTP 400,
+// invalid_request_error, Stripe-Should-Retry: false, and no error code to
+// match on, so the message is all there is).
+const DUPLICATE_IDENTIFIER = /\balready exists with identifier\s+(\S+?)\.?$/i
+
+/**
+ * True when Stripe refused the meter event `identifier` because it already
+ * holds an event with that identifier: the event is billed, so the row counts
+ * as reported. The message must name this very identifier, so no other
+ * "already exists" refusal is taken for an accepted event.
+ */
+export const isDuplicateIdentifier = (e: StripeRequestFailed, identifier: string): boolean => {
+  if (e.status !== 400 || e.errorType !== "invalid_request_error") return false
+  return DUPLICATE_IDENTIFIER.exec(e.reason.trim())?.[1] === identifier
+}
 
 export const stripeSdkFor = (config: Config, secretKey: string): Stripe => {
   const base = config.stripeApiBase ? new URL(config.stripeApiBase) : undefined
@@ -182,7 +196,7 @@ export const makeStripe = (config: Config): StripeShape => {
         }),
       ).pipe(
         Effect.as("accepted" as const),
-        Effect.catchIf(isDuplicateIdentifier, () => Effect.succeed("duplicate" as const)),
+        Effect.catchIf((e) => e._tag === "StripeRequestFailed" && isDuplicateIdentifier(e, event.identifier), () => Effect.succeed("duplicate" as const)),
       ),
     createCustomer: (user) =>
       call("customers.create", (s) => s.customers.create({ email: user.email, metadata: { tdk_user_id: user.id } }, { idempotencyKey: `customer:${user.id}` })).pipe(Effect.map((c) => c.id)),
@@ -193,7 +207,7 @@ export const makeStripe = (config: Config): StripeShape => {
     createSubscription: (input) =>
       Effect.gen(function* () {
         const priceId = config.stripePriceId
-        if (!priceId) return yield* new StripeRequestFailed({ operation: "subscriptions.create", kind: "fatal", status: undefined, code: "price_not_configured", reason: "STRIPE_PRICE_ID is unset", retryAfterMs: undefined })
+        if (!priceId) return yield* new StripeRequestFailed({ operation: "subscriptions.create", kind: "fatal", status: undefined, code: "price_not_configured", errorType: undefined, reason: "STRIPE_PRICE_ID is unset", retryAfterMs: undefined })
         const sub = yield* call("subscriptions.create", (s) =>
           s.subscriptions.create(
             {

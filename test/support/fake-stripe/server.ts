@@ -33,9 +33,13 @@ const seeded = (seed: number) => () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296
 }
 
-const stripeError = (status: number, type: string, code: string | undefined, message: string, param?: string): Reply => ({
+// Stripe's error object: `code` and `doc_url` only when the error has a code,
+// `param` only when it is about one parameter; `request_log_url` (filled in
+// by send, with the request id of the reply) always.
+const stripeError = (status: number, type: string, code: string | undefined, message: string, param?: string, headers?: Record<string, string>): Reply => ({
   status,
-  body: { error: { type, ...(code ? { code } : {}), message, ...(param ? { param } : {}) } },
+  body: { error: { ...(code ? { code, doc_url: `https://stripe.com/docs/error-codes/${code.replace(/_/g, "-")}` } : {}), message, ...(param ? { param } : {}), type } },
+  ...(headers ? { headers } : {}),
 })
 
 export type FakeStripeOptions = {
@@ -185,7 +189,8 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
         const seen = identifiers.get(identifier)
         if (seen !== undefined && seen > nowS() - DAY_S) {
           counters.duplicateIdentifiers++
-          return stripeError(400, "invalid_request_error", "meter_event_identifier_duplicate", `An event with identifier ${identifier} already exists.`, "identifier")
+          // Word for word what Stripe answers: no error code and no param, only the message and a no-retry header.
+          return stripeError(400, "invalid_request_error", undefined, `An event already exists with identifier ${identifier}.`, undefined, { "stripe-should-retry": "false" })
         }
         identifiers.set(identifier, nowS())
         const event: StoredMeterEvent = { identifier, event_name: p.event_name, payload, timestamp, created: nowS() }
@@ -268,8 +273,13 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
 
   const send = (res: ServerResponse, reply: Reply) => {
     if (res.destroyed) return
-    res.writeHead(reply.status, { "content-type": "application/json", "request-id": `req_fake${++seq}`, ...reply.headers })
-    res.end(JSON.stringify(reply.body))
+    const requestId = `req_fake${(++seq).toString(36).padStart(10, "0")}`
+    const body = reply.body as { error?: Record<string, unknown> }
+    const sent = body?.error && !body.error.request_log_url
+      ? { error: { ...body.error, request_log_url: `https://dashboard.stripe.com/test/logs/${requestId}?t=${nowS()}` } }
+      : reply.body
+    res.writeHead(reply.status, { "content-type": "application/json", "request-id": requestId, "stripe-version": "2026-10-28.endive", ...reply.headers })
+    res.end(JSON.stringify(sent))
   }
 
   // A connection closed before any byte of the reply is silently re-sent by
