@@ -127,7 +127,44 @@ export const stripeEvents = pgTable("stripe_events", {
   id: text("id").primaryKey(),
   type: text("type").notNull(),
   processedAt: bigint("processed_at", { mode: "number" }).notNull(),
+  // applied, stale (a newer event had already set that state), unknown_customer,
+  // malformed (genuine but unreadable: acknowledged, nothing changed) or
+  // foreign_meter; a redelivery of any of them changes nothing.
+  outcome: text("outcome").notNull().default("applied"),
 })
+
+// The newest Stripe event applied to each piece of state Stripe drives
+// (subject: `tier:<user>`, `payment:<user>`, `period:<user>:<YYYY-MM>`).
+// Stripe does not deliver events in order; an older one must not undo it.
+export const stripeStateVersions = pgTable("stripe_state_versions", {
+  subject: text("subject").primaryKey(),
+  // Stripe's `created` of that event, Unix seconds.
+  eventCreated: bigint("event_created", { mode: "number" }).notNull(),
+  // Precedence between events on one object created in the same second: the
+  // terminal state wins (an invoice paid over failed, a subscription deleted over updated).
+  eventRank: integer("event_rank").notNull(),
+  // The Stripe object (invoice, subscription) that event was about.
+  objectId: text("object_id").notNull(),
+  eventId: text("event_id").notNull(),
+})
+
+// Stripe's asynchronous meter-event error reports (thin events
+// v1.billing.meter.error_report_triggered / no_meter_found). The rows they
+// name are flagged on usage; what they count but do not name is kept here
+// for the reconciliation.
+export const stripeMeterErrorReports = pgTable("stripe_meter_error_reports", {
+  eventId: text("event_id").primaryKey(),
+  type: text("type").notNull(),
+  meterId: text("meter_id"),
+  errorCount: integer("error_count").notNull(),
+  // Errors whose identifier is one of our usage rows.
+  attributedCount: integer("attributed_count").notNull(),
+  summary: text("summary").notNull(),
+  // Stripe's validation window of the report, epoch ms.
+  windowStart: bigint("window_start", { mode: "number" }).notNull(),
+  windowEnd: bigint("window_end", { mode: "number" }).notNull(),
+  receivedAt: bigint("received_at", { mode: "number" }).notNull(),
+}, (t) => [index("stripe_meter_error_reports_window_idx").on(t.windowStart)])
 
 export const idempotency = pgTable("idempotency", {
   scope: text("scope").notNull(),
