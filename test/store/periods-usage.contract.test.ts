@@ -127,6 +127,13 @@ for (const dialect of dialects) {
       expect(ids(await run((s) => s.usage.unresolved(T0 + 20_000, 100, "use_u2")))).toEqual(["use_u3", "use_u4"])
     })
 
+    test("history shows a call from its payment on: a reserved row is not listed", async () => {
+      await run((s) => s.usage.reserve(reservation("use_h1", "key_h"), PERIOD, null))
+      expect(await run((s) => s.usage.history({ keyId: "key_h", limit: 10 }))).toEqual([])
+      await run((s) => s.usage.claim("use_h1", PERIOD, payment("h1"), null))
+      expect((await run((s) => s.usage.history({ keyId: "key_h", limit: 10 }))).map((r) => [r.id, r.state])).toEqual([["use_h1", "pending"]])
+    })
+
     test("a missing wallet reads as undefined", async () => {
       expect(await run((s) => s.wallets.findById("wal_missing"))).toBeUndefined()
     })

@@ -1,12 +1,14 @@
 // The history filter, shared by both dialects (drizzle's condition builders
 // are dialect-neutral; only the column objects differ).
-import { and, desc, eq, gte, lt, type AnyColumn, type SQL } from "drizzle-orm"
+import { and, desc, eq, gte, lt, ne, type AnyColumn, type SQL } from "drizzle-orm"
 import type { HistoryQuery } from "./repo"
 
-type Cols = { readonly [K in "id" | "keyId" | "userId" | "agentId" | "createdAt"]: AnyColumn }
+type Cols = { readonly [K in "id" | "keyId" | "userId" | "agentId" | "createdAt" | "state"]: AnyColumn }
 
 export const historyWhere = (t: Cols, q: HistoryQuery): SQL | undefined =>
   and(
+    // A reserved row is a call not yet priced nor paid: history shows calls from their payment on.
+    ne(t.state, "reserved"),
     q.keyId !== undefined ? eq(t.keyId, q.keyId) : undefined,
     q.userId !== undefined ? eq(t.userId, q.userId) : undefined,
     q.agentId !== undefined ? eq(t.agentId, q.agentId) : undefined,
