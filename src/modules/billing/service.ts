@@ -6,12 +6,13 @@ import { Store } from "../../store/store"
 import type { PeriodRange, WebhookEffect } from "../../store/billing/repo"
 import { ApiKeys } from "../keys/verifier"
 import { StripeClient } from "./stripe-client"
-import { effectOf, isHandled } from "./webhooks"
+import { decodeEvent, isHandled } from "./webhooks"
+import { isOdd } from "./webhooks/shared"
 
 export type WebhookResult = {
   readonly received: true
   readonly event_id: string
-  readonly outcome: "applied" | "duplicate" | "ignored" | "unknown_customer"
+  readonly outcome: "applied" | "duplicate" | "ignored" | "unknown_customer" | "stale" | "malformed"
 }
 
 /** Effects that change what the key verifier caches: status, tier, or the owner's card. */
@@ -31,7 +32,21 @@ const forgetCustomerKeys = (customerId: string, now: number) =>
     for (const key of yield* store.keys.listByUser(user.id, periodOf(now))) keys.forget(key.id)
   })
 
-/** Verifies one delivery and applies it at most once. */
+/**
+ * A genuine event we cannot read: acknowledged (a 5xx would have Stripe send
+ * the same body for days), recorded so a redelivery is a no-op, and logged at
+ * error level, since the state it was meant to change did not move.
+ */
+export const acknowledgeMalformed = Effect.fn("Billing.acknowledgeMalformed")(function* (event: { readonly id: string; readonly type: string }, reason: string) {
+  const store = yield* Store
+  const now = yield* Clock.currentTimeMillis
+  const recorded = yield* store.billing.recordIgnored({ id: event.id, type: event.type, now }, "malformed")
+  if (recorded === "duplicate") return { received: true, event_id: event.id, outcome: "duplicate" } satisfies WebhookResult
+  yield* Effect.logError("stripe event acknowledged but not applied: its object cannot be read; check it in the Stripe dashboard", { event_id: event.id, type: event.type, reason })
+  return { received: true, event_id: event.id, outcome: "malformed" } satisfies WebhookResult
+})
+
+/** Verifies one delivery and applies it at most once, and never over a newer event on the same state. */
 export const receiveStripeWebhook = Effect.fn("Billing.receiveWebhook")(function* (rawBody: string, signature: string | null) {
   const stripe = yield* StripeClient
   const store = yield* Store
@@ -40,12 +55,13 @@ export const receiveStripeWebhook = Effect.fn("Billing.receiveWebhook")(function
     yield* Effect.logDebug("stripe event ignored", { event_id: event.id, type: event.type })
     return { received: true, event_id: event.id, outcome: "ignored" } satisfies WebhookResult
   }
+  const decoded = decodeEvent(event)
+  if (isOdd(decoded)) return yield* acknowledgeMalformed(event, decoded.odd)
   const now = yield* Clock.currentTimeMillis
-  const effect = effectOf(event)
-  const outcome = yield* store.billing.applyWebhook({ id: event.id, type: event.type, now }, effect)
-  if (outcome === "applied" && effect && changesKeys(effect)) yield* forgetCustomerKeys(effect.customerId, now)
+  const outcome = yield* store.billing.applyWebhook({ id: event.id, type: event.type, now, created: event.created }, decoded)
+  if (outcome === "applied" && decoded && changesKeys(decoded)) yield* forgetCustomerKeys(decoded.customerId, now)
   const log = outcome === "unknown_customer" ? Effect.logWarning : Effect.logInfo
-  yield* log("stripe event", { event_id: event.id, type: event.type, outcome })
+  yield* log(outcome === "stale" ? "stripe event older than the state it would change; not applied" : "stripe event", { event_id: event.id, type: event.type, outcome })
   return { received: true, event_id: event.id, outcome } satisfies WebhookResult
 })
 

@@ -1,22 +1,38 @@
 import type { PgDb } from "../../platform/db/database"
 import { attempt } from "../tx"
 import type { BillingRepo } from "./repo"
-import { closePeriodStatement, effectStatements, insertEvent, periodsOfStatement, reconcileStatement, toPeriods, toReconciliation, toUserUsage, userByCustomer, userUsageStatement } from "./statements"
+import {
+  closePeriodStatement, effectSteps, insertEvent, periodsOfStatement, reconcileStatement, setEventOutcome, toPeriods, toReconciliation, toUserUsage, userByCustomer, userUsageStatement,
+} from "./statements"
+import { claimVersion } from "./versions"
 
 export const pgBilling = (db: PgDb): BillingRepo => ({
   // The event row is inserted first in the transaction, so a concurrent
-  // delivery of the same id waits on it and then sees "duplicate".
+  // delivery of the same id waits on it and then sees "duplicate". The
+  // version upsert locks its subject the same way, so two events on one piece
+  // of state are ordered against each other, not raced.
   applyWebhook: (event, effect) =>
     attempt(() =>
       db.transaction(async (tx) => {
-        if ((await tx.execute(insertEvent(event.id, event.type, event.now))).length === 0) return "duplicate" as const
+        if ((await tx.execute(insertEvent(event, "applied"))).length === 0) return "duplicate" as const
         if (!effect) return "applied" as const
         const [user] = await tx.execute<{ id: string }>(userByCustomer(effect.customerId))
-        if (!user) return "unknown_customer" as const
-        for (const s of effectStatements(user.id, effect, event.now)) await tx.execute(s)
-        return "applied" as const
+        if (!user) {
+          await tx.execute(setEventOutcome(event.id, "unknown_customer"))
+          return "unknown_customer" as const
+        }
+        let applied = 0
+        for (const step of effectSteps(user.id, effect, event.now)) {
+          if (step.version && (await tx.execute(claimVersion(step.version, event))).length === 0) continue
+          for (const s of step.statements) await tx.execute(s)
+          applied++
+        }
+        if (applied > 0) return "applied" as const
+        await tx.execute(setEventOutcome(event.id, "stale"))
+        return "stale" as const
       }),
     ),
+  recordIgnored: (event, outcome) => attempt(async () => ((await db.execute(insertEvent(event, outcome))).length === 0 ? "duplicate" as const : "recorded" as const)),
   closePeriod: (range, now) => attempt(async () => (await db.execute(closePeriodStatement(range, now))).length),
   reconcile: (range) => attempt(async () => toReconciliation(range.period, [...(await db.execute(reconcileStatement(range)))] as never)),
   userUsage: (userId, range) => attempt(async () => toUserUsage([...(await db.execute(userUsageStatement(userId, range)))] as never)),

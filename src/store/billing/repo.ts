@@ -9,10 +9,29 @@ export type WebhookEffect =
   | { readonly kind: "invoice_paid"; readonly customerId: string; readonly invoiceId: string; readonly subscriptionId: string | null; readonly period: string }
   | { readonly kind: "invoice_payment_failed"; readonly customerId: string; readonly invoiceId: string; readonly subscriptionId: string | null; readonly period: string }
   | { readonly kind: "invoice_finalized"; readonly customerId: string; readonly invoiceId: string; readonly subscriptionId: string | null; readonly period: string }
-  | { readonly kind: "tier_changed"; readonly customerId: string; readonly tier: string }
+  | { readonly kind: "tier_changed"; readonly customerId: string; readonly subscriptionId: string; readonly tier: string; readonly subscriptionEnded: boolean }
   | { readonly kind: "card_verified"; readonly customerId: string }
 
-export type WebhookOutcome = "applied" | "duplicate" | "unknown_customer"
+/**
+ * applied: at least one piece of state moved; stale: every piece of state it
+ * would change was already set by a newer event, so nothing moved.
+ */
+export type WebhookOutcome = "applied" | "duplicate" | "unknown_customer" | "stale"
+
+/** Why an event was recorded without being applied. */
+export type IgnoredOutcome = "malformed"
+
+export type StripeEventRecord = {
+  readonly id: string
+  readonly type: string
+  /** When we received it, epoch ms. */
+  readonly now: number
+}
+
+export type SnapshotEventRecord = StripeEventRecord & {
+  /** Stripe's `created` of the event, Unix seconds: orders events on one piece of state. */
+  readonly created: number
+}
 
 export type PeriodRange = {
   /** "YYYY-MM" (UTC) */
@@ -67,7 +86,9 @@ export interface BillingRepo {
    * replayed id changes nothing ("duplicate"). An event for a customer we do
    * not know is recorded and otherwise ignored.
    */
-  readonly applyWebhook: (event: { readonly id: string; readonly type: string; readonly now: number }, effect: WebhookEffect | undefined) => Effect.Effect<WebhookOutcome, StoreUnavailable>
+  readonly applyWebhook: (event: SnapshotEventRecord, effect: WebhookEffect | undefined) => Effect.Effect<WebhookOutcome, StoreUnavailable>
+  /** Records a genuine event that is acknowledged without being applied; "duplicate" when its id was recorded before. */
+  readonly recordIgnored: (event: StripeEventRecord, outcome: IgnoredOutcome) => Effect.Effect<"recorded" | "duplicate", StoreUnavailable>
   /** Writes each user's ops and total for the period from settled usage; rerunning recomputes the same numbers. Returns the number of users. */
   readonly closePeriod: (range: PeriodRange, now: number) => Effect.Effect<number, StoreUnavailable>
   readonly reconcile: (range: PeriodRange) => Effect.Effect<ReadonlyArray<ReconciliationRow>, StoreUnavailable>

@@ -2,10 +2,13 @@
 // `excluded`), so the SQLite and Postgres repositories differ only in how
 // they run it.
 import { sql, type SQL } from "drizzle-orm"
-import type { BillingPeriodRow, PeriodRange, ReconciliationRow, UserUsageTotal, WebhookEffect } from "./repo"
+import type { BillingPeriodRow, PeriodRange, ReconciliationRow, StripeEventRecord, UserUsageTotal, WebhookEffect } from "./repo"
+import type { Version } from "./versions"
 
-export const insertEvent = (id: string, type: string, now: number) =>
-  sql`insert into stripe_events (id, type, processed_at) values (${id}, ${type}, ${now}) on conflict (id) do nothing returning id`
+export const insertEvent = (e: StripeEventRecord, outcome: string) =>
+  sql`insert into stripe_events (id, type, processed_at, outcome) values (${e.id}, ${e.type}, ${e.now}, ${outcome}) on conflict (id) do nothing returning id`
+
+export const setEventOutcome = (id: string, outcome: string) => sql`update stripe_events set outcome = ${outcome} where id = ${id}`
 
 export const userByCustomer = (customerId: string) => sql`select id from users where stripe_customer_id = ${customerId} limit 1`
 
@@ -17,28 +20,48 @@ const linkInvoice = (userId: string, e: { invoiceId: string; subscriptionId: str
     stripe_subscription_id = coalesce(excluded.stripe_subscription_id, billing_periods.stripe_subscription_id),
     status = ${status === null ? sql`billing_periods.status` : sql`excluded.status`}`
 
-/** The statements that apply `effect` to the user it names. */
-export const effectStatements = (userId: string, effect: WebhookEffect, now: number): Array<SQL> => {
+/**
+ * One piece of state an effect moves: its statements run only if the event
+ * is the newest for `version` (none: the change is monotonic or harmless to
+ * repeat).
+ */
+export type Step = { readonly version?: Version; readonly statements: ReadonlyArray<SQL> }
+
+// At equal `created`, the terminal state of one object wins over the one it ends.
+const RANK = { invoiceFailed: 0, invoicePaid: 1, subscriptionUpdated: 0, subscriptionDeleted: 1 } as const
+
+/** What applying `effect` to the user it names does, piece by piece. */
+export const effectSteps = (userId: string, effect: WebhookEffect, now: number): Array<Step> => {
   switch (effect.kind) {
     case "invoice_paid":
       return [
-        linkInvoice(userId, effect, "paid"),
-        sql`update api_keys set status = 'active', status_reason = null where user_id = ${userId} and status = 'suspended' and status_reason = 'payment_failed'`,
+        { version: { subject: `period:${userId}:${effect.period}`, rank: RANK.invoicePaid, objectId: effect.invoiceId }, statements: [linkInvoice(userId, effect, "paid")] },
+        {
+          version: { subject: `payment:${userId}`, rank: RANK.invoicePaid, objectId: effect.invoiceId },
+          statements: [sql`update api_keys set status = 'active', status_reason = null where user_id = ${userId} and status = 'suspended' and status_reason = 'payment_failed'`],
+        },
       ]
     case "invoice_payment_failed":
       return [
-        linkInvoice(userId, effect, "failed"),
-        sql`update api_keys set status = 'suspended', status_reason = 'payment_failed' where user_id = ${userId} and status = 'active'`,
+        { version: { subject: `period:${userId}:${effect.period}`, rank: RANK.invoiceFailed, objectId: effect.invoiceId }, statements: [linkInvoice(userId, effect, "failed")] },
+        {
+          version: { subject: `payment:${userId}`, rank: RANK.invoiceFailed, objectId: effect.invoiceId },
+          statements: [sql`update api_keys set status = 'suspended', status_reason = 'payment_failed' where user_id = ${userId} and status = 'active'`],
+        },
       ]
     case "invoice_finalized":
-      return [linkInvoice(userId, effect, null)]
+      // Links the invoice and leaves the status alone, so its order does not matter.
+      return [{ statements: [linkInvoice(userId, effect, null)] }]
     case "tier_changed":
       return [
-        sql`update users set tier = ${effect.tier} where id = ${userId}`,
-        sql`update api_keys set tier = ${effect.tier} where user_id = ${userId}`,
+        {
+          version: { subject: `tier:${userId}`, rank: effect.subscriptionEnded ? RANK.subscriptionDeleted : RANK.subscriptionUpdated, objectId: effect.subscriptionId },
+          statements: [sql`update users set tier = ${effect.tier} where id = ${userId}`, sql`update api_keys set tier = ${effect.tier} where user_id = ${userId}`],
+        },
       ]
     case "card_verified":
-      return [sql`update users set card_verified_at = coalesce(card_verified_at, ${now}) where id = ${userId}`]
+      // The first verification time is kept (coalesce), so a late event cannot move it.
+      return [{ statements: [sql`update users set card_verified_at = coalesce(card_verified_at, ${now}) where id = ${userId}`] }]
   }
 }
 

@@ -7,8 +7,10 @@ import { receiveStripeWebhook } from "../service"
 export const StripeWebhookReceived = t.Object({
   received: t.Literal(true, { description: "The delivery was genuine and is acknowledged" }),
   event_id: t.String({ description: "Stripe event id" }),
-  outcome: t.Union([t.Literal("applied"), t.Literal("duplicate"), t.Literal("ignored"), t.Literal("unknown_customer")], {
-    description: "applied now; duplicate (already processed, nothing changed); ignored (event type not handled); unknown_customer (no user has this Stripe customer)",
+  outcome: t.Union([t.Literal("applied"), t.Literal("duplicate"), t.Literal("ignored"), t.Literal("unknown_customer"), t.Literal("stale"), t.Literal("malformed")], {
+    description:
+      "applied now; duplicate (already processed, nothing changed); ignored (event type not handled); unknown_customer (no user has this Stripe customer); " +
+      "stale (a newer event already set the state it would change: Stripe does not deliver in order); malformed (genuine, but its object cannot be read: recorded, nothing changed, logged for the operator)",
   }),
 })
 

@@ -1,9 +1,9 @@
 // customer.subscription.deleted: the user falls back to the free tier.
 import type Stripe from "stripe"
-import type { WebhookEffect } from "../../../store/billing/repo"
-import { customerIdOf, FREE_TIER } from "./shared"
+import { FREE_TIER, isOdd, subscriptionIds, type Decoded } from "./shared"
 
-export const customerSubscriptionDeleted = (event: Stripe.CustomerSubscriptionDeletedEvent): WebhookEffect | undefined => {
-  const customerId = customerIdOf(event.data.object)
-  return customerId ? { kind: "tier_changed", customerId, tier: FREE_TIER } : undefined
+export const customerSubscriptionDeleted = (event: Stripe.CustomerSubscriptionDeletedEvent): Decoded => {
+  const ids = subscriptionIds(event.data.object)
+  if (!ids || isOdd(ids)) return ids
+  return { kind: "tier_changed", ...ids, tier: FREE_TIER, subscriptionEnded: true }
 }

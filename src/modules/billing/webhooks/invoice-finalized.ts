@@ -1,9 +1,8 @@
 // invoice.finalized: the billing period is linked to its Stripe invoice.
 import type Stripe from "stripe"
-import type { WebhookEffect } from "../../../store/billing/repo"
-import { invoiceFields } from "./shared"
+import { invoiceFields, isOdd, type Decoded } from "./shared"
 
-export const invoiceFinalized = (event: Stripe.InvoiceFinalizedEvent): WebhookEffect | undefined => {
+export const invoiceFinalized = (event: Stripe.InvoiceFinalizedEvent): Decoded => {
   const fields = invoiceFields(event.data.object)
-  return fields && { kind: "invoice_finalized", ...fields }
+  return !fields || isOdd(fields) ? fields : { kind: "invoice_finalized", ...fields }
 }

@@ -1,10 +1,9 @@
 // invoice.paid: the billing period is paid, and keys suspended for a failed
 // payment work again.
 import type Stripe from "stripe"
-import type { WebhookEffect } from "../../../store/billing/repo"
-import { invoiceFields } from "./shared"
+import { invoiceFields, isOdd, type Decoded } from "./shared"
 
-export const invoicePaid = (event: Stripe.InvoicePaidEvent): WebhookEffect | undefined => {
+export const invoicePaid = (event: Stripe.InvoicePaidEvent): Decoded => {
   const fields = invoiceFields(event.data.object)
-  return fields && { kind: "invoice_paid", ...fields }
+  return !fields || isOdd(fields) ? fields : { kind: "invoice_paid", ...fields }
 }

@@ -1,10 +1,9 @@
 // invoice.payment_failed: the billing period failed and the user's active
 // keys are suspended (reason payment_failed) until an invoice is paid.
 import type Stripe from "stripe"
-import type { WebhookEffect } from "../../../store/billing/repo"
-import { invoiceFields } from "./shared"
+import { invoiceFields, isOdd, type Decoded } from "./shared"
 
-export const invoicePaymentFailed = (event: Stripe.InvoicePaymentFailedEvent): WebhookEffect | undefined => {
+export const invoicePaymentFailed = (event: Stripe.InvoicePaymentFailedEvent): Decoded => {
   const fields = invoiceFields(event.data.object)
-  return fields && { kind: "invoice_payment_failed", ...fields }
+  return !fields || isOdd(fields) ? fields : { kind: "invoice_payment_failed", ...fields }
 }
