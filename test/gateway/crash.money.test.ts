@@ -12,7 +12,6 @@
 //   - the money audit, when the build carries it, finds nothing.
 // On SQLite, and on Postgres when TEST_POSTGRES_URL is set.
 import { Database } from "bun:sqlite"
-import { Keypair } from "@solana/web3.js"
 import { afterAll, describe, expect, test } from "bun:test"
 import { Effect } from "effect"
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
@@ -182,17 +181,6 @@ for (const dialect of dialects) {
           expect(r).toMatchObject({ status: 200, body: { ok: true, delayMs: AGENT_DELAY_MS } })
         }
 
-        // The sandbox's blockhash moves only when a transaction lands (a real
-        // chain's moves every slot). A crash can leave every pool wallet's
-        // payment to an agent claimed at the current blockhash and never sent;
-        // the same message cannot be claimed twice, so nothing could pay that
-        // agent again until the slot moves. A faucet transfer to a throwaway
-        // address moves it, as time would on a real chain.
-        const nextBlock = async (server: ServerProcess) => {
-          const r = await post(server, "/sandbox/faucet", { wallet: Keypair.generate().publicKey.toBase58(), sol: 1 })
-          expect(r).toMatchObject({ status: 200 })
-        }
-
         const keys: Record<"A" | "B" | "C", string> = { A: "", B: "", C: "" }
         const keyNames = new Map<string, string>()
         /** Signatures the server answered 200 with: those calls told the developer they were paid for. */
@@ -222,7 +210,6 @@ for (const dialect of dialects) {
           }
           // Agent behaviour lives in the server's memory: set again after every start.
           await slowAgent(server)
-          await nextBlock(server)
 
           const statuses: Array<string> = []
           const fire = (key: string, agentId: string, input: unknown, headers: Record<string, string> = {}) =>

@@ -147,3 +147,20 @@ describe("sandbox ledger rows after a replay", () => {
     }
   })
 })
+
+describe("sandbox slots (the blockhash moves on with time, as a chain's does)", () => {
+  test("with no transaction landing, builds in one slot share a blockhash and a build 400 ms later gets a new one", async () => {
+    const db = openSandboxDb(":memory:")
+    try {
+      const { slotAt, blockhashOf, SLOT_MS } = await import("../../src/modules/sandbox/ledger")
+      const t0 = 1_800_000_000_000
+      const first = slotAt(db, t0)
+      expect(slotAt(db, t0 + SLOT_MS - 1)).toBe(first)
+      const later = slotAt(db, t0 + SLOT_MS)
+      expect(later).toBe(first + 1)
+      expect(blockhashOf(later)).not.toBe(blockhashOf(first))
+    } finally {
+      db.close()
+    }
+  })
+})

@@ -78,10 +78,24 @@ export const applyMoves = (db: Database, moves: ReadonlyArray<Move>): void => {
 export const currentSlot = (db: Database): number =>
   db.query<{ value: number }, [string]>("select value from meta where key = ?").get("slot")?.value ?? 1
 
-/** Advances the slot by one and returns the new slot: one per settled transaction. */
-export const nextSlot = (db: Database): number => {
+/** A mainnet slot's length, ms. */
+export const SLOT_MS = 400
+
+/** Advances the slot by one and returns the new slot: one per settled transaction, and one per SLOT_MS (slotAt). */
+export const nextSlot = (db: Database, now: number): number => {
   db.query("insert into meta (key, value) values ('slot', 2) on conflict (key) do update set value = value + 1").run()
+  db.query("insert into meta (key, value) values ('slot_at', ?1) on conflict (key) do update set value = ?1").run(now)
   return currentSlot(db)
+}
+
+/**
+ * The slot as of `now`. A chain's blockhash moves on with time, not only with
+ * transactions: without this, payments claimed but never sent (a crash) would
+ * leave every new build under the same blockhash, the same message again.
+ */
+export const slotAt = (db: Database, now: number): number => {
+  const at = db.query<{ value: number }, [string]>("select value from meta where key = ?").get("slot_at")?.value
+  return at === undefined || now - at >= SLOT_MS ? nextSlot(db, now) : currentSlot(db)
 }
 
 /** Deterministic blockhash of a slot (32 bytes, base58), like a real one in form. */

@@ -7,7 +7,7 @@ import bs58 from "bs58"
 import { TOKEN_PROGRAM_ID } from "./spl"
 import { accountAt, encodeAccount, tokenAccountView, tokenAmount, type Encoding } from "./accounts"
 import { SANDBOX_USDC_DECIMALS, sandboxUsdcMint } from "./identities"
-import { BLOCKHASH_VALID_SLOTS, blockhashOf, creditSol, currentSlot, nextSlot, recordSignature, signatureStatus, solBalance, tokenAccount, tokenAccountsByOwner, usdcSupply } from "./ledger"
+import { BLOCKHASH_VALID_SLOTS, blockhashOf, creditSol, currentSlot, nextSlot, recordSignature, signatureStatus, slotAt, solBalance, tokenAccount, tokenAccountsByOwner, usdcSupply } from "./ledger"
 import { isAddressShaped } from "../../platform/solana/address"
 
 export type RpcId = string | number | null
@@ -57,8 +57,8 @@ const methods: Record<string, Method> = {
   getHealth: () => "ok",
   getSlot: ({ db }) => currentSlot(db),
   getBlockHeight: ({ db }) => currentSlot(db),
-  getLatestBlockhash: ({ db }) => {
-    const slot = currentSlot(db)
+  getLatestBlockhash: ({ db, now }) => {
+    const slot = slotAt(db, now)
     return withContext(db, { blockhash: blockhashOf(slot), lastValidBlockHeight: slot + BLOCKHASH_VALID_SLOTS })
   },
   getBalance: ({ db }, [address]) => withContext(db, solBalance(db, pubkey(address, "address")) ?? 0),
@@ -112,7 +112,7 @@ const methods: Record<string, Method> = {
     const signature = bs58.encode(crypto.getRandomValues(new Uint8Array(64)))
     db.transaction(() => {
       creditSol(db, to, lamports)
-      recordSignature(db, signature, nextSlot(db), null, now)
+      recordSignature(db, signature, nextSlot(db, now), null, now)
     })()
     return signature
   },

@@ -17,7 +17,7 @@ import { AgentFailure, type SampleAgent } from "./agents/types"
 import { openSandboxDb, sandboxDbPath } from "./db"
 import { SandboxRefusal } from "./errors"
 import { NETWORK_FEE_LAMPORTS, sandboxOwnerWallet, sandboxProtocolFeeWallet, sandboxUsdcAta } from "./identities"
-import { applyMoves, blockhashOf, creditSol, creditUsdc, currentSlot, ensureUsdcAccount, LedgerShortfall, nextSlot, recordSignature, signatureStatus, solBalance, tokenAccount, type Move } from "./ledger"
+import { applyMoves, blockhashOf, creditSol, creditUsdc, ensureUsdcAccount, LedgerShortfall, nextSlot, recordSignature, signatureStatus, slotAt, solBalance, tokenAccount, type Move } from "./ledger"
 import { findIntent, findReceipt, insertIntent, insertReceipt, moveIntent, type IntentRow } from "./payments"
 import { handleRpc, type RpcReply } from "./rpc"
 import { buildPaymentTransaction, protocolFee, sameBytes, serializeUnsigned, splitWireTransaction, verifySignature } from "./transaction"
@@ -181,7 +181,7 @@ export const makeSandbox = (db: Database, options: { readonly intentTtlMs: numbe
         feeWallet: sandboxProtocolFeeWallet,
         ownerAmount,
         feeAmount,
-        blockhash: blockhashOf(currentSlot(db)),
+        blockhash: blockhashOf(slotAt(db, now)),
       })
       const inputJson = JSON.stringify(body.input)
       const intent: IntentRow = {
@@ -240,7 +240,7 @@ export const makeSandbox = (db: Database, options: { readonly intentTtlMs: numbe
             if (signatureStatus(db, txSignature) !== undefined) return "processed" as const
             if (!moveIntent(db, intent.id, "open", "paid", txSignature)) return "used" as const
             applyMoves(db, pay)
-            recordSignature(db, txSignature, nextSlot(db), null, now)
+            recordSignature(db, txSignature, nextSlot(db, now), null, now)
             return "paid" as const
           })(),
         catch: (e) => (e instanceof LedgerShortfall ? refuse(400, `${protocolErrors.insufficientFunds} but found no record of a prior credit.`) : refuse(500, "Ledger error")),
@@ -311,7 +311,7 @@ export const makeSandbox = (db: Database, options: { readonly intentTtlMs: numbe
       const result = db.transaction(() => {
         const usdcAccount = usdc > 0 ? creditUsdc(db, address, usdc) : sandboxUsdcAta(wallet).toBase58()
         if (sol > 0) creditSol(db, address, sol)
-        recordSignature(db, signature, nextSlot(db), null, now)
+        recordSignature(db, signature, nextSlot(db, now), null, now)
         return { usdcAccount, usdcBalance: tokenAccount(db, usdcAccount)?.amount ?? 0, solBalance: solBalance(db, address) ?? 0 }
       })()
       return { ok: true as const, wallet: address, usdc_account: result.usdcAccount, usdc_balance: result.usdcBalance, sol_balance: result.solBalance, signature }
