@@ -49,11 +49,12 @@ export class PaymentLanesState {
    */
   choose<W extends { readonly id: string }>(agentId: string, own: W, alternatives: ReadonlyArray<W> | undefined): Chosen<W> {
     let chosen: Chosen<W> = { wallet: own, free: this.isFree(agentId, own.id) }
-    if (!chosen.free && alternatives && alternatives.length > 0) {
-      const start = this.turn++ % alternatives.length
-      for (let i = 0; i < alternatives.length; i++) {
-        const w = alternatives[(start + i) % alternatives.length]!
-        if (w.id !== own.id && this.isFree(agentId, w.id)) {
+    const others = chosen.free || !alternatives ? [] : alternatives.filter((w) => w.id !== own.id)
+    if (others.length > 0) {
+      const start = this.turn++ % others.length
+      for (let i = 0; i < others.length; i++) {
+        const w = others[(start + i) % others.length]!
+        if (this.isFree(agentId, w.id)) {
           chosen = { wallet: w, free: true }
           break
         }
