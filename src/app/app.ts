@@ -26,6 +26,7 @@ import { rollKeyRoute } from "../modules/keys/routes/roll-key"
 import { readyz } from "../modules/health/routes/readyz"
 import { SANDBOX_JSON_RPC_PATH, sandboxEdgeError, sandboxRoutes } from "../modules/sandbox/routes"
 import { stripeWebhook } from "../modules/billing/routes/stripe-webhook"
+import { stripeThinWebhook } from "../modules/billing/routes/stripe-thin-webhook"
 import { billingAccountRoute } from "../modules/billing/routes/billing-account"
 import { cancelSubscriptionRoute } from "../modules/billing/routes/cancel-subscription"
 import { setupCardRoute } from "../modules/billing/routes/setup-card"
@@ -197,6 +198,7 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
     .use(config.adminToken === undefined ? new Elysia() : adminRoutes(respond))
     .use(config.network === "sandbox" ? sandboxRoutes(runtime) : new Elysia())
     .use(stripeWebhook(respond))
+    .use(stripeThinWebhook(respond))
     .use(billingAccountRoute(respond))
     .use(setupCardRoute(respond))
     .use(subscribeRoute(respond))

@@ -416,7 +416,7 @@ export const errorMap: { readonly [K in Tag]: Mapping<ErrorOf<K>> } = {
     status: 503,
     code: "webhook_not_configured",
     title: "Webhook not configured",
-    detail: () => "This gateway has no Stripe webhook signing secret (STRIPE_WEBHOOK_SECRET is unset).",
+    detail: (e) => `This gateway has no Stripe signing secret for this endpoint (${e.setting} is unset).`,
   },
   WebhookRejected: {
     status: 400,

@@ -27,7 +27,10 @@ export class StripeRequestFailed extends Data.TaggedError("StripeRequestFailed")
 export class BillingDisabled extends Data.TaggedError("BillingDisabled")<{ readonly operation: string }> {}
 
 /** The webhook endpoint has no signing secret configured. */
-export class WebhookNotConfigured extends Data.TaggedError("WebhookNotConfigured")<{}> {}
+export class WebhookNotConfigured extends Data.TaggedError("WebhookNotConfigured")<{
+  /** The setting that holds it (a name, never the secret). */
+  readonly setting: "STRIPE_WEBHOOK_SECRET" | "STRIPE_THIN_WEBHOOK_SECRET"
+}> {}
 
 /** The delivery is not a genuine, fresh Stripe event (bad or missing signature, stale timestamp, not an event). */
 export class WebhookRejected extends Data.TaggedError("WebhookRejected")<{ readonly reason: string }> {}

@@ -90,3 +90,17 @@ export const reconcilePeriod = Effect.fn("Billing.reconcile")(function* (period:
   const store = yield* Store
   return yield* store.billing.reconcile(monthRange(period))
 })
+
+// A month's usage can reach Stripe until 35 days after the month ends (the
+// meter event window), so a meter error report up to then may concern it.
+const REPORT_WINDOW_AFTER_MONTH_MS = 35 * 86_400_000
+
+/**
+ * Stripe's meter error reports that may concern the period and count errors
+ * naming no usage row of ours: money Stripe dropped that no row can show.
+ */
+export const unattributedMeterErrors = Effect.fn("Billing.unattributedMeterErrors")(function* (period: string) {
+  const store = yield* Store
+  const range = monthRange(period)
+  return yield* store.billing.unattributedMeterErrors({ start: range.start, end: range.end + REPORT_WINDOW_AFTER_MONTH_MS })
+})

@@ -6,17 +6,15 @@
 // their own policy (reporter.ts), which sees every attempt. Mutating calls
 // carry idempotency keys derived from our ids, so a retried call is one call
 // at Stripe.
-import { Clock, Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 import Stripe from "stripe"
 import type { Config } from "../../platform/config/config"
 import { AppConfig } from "../../platform/config/service"
-import { BillingDisabled, StripeRequestFailed, WebhookNotConfigured, WebhookRejected, type StripeFailureKind } from "./errors"
+import { BillingDisabled, StripeRequestFailed, type StripeFailureKind, type WebhookNotConfigured, type WebhookRejected } from "./errors"
+import { makeVerify, makeVerifyThin, type ThinEventNotification } from "./webhook-signature"
 
 /** The API version this SDK release ships with; pinned so a Stripe account upgrade cannot change shapes under us. */
 export const STRIPE_API_VERSION = "2026-10-28.endive" as const
-
-/** Signature timestamps older than this are refused (Stripe's default), seconds. */
-export const WEBHOOK_TOLERANCE_S = 300
 
 export type MeterEventInput = {
   /** Our usage row id: Stripe drops a second event with the same identifier. */
@@ -79,6 +77,10 @@ export type StripeShape = {
   ) => Effect.Effect<SubscriptionSummary, StripeRequestFailed | BillingDisabled>
   /** Verifies a webhook delivery against the raw body and returns the event. */
   readonly verifyWebhook: (rawBody: string, signature: string | null) => Effect.Effect<Stripe.Event, WebhookRejected | WebhookNotConfigured>
+  /** Verifies a thin-event delivery (an event destination's, STRIPE_THIN_WEBHOOK_SECRET) and returns the notification. */
+  readonly verifyThinEvent: (rawBody: string, signature: string | null) => Effect.Effect<ThinEventNotification, WebhookRejected | WebhookNotConfigured>
+  /** A thin event with its `data` (GET /v2/core/events/:id): notifications carry ids only. Unchecked, as Stripe sent it. */
+  readonly fetchEvent: (id: string) => Effect.Effect<unknown, StripeRequestFailed | BillingDisabled>
 }
 
 const secondsFromHeader = (value: string | undefined): number | undefined => {
@@ -137,27 +139,10 @@ export const stripeSdkFor = (config: Config, secretKey: string): Stripe => {
   })
 }
 
-const rejected = (reason: string) => new WebhookRejected({ reason })
-
-const makeVerify = (config: Config, webhooks: Stripe["webhooks"]): StripeShape["verifyWebhook"] => (rawBody, signature) =>
-  Effect.gen(function* () {
-    const secret = config.stripeWebhookSecret
-    if (!secret) return yield* new WebhookNotConfigured()
-    if (!signature) return yield* rejected("the Stripe-Signature header is missing")
-    const receivedAt = yield* Clock.currentTimeMillis
-    const event = yield* Effect.tryPromise({
-      try: () => webhooks.constructEventAsync(rawBody, signature, secret, WEBHOOK_TOLERANCE_S, undefined, receivedAt),
-      catch: (e) => rejected(/tolerance/i.test((e as Error).message ?? "") ? "the signature timestamp is outside the tolerance" : "the signature does not match the body"),
-    })
-    if (typeof event !== "object" || event === null || typeof event.id !== "string" || typeof event.type !== "string" || typeof event.data?.object !== "object")
-      return yield* rejected("the body is not a Stripe event")
-    return event
-  })
-
 const none = (config: Config): StripeShape => {
   const off = (operation: string) => Effect.fail(new BillingDisabled({ operation }))
-  // Webhook verification needs no key; Stripe.webhooks is usable without one.
-  const webhooks = new Stripe("sk_test_unused", { apiVersion: STRIPE_API_VERSION }).webhooks
+  // Webhook verification needs no key; the SDK's verifiers are usable without one.
+  const keyless = new Stripe("sk_test_unused", { apiVersion: STRIPE_API_VERSION })
   return {
     enabled: false,
     meterEventName: config.stripeMeterEventName,
@@ -170,7 +155,9 @@ const none = (config: Config): StripeShape => {
     listSubscriptions: () => off("subscriptions.list"),
     savedPaymentMethod: () => off("setupIntents.list"),
     updateSubscription: () => off("subscriptions.update"),
-    verifyWebhook: makeVerify(config, webhooks),
+    verifyWebhook: makeVerify(config, keyless.webhooks),
+    verifyThinEvent: makeVerifyThin(config, keyless),
+    fetchEvent: () => off("v2.core.events.retrieve"),
   }
 }
 
@@ -240,6 +227,8 @@ export const makeStripe = (config: Config): StripeShape => {
         s.subscriptions.update(id, { cancel_at_period_end: change.cancelAtPeriodEnd, ...(change.tier ? { metadata: { tier: change.tier } } : {}) }, { idempotencyKey }),
       ).pipe(Effect.map(summaryOf)),
     verifyWebhook: makeVerify(config, stripe.webhooks),
+    verifyThinEvent: makeVerifyThin(config, stripe),
+    fetchEvent: (id) => call("v2.core.events.retrieve", (s) => s.v2.core.events.retrieve(id)).pipe(Effect.map((event): unknown => event)),
   }
 }
 

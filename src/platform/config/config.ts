@@ -104,6 +104,8 @@ export type Config = {
   /** Stripe secret key; billing through Stripe is off when unset (usage is still recorded). */
   readonly stripeSecretKey: string | undefined
   readonly stripeWebhookSecret: string | undefined
+  /** Signing secret of the event destination that sends thin events (Stripe's meter error reports). */
+  readonly stripeThinWebhookSecret: string | undefined
   /** Stripe API base URL override (tests, self-hosted proxies). */
   readonly stripeApiBase: string | undefined
   readonly stripeMeterEventName: string
@@ -258,6 +260,13 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
   signingSolPriceMicroUsd: { env: "SIGNING_SOL_PRICE_MICRO_USD", read: int(1, 1_000_000_000_000), fallback: () => 250_000_000, doc: "value of 1 SOL in micro-USD for counting lamports (rent, fees) against a USDC quote; keep it high" },
   stripeSecretKey: { env: "STRIPE_SECRET_KEY", read: stripeKey, fallback: () => undefined, secret: true, doc: "Stripe secret key (sk_… or rk_…); Stripe billing is off when unset" },
   stripeWebhookSecret: { env: "STRIPE_WEBHOOK_SECRET", read: str(8), fallback: () => undefined, secret: true, doc: "signing secret of the Stripe webhook endpoint (whsec_…)" },
+  stripeThinWebhookSecret: {
+    env: "STRIPE_THIN_WEBHOOK_SECRET",
+    read: str(8),
+    fallback: () => undefined,
+    secret: true,
+    doc: "signing secret of the Stripe event destination (thin events: meter error reports) posting to /v1/webhooks/stripe/thin (whsec_…)",
+  },
   stripeApiBase: { env: "STRIPE_API_BASE", read: httpUrl, fallback: () => undefined, doc: "Stripe API base URL override (tests, self-hosted proxies)" },
   stripeMeterEventName: { env: "STRIPE_METER_EVENT_NAME", read: meterEventName, fallback: () => "tdk_api_call", doc: "event_name of the Stripe billing meter usage is reported to" },
   stripePriceId: { env: "STRIPE_PRICE_ID", read: str(), fallback: () => undefined, doc: "metered Stripe price paid subscriptions use (printed by `tdk stripe setup`)" },

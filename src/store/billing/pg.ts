@@ -1,8 +1,9 @@
 import type { PgDb } from "../../platform/db/database"
 import { attempt } from "../tx"
-import type { BillingRepo } from "./repo"
+import { attributedCount, flagReason, flagUsage, insertReport, knownUsageIds, sampleIdentifiers, toFlagged, toUnattributed, unattributedStatement } from "./meter-errors"
+import type { BillingRepo, FlaggedUsage } from "./repo"
 import {
-  closePeriodStatement, effectSteps, insertEvent, periodsOfStatement, reconcileStatement, setEventOutcome, toPeriods, toReconciliation, toUserUsage, userByCustomer, userUsageStatement,
+  closePeriodStatement, effectSteps, hasEventStatement, insertEvent, periodsOfStatement, reconcileStatement, setEventOutcome, toPeriods, toReconciliation, toUserUsage, userByCustomer, userUsageStatement,
 } from "./statements"
 import { claimVersion } from "./versions"
 
@@ -33,6 +34,25 @@ export const pgBilling = (db: PgDb): BillingRepo => ({
       }),
     ),
   recordIgnored: (event, outcome) => attempt(async () => ((await db.execute(insertEvent(event, outcome))).length === 0 ? "duplicate" as const : "recorded" as const)),
+  hasEvent: (id) => attempt(async () => (await db.execute(hasEventStatement(id))).length > 0),
+  applyMeterErrorReport: (event, report) =>
+    attempt(() =>
+      db.transaction(async (tx) => {
+        if ((await tx.execute(insertEvent(event, "applied"))).length === 0) return { outcome: "duplicate" as const, flagged: [], attributed: 0 }
+        const ids = sampleIdentifiers(report)
+        const known = new Set(ids.length === 0 ? [] : [...(await tx.execute<{ id: string }>(knownUsageIds(ids)))].map((r) => r.id))
+        const flagged: Array<FlaggedUsage> = []
+        for (const sample of report.samples) {
+          if (!known.has(sample.identifier)) continue
+          const reason = flagReason(event, sample)
+          flagged.push(...toFlagged([...(await tx.execute(flagUsage(sample.identifier, reason)))], reason))
+        }
+        const attributed = attributedCount(report, known)
+        await tx.execute(insertReport(event, report, attributed))
+        return { outcome: "applied" as const, flagged, attributed }
+      }),
+    ),
+  unattributedMeterErrors: (window) => attempt(async () => toUnattributed([...(await db.execute(unattributedStatement(window)))])),
   closePeriod: (range, now) => attempt(async () => (await db.execute(closePeriodStatement(range, now))).length),
   reconcile: (range) => attempt(async () => toReconciliation(range.period, [...(await db.execute(reconcileStatement(range)))] as never)),
   userUsage: (userId, range) => attempt(async () => toUserUsage([...(await db.execute(userUsageStatement(userId, range)))] as never)),

@@ -19,7 +19,7 @@ export type WebhookEffect =
 export type WebhookOutcome = "applied" | "duplicate" | "unknown_customer" | "stale"
 
 /** Why an event was recorded without being applied. */
-export type IgnoredOutcome = "malformed"
+export type IgnoredOutcome = "malformed" | "foreign_meter"
 
 export type StripeEventRecord = {
   readonly id: string
@@ -31,6 +31,47 @@ export type StripeEventRecord = {
 export type SnapshotEventRecord = StripeEventRecord & {
   /** Stripe's `created` of the event, Unix seconds: orders events on one piece of state. */
   readonly created: number
+}
+
+/** A meter-event error report as Stripe sends it, decoded (thin events v1.billing.meter.*). */
+export type MeterErrorReport = {
+  readonly meterId: string | null
+  /** Every error in the report's window. */
+  readonly errorCount: number
+  /** The errors Stripe gave as samples, by meter event identifier (our usage row id). */
+  readonly samples: ReadonlyArray<{ readonly identifier: string; readonly code: string; readonly message: string }>
+  readonly summary: string
+  /** Stripe's validation window, epoch ms. */
+  readonly windowStart: number
+  readonly windowEnd: number
+}
+
+export type FlaggedUsage = {
+  readonly id: string
+  readonly userId: string
+  /** micro-USD */
+  readonly developerPriceMicroUsd: number
+  readonly reason: string
+}
+
+export type MeterErrorOutcome = {
+  readonly outcome: "applied" | "duplicate"
+  /** Rows moved to flagged by this report. */
+  readonly flagged: ReadonlyArray<FlaggedUsage>
+  /** Errors whose identifier is one of our usage rows; the rest name nothing we can find. */
+  readonly attributed: number
+}
+
+/** A stored report with errors that name no usage row of ours. */
+export type UnattributedMeterErrors = {
+  readonly eventId: string
+  readonly type: string
+  readonly meterId: string | null
+  readonly errorCount: number
+  readonly unattributed: number
+  readonly summary: string
+  readonly windowStart: number
+  readonly windowEnd: number
 }
 
 export type PeriodRange = {
@@ -89,6 +130,15 @@ export interface BillingRepo {
   readonly applyWebhook: (event: SnapshotEventRecord, effect: WebhookEffect | undefined) => Effect.Effect<WebhookOutcome, StoreUnavailable>
   /** Records a genuine event that is acknowledged without being applied; "duplicate" when its id was recorded before. */
   readonly recordIgnored: (event: StripeEventRecord, outcome: IgnoredOutcome) => Effect.Effect<"recorded" | "duplicate", StoreUnavailable>
+  /** Whether an event id was recorded (a redelivery is answered without asking Stripe for the event). */
+  readonly hasEvent: (id: string) => Effect.Effect<boolean, StoreUnavailable>
+  /**
+   * Records the report and its event id, and flags the pending or reported
+   * usage rows it names, in one transaction; a replayed id changes nothing.
+   */
+  readonly applyMeterErrorReport: (event: StripeEventRecord, report: MeterErrorReport) => Effect.Effect<MeterErrorOutcome, StoreUnavailable>
+  /** Reports whose window overlaps [start, end) and that count errors naming no usage row of ours. */
+  readonly unattributedMeterErrors: (window: { readonly start: number; readonly end: number }) => Effect.Effect<ReadonlyArray<UnattributedMeterErrors>, StoreUnavailable>
   /** Writes each user's ops and total for the period from settled usage; rerunning recomputes the same numbers. Returns the number of users. */
   readonly closePeriod: (range: PeriodRange, now: number) => Effect.Effect<number, StoreUnavailable>
   readonly reconcile: (range: PeriodRange) => Effect.Effect<ReadonlyArray<ReconciliationRow>, StoreUnavailable>

@@ -10,6 +10,8 @@ export const insertEvent = (e: StripeEventRecord, outcome: string) =>
 
 export const setEventOutcome = (id: string, outcome: string) => sql`update stripe_events set outcome = ${outcome} where id = ${id}`
 
+export const hasEventStatement = (id: string) => sql`select 1 as one from stripe_events where id = ${id} limit 1`
+
 export const userByCustomer = (customerId: string) => sql`select id from users where stripe_customer_id = ${customerId} limit 1`
 
 const linkInvoice = (userId: string, e: { invoiceId: string; subscriptionId: string | null; period: string }, status: "paid" | "failed" | null) => sql`

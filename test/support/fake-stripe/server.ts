@@ -2,13 +2,17 @@
 // state for customers, setup intents, products, prices, billing meters, meter
 // events, subscriptions and invoices, Stripe-shaped errors, Idempotency-Key
 // replay, and failure injection (5xx, 429 + Retry-After, stalls, dropped
-// connections) on demand or at a seeded random rate.
+// connections) on demand or at a seeded random rate. Meter events are
+// validated in part later, as Stripe does: those it then drops (an unknown
+// customer, or a rule a test sets) come back in a signed thin event,
+// v1.billing.meter.error_report_triggered, served at /v2/core/events/:id.
 //
 // node:http rather than Bun.serve: a dropped connection needs the socket
 // itself (`socket.destroy()`), which Bun.serve does not expose.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { parseForm } from "./form"
+import { meterErrorData, notificationOf, stripeSignature, type AsyncMeterError, type RelatedObject, type ThinEvent } from "./thin-events"
 
 export type Fault = "500" | "429" | "stall" | "drop" | "drop_after"
 
@@ -49,6 +53,8 @@ export type FakeStripeOptions = {
   readonly stallMs?: number
   /** Retry-After sent with injected 429s, seconds. */
   readonly retryAfterSeconds?: number
+  /** Sample errors per error code in a meter error report (Stripe sends a few, not all). */
+  readonly meterErrorSamples?: number
 }
 
 export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
@@ -65,6 +71,10 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
   const subscriptions = new Map<string, any>()
   const invoices = new Map<string, any>()
   const meterEvents: Array<StoredMeterEvent> = []
+  // Meter events accepted (200) but dropped by Stripe's later validation, waiting for the next error report.
+  let asyncErrors: Array<AsyncMeterError> = []
+  let asyncRules: Array<{ match: (e: StoredMeterEvent) => boolean; code: string; message: string }> = []
+  const thinEvents = new Map<string, ThinEvent>()
   const identifiers = new Map<string, number>()
   const idempotent = new Map<string, { fingerprint: string; reply: Reply }>()
 
@@ -195,6 +205,11 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
         identifiers.set(identifier, nowS())
         const event: StoredMeterEvent = { identifier, event_name: p.event_name, payload, timestamp, created: nowS() }
         meterEvents.push(event)
+        // As Stripe does, the customer is checked after the answer: an unknown one is reported later.
+        const rule = asyncRules.find((r) => r.match(event))
+        if (rule) asyncErrors.push({ identifier, code: rule.code, message: rule.message, at: now() })
+        else if (!customers.has(payload[customerKey]!))
+          asyncErrors.push({ identifier, code: "meter_event_customer_not_found", message: `Customer ${payload[customerKey]} not found.`, at: now() })
         return { status: 200, body: { object: "billing.meter_event", livemode: false, ...event } }
       },
     },
@@ -253,6 +268,14 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
         const inv = { id: id("in"), object: "invoice", created: nowS(), customer: p.customer, status: "draft", amount_due: 0, currency: "usd", metadata: p.metadata ?? {}, livemode: false }
         invoices.set(inv.id, inv)
         return { status: 200, body: inv }
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/v2\/core\/events\/([^/]+)$/,
+      run: (m) => {
+        const event = thinEvents.get(decodeURIComponent(m[1]!))
+        return event ? { status: 200, body: event } : stripeError(404, "invalid_request_error", "resource_missing", `No such event: '${m[1]}'`)
       },
     },
     {
@@ -362,6 +385,19 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const port = (server.address() as AddressInfo).port
 
+  /** Stores a thin event (served at /v2/core/events/:id) and returns what its destination receives, signed. */
+  const emitThinEvent = (type: string, data: Record<string, unknown>, related?: RelatedObject) => {
+    const event: ThinEvent = { id: id("evt"), object: "v2.core.event", type, created: new Date(now()).toISOString(), livemode: false, context: null, reason: null, ...(related ? { related_object: related } : {}), data }
+    thinEvents.set(event.id, event)
+    const body = notificationOf(event)
+    return {
+      event,
+      body,
+      /** The Stripe-Signature header under the destination's secret, at `timestampS` (default now). */
+      signature: (secret: string, timestampS: number = nowS()) => stripeSignature(body, secret, timestampS),
+    }
+  }
+
   return {
     port,
     url: `http://127.0.0.1:${port}`,
@@ -384,9 +420,29 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
     failRandomly: (p: number, seed: number, faults: ReadonlyArray<Fault> = ["500", "429", "drop", "drop_after"]) => {
       random = { p, next: seeded(seed), faults }
     },
+    emitThinEvent,
+    /** Meter events accepted so far whose later validation failed and that no report has named yet. */
+    pendingMeterErrors: () => [...asyncErrors],
+    /** From now on, accepted meter events matching `match` fail Stripe's later validation with `code`. */
+    failMeterEventsLater: (match: (e: StoredMeterEvent) => boolean, code: string, message: string) => {
+      asyncRules = [...asyncRules, { match, code, message }]
+    },
+    /**
+     * The v1.billing.meter.error_report_triggered event for the pending errors
+     * (or `errors`), about the active meter; undefined when there are none.
+     */
+    meterErrorReport: (errors?: ReadonlyArray<AsyncMeterError>) => {
+      const list = errors ?? asyncErrors
+      if (errors === undefined) asyncErrors = []
+      if (list.length === 0) return undefined
+      const meter = [...meters.values()].find((m) => m.status === "active")
+      const related = meter ? { id: meter.id as string, type: "billing.meter", url: `/v1/billing/meters/${meter.id}` } : undefined
+      return emitThinEvent("v1.billing.meter.error_report_triggered", meterErrorData(list, options.meterErrorSamples ?? 10, now()), related)
+    },
     heal: () => {
       failNext = []
       random = undefined
+      asyncRules = []
     },
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections()
