@@ -2,7 +2,7 @@ import { and, eq, gt, gte, inArray, lt, or, sql } from "drizzle-orm"
 import type { PgDb } from "../../platform/db/database"
 import { usage, usagePeriods } from "../../platform/db/schema.pg"
 import { attempt, isUniqueViolation } from "../tx"
-import type { ClaimResult, UsageRepo } from "./repo"
+import type { UsageRepo } from "./repo"
 import { historyWhere, newestFirst } from "./where"
 
 const open = inArray(usage.state, ["pending", "unknown"])
@@ -31,38 +31,53 @@ export const pgUsage = (db: PgDb): UsageRepo => ({
       const ops = [...rows][0]?.ops
       return ops === undefined ? undefined : Number(ops)
     }),
+  // One statement on the hot path, so the period row's lock is held for one
+  // statement, not across round trips (a key's concurrent calls queue on it).
+  // A duplicate signature or intent fails the whole statement: nothing sticks.
   claim: (id, period, p, cap) =>
     attempt(async () => {
+      const underCap = cap === null ? sql`` : sql` and usage_periods.spend_micro_usd + ${p.developerPriceMicroUsd} <= ${cap}`
+      let outcome: { reserved: number; spent: number; claimed: number; key_id: string | null }
       try {
-        return await db.transaction(async (tx): Promise<ClaimResult> => {
-          const claimed = await tx
-            .update(usage)
-            .set({ ...p, state: "pending" })
-            .where(and(eq(usage.id, id), eq(usage.state, "reserved")))
-            .returning({ keyId: usage.keyId })
-          const keyId = claimed[0]?.keyId
-          if (keyId === undefined) return { kind: "gone" }
-          const added = await tx
-            .update(usagePeriods)
-            .set({ spendMicroUsd: sql`${usagePeriods.spendMicroUsd} + ${p.developerPriceMicroUsd}` })
-            .where(and(eq(usagePeriods.keyId, keyId), eq(usagePeriods.period, period), cap === null ? undefined : sql`${usagePeriods.spendMicroUsd} + ${p.developerPriceMicroUsd} <= ${cap}`))
-            .returning({ ops: usagePeriods.ops })
-          if (added.length === 1) return { kind: "claimed" }
-          const spent = (await tx.select({ spent: usagePeriods.spendMicroUsd }).from(usagePeriods).where(and(eq(usagePeriods.keyId, keyId), eq(usagePeriods.period, period))))[0]?.spent ?? 0
-          // Refused before payment, like a reservation released: no row, and
-          // the spend was never added, so only the op comes back.
-          await tx.delete(usage).where(eq(usage.id, id))
-          await tx
-            .update(usagePeriods)
-            .set({ ops: sql`greatest(${usagePeriods.ops} - 1, 0)` })
-            .where(and(eq(usagePeriods.keyId, keyId), eq(usagePeriods.period, period)))
-          return { kind: "over_cap", spentMicroUsd: spent }
-        })
+        const rows = await db.execute<{ reserved: string; spent: string; claimed: string; key_id: string | null }>(sql`
+          with target as (
+            select key_id from usage where id = ${id} and state = 'reserved'
+          ), spend as (
+            update usage_periods set spend_micro_usd = usage_periods.spend_micro_usd + ${p.developerPriceMicroUsd}
+            where key_id = (select key_id from target) and period = ${period}${underCap}
+            returning key_id
+          ), claimed as (
+            update usage set agent_name = ${p.agentName}, agent_price_micro_usd = ${p.agentPriceMicroUsd}, markup_micro_usd = ${p.markupMicroUsd},
+              developer_price_micro_usd = ${p.developerPriceMicroUsd}, price_token = ${p.priceToken}, price_base = ${p.priceBase},
+              sol_rate_micro_usd = ${p.solRateMicroUsd}, wallet_id = ${p.walletId}, payment_intent_id = ${p.paymentIntentId},
+              tx_signature = ${p.txSignature}, state = 'pending'
+            where id = ${id} and state = 'reserved' and exists (select 1 from spend)
+            returning id
+          )
+          select (select count(*) from target) as reserved, (select count(*) from spend) as spent, (select count(*) from claimed) as claimed, (select key_id from target) as key_id`)
+        const r = [...rows][0]!
+        outcome = { reserved: Number(r.reserved), spent: Number(r.spent), claimed: Number(r.claimed), key_id: r.key_id }
       } catch (e) {
-        // The transaction rolled back: another row holds this signature or intent.
         if (isUniqueViolation(e)) return { kind: "duplicate" } as const
         throw e
       }
+      if (outcome.claimed === 1) return { kind: "claimed" } as const
+      const keyId = outcome.key_id
+      if (outcome.reserved === 0 || keyId === null) return { kind: "gone" } as const
+      if (outcome.spent === 1) {
+        // The row was released between the statement's read and its update
+        // (the reconciler gave up on it): take the spend back out.
+        await db.update(usagePeriods).set({ spendMicroUsd: sql`greatest(${usagePeriods.spendMicroUsd} - ${p.developerPriceMicroUsd}, 0)` }).where(and(eq(usagePeriods.keyId, keyId), eq(usagePeriods.period, period)))
+        return { kind: "gone" } as const
+      }
+      // Over the cap. Refused before payment, like a reservation released: no
+      // row, and the spend was never added, so only the op comes back.
+      const spent = (await db.select({ spent: usagePeriods.spendMicroUsd }).from(usagePeriods).where(and(eq(usagePeriods.keyId, keyId), eq(usagePeriods.period, period))))[0]?.spent ?? 0
+      const dropped = await db.execute(sql`
+        with dropped as (delete from usage where id = ${id} and state = 'reserved' returning key_id)
+        update usage_periods set ops = greatest(usage_periods.ops - 1, 0) from dropped where usage_periods.key_id = dropped.key_id and usage_periods.period = ${period}
+        returning usage_periods.ops`)
+      return [...dropped].length === 1 ? ({ kind: "over_cap", spentMicroUsd: Number(spent) } as const) : ({ kind: "gone" } as const)
     }),
   // One statement: the row goes (reserved: it never reached payment) or turns
   // failed (claimed: it stays as the failed call's record), and its op and
