@@ -228,7 +228,7 @@ export const makeStripe = (config: Config): StripeShape => {
       ).pipe(Effect.map(summaryOf)),
     verifyWebhook: makeVerify(config, stripe.webhooks),
     verifyThinEvent: makeVerifyThin(config, stripe),
-    fetchEvent: (id) => call("v2.core.events.retrieve", (s) => s.v2.core.events.retrieve(id)).pipe(Effect.map((event): unknown => event)),
+    fetchEvent: (id) => call<unknown>("v2.core.events.retrieve", (s) => s.v2.core.events.retrieve(id)),
   }
 }
 
