@@ -8,6 +8,7 @@ import { Store } from "../../src/store/store"
 import { readJson } from "../support/app"
 import { bearer, register } from "../support/accounts"
 import { dialects } from "../support/db"
+import { manualClock } from "../support/clock"
 import { makeGatewayApp, type GatewayApp } from "../support/gateway"
 
 const redisUrl = process.env.TEST_REDIS_URL
@@ -68,7 +69,9 @@ else if (process.env.TDK_TEST_SERVICES === "1") throw new Error("TEST_REDIS_URL 
 for (const backend of backends) {
   describe(`rate limit through the gateway (${backend.name} limiter)`, () => {
     test("100/min under 300 concurrent calls: exactly 100 pass and are paid, 200 get 429 with the headers", async () => {
-      const g = await makeGatewayApp(backend.dialect, { ...backend.env, TIERS_JSON: JSON.stringify({ free: { ratePerMinute: 100, monthlyQuota: null, concurrency: 500 } }) })
+      // The clock stands still: the burst is one instant, so no call refills
+      // the window (at 100/min one would every 600 ms of a slow run).
+      const g = await makeGatewayApp(backend.dialect, { ...backend.env, TIERS_JSON: JSON.stringify({ free: { ratePerMinute: 100, monthlyQuota: null, concurrency: 500 } }) }, { clock: manualClock() })
       opened.push(g)
       await g.seedPool(1)
       const a = await register(g)
