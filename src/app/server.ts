@@ -3,6 +3,7 @@
 // up to it), which answers with a problem document; Bun's own cap is set far
 // above so that it only ever stops absurd uploads, with a bare 413.
 import type { Config } from "../platform/config/config"
+import { routable } from "../platform/http/request-url"
 
 export const BUN_BODY_CAP_FACTOR = 16
 
@@ -11,5 +12,5 @@ export const listen = (config: Config, handle: (request: Request) => Response | 
     port,
     hostname: config.host,
     maxRequestBodySize: config.bodyLimitBytes * BUN_BODY_CAP_FACTOR,
-    fetch: handle,
+    fetch: (request) => handle(routable(request)),
   })

@@ -58,3 +58,16 @@ test("a body over BODY_LIMIT_BYTES is a 413 problem document from the listening 
   const chunked = await readJson(await fetch(`${base}/v1/auth/register`, { method: "POST", headers: { "content-type": "application/json" }, body: stream }))
   expect(chunked).toMatchObject({ status: 413, body: { code: "body_too_large" } })
 })
+
+test("a short or absent Host still routes: Host: api, Host: db:80, Host: a:1 and HTTP/1.0 without Host answer /healthz with 200", async () => {
+  for (const request of ["GET /healthz HTTP/1.1\r\nHost: api\r\nConnection: close\r\n\r\n", "GET /healthz HTTP/1.1\r\nHost: db:80\r\nConnection: close\r\n\r\n", "GET /healthz?x=1 HTTP/1.1\r\nHost: a:1\r\nConnection: close\r\n\r\n", "GET /healthz HTTP/1.0\r\n\r\n"]) {
+    const answer = await raw(request)
+    expect({ request, status: answer.split("\r\n")[0] }).toEqual({ request, status: "HTTP/1.1 200 OK" })
+    expect(answer).toContain('{"status":"ok"}')
+  }
+  // A POST keeps its body through the rewrite: the email it carries is what the answer names.
+  const body = JSON.stringify({ email: "not-an-email", password: "a long passphrase" })
+  const answer = await raw(`POST /v1/auth/register HTTP/1.1\r\nHost: api\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`)
+  expect(answer.split("\r\n")[0]).toBe("HTTP/1.1 422 Unprocessable Entity")
+  expect(answer).toContain("email")
+})

@@ -5,3 +5,18 @@
 const PLACEHOLDER_ORIGIN = "http://host.invalid"
 
 export const urlOf = (request: Request): URL => URL.parse(request.url) ?? URL.parse(request.url, PLACEHOLDER_ORIGIN) ?? new URL(`${PLACEHOLDER_ORIGIN}/`)
+
+/**
+ * The request as the router can read it. Elysia finds the path at the first
+ * "/" from index 11 of the URL (it assumes a host of three or more
+ * characters), so `Host: api`, `Host: db:80` (read as `db`) or no Host at all
+ * would route every request to 404. Such a request is given the placeholder
+ * origin; the app reads only the path and query, which stay as they were.
+ */
+export const routable = (request: Request): Request => {
+  const url = request.url
+  const pathAt = url.startsWith("/") ? 0 : url.indexOf("/", url.indexOf("//") + 2)
+  if (pathAt >= 11) return request
+  const path = pathAt < 0 ? "/" : url.slice(pathAt)
+  return new Request(`${PLACEHOLDER_ORIGIN}${path}`, request)
+}
