@@ -185,6 +185,7 @@ for (const dialect of dialects) {
       }
       await rejected(await deliver(report, { secret: WEBHOOK_SECRET }), /signature does not match/) // the snapshot endpoint's secret is not this destination's
       await rejected(await deliver(report, { timestampS: Math.floor(Date.now() / 1000) - 301 }), /tolerance/)
+      await rejected(await deliver(report, { timestampS: Math.floor(Date.now() / 1000) + 10 * 86_400 }), /future/)
       await rejected(await readJson(await h.request("/v1/webhooks/stripe/thin", { method: "POST", body: report.body, headers: { "content-type": "application/json" } })), /header is missing/)
       const snapshot = JSON.stringify({ id: "evt_v1", object: "event", type: "invoice.paid", created: 1, data: { object: {} } })
       await rejected(await deliver({ body: snapshot, signature: (s, t) => stripeSignature(snapshot, s, t ?? Math.floor(Date.now() / 1000)) }), /not a Stripe thin event/)

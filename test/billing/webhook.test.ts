@@ -138,13 +138,16 @@ for (const dialect of dialects) {
         expect(await keyRow(db, key)).toMatchObject({ status: "active" })
         expect(await billingPeriodRows(db, userId)).toEqual([])
       }
-      test("forged, stale, unsigned, garbage-signed and non-event bodies are 400 problems", async () => {
+      test("forged, stale, future-dated, unsigned, garbage-signed and non-event bodies are 400 problems", async () => {
         const { customerId, userId } = await customer()
         const key = await insertKey(db, userId)
         const before = await eventCount()
         const payload = event("invoice.payment_failed", invoice(customerId))
         await rejectedWith(await deliver(payload, { secret: "whsec_someone_else" }), /signature does not match/, key, userId)
         await rejectedWith(await deliver(payload, { timestamp: Math.floor(Date.now() / 1000) - 301 }), /tolerance/, key, userId)
+        // Ten days ahead (or six minutes): a captured delivery must not stay replayable until then.
+        await rejectedWith(await deliver(payload, { timestamp: Math.floor(Date.now() / 1000) + 10 * 86_400 }), /future/, key, userId)
+        await rejectedWith(await deliver(payload, { timestamp: Math.floor(Date.now() / 1000) + 360 }), /future/, key, userId)
         await rejectedWith(await deliver(payload, { header: null }), /header is missing/, key, userId)
         await rejectedWith(await deliver(payload, { header: "t=1,v1=deadbeef" }), /signature/, key, userId)
         // Signed correctly, but the body was altered after signing.

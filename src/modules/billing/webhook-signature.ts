@@ -20,12 +20,25 @@ export type ThinEventNotification = {
 
 const rejected = (reason: string) => new WebhookRejected({ reason })
 
+/** How far ahead of our clock a signature's time may be (clock skew), seconds. */
+export const WEBHOOK_FUTURE_TOLERANCE_S = 300
+
+/**
+ * The SDK refuses only signatures older than the tolerance; one dated days
+ * ahead would pass, and a captured delivery stay replayable until then.
+ */
+const signedInTheFuture = (signature: string, receivedAtMs: number): boolean => {
+  const t = /(?:^|,)\s*t=(\d{1,12})(?:,|$)/.exec(signature)?.[1]
+  return t !== undefined && Number(t) > Math.floor(receivedAtMs / 1000) + WEBHOOK_FUTURE_TOLERANCE_S
+}
+
 export const makeVerify = (config: Config, webhooks: Stripe["webhooks"]) => (rawBody: string, signature: string | null): Effect.Effect<Stripe.Event, WebhookRejected | WebhookNotConfigured> =>
   Effect.gen(function* () {
     const secret = config.stripeWebhookSecret
     if (!secret) return yield* new WebhookNotConfigured({ setting: "STRIPE_WEBHOOK_SECRET" })
     if (!signature) return yield* rejected("the Stripe-Signature header is missing")
     const receivedAt = yield* Clock.currentTimeMillis
+    if (signedInTheFuture(signature, receivedAt)) return yield* rejected("the signature timestamp is in the future, outside the tolerance")
     const event = yield* Effect.tryPromise({
       try: () => webhooks.constructEventAsync(rawBody, signature, secret, WEBHOOK_TOLERANCE_S, undefined, receivedAt),
       catch: (e) => rejected(/tolerance/i.test((e as Error).message ?? "") ? "the signature timestamp is outside the tolerance" : "the signature does not match the body"),
@@ -41,6 +54,7 @@ export const makeVerifyThin = (config: Config, stripe: Stripe) => (rawBody: stri
     if (!secret) return yield* new WebhookNotConfigured({ setting: "STRIPE_THIN_WEBHOOK_SECRET" })
     if (!signature) return yield* rejected("the Stripe-Signature header is missing")
     const receivedAt = yield* Clock.currentTimeMillis
+    if (signedInTheFuture(signature, receivedAt)) return yield* rejected("the signature timestamp is in the future, outside the tolerance")
     const n = yield* Effect.tryPromise({
       try: () => stripe.parseEventNotificationAsync(rawBody, signature, secret, WEBHOOK_TOLERANCE_S, undefined, receivedAt),
       catch: (e) => {
