@@ -44,4 +44,28 @@ describe("marketplace client: agent cache", () => {
     expect(a.id).toBe(AGENT_ID)
     expect(fake.count(GET_AGENT)).toBe(2)
   })
+
+  test("calls that miss a cold cache together share one fetch: 100 concurrent reads send one GET", async () => {
+    fake = startFake(async () => {
+      await Bun.sleep(50)
+      return json({ ok: true, agent: agent() })
+    })
+    const m = client(fake.url, { agentCacheTtlMs: 30_000 })
+    const agents = await Effect.runPromise(Effect.all(Array.from({ length: 100 }, () => m.getAgent(AGENT_ID)), { concurrency: "unbounded" }))
+    expect(agents.every((a) => a.id === AGENT_ID)).toBe(true)
+    expect(fake.count(GET_AGENT)).toBe(1)
+  })
+
+  test("a shared fetch that fails fails every waiter, and is not kept: the next read asks again", async () => {
+    fake = startFake(async (_, n) => {
+      await Bun.sleep(50)
+      return n === 1 ? json({ ok: false, error: "Agent not found" }, 404) : json({ ok: true, agent: agent() })
+    })
+    const m = client(fake.url, { agentCacheTtlMs: 30_000 })
+    const results = await Effect.runPromise(Effect.all(Array.from({ length: 20 }, () => Effect.flip(m.getAgent(AGENT_ID))), { concurrency: "unbounded" }))
+    expect(results.map((e) => e._tag)).toEqual(Array(20).fill("AgentNotFound"))
+    expect(fake.count(GET_AGENT)).toBe(1)
+    expect((await Effect.runPromise(m.getAgent(AGENT_ID))).id).toBe(AGENT_ID)
+    expect(fake.count(GET_AGENT)).toBe(2)
+  })
 })

@@ -1,7 +1,7 @@
 // The Tetto marketplace over HTTP: the same client for mainnet, devnet and the
 // sandbox. Reads and builds are retried on transient failures; a submit is
 // sent exactly once, because a second send could pay twice.
-import { Clock, Context, Duration, Effect, Layer, Schedule } from "effect"
+import { Clock, Deferred, Context, Duration, Effect, Layer, Schedule } from "effect"
 import { AppConfig } from "../../platform/config/service"
 import { makeAgentCache } from "./agent-cache"
 import { classifyFailure, classifyMalformedSuccess, parseBody, type Operation } from "./classify"
@@ -108,14 +108,26 @@ export const makeMarketplace = (options: MarketplaceOptions): MarketplaceShape =
     return yield* read(op, `${paths.listAgents}?limit=${limit}&offset=${offset}`, decodeAgentPage)
   })
 
+  // One fetch in flight per agent: calls that miss the cache together wait for
+  // it instead of each sending its own (a cold cache sent 106 GETs at once).
+  const inflight = new Map<string, Deferred.Deferred<WireAgent, MarketplaceError>>()
+
   const getAgent = Effect.fn("Marketplace.getAgent")(function* (agentId: string) {
     const op = yield* agentOp(agentId, "get agent")
     const before = yield* Clock.currentTimeMillis
     const hit = cache.get(agentId, before)
     if (hit !== undefined) return hit
-    const agent = yield* read(op, paths.agent(agentId), (body) => decodeAgent(body.agent))
-    cache.set(agentId, agent, yield* Clock.currentTimeMillis)
-    return agent
+    const pending = inflight.get(agentId)
+    if (pending !== undefined) return yield* Deferred.await(pending)
+    const shared = Deferred.makeUnsafe<WireAgent, MarketplaceError>()
+    inflight.set(agentId, shared)
+    // Uninterruptible (the read is bounded by its timeouts): the callers
+    // waiting on it must get an answer even if this one's client goes away.
+    const exit = yield* Effect.exit(read(op, paths.agent(agentId), (body) => decodeAgent(body.agent))).pipe(Effect.uninterruptible)
+    inflight.delete(agentId)
+    if (exit._tag === "Success") cache.set(agentId, exit.value, yield* Clock.currentTimeMillis)
+    yield* Deferred.done(shared, exit)
+    return yield* exit
   })
 
   const buildTransaction = Effect.fn("Marketplace.buildTransaction")(function* (agentId: string, request: BuildTransactionRequest) {
