@@ -9,6 +9,7 @@ import { migrateCommand } from "./cli/migrate"
 import { poolGenerateCommand, poolNewMasterKeyCommand, poolRotateMasterCommand } from "./cli/pool"
 import { poolBalancesCommand, poolRefillReportCommand } from "./cli/pool-reports"
 import { auditCommand } from "./cli/audit"
+import { adminNewTokenCommand } from "./cli/admin-new-token"
 import { serveCommand } from "./cli/serve"
 import { stripeSetupCommand } from "./cli/stripe-setup"
 import { redactString } from "./platform/logging/redact"
@@ -36,6 +37,7 @@ export const commands: ReadonlyArray<Command> = [
   stripeSetupCommand,
   poolBalancesCommand,
   auditCommand,
+  adminNewTokenCommand,
   poolRefillReportCommand,
   versionCommand,
 ]

@@ -1,3 +1,4 @@
+import { newAdminToken } from "../../src/cli/admin-new-token"
 import { describe, expect, test } from "bun:test"
 import { ConfigInvalid, describeConfig, loadConfig } from "../../src/platform/config/config"
 
@@ -64,14 +65,22 @@ describe("config", () => {
 
   test("a bad secret is reported without echoing its value", () => {
     const [line] = problemsOf({ ADMIN_TOKEN: "short-secret" })
-    expect(line).toBe("ADMIN_TOKEN: expected a string of at least 24 characters")
+    expect(line).toBe("ADMIN_TOKEN: expected a random token of at least 32 characters with at least 12 different characters (`tdk admin new-token` makes one)")
+    // Long but not random: refused too, and never echoed.
+    for (const weak of ["a".repeat(40), "abcd".repeat(10), "admin-admin-admin-admin-admin-admin"]) {
+      const [refused] = problemsOf({ ADMIN_TOKEN: weak })
+      expect(refused).toStartWith("ADMIN_TOKEN: expected a random token")
+      expect(refused).not.toContain(weak)
+    }
+    expect(problemsOf({ ADMIN_TOKEN: newAdminToken() })).toEqual([])
     expect(line).not.toContain("short-secret")
   })
 
   test("config check redacts secrets and database passwords", () => {
-    const rows = describeConfig(loadConfig({ ADMIN_TOKEN: "a".repeat(40), DATABASE_URL: "postgres://tdk:hunter2hunter2@db:5432/tdk" }))
+    const token = newAdminToken()
+    const rows = describeConfig(loadConfig({ ADMIN_TOKEN: token, DATABASE_URL: "postgres://tdk:hunter2hunter2@db:5432/tdk" }))
     const text = JSON.stringify(rows)
-    expect(text).not.toContain("a".repeat(40))
+    expect(text).not.toContain(token)
     expect(text).not.toContain("hunter2")
     expect(rows.find((r) => r.env === "ADMIN_TOKEN")?.value).toBe("(set, redacted)")
   })

@@ -6,7 +6,7 @@ import { defaultTiers, type TierTable } from "../../modules/keys/tiers"
 import { tierTable } from "./tiers-reader"
 import { aliasMap, uuid, uuidList } from "./agent-readers"
 import { networkConstants } from "../../modules/marketplace/protocol"
-import { base58Key, bool, cronPattern, httpUrl, int, oneOf, redisUrl, str, type Read } from "./parse"
+import { base58Key, bool, cronPattern, httpUrl, int, oneOf, randomToken, redisUrl, str, type Read } from "./parse"
 import type { MasterKey } from "../../modules/pool/envelope"
 import { masterKeyList, singleMasterKey } from "../../modules/pool/master-keys"
 import { redactString } from "../logging/redact"
@@ -212,7 +212,7 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
     doc: "Solana JSON-RPC URL (default follows TETTO_NETWORK)",
   },
   markupBps: { env: "MARKUP_BPS", read: int(0, 100_000), fallback: () => 5000, doc: "markup on agent prices in basis points" },
-  adminToken: { env: "ADMIN_TOKEN", read: str(24), fallback: () => undefined, secret: true, doc: "bearer token for /admin (admin API absent when unset)" },
+  adminToken: { env: "ADMIN_TOKEN", read: randomToken(), fallback: () => undefined, secret: true, doc: "bearer token for /admin, 32+ random characters (`tdk admin new-token`); admin API absent when unset" },
   shutdownGraceMs: { env: "SHUTDOWN_GRACE_MS", read: int(0, 600_000), fallback: () => 20_000, doc: "time allowed for in-flight requests on SIGTERM, ms" },
   tiers: { env: "TIERS_JSON", read: tierTable, fallback: () => defaultTiers, doc: "overrides of the tier table (JSON)" },
   keyCacheTtlMs: { env: "KEY_CACHE_TTL_MS", read: int(0, 300_000), fallback: () => 5000, doc: "how long a verified API key is cached in-process, ms" },

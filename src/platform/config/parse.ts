@@ -30,6 +30,15 @@ export const oneOf = <const T extends string>(values: ReadonlyArray<T>): Read<T>
 export const str = (minLength = 1): Read<string> => (raw) =>
   raw.length >= minLength ? ok(raw) : bad(`a string of at least ${minLength} characters`)
 
+/**
+ * A bearer secret that looks random: long, and not a few characters repeated
+ * (`aaaa…` or a short word over and over would pass a length rule alone).
+ */
+export const randomToken = (minLength = 32, minDistinct = 12): Read<string> => (raw) =>
+  raw.length >= minLength && new Set(raw).size >= minDistinct
+    ? ok(raw)
+    : bad(`a random token of at least ${minLength} characters with at least ${minDistinct} different characters (\`tdk admin new-token\` makes one)`)
+
 export const httpUrl: Read<string> = (raw) => {
   try {
     const u = new URL(raw.trim())
