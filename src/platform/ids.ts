@@ -54,6 +54,11 @@ export const newId = (prefix: IdPrefix, now: number = Date.now(), random?: Uint8
 export const isId = (prefix: IdPrefix, value: string): boolean =>
   new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`).test(value)
 
+const ANY_ID = new RegExp(`^(${prefixes.join("|")})_[0-9A-HJKMNP-TV-Z]{26}$`)
+
+/** Any of our own prefixed ids (they name rows; they authorise nothing). */
+export const isOwnId = (value: string): boolean => ANY_ID.test(value)
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** Marketplace ids (agents, intents, receipts) are UUIDs. */

@@ -55,6 +55,20 @@ describe("log redaction", () => {
     expect(redact(v)).toEqual(v)
   })
 
+  test("paths keep our ids and UUIDs readable, and still lose a secret in any segment", () => {
+    const keyId = "key_01J8ZQ3E80A3JPX7JY6ZJ4GQV9"
+    const agent = "7c0e8a52-3f1d-4b7e-9a61-2d5c8e4f1a03"
+    for (const path of [`/v1/keys/${keyId}/roll`, `/admin/keys/${keyId}/suspend`, `/v1/agents/${agent}`, `/sandbox/control/agents/${agent}`])
+      expect((redact({ path }) as any).path).toBe(path)
+    const apiKey = `tk_live_${b58(32)}`
+    const leaked = (redact({ path: `/v1/keys/${keyId}/${apiKey}` }) as any).path as string
+    expect(leaked).toStartWith(`/v1/keys/${keyId}/tk_live_`)
+    expect(leaked).not.toContain(apiKey.slice(8))
+    expect((redact({ path: `/x/${b58(64)}` }) as any).path).toBe("/x/[REDACTED]")
+    // Only under the path field: the same text in free text is still redacted greedily.
+    expect(redact({ msg: `/v1/keys/${keyId}/roll/${"a".repeat(30)}` })).toEqual({ msg: "[REDACTED]" })
+  })
+
   test("byte arrays and errors are never printed raw", () => {
     expect(redact(new Uint8Array([1, 2, 3]))).toBe("[REDACTED]")
     const key = `tk_live_${b58(32)}`

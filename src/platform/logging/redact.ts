@@ -1,6 +1,7 @@
 // The one rule every log line passes through. It is deliberately greedy: a
 // false positive costs a less useful log line, a false negative leaks money.
 
+import { isOwnId, isUuid } from "../ids"
 import { ADDRESS_TEXT } from "../solana/address"
 
 const REDACTED = "[REDACTED]"
@@ -43,6 +44,17 @@ const patterns: ReadonlyArray<[RegExp, string]> = [
   [/\[\s*\d{1,3}(\s*,\s*\d{1,3}){31,}\s*\]/g, REDACTED],
 ]
 
+/**
+ * A request path, segment by segment: our ids and UUIDs stay readable (they
+ * authorise nothing), any other segment passes the rules above on its own, so
+ * an id no longer joins its neighbours into one long "secret-shaped" run.
+ */
+export const redactPath = (path: string): string =>
+  path
+    .split("/")
+    .map((segment) => (isOwnId(segment) || isUuid(segment) ? segment : redactString(segment)))
+    .join("/")
+
 export const redactString = (s: string): string => {
   let out = s
   for (const [re, replacement] of patterns) out = out.replace(re, replacement)
@@ -54,6 +66,7 @@ export const redact = (value: unknown, field?: string, depth = 0): unknown => {
   if (depth > 8) return REDACTED
   if (field !== undefined && secretField.test(field) && value !== null && value !== undefined && typeof value !== "boolean") return REDACTED
   if (typeof value === "string") {
+    if (field === "path") return redactPath(value)
     const allowed = field !== undefined ? publicFields[field] : undefined
     return allowed?.test(value) ? value : redactString(value)
   }
