@@ -85,7 +85,7 @@ describe("sandbox payments (happy path)", () => {
     expect(await lamports(h, fee)).toBe(before.fee + 10_000)
   })
 
-  test("WarmMemory keys data by caller wallet unless input.wallet names a namespace", async () => {
+  test("WarmMemory keys data by the caller wallet and, when given, the namespace input.wallet names", async () => {
     const a = Keypair.generate()
     const b = Keypair.generate()
     for (const k of [a, b]) await fund(h, k.publicKey.toBase58(), { usdc: 100_000, sol: 1_000_000 })
@@ -93,13 +93,15 @@ describe("sandbox payments (happy path)", () => {
     expect(await callAgent(h, warmMemory.id, a, { action: "retrieve", key: "color" })).toMatchObject({ body: { output: { exists: true, value: "blue" } } })
     expect(await callAgent(h, warmMemory.id, b, { action: "retrieve", key: "color" })).toMatchObject({ body: { output: { exists: false, value: null } } })
     await callAgent(h, warmMemory.id, a, { action: "store", key: "shared", value: { n: 1 }, wallet: "tdk_key_1" })
-    expect(await callAgent(h, warmMemory.id, b, { action: "retrieve", key: "shared", wallet: "tdk_key_1" })).toMatchObject({ body: { output: { exists: true, value: '{"n":1}' } } })
+    // A namespace another wallet names is that wallet's own: naming it reaches nothing of a's.
+    expect(await callAgent(h, warmMemory.id, b, { action: "retrieve", key: "shared", wallet: "tdk_key_1" })).toMatchObject({ body: { output: { exists: false, value: null } } })
+    expect(await callAgent(h, warmMemory.id, a, { action: "retrieve", key: "shared", wallet: "tdk_key_1" })).toMatchObject({ body: { output: { exists: true, value: '{"n":1}' } } })
     await callAgent(h, warmMemory.id, a, { action: "store", key: "colour", value: "red" })
     const listed = await callAgent(h, warmMemory.id, a, { action: "list", prefix: "col", limit: 1 })
     expect(listed).toMatchObject({ body: { output: { items: [{ key: "color", value: "blue" }], next_cursor: "color" } } })
     const next = await callAgent(h, warmMemory.id, a, { action: "list", prefix: "col", limit: 1, cursor: "color" })
     expect(next).toMatchObject({ body: { output: { items: [{ key: "colour", value: "red" }], next_cursor: null } } })
-    expect(await usdc(h, a.publicKey)).toBe(100_000 - 6 * 1_000)
+    expect(await usdc(h, a.publicKey)).toBe(100_000 - 7 * 1_000)
   })
 
   test("WarmAnswers answers a taught question with a fuzzy match and a confidence", async () => {

@@ -16,11 +16,25 @@ export type GatewayApp = TestApp & {
   readonly usdcBalance: (owner: string) => Promise<number>
 }
 
-export const makeGatewayApp = async (dialect: Dialect, env: Record<string, string> = {}, options: { clock?: ManualClock } = {}): Promise<GatewayApp> => {
+export type GatewayOptions = {
+  readonly clock?: ManualClock
+  /** Sees a copy of every request that reaches the loopback server (the gateway's own marketplace and RPC calls among them). */
+  readonly tap?: (request: Request) => void | Promise<void>
+}
+
+export const makeGatewayApp = async (dialect: Dialect, env: Record<string, string> = {}, options: GatewayOptions = {}): Promise<GatewayApp> => {
   const port = freePort()
   const base = `http://127.0.0.1:${port}`
-  const h = await makeTestApp(dialect, { PORT: String(port), TETTO_API_URL: `${base}/sandbox/tetto`, SOLANA_RPC_URL: `${base}/sandbox/solana`, ...env }, options)
-  const server = Bun.serve({ port, hostname: "127.0.0.1", fetch: (r) => h.app.handle(r) })
+  const h = await makeTestApp(dialect, { PORT: String(port), TETTO_API_URL: `${base}/sandbox/tetto`, SOLANA_RPC_URL: `${base}/sandbox/solana`, ...env }, options.clock ? { clock: options.clock } : {})
+  const tap = options.tap
+  const server = Bun.serve({
+    port,
+    hostname: "127.0.0.1",
+    fetch: async (r) => {
+      if (tap) await tap(r.clone())
+      return h.app.handle(r)
+    },
+  })
   const fund = async (wallet: string, amounts: { usdc?: number; sol?: number }) => {
     const r = await readJson(await h.request("/sandbox/faucet", { method: "POST", json: { wallet, ...amounts } }))
     if (r.status !== 200) throw new Error(`faucet: ${r.text}`)

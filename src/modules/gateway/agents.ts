@@ -1,6 +1,9 @@
 // Which agent a path names, and which agents keep per-caller data. Storage
 // agents key data by the paying wallet, which many keys share, so the gateway
-// gives each key its own namespace: `tdk_<key id>` as input.wallet.
+// gives each key its own namespace as input.wallet: the key's storage
+// namespace, a random secret stored with the key (keys/storage-namespace.ts).
+// It does not rely on the agent also keying by the paying wallet: a real
+// agent may not, and then the namespace alone guards the data.
 import { Context, Effect, Layer } from "effect"
 import type { Config } from "../../platform/config/config"
 import { AppConfig } from "../../platform/config/service"
@@ -42,8 +45,6 @@ export const resolveAgentId = (directory: AgentDirectoryShape, ref: string): str
 const aliasOf = (directory: AgentDirectoryShape, alias: string): string | undefined =>
   Object.hasOwn(directory.aliases, alias) ? directory.aliases[alias] : undefined
 
-export const namespaceOf = (keyId: string) => `tdk_${keyId}`
-
-/** The input sent to the agent: a storage agent's target wallet is always the key's namespace. */
-export const namespacedInput = (directory: AgentDirectoryShape, agentId: string, keyId: string, input: Record<string, unknown>): Record<string, unknown> =>
-  directory.namespaced.has(agentId) ? { ...input, wallet: namespaceOf(keyId) } : input
+/** The input sent to the agent: a storage agent's target wallet is always the key's namespace, whatever the caller sent. */
+export const namespacedInput = (directory: AgentDirectoryShape, agentId: string, storageNamespace: string, input: Record<string, unknown>): Record<string, unknown> =>
+  directory.namespaced.has(agentId) ? { ...input, wallet: storageNamespace } : input

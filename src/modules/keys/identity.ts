@@ -13,6 +13,8 @@ export type KeyIdentity = {
   readonly prefix: string
   /** The key's owner has saved a card (setup_intent.succeeded); read with the key, so cached with it. */
   readonly cardVerified: boolean
+  /** Storage agents' input.wallet for this key: a server secret, never in a response or a log. */
+  readonly storageNamespace: string
 }
 
 export const identityOf = (row: VerifiedKeyRow, tiers: TierTable): KeyIdentity => {
@@ -26,5 +28,6 @@ export const identityOf = (row: VerifiedKeyRow, tiers: TierTable): KeyIdentity =
     walletId: row.walletId,
     prefix: row.prefix,
     cardVerified: row.ownerCardVerifiedAt !== null,
+    storageNamespace: row.storageNamespace,
   }
 }

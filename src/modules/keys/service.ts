@@ -8,6 +8,7 @@ import type { KeyRow, NewKey } from "../../store/keys/repo"
 import { Store } from "../../store/store"
 import { KeyNotFound } from "./errors"
 import { displayPrefix, generateApiKey, hashApiKey, type KeyEnvironment } from "./key-format"
+import { newStorageNamespace } from "./storage-namespace"
 import { limitsFor, tierOf, type Tier } from "./tiers"
 import { ApiKeys } from "./verifier"
 
@@ -26,6 +27,7 @@ export const newKey = (userId: string, name: string, environment: KeyEnvironment
       tier,
       status: "active",
       createdAt: now,
+      storageNamespace: newStorageNamespace(),
     },
   }
 }

@@ -1,9 +1,11 @@
 // The sandbox ledger's own SQLite file, apart from the gateway's database so
 // that the sandbox can be dropped without touching real data. Schema is
-// created in place: the sandbox has no migrations to keep.
+// created in place: the sandbox has no migrations to keep, beyond moving
+// storage data written before it was keyed by the caller wallet too.
 import { Database } from "bun:sqlite"
 import { mkdirSync } from "node:fs"
 import type { Config } from "../../platform/config/config"
+import { adoptLegacyNamespaces } from "./agent-data"
 
 /** `:memory:` when the gateway's own database is in memory (tests), else a file in DATA_DIR. */
 export const sandboxDbPath = (config: Config): string =>
@@ -37,5 +39,6 @@ export const openSandboxDb = (path: string): Database => {
   db.exec("PRAGMA journal_mode = WAL")
   db.exec("PRAGMA busy_timeout = 5000")
   for (const statement of schema) db.exec(statement)
+  adoptLegacyNamespaces(db)
   return db
 }

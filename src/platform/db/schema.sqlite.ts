@@ -2,6 +2,7 @@
 // contract suite runs against both. Times are epoch milliseconds; money is
 // integer micro-USD (= USDC base units) and lamports.
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core"
+import { newStorageNamespace } from "../../modules/keys/storage-namespace"
 
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
@@ -43,8 +44,13 @@ export const apiKeys = sqliteTable("api_keys", {
   lastUsedAt: integer("last_used_at"),
   revokedAt: integer("revoked_at"),
   expiresAt: integer("expires_at"),
+  // Storage agents' input.wallet for this key: random, secret, fixed for the
+  // key's life (see modules/keys/storage-namespace.ts). Rows created before it
+  // existed hold `tdk_<id>`. The default covers inserts that do not set it.
+  storageNamespace: text("storage_namespace").notNull().$defaultFn(() => newStorageNamespace()),
 }, (t) => [
   uniqueIndex("api_keys_key_hash_uq").on(t.keyHash),
+  uniqueIndex("api_keys_storage_namespace_uq").on(t.storageNamespace),
   index("api_keys_previous_key_hash_idx").on(t.previousKeyHash),
   index("api_keys_user_idx").on(t.userId),
 ])

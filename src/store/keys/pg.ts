@@ -1,8 +1,11 @@
-import { and, asc, eq, gt, sql } from "drizzle-orm"
+import { and, asc, eq, getTableColumns, gt, sql } from "drizzle-orm"
 import type { PgDb } from "../../platform/db/database"
 import { apiKeys, usagePeriods, users } from "../../platform/db/schema.pg"
 import { attempt } from "../tx"
 import type { KeysRepo } from "./repo"
+
+// Only the verifier's lookup reads the storage namespace (see KeyRow).
+const { storageNamespace: _namespace, ...keyRow } = getTableColumns(apiKeys)
 
 const first = <A>(rows: ReadonlyArray<A>): A | undefined => rows[0]
 const withOwner = (r: { key: typeof apiKeys.$inferSelect; card: number | null } | undefined) => r && { ...r.key, ownerCardVerifiedAt: r.card }
@@ -23,12 +26,12 @@ export const pgKeys = (db: PgDb): KeysRepo => ({
         ),
       ),
     ),
-  findById: (id) => attempt(async () => first(await db.select().from(apiKeys).where(eq(apiKeys.id, id)).limit(1))),
+  findById: (id) => attempt(async () => first(await db.select(keyRow).from(apiKeys).where(eq(apiKeys.id, id)).limit(1))),
   listByUser: (userId, period) =>
     attempt(async () =>
       (
         await db
-          .select({ key: apiKeys, ops: usagePeriods.ops })
+          .select({ key: keyRow, ops: usagePeriods.ops })
           .from(apiKeys)
           .leftJoin(usagePeriods, and(eq(usagePeriods.keyId, apiKeys.id), eq(usagePeriods.period, period)))
           .where(eq(apiKeys.userId, userId))
@@ -36,7 +39,7 @@ export const pgKeys = (db: PgDb): KeysRepo => ({
       ).map((r) => ({ ...r.key, opsThisMonth: r.ops ?? 0 })),
     ),
   listAll: ({ limit, after }) =>
-    attempt(() => db.select().from(apiKeys).where(after ? gt(apiKeys.id, after) : undefined).orderBy(asc(apiKeys.id)).limit(limit)),
+    attempt(() => db.select(keyRow).from(apiKeys).where(after ? gt(apiKeys.id, after) : undefined).orderBy(asc(apiKeys.id)).limit(limit)),
   roll: (id, next) =>
     attempt(async () =>
       first(
@@ -49,7 +52,7 @@ export const pgKeys = (db: PgDb): KeysRepo => ({
             prefix: next.prefix,
           })
           .where(and(eq(apiKeys.id, id), eq(apiKeys.status, "active")))
-          .returning(),
+          .returning(keyRow),
       ),
     ),
   revoke: (id, now) =>
@@ -59,9 +62,9 @@ export const pgKeys = (db: PgDb): KeysRepo => ({
           .update(apiKeys)
           .set({ status: "revoked", revokedAt: now, previousKeyHash: null, previousKeyGraceUntil: null })
           .where(eq(apiKeys.id, id))
-          .returning(),
+          .returning(keyRow),
       ),
     ),
-  update: (id, patch) => attempt(async () => first(await db.update(apiKeys).set(patch).where(eq(apiKeys.id, id)).returning())),
+  update: (id, patch) => attempt(async () => first(await db.update(apiKeys).set(patch).where(eq(apiKeys.id, id)).returning(keyRow))),
   touchLastUsed: (id, now) => attempt(async () => void (await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, id)))),
 })

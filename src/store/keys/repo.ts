@@ -2,11 +2,16 @@ import type { Effect } from "effect"
 import type { StoreUnavailable } from "../../platform/http/errors"
 import type { apiKeys } from "../../platform/db/schema.sqlite"
 
-export type KeyRow = typeof apiKeys.$inferSelect
+/**
+ * A key as listings, admin routes and key management read it: without its
+ * storage namespace, which only the verifier's lookup reads, so no route that
+ * shows a key can show it.
+ */
+export type KeyRow = Omit<typeof apiKeys.$inferSelect, "storageNamespace">
 export type NewKey = typeof apiKeys.$inferInsert
 
-/** A key as the verifier sees it: with its owner's card status, read in the same lookup. */
-export type VerifiedKeyRow = KeyRow & { readonly ownerCardVerifiedAt: number | null }
+/** A key as the verifier sees it: with its storage namespace and its owner's card status, read in the same lookup. */
+export type VerifiedKeyRow = KeyRow & { readonly storageNamespace: string; readonly ownerCardVerifiedAt: number | null }
 
 export type KeyListing = KeyRow & { readonly opsThisMonth: number }
 

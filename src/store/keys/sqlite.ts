@@ -9,13 +9,16 @@ import type { KeysRepo, VerifiedKeyRow } from "./repo"
 // bench keys`). Its cache is finalised when the database closes, so a closed
 // database still fails the read. Columns are aliased to KeyRow's field names;
 // every api_keys column is text or integer, so no value needs mapping.
-// The owner's card status rides along so REQUIRE_CARD_FOR_FREE costs no extra read.
+// The owner's card status rides along so REQUIRE_CARD_FOR_FREE costs no extra read,
+// and the storage namespace so a storage call costs none either.
 const keyColumns = Object.entries(getTableColumns(apiKeys))
   .map(([field, column]) => `"api_keys"."${column.name}" as "${field}"`)
   .join(", ")
 const verifiedKey = `select ${keyColumns}, "users"."card_verified_at" as "ownerCardVerifiedAt" from "api_keys" join "users" on "users"."id" = "api_keys"."user_id"`
 const byCurrentHash = `${verifiedKey} where "api_keys"."key_hash" = ?`
 const byPreviousHash = `${verifiedKey} where "api_keys"."previous_key_hash" = ? and "api_keys"."previous_key_grace_until" > ? limit 1`
+// Every other read leaves the storage namespace out (see KeyRow).
+const { storageNamespace: _namespace, ...keyRow } = getTableColumns(apiKeys)
 
 export const sqliteKeys = (db: SqliteDb): KeysRepo => ({
   insert: (key) => attempt(() => void db.insert(apiKeys).values(key).run()),
@@ -26,11 +29,11 @@ export const sqliteKeys = (db: SqliteDb): KeysRepo => ({
         db.$client.query<VerifiedKeyRow, [string, number]>(byPreviousHash).get(hash, now) ??
         undefined,
     ),
-  findById: (id) => attempt(() => db.select().from(apiKeys).where(eq(apiKeys.id, id)).get()),
+  findById: (id) => attempt(() => db.select(keyRow).from(apiKeys).where(eq(apiKeys.id, id)).get()),
   listByUser: (userId, period) =>
     attempt(() =>
       db
-        .select({ key: apiKeys, ops: usagePeriods.ops })
+        .select({ key: keyRow, ops: usagePeriods.ops })
         .from(apiKeys)
         .leftJoin(usagePeriods, and(eq(usagePeriods.keyId, apiKeys.id), eq(usagePeriods.period, period)))
         .where(eq(apiKeys.userId, userId))
@@ -40,7 +43,7 @@ export const sqliteKeys = (db: SqliteDb): KeysRepo => ({
     ),
   listAll: ({ limit, after }) =>
     attempt(() =>
-      db.select().from(apiKeys).where(after ? gt(apiKeys.id, after) : undefined).orderBy(asc(apiKeys.id)).limit(limit).all(),
+      db.select(keyRow).from(apiKeys).where(after ? gt(apiKeys.id, after) : undefined).orderBy(asc(apiKeys.id)).limit(limit).all(),
     ),
   roll: (id, next) =>
     attempt(() =>
@@ -53,7 +56,7 @@ export const sqliteKeys = (db: SqliteDb): KeysRepo => ({
           prefix: next.prefix,
         })
         .where(and(eq(apiKeys.id, id), eq(apiKeys.status, "active")))
-        .returning()
+        .returning(keyRow)
         .get(),
     ),
   revoke: (id, now) =>
@@ -62,9 +65,9 @@ export const sqliteKeys = (db: SqliteDb): KeysRepo => ({
         .update(apiKeys)
         .set({ status: "revoked", revokedAt: now, previousKeyHash: null, previousKeyGraceUntil: null })
         .where(eq(apiKeys.id, id))
-        .returning()
+        .returning(keyRow)
         .get(),
     ),
-  update: (id, patch) => attempt(() => db.update(apiKeys).set(patch).where(eq(apiKeys.id, id)).returning().get()),
+  update: (id, patch) => attempt(() => db.update(apiKeys).set(patch).where(eq(apiKeys.id, id)).returning(keyRow).get()),
   touchLastUsed: (id, now) => attempt(() => void db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, id)).run()),
 })

@@ -65,7 +65,7 @@ const attemptPayment = Effect.fn("Gateway.attemptPayment")(function* (
   const built = yield* marketplace.buildTransaction(agent.id, {
     payer_wallet: wallet.publicKey,
     selected_token: agent.token,
-    input: namespacedInput(directory, agent.id, identity.keyId, input),
+    input: namespacedInput(directory, agent.id, identity.storageNamespace, input),
   })
   // The price charged is the one quoted at build time (the policy bounds it by the known price).
   const price = priceQuote(built.token, built.amountBase, config.markupBps, config.solPriceMicroUsd)

@@ -1,7 +1,8 @@
 // A WarmAnswers-like Q&A memory: teach answers, ask with a fuzzy match,
-// update and forget. Entries live in the sandbox database per namespace.
+// update and forget. Entries live in the sandbox database per caller wallet
+// and, when given, `input.wallet` (see agent-data.ts).
 import { Type } from "@sinclair/typebox"
-import { allData, deleteData, getData, putData } from "../agent-data"
+import { allData, dataNamespace, deleteData, getData, putData } from "../agent-data"
 import { normalizeQuestion, similarity } from "./similarity"
 import type { SampleAgent } from "./types"
 
@@ -46,7 +47,7 @@ export const warmAnswers: SampleAgent = {
     { action: "ask", question: "refund window?" },
   ],
   run: ({ input, tetto_context, db }) => {
-    const namespace = typeof input.wallet === "string" ? input.wallet : tetto_context.caller_wallet
+    const namespace = dataNamespace(tetto_context.caller_wallet, input.wallet)
     const id = tetto_context.current_agent_id
     const question = String(input.question)
     const key = normalizeQuestion(question)

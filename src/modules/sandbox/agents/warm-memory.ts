@@ -1,11 +1,12 @@
-// A WarmMemory-like key-value store: data is keyed by the caller wallet, or by
-// `input.wallet` when given (how the gateway gives each API key its own space).
+// A WarmMemory-like key-value store: data is keyed by the caller wallet and,
+// when given, `input.wallet` (how the gateway gives each API key its own space
+// on a pool wallet many keys share); see agent-data.ts.
 import { Type } from "@sinclair/typebox"
-import { allData, deleteData, getData, listData, putData } from "../agent-data"
+import { allData, dataNamespace, deleteData, getData, listData, putData } from "../agent-data"
 import type { SampleAgent } from "./types"
 
 const Key = Type.String({ minLength: 1, maxLength: 256, description: "Entry key" })
-const Wallet = Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "Namespace to use instead of the caller wallet" }))
+const Wallet = Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "Namespace within the caller wallet's data" }))
 const Value = Type.Union([Type.String({ maxLength: 10_000 }), Type.Record(Type.String(), Type.Unknown())], { description: "A string; objects are stored JSON-encoded" })
 
 const input = Type.Union([
@@ -52,7 +53,7 @@ export const warmMemory: SampleAgent = {
     { action: "list", prefix: "gre", limit: 10 },
   ],
   run: ({ input, tetto_context, db }) => {
-    const namespace = typeof input.wallet === "string" ? input.wallet : tetto_context.caller_wallet
+    const namespace = dataNamespace(tetto_context.caller_wallet, input.wallet)
     const id = tetto_context.current_agent_id
     const key = String(input.key ?? "")
     switch (input.action) {
