@@ -5,7 +5,7 @@ import { BillingDisabled, CardRequired, NoSubscription, StripeRequestFailed, Web
 import type { NoFundedWallet, TransactionRejected, UnsealError, WalletDepleted, WalletNotFound } from "../modules/pool/errors"
 import { problemType, type ProblemBody } from "../platform/http/problem"
 import { AdminUnauthorized, UserNotFound } from "../modules/admin/errors"
-import { EmailTaken, InvalidCredentials, LoginThrottled, SessionRequired } from "../modules/auth/errors"
+import { EmailTaken, InvalidCredentials, LoginThrottled, SessionRequired, SignupThrottled } from "../modules/auth/errors"
 import type { KeyNotFound } from "../modules/keys/errors"
 import type { AuthError } from "../modules/keys/verifier"
 import { ChainUnavailable } from "../modules/chain/errors"
@@ -29,6 +29,7 @@ export type AppError =
   | EmailTaken
   | InvalidCredentials
   | LoginThrottled
+  | SignupThrottled
   | SessionRequired
   | AdminUnauthorized
   | UserNotFound
@@ -192,7 +193,15 @@ export const errorMap: { readonly [K in Tag]: Mapping<ErrorOf<K>> } = {
     status: 429,
     code: "login_throttled",
     title: "Too many failed logins",
-    detail: (e) => `Too many failed logins. Try again in ${e.retryAfterSeconds} seconds.`,
+    detail: (e) => `Too many login attempts. Try again in ${e.retryAfterSeconds} seconds.`,
+    extra: (e) => ({ retry_after: e.retryAfterSeconds }),
+    headers: (e) => ({ "retry-after": String(e.retryAfterSeconds) }),
+  },
+  SignupThrottled: {
+    status: 429,
+    code: "signup_throttled",
+    title: "Too many sign-ups",
+    detail: (e) => `Too many accounts were created from this address. Try again in ${e.retryAfterSeconds} seconds.`,
     extra: (e) => ({ retry_after: e.retryAfterSeconds }),
     headers: (e) => ({ "retry-after": String(e.retryAfterSeconds) }),
   },

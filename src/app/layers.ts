@@ -2,7 +2,7 @@
 // per process (or per test) into one ManagedRuntime.
 import { Clock, Layer, ManagedRuntime, References } from "effect"
 import { PaymentLanes } from "../modules/gateway/payment-lanes"
-import { LoginThrottle } from "../modules/auth/throttle"
+import { AuthThrottle } from "../modules/auth/throttle"
 import { AgentDirectory } from "../modules/gateway/agents"
 import { DetachedCalls } from "./detached-calls"
 import { ApiKeys } from "../modules/keys/verifier"
@@ -45,14 +45,15 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   const marketplace = Marketplace.layer.pipe(Layer.provide(configLayer))
   const chain = Chain.layer.pipe(Layer.provide(configLayer))
   const base = Layer.mergeAll(configLayer, store)
-  const services = Layer.mergeAll(ApiKeys.layer, LoginThrottle.layer, AgentDirectory.layer, PaymentLanes.layer).pipe(Layer.provide(base))
+  const services = Layer.mergeAll(ApiKeys.layer, AgentDirectory.layer, PaymentLanes.layer).pipe(Layer.provide(base))
   // The keyring logs a warning when it generates the sandbox key, so it is built with the logger.
   const keyring = Keyring.layer.pipe(Layer.provide(Layer.merge(configLayer, logging)))
   const signer = Signer.layer.pipe(Layer.provide(Layer.mergeAll(configLayer, store, keyring)))
   const stripe = options.stripe ?? StripeClient.layer.pipe(Layer.provide(configLayer))
   // Memory, Postgres (the app's database) or Redis, by RATE_LIMIT_BACKEND.
   const limitsStore = LimitsStore.layer.pipe(Layer.provide(Layer.mergeAll(configLayer, database)))
-  const limits = Layer.mergeAll(RateLimiter.layer, ConcurrencyLimiter.layer).pipe(Layer.provide(Layer.mergeAll(limitsStore, configLayer)))
+  // Sign-up and login throttling count on the same store, so instances share them.
+  const limits = Layer.mergeAll(RateLimiter.layer, ConcurrencyLimiter.layer, AuthThrottle.layer).pipe(Layer.provide(Layer.mergeAll(limitsStore, configLayer)))
   const clock = options.clock ? Layer.succeed(Clock.Clock, options.clock) : Layer.empty
   return Layer.mergeAll(configLayer, database, store, services, limits, marketplace, chain, sandbox, keyring, signer, stripe, logging, clock, DetachedCalls.layer)
 }

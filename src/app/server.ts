@@ -4,6 +4,7 @@
 // above so that it only ever stops absurd uploads, with a bare 413.
 import type { Config } from "../platform/config/config"
 import { routable } from "../platform/http/request-url"
+import { rememberPeer } from "../modules/auth/client-address"
 
 export const BUN_BODY_CAP_FACTOR = 16
 
@@ -12,5 +13,11 @@ export const listen = (config: Config, handle: (request: Request) => Response | 
     port,
     hostname: config.host,
     maxRequestBodySize: config.bodyLimitBytes * BUN_BODY_CAP_FACTOR,
-    fetch: (request) => handle(routable(request)),
+    // The app sees only the Request: the socket's address is recorded for the
+    // one it gets (sign-up and login throttling without TRUST_PROXY).
+    fetch: (request, server) => {
+      const routed = routable(request)
+      rememberPeer(routed, server.requestIP(request)?.address)
+      return handle(routed)
+    },
   })

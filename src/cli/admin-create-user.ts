@@ -15,7 +15,7 @@ export const adminCreateUserCommand: Command = {
     }
     const given = flag(flags, "password")
     const password = given ?? bs58.encode(crypto.getRandomValues(new Uint8Array(18)))
-    return runCli(register(email, password), ({ user, key }) => {
+    return runCli(register(email, password, "operator"), ({ user, key }) => {
       console.log(`user     ${user.id} ${user.email}`)
       if (!given) console.log(`password ${password}   (generated: give it to the user; it is not shown again)`)
       console.log(`api key  ${key.secret}   (shown once)`)

@@ -7,7 +7,8 @@ export const configCheckCommand: Command = {
   summary: "Validate the environment and print the effective configuration, secrets redacted",
   usage: "",
   run: async () => {
-    const rows = describeConfig(loadConfigOrExit())
+    // The environment too, so a default is told from a value that was set.
+    const rows = describeConfig(loadConfigOrExit(), process.env)
     const width = Math.max(...rows.map((r) => r.env.length))
     for (const r of rows) console.log(`${r.env.padEnd(width)}  ${r.value}`)
     return 0

@@ -57,7 +57,7 @@ for (const dialect of dialects) {
       expect(await readJson(await h.request("/v1/keys", { headers: bearer("tks_1111111111111111111111111111111") }))).toMatchObject({ status: 401 })
     })
 
-    test("login failures say nothing about whether the email exists, and are throttled per account", async () => {
+    test("login failures say nothing about whether the email exists, and are throttled per account and address", async () => {
       const a = await register(h)
       const wrong = await post("/v1/auth/login", { email: a.email, password: "wrong password!!" })
       const unknown = await post("/v1/auth/login", { email: uniqueEmail(), password: "wrong password!!" })

@@ -1,7 +1,7 @@
-// Accounts: register (user + first key in one transaction, then the Stripe
-// customer when billing is on), login (opaque
-// session token, stored hashed), logout, and the session step used by the
-// key-management routes.
+// Accounts: register (throttled per client address; user + first key in one
+// transaction, then the Stripe customer when billing is on), login (throttled,
+// see throttle.ts; opaque session token, stored hashed), logout, and the
+// session step used by the key-management routes.
 import { Clock, Effect } from "effect"
 import { AppConfig } from "../../platform/config/service"
 import { InvalidInput } from "../../platform/http/errors"
@@ -10,9 +10,9 @@ import { Store } from "../../store/store"
 import { customerAtRegistration } from "../billing/customers"
 import { newKey } from "../keys/service"
 import { credentialProblems, normaliseEmail } from "./credentials"
-import { EmailTaken, InvalidCredentials, LoginThrottled, SessionRequired } from "./errors"
+import { EmailTaken, InvalidCredentials, SessionRequired } from "./errors"
 import { hashSessionToken, newSessionToken, sessionTokenFrom } from "./session-token"
-import { LoginThrottle } from "./throttle"
+import { AuthThrottle } from "./throttle"
 
 const hashPassword = (password: string) => Effect.promise(() => Bun.password.hash(password, { algorithm: "argon2id" }))
 
@@ -26,9 +26,14 @@ const verifyPassword = (password: string, hash: string | undefined) =>
     return hash !== undefined && ok
   })
 
-export const register = Effect.fn("Auth.register")(function* (email: string, password: string) {
+/** Who asks: a client at an address (throttled), or the operator's CLI (not). */
+export type Registrant = { readonly clientAddress: string } | "operator"
+
+export const register = Effect.fn("Auth.register")(function* (email: string, password: string, registrant: Registrant) {
   const problems = credentialProblems(email, password)
   if (problems.length > 0) return yield* new InvalidInput({ detail: problems.map((p) => `${p.field} ${p.message}`).join("; "), errors: problems })
+  // Before anything is written or hashed: a refused sign-up creates nothing.
+  if (registrant !== "operator") yield* (yield* AuthThrottle).signup(registrant.clientAddress)
   const store = yield* Store
   const config = yield* AppConfig
   const now = yield* Clock.currentTimeMillis
@@ -44,19 +49,18 @@ export const register = Effect.fn("Auth.register")(function* (email: string, pas
 export const login = Effect.fn("Auth.login")(function* (email: string, password: string, clientAddress: string) {
   const store = yield* Store
   const config = yield* AppConfig
-  const throttle = yield* LoginThrottle
-  const now = yield* Clock.currentTimeMillis
+  const throttle = yield* AuthThrottle
   const normal = normaliseEmail(email)
-  const throttleKeys = [`account:${normal}`, `address:${clientAddress}`]
-  const wait = throttle.retryAfter(throttleKeys, now)
-  if (wait > 0) return yield* new LoginThrottled({ retryAfterSeconds: wait })
+  // Counted before the lookup, the same for any email: a refusal says nothing of the account.
+  yield* throttle.login(normal, clientAddress)
   const user = yield* store.users.findByEmail(normal)
   const ok = yield* verifyPassword(password, user?.passwordHash)
-  if (!ok || !user) {
-    throttle.fail(throttleKeys, now)
-    return yield* new InvalidCredentials()
-  }
-  throttle.succeed(`account:${normal}`)
+  if (!ok || !user) return yield* new InvalidCredentials()
+  // The password is right; a store that cannot clear the pair's count only leaves it to lapse.
+  yield* throttle.loginSucceeded(normal, clientAddress).pipe(
+    Effect.catchTag("LimiterUnavailable", (e) => Effect.logWarning("login throttle not cleared; it lapses on its own", { reason: e.reason })),
+  )
+  const now = yield* Clock.currentTimeMillis
   const token = newSessionToken()
   const expiresAt = now + config.sessionTtlMs
   yield* store.sessions.insert({ id: newId("ses", now), userId: user.id, tokenHash: hashSessionToken(token), createdAt: now, expiresAt })

@@ -5,10 +5,11 @@
 // the backend.
 //
 // Units: times are integer microseconds. The emission interval is
-// ceil(60 s / limit), so `limit` intervals span at least a minute and the
-// burst tolerance (limit × interval) is an exact integer: a full burst of
-// exactly `limit` is allowed, never limit ± 1 from float rounding. The cost is
-// a refill at most 1 µs per call slower than limit/minute.
+// ceil(window / limit), so `limit` intervals span at least the window (a
+// minute for API keys, an hour for sign-ups) and the burst tolerance
+// (limit × interval) is an exact integer: a full burst of exactly `limit` is
+// allowed, never limit ± 1 from float rounding. The cost is a refill at most
+// 1 µs per call slower than limit/window.
 
 export const WINDOW_MS = 60_000
 const US_PER_MS = 1000
@@ -38,12 +39,15 @@ export type GcraParams = {
   readonly periodUs: number
 }
 
-export const gcraParams = (limitPerMinute: number): GcraParams => {
-  if (!Number.isSafeInteger(limitPerMinute) || limitPerMinute < 1 || limitPerMinute > MAX_LIMIT_PER_MINUTE) {
-    throw new RangeError(`limit per minute must be an integer from 1 to ${MAX_LIMIT_PER_MINUTE}, got ${limitPerMinute}`)
+/** `limit` calls per `windowMs` (a minute unless told). */
+export const gcraParams = (limit: number, windowMs: number = WINDOW_MS): GcraParams => {
+  if (!Number.isSafeInteger(windowMs) || windowMs < 1 || windowMs > 366 * 86_400_000) throw new RangeError(`window must be an integer from 1 ms to a year, got ${windowMs}`)
+  const max = windowMs * US_PER_MS
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > max) {
+    throw new RangeError(`limit per ${windowMs} ms must be an integer from 1 to ${max}, got ${limit}`)
   }
-  const intervalUs = Math.ceil((WINDOW_MS * US_PER_MS) / limitPerMinute)
-  return { intervalUs, periodUs: intervalUs * limitPerMinute }
+  const intervalUs = Math.ceil(max / limit)
+  return { intervalUs, periodUs: intervalUs * limit }
 }
 
 const ceilDiv = (a: number, b: number) => Math.ceil(a / b)
@@ -67,15 +71,15 @@ export const describe = (nowMs: number, tatUs: number, limitPerMinute: number, a
   }
 }
 
-/** One call at `nowMs` against `state` (undefined = never seen or idle). */
-export const gcra = (nowMs: number, state: GcraState | undefined, limitPerMinute: number): { decision: GcraDecision; state: GcraState | undefined } => {
-  const params = gcraParams(limitPerMinute)
+/** One call at `nowMs` against `state` (undefined = never seen or idle), `limit` per `windowMs`. */
+export const gcra = (nowMs: number, state: GcraState | undefined, limit: number, windowMs: number = WINDOW_MS): { decision: GcraDecision; state: GcraState | undefined } => {
+  const params = gcraParams(limit, windowMs)
   const { intervalUs, periodUs } = params
   const nowUs = nowMs * US_PER_MS
   const start = Math.max(state?.tatUs ?? nowUs, nowUs)
   const next = start + intervalUs
-  if (next - periodUs <= nowUs) return { decision: describe(nowMs, next, limitPerMinute, true, params), state: { tatUs: next } }
-  return { decision: describe(nowMs, start, limitPerMinute, false, params), state }
+  if (next - periodUs <= nowUs) return { decision: describe(nowMs, next, limit, true, params), state: { tatUs: next } }
+  return { decision: describe(nowMs, start, limit, false, params), state }
 }
 
 /** True when the state can be forgotten without changing any future decision. */

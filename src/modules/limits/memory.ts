@@ -1,8 +1,9 @@
 // Single-instance backends: plain Maps in this process. Exact within one
 // process only; several instances each enforce the full limit.
 import { Effect } from "effect"
+import { backoff, backoffWait, type BackoffRule, type BackoffState } from "./backoff"
 import { gcra, isIdle, type GcraDecision, type GcraState } from "./gcra"
-import type { Lease, LeaseStore } from "./model"
+import type { BackoffStore, Lease, LeaseStore } from "./model"
 
 /** Keys kept before idle ones are swept. */
 export const MEMORY_MAX_KEYS = 100_000
@@ -22,8 +23,8 @@ export const memoryGcra = (maxKeys = MEMORY_MAX_KEYS) => {
     }
   }
   return {
-    check: (keyId: string, limitPerMinute: number, nowMs: number): GcraDecision => {
-      const { decision, state } = gcra(nowMs, tats.get(keyId), limitPerMinute)
+    check: (keyId: string, limitPerMinute: number, nowMs: number, windowMs?: number): GcraDecision => {
+      const { decision, state } = gcra(nowMs, tats.get(keyId), limitPerMinute, windowMs)
       if (state && decision.allowed) {
         // Re-insert so Map order is least recently allowed first.
         tats.delete(keyId)
@@ -33,6 +34,37 @@ export const memoryGcra = (maxKeys = MEMORY_MAX_KEYS) => {
       return decision
     },
     size: () => tats.size,
+  }
+}
+
+/**
+ * Backoff states, bounded like the GCRA table: forgotten states are swept
+ * first, then the least recently counted (an attacker would need that many
+ * distinct keys, each an argon2 verification, to push a lock out).
+ */
+export const memoryBackoff = (maxKeys = MEMORY_MAX_KEYS): BackoffStore & { readonly size: () => number } => {
+  const states = new Map<string, BackoffState>()
+  const sweep = (nowMs: number) => {
+    for (const [key, state] of states) if (state.forgetAtUs <= nowMs * 1000) states.delete(key)
+    for (const key of states.keys()) {
+      if (states.size < maxKeys) break
+      states.delete(key)
+    }
+  }
+  return {
+    attempt: (key: string, rule: BackoffRule, nowMs: number) =>
+      Effect.sync(() => {
+        const { decision, state } = backoff(nowMs, states.get(key), rule)
+        if (decision.allowed && state) {
+          states.delete(key)
+          if (states.size >= maxKeys) sweep(nowMs)
+          states.set(key, state)
+        }
+        return decision
+      }),
+    wait: (key: string, rule: BackoffRule, nowMs: number) => Effect.sync(() => backoffWait(nowMs, states.get(key), rule)),
+    clear: (key: string) => Effect.sync(() => void states.delete(key)),
+    size: () => states.size,
   }
 }
 

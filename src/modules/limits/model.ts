@@ -1,5 +1,6 @@
 // Shapes shared by the limiter services and their backends.
 import type { Effect } from "effect"
+import type { BackoffDecision, BackoffRule } from "./backoff"
 import type { LimiterUnavailable } from "./errors"
 
 export type LimitsBackend = "memory" | "postgres" | "redis"
@@ -36,4 +37,14 @@ export type LeaseStore = {
   readonly release: (lease: Lease) => Effect.Effect<void, LimiterUnavailable>
   /** Unexpired leases of the key (for tests and diagnostics). */
   readonly inFlight: (keyId: string, nowMs: number) => Effect.Effect<number, LimiterUnavailable>
+}
+
+/** Attempts with exponential lockout (backoff.ts); what a backend does, the caller adds time. */
+export type BackoffStore = {
+  /** Admits and counts one attempt on the key, or refuses it and changes nothing. */
+  readonly attempt: (key: string, rule: BackoffRule, nowMs: number) => Effect.Effect<BackoffDecision, LimiterUnavailable>
+  /** Until the key admits an attempt, ms (0 now), counting nothing. */
+  readonly wait: (key: string, rule: BackoffRule, nowMs: number) => Effect.Effect<number, LimiterUnavailable>
+  /** Forgets the key. */
+  readonly clear: (key: string) => Effect.Effect<void, LimiterUnavailable>
 }

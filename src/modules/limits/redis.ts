@@ -6,8 +6,9 @@ import { RedisClient } from "bun"
 import { Effect } from "effect"
 import { attemptBackend } from "./attempt"
 import type { LimiterUnavailable } from "./errors"
+import { backoffWait, MAX_DOUBLINGS, type BackoffRule } from "./backoff"
 import { describe, gcraParams, type GcraDecision } from "./gcra"
-import type { Lease, LeaseStore } from "./model"
+import type { BackoffStore, Lease, LeaseStore } from "./model"
 
 export type RedisLink = {
   /** Runs a script atomically; `keys` then `args`, all strings. */
@@ -74,8 +75,8 @@ return {0, string.format('%.0f', tat)}
 `)
 
 export const redisGcra = (link: RedisLink, prefix: string) =>
-  (keyId: string, limitPerMinute: number, nowMs: number): Effect.Effect<GcraDecision, LimiterUnavailable> => {
-    const params = gcraParams(limitPerMinute)
+  (keyId: string, limitPerMinute: number, nowMs: number, windowMs?: number): Effect.Effect<GcraDecision, LimiterUnavailable> => {
+    const params = gcraParams(limitPerMinute, windowMs)
     return link
       .script("rate limit check", gcraScript, [`${prefix}rl:${keyId}`], [String(nowMs * 1000), String(params.intervalUs), String(params.periodUs)])
       .pipe(Effect.map((reply) => {
@@ -83,6 +84,52 @@ export const redisGcra = (link: RedisLink, prefix: string) =>
         return describe(nowMs, Number(tat), limitPerMinute, allowed === 1, params)
       }))
   }
+
+// Backoff state as "attempts:forget time µs" under a key that expires at the
+// forget time (backoff.ts). Returns {1, 0} when the attempt is counted, else
+// {0, µs until the lock ends}; a refusal writes nothing.
+const backoffScript = script(`
+local now = tonumber(ARGV[1])
+local free = tonumber(ARGV[2])
+local base = tonumber(ARGV[3])
+local max = tonumber(ARGV[4])
+local forget = tonumber(ARGV[5])
+local doublings = tonumber(ARGV[6])
+local attempts, forgetAt = 0, 0
+local stored = redis.call('GET', KEYS[1])
+if stored then
+  local a, f = string.match(stored, '^(%d+):(%d+)$')
+  attempts, forgetAt = tonumber(a), tonumber(f)
+end
+if forgetAt <= now then attempts = 0 end
+if attempts >= free and forgetAt - forget > now then return {0, string.format('%.0f', forgetAt - forget - now)} end
+attempts = attempts + 1
+local lock = 0
+if attempts >= free then lock = math.min(max, base * 2 ^ math.min(attempts - free, doublings)) end
+local nextForget = now + lock + forget
+redis.call('SET', KEYS[1], string.format('%d:%.0f', attempts, nextForget), 'PX', math.ceil((nextForget - now) / 1000))
+return {1, '0'}
+`)
+
+export const redisBackoff = (link: RedisLink, prefix: string): BackoffStore => {
+  const key = (k: string) => `${prefix}bo:${k}`
+  const us = (ms: number) => String(ms * 1000)
+  return {
+    attempt: (k: string, rule: BackoffRule, nowMs: number) =>
+      link
+        .script("backoff attempt", backoffScript, [key(k)], [us(nowMs), String(rule.free), us(rule.baseMs), us(rule.maxMs), us(rule.forgetMs), String(MAX_DOUBLINGS)])
+        .pipe(Effect.map((reply) => {
+          const [allowed, waitUs] = reply as [number, string]
+          return allowed === 1 ? { allowed: true, retryAfterMs: 0 } : { allowed: false, retryAfterMs: Math.max(1, Math.ceil(Number(waitUs) / 1000)) }
+        })),
+    wait: (k: string, rule: BackoffRule, nowMs: number) =>
+      link.send("backoff read", "GET", [key(k)]).pipe(Effect.map((stored) => {
+        const m = typeof stored === "string" ? /^(\d+):(\d+)$/.exec(stored) : null
+        return backoffWait(nowMs, m ? { attempts: Number(m[1]), forgetAtUs: Number(m[2]) } : undefined, rule)
+      })),
+    clear: (k: string) => link.send("backoff clear", "DEL", [key(k)]).pipe(Effect.asVoid),
+  }
+}
 
 // A sorted set of lease ids scored by expiry (epoch ms). The key lives as
 // long as its newest lease, so a crashed instance leaves nothing behind.

@@ -6,17 +6,19 @@ import { AppConfig } from "../../platform/config/service"
 import { Database } from "../../platform/db/database"
 import type { LimiterUnavailable } from "./errors"
 import type { GcraDecision } from "./gcra"
-import { memoryGcra, memoryLeases } from "./memory"
-import type { LeaseStore, LimitsBackend } from "./model"
-import { postgresGcra, postgresLeases } from "./postgres"
-import { openRedis, redisGcra, redisLeases } from "./redis"
+import { memoryBackoff, memoryGcra, memoryLeases } from "./memory"
+import type { BackoffStore, LeaseStore, LimitsBackend } from "./model"
+import { postgresBackoff, postgresGcra, postgresLeases } from "./postgres"
+import { openRedis, redisBackoff, redisGcra, redisLeases } from "./redis"
 import type postgres from "postgres"
 
 export type LimitsStoreShape = {
   readonly backend: LimitsBackend
-  /** One GCRA step for the key at `nowMs` (epoch ms), atomically. */
-  readonly gcra: (keyId: string, limitPerMinute: number, nowMs: number) => Effect.Effect<GcraDecision, LimiterUnavailable>
+  /** One GCRA step for the key at `nowMs` (epoch ms), atomically: `limit` per `windowMs` (default a minute). */
+  readonly gcra: (keyId: string, limit: number, nowMs: number, windowMs?: number) => Effect.Effect<GcraDecision, LimiterUnavailable>
   readonly leases: LeaseStore
+  /** Attempts with exponential lockout (login throttling). */
+  readonly backoff: BackoffStore
 }
 
 export const REDIS_KEY_PREFIX = "tdk:limits:"
@@ -24,18 +26,18 @@ export const REDIS_KEY_PREFIX = "tdk:limits:"
 export class LimitsStore extends Context.Service<LimitsStore, LimitsStoreShape>()("tdk/LimitsStore") {
   static readonly memory = Layer.sync(LimitsStore, () => {
     const table = memoryGcra()
-    return { backend: "memory" as const, gcra: (k, l, now) => Effect.sync(() => table.check(k, l, now)), leases: memoryLeases() }
+    return { backend: "memory" as const, gcra: (k, l, now, w) => Effect.sync(() => table.check(k, l, now, w)), leases: memoryLeases(), backoff: memoryBackoff() }
   })
 
   static readonly postgres = (sql: postgres.Sql, timeoutMs: number) =>
-    Layer.succeed(LimitsStore, { backend: "postgres", gcra: postgresGcra(sql, timeoutMs), leases: postgresLeases(sql, timeoutMs) })
+    Layer.succeed(LimitsStore, { backend: "postgres", gcra: postgresGcra(sql, timeoutMs), leases: postgresLeases(sql, timeoutMs), backoff: postgresBackoff(sql, timeoutMs) })
 
   /** Opens its own Redis connection for the runtime's lifetime. */
   static readonly redis = (url: string, timeoutMs: number, prefix = REDIS_KEY_PREFIX) =>
     Layer.effect(
       LimitsStore,
       Effect.acquireRelease(Effect.sync(() => openRedis(url, timeoutMs)), (link) => Effect.sync(() => link.close())).pipe(
-        Effect.map((link) => ({ backend: "redis" as const, gcra: redisGcra(link, prefix), leases: redisLeases(link, prefix) })),
+        Effect.map((link) => ({ backend: "redis" as const, gcra: redisGcra(link, prefix), leases: redisLeases(link, prefix), backoff: redisBackoff(link, prefix) })),
       ),
     )
 

@@ -9,6 +9,7 @@ import { networkConstants } from "../../modules/marketplace/protocol"
 import { base58Key, bool, cronPattern, httpUrl, int, oneOf, randomToken, redisUrl, str, type Read } from "./parse"
 import type { MasterKey } from "../../modules/pool/envelope"
 import { masterKeyList, singleMasterKey } from "../../modules/pool/master-keys"
+import { trustedHops } from "../../modules/auth/client-address"
 import { redactString } from "../logging/redact"
 
 const stripeKey: Read<string> = (raw) =>
@@ -59,12 +60,20 @@ export type Config = {
   readonly keyCacheTtlMs: number
   /** Login session lifetime, ms. */
   readonly sessionTtlMs: number
-  /** Read the client address from X-Forwarded-For (only behind a trusted proxy). */
-  readonly trustProxy: boolean
-  /** Failed logins allowed per account and per address within the window before logins are refused. */
+  /** Trusted proxies in front of the server: 0 = the socket's address is the client's, N = the N-th X-Forwarded-For entry from the right. */
+  readonly trustProxy: number
+  /** Sign-ups per client address per hour (a burst of that many, then one every hour / N); 0 = not throttled. */
+  readonly signupMaxPerHour: number
+  /** Login attempts from one address at one account before that pair is locked out. */
   readonly loginMaxFailures: number
-  /** Window for counting failed logins, ms. */
+  /** First lockout of an (account, address) pair, ms; each further attempt doubles it. */
+  readonly loginLockoutMs: number
+  /** Longest lockout, how long a pair's count is remembered after it, and the window of the account and address ceilings, ms. */
   readonly loginFailureWindowMs: number
+  /** Login attempts at one account from all addresses per window; past it one every window / N. */
+  readonly loginMaxPerAccount: number
+  /** Login attempts from one address at all accounts per window; past it one every window / N. */
+  readonly loginMaxPerAddress: number
   /** Marketplace reads and transaction builds: time allowed per attempt, ms. */
   readonly marketplaceTimeoutMs: number
   /** Marketplace agent calls (submit): time allowed, ms. Agents may run 20 s, coordinators 180 s. */
@@ -151,6 +160,8 @@ type Spec<K extends keyof Config> = {
   readonly fallback: (partial: Partial<Config>) => Config[K]
   readonly secret?: boolean
   readonly doc: string
+  /** Why the value applies, for `tdk config check` (`explicit`: the variable was set). */
+  readonly why?: (config: Config, explicit: boolean) => string
 }
 
 const networkDefaults = {
@@ -217,9 +228,24 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
   tiers: { env: "TIERS_JSON", read: tierTable, fallback: () => defaultTiers, doc: "overrides of the tier table (JSON)" },
   keyCacheTtlMs: { env: "KEY_CACHE_TTL_MS", read: int(0, 300_000), fallback: () => 5000, doc: "how long a verified API key is cached in-process, ms" },
   sessionTtlMs: { env: "SESSION_TTL_MS", read: int(60_000, 90 * 86_400_000), fallback: () => 7 * 86_400_000, doc: "login session lifetime, ms" },
-  trustProxy: { env: "TRUST_PROXY", read: bool, fallback: () => false, doc: "take the client address from X-Forwarded-For" },
-  loginMaxFailures: { env: "LOGIN_MAX_FAILURES", read: int(1, 1000), fallback: () => 5, doc: "failed logins per account and per address before refusing" },
-  loginFailureWindowMs: { env: "LOGIN_FAILURE_WINDOW_MS", read: int(1000, 86_400_000), fallback: () => 15 * 60_000, doc: "window for counting failed logins, ms" },
+  trustProxy: {
+    env: "TRUST_PROXY",
+    read: trustedHops,
+    fallback: () => 0,
+    doc: "trusted proxies in front of the server: 0 = the socket's address, N = the N-th X-Forwarded-For entry from the right (true = 1)",
+    why: (c) => (c.trustProxy === 0 ? "X-Forwarded-For ignored; the socket's address is the client's" : `the client is X-Forwarded-For's entry ${c.trustProxy} from the right`),
+  },
+  signupMaxPerHour: { env: "SIGNUP_MAX_PER_HOUR", read: int(0, 1_000_000), fallback: () => 10, doc: "sign-ups per client address per hour, then 429 (0 = not throttled)" },
+  loginMaxFailures: { env: "LOGIN_MAX_FAILURES", read: int(1, 1000), fallback: () => 5, doc: "login attempts from one address at one account before that pair is locked out" },
+  loginLockoutMs: { env: "LOGIN_LOCKOUT_MS", read: int(1000, 3_600_000), fallback: () => 60_000, doc: "first lockout of an account and address pair, ms; doubles with each further attempt" },
+  loginFailureWindowMs: {
+    env: "LOGIN_FAILURE_WINDOW_MS",
+    read: int(1000, 86_400_000),
+    fallback: () => 15 * 60_000,
+    doc: "longest lockout and how long a pair's attempts are remembered after it; window of the account and address ceilings, ms",
+  },
+  loginMaxPerAccount: { env: "LOGIN_MAX_PER_ACCOUNT", read: int(1, 1_000_000), fallback: () => 100, doc: "login attempts at one account from all addresses per window, then one every window / N" },
+  loginMaxPerAddress: { env: "LOGIN_MAX_PER_ADDRESS", read: int(1, 1_000_000), fallback: () => 100, doc: "login attempts from one address at all accounts per window, then one every window / N" },
   marketplaceTimeoutMs: { env: "MARKETPLACE_TIMEOUT_MS", read: int(1, 600_000), fallback: () => 10_000, doc: "time allowed per marketplace read or build attempt, ms" },
   marketplaceCallTimeoutMs: {
     env: "MARKETPLACE_CALL_TIMEOUT_MS",
@@ -272,7 +298,18 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
   stripePriceId: { env: "STRIPE_PRICE_ID", read: str(), fallback: () => undefined, doc: "metered Stripe price paid subscriptions use (printed by `tdk stripe setup`)" },
   stripeMeterId: { env: "STRIPE_METER_ID", read: str(), fallback: () => undefined, doc: "Stripe billing meter id (printed by `tdk stripe setup`)" },
   stripeTimeoutMs: { env: "STRIPE_TIMEOUT_MS", read: int(100, 120_000), fallback: () => 10_000, doc: "timeout of one Stripe request, ms" },
-  requireCardForFree: { env: "REQUIRE_CARD_FOR_FREE", read: bool, fallback: () => false, doc: "free-tier keys' agent calls need a verified card (402 card_required until then)" },
+  requireCardForFree: {
+    env: "REQUIRE_CARD_FOR_FREE",
+    read: bool,
+    // Free keys spend the pool's real money on devnet and mainnet; a verified card is what stops account farming.
+    fallback: (c) => c.stripeSecretKey !== undefined && (c.network === "devnet" || c.network === "mainnet"),
+    doc: "free-tier keys' agent calls need a verified card (402 card_required until then); default on when STRIPE_SECRET_KEY is set on devnet or mainnet",
+    why: (c, explicit) =>
+      explicit ? "set by REQUIRE_CARD_FOR_FREE"
+      : c.requireCardForFree ? `default: Stripe is configured on ${c.network}`
+      : c.network === "sandbox" ? "default: off on the sandbox network"
+      : "default: off while STRIPE_SECRET_KEY is unset",
+  },
   billingCloseCron: { env: "BILLING_CLOSE_CRON", read: cronPattern, fallback: () => "15 0 1 * *", doc: "when `tdk serve` writes last month's billing periods (cron pattern, UTC; default 00:15 on the 1st)" },
   rateLimitBackend: {
     env: "RATE_LIMIT_BACKEND",
@@ -335,8 +372,8 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
   return Object.freeze(out) as Config
 }
 
-/** The effective configuration with every secret redacted, for `tdk config check`. */
-export const describeConfig = (config: Config): Array<{ env: string; value: string; doc: string }> =>
+/** The effective configuration with every secret redacted, for `tdk config check`; `env` tells a set variable from a default. */
+export const describeConfig = (config: Config, env?: Record<string, string | undefined>): Array<{ env: string; value: string; doc: string }> =>
   (Object.keys(configSpec) as Array<keyof Config>).map((key) => {
     const spec = configSpec[key]
     const value = config[key]
@@ -346,5 +383,8 @@ export const describeConfig = (config: Config): Array<{ env: string; value: stri
       : typeof value === "object" && value !== null ? JSON.stringify(value)
       : typeof value === "string" ? withoutUrlCredentials(value)
       : String(value ?? "(unset)")
-    return { env: spec.env, value: shown, doc: spec.doc }
+    const why = (spec as Spec<typeof key>).why
+    // Without the environment, a value other than the default must have been set.
+    const explicit = () => (env === undefined ? value !== (spec as Spec<typeof key>).fallback(config) : (env[spec.env] ?? "") !== "")
+    return { env: spec.env, value: why === undefined ? shown : `${shown} (${why(config, explicit())})`, doc: spec.doc }
   })

@@ -3,7 +3,7 @@ import { Elysia, t } from "elysia"
 import type { Respond } from "../../../app/respond"
 import type { Config } from "../../../platform/config/config"
 import { withProblems } from "../../../platform/http/problem"
-import { clientAddress } from "../client-address"
+import { clientAddressOf } from "../client-address"
 import { login } from "../service"
 import { sessionCookie } from "../session-token"
 import { urlOf } from "../../../platform/http/request-url"
@@ -24,10 +24,11 @@ const Session = t.Object({
 export const loginRoute = (respond: Respond, config: Config) =>
   new Elysia().post(
     "/v1/auth/login",
-    ({ request, body, server }) =>
+    ({ request, body }) =>
       respond(
         request,
-        login(body.email, body.password, clientAddress(request, server, config.trustProxy)).pipe(
+        clientAddressOf(request).pipe(
+          Effect.flatMap((address) => login(body.email, body.password, address)),
           Effect.map(({ token, expiresAt, user }) => ({
             session: { token, expires_at: new Date(expiresAt).toISOString() },
             user: { id: user.id, email: user.email, tier: user.tier },
@@ -42,7 +43,7 @@ export const loginRoute = (respond: Respond, config: Config) =>
       ),
     {
       body: Body,
-      response: withProblems({ 200: Session }, [400, 401, 413, 415, 422, 429]),
+      response: withProblems({ 200: Session }, [400, 401, 413, 415, 422, 429, 503]),
       detail: { operationId: "login", tags: ["auth"], summary: "Start a session for key management" },
     },
   )

@@ -3,6 +3,7 @@ import { Elysia, t } from "elysia"
 import type { Respond } from "../../../app/respond"
 import { withProblems } from "../../../platform/http/problem"
 import { LimitsSchema, limitsJson } from "../../keys/model"
+import { clientAddressOf } from "../client-address"
 import { register } from "../service"
 
 const Body = t.Object({
@@ -33,7 +34,8 @@ export const registerRoute = (respond: Respond) =>
     ({ request, body }) =>
       respond(
         request,
-        register(body.email, body.password).pipe(
+        clientAddressOf(request).pipe(
+          Effect.flatMap((address) => register(body.email, body.password, { clientAddress: address })),
           Effect.map(({ user, key, limits }) => ({
             user: { id: user.id, email: user.email, tier: user.tier },
             api_key: { id: key.row.id, key: key.secret, prefix: key.row.prefix, environment: "live" as const, tier: "free", limits: limitsJson(limits) },
@@ -44,7 +46,7 @@ export const registerRoute = (respond: Respond) =>
       ),
     {
       body: Body,
-      response: withProblems({ 201: Registered }, [400, 409, 413, 415, 422]),
+      response: withProblems({ 201: Registered }, [400, 409, 413, 415, 422, 429, 503]),
       detail: { operationId: "register", tags: ["auth"], summary: "Create an account and its first API key (shown once)" },
     },
   )
