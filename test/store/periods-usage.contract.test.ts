@@ -134,6 +134,24 @@ for (const dialect of dialects) {
       expect((await run((s) => s.usage.history({ keyId: "key_h", limit: 10 }))).map((r) => [r.id, r.state])).toEqual([["use_h1", "pending"]])
     })
 
+    test("a claim racing a release of the same row never deadlocks nor fails: the release always wins or follows, and counters equal rows", async () => {
+      let claimed = 0
+      for (let i = 0; i < 60; i++) {
+        const id = `use_race${i}`
+        await run((s) => s.usage.reserve(reservation(id, "key_race"), PERIOD, null))
+        // A client gone mid-claim: the release runs on another connection while the claim is in flight.
+        const [claim, release] = await Promise.all([run((s) => s.usage.claim(id, PERIOD, payment(`race${i}`), null)), run((s) => s.usage.release(id, "Interrupted"))])
+        expect({ i, release }).toEqual({ i, release: true })
+        if (claim.kind === "claimed") claimed++
+        else expect({ i, claim }).toEqual({ i, claim: { kind: "gone" } })
+      }
+      const rows = await run((s) => s.usage.history({ keyId: "key_race", limit: 1000 }))
+      // Claimed first, then released: failed rows that keep their claim; released first: no row.
+      expect(rows.length).toBe(claimed)
+      expect(rows.every((r) => r.state === "failed")).toBe(true)
+      expect(await run((s) => s.periods.get("key_race", PERIOD))).toEqual({ ops: 0, spendMicroUsd: 0 })
+    })
+
     test("a missing wallet reads as undefined", async () => {
       expect(await run((s) => s.wallets.findById("wal_missing"))).toBeUndefined()
     })

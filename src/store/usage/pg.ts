@@ -34,6 +34,10 @@ export const pgUsage = (db: PgDb): UsageRepo => ({
   // One statement on the hot path, so the period row's lock is held for one
   // statement, not across round trips (a key's concurrent calls queue on it).
   // A duplicate signature or intent fails the whole statement: nothing sticks.
+  // The usage row is locked first (FOR UPDATE), then the period row, the
+  // order a release takes them in: a claim racing a release of the same row
+  // (a client gone mid-claim, the reconciler) waits instead of deadlocking,
+  // and a row released meanwhile is simply gone, with no spend added.
   claim: (id, period, p, cap) =>
     attempt(async () => {
       const underCap = cap === null ? sql`` : sql` and usage_periods.spend_micro_usd + ${p.developerPriceMicroUsd} <= ${cap}`
@@ -41,7 +45,7 @@ export const pgUsage = (db: PgDb): UsageRepo => ({
       try {
         const rows = await db.execute<{ reserved: string; spent: string; claimed: string; key_id: string | null }>(sql`
           with target as (
-            select key_id from usage where id = ${id} and state = 'reserved'
+            select key_id from usage where id = ${id} and state = 'reserved' for update
           ), spend as (
             update usage_periods set spend_micro_usd = usage_periods.spend_micro_usd + ${p.developerPriceMicroUsd}
             where key_id = (select key_id from target) and period = ${period}${underCap}
@@ -64,12 +68,6 @@ export const pgUsage = (db: PgDb): UsageRepo => ({
       if (outcome.claimed === 1) return { kind: "claimed" } as const
       const keyId = outcome.key_id
       if (outcome.reserved === 0 || keyId === null) return { kind: "gone" } as const
-      if (outcome.spent === 1) {
-        // The row was released between the statement's read and its update
-        // (the reconciler gave up on it): take the spend back out.
-        await db.update(usagePeriods).set({ spendMicroUsd: sql`greatest(${usagePeriods.spendMicroUsd} - ${p.developerPriceMicroUsd}, 0)` }).where(and(eq(usagePeriods.keyId, keyId), eq(usagePeriods.period, period)))
-        return { kind: "gone" } as const
-      }
       // Over the cap. Refused before payment, like a reservation released: no
       // row, and the spend was never added, so only the op comes back.
       const spent = (await db.select({ spent: usagePeriods.spendMicroUsd }).from(usagePeriods).where(and(eq(usagePeriods.keyId, keyId), eq(usagePeriods.period, period))))[0]?.spent ?? 0
@@ -84,7 +82,8 @@ export const pgUsage = (db: PgDb): UsageRepo => ({
   // spend come back with it.
   release: (id, error) =>
     attempt(async () => {
-      const rows = await db.execute<{ n: number }>(sql`
+      const once = async () => {
+        const rows = await db.execute<{ n: number }>(sql`
         with dropped as (
           delete from usage where id = ${id} and state = 'reserved'
           returning key_id, created_at, developer_price_micro_usd
@@ -98,7 +97,12 @@ export const pgUsage = (db: PgDb): UsageRepo => ({
           from released where usage_periods.key_id = released.key_id and usage_periods.period = ${periodOfRow}
         )
         select count(*)::int as n from released`)
-      return Number([...rows][0]?.n ?? 0) === 1
+        return Number([...rows][0]?.n ?? 0) === 1
+      }
+      // Both branches read the row as of the statement's start: a claim that
+      // committed while this waited on the row's lock (reserved → pending)
+      // matches neither. A second statement sees the claimed row.
+      return (await once()) || (await once())
     }),
   settle: (id, s) =>
     attempt(async () => (await db.update(usage).set({ state: "settled", txSignature: s.txSignature, receiptId: s.receiptId, settledAt: s.settledAt, stripeState: s.stripeState, error: null }).where(and(eq(usage.id, id), open)).returning({ id: usage.id })).length === 1),
