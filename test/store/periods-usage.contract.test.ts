@@ -136,7 +136,7 @@ for (const dialect of dialects) {
 
     test("a claim racing a release of the same row never deadlocks nor fails: the release always wins or follows, and counters equal rows", async () => {
       let claimed = 0
-      for (let i = 0; i < 60; i++) {
+      for (let i = 0; i < 200; i++) {
         const id = `use_race${i}`
         await run((s) => s.usage.reserve(reservation(id, "key_race"), PERIOD, null))
         // A client gone mid-claim: the release runs on another connection while the claim is in flight.
