@@ -6,7 +6,8 @@ import { Effect } from "effect"
 import { auditPeriod } from "../../src/modules/audit/audit"
 import { runAuditJob } from "../../src/modules/audit/job"
 import { Database } from "../../src/platform/db/database"
-import { periodOf } from "../../src/platform/period"
+import { periodBounds, periodOf } from "../../src/platform/period"
+import { Store } from "../../src/store/store"
 import { bearer, register } from "../support/accounts"
 import { readJson, waitForLog } from "../support/app"
 import { dialects } from "../support/db"
@@ -74,6 +75,42 @@ for (const dialect of dialects) {
       } finally {
         await exec(sql`update usage set tx_signature = ${row.tx_signature} where id = ${row.id}`)
       }
+    })
+
+    test("a released row whose payment landed on chain is found: the pool paid and nobody was charged", async () => {
+      const row = rows[2]!
+      // Released as a call whose payment never landed, but it did: counters follow the release.
+      await exec(sql`update usage set state = 'failed', error = 'payment never reached the chain' where id = ${row.id}`)
+      await exec(sql`update usage_periods set ops = ops - 1, spend_micro_usd = spend_micro_usd - 15000 where key_id = ${keyId} and period = ${period}`)
+      try {
+        const report = await audit()
+        expect(report.ok).toBe(false)
+        expect(report.findings).toEqual([expect.objectContaining({ kind: "paid_without_charge", severity: "error", rowIds: [row.id] })])
+      } finally {
+        await exec(sql`update usage set state = 'settled', error = null where id = ${row.id}`)
+        await exec(sql`update usage_periods set ops = ops + 1, spend_micro_usd = spend_micro_usd + 15000 where key_id = ${keyId} and period = ${period}`)
+      }
+      expect(await kinds()).toEqual([])
+    })
+
+    test("a busy healthy month gives no false counter mismatch: counters and rows are read in one snapshot", async () => {
+      const range = { period, ...periodBounds(period) }
+      let stop = false
+      let writes = 0
+      const writer = (async () => {
+        while (!stop) {
+          const id = `use_busy${writes++}`
+          const reservation = { id, keyId: "key_busy", userId: "usr_busy", agentId: "agent", requestId: `req_${id}`, idempotencyKey: null, createdAt: Date.now() }
+          await g.runtime.runPromise(Effect.flatMap(Store, (st) => st.usage.reserve(reservation, period, null)))
+          await g.runtime.runPromise(Effect.flatMap(Store, (st) => st.usage.release(id, "x")))
+        }
+      })()
+      let mismatches = 0
+      for (let i = 0; i < 150; i++) mismatches += (await g.runtime.runPromise(Effect.flatMap(Store, (st) => st.audit.counterMismatches(range)))).length
+      stop = true
+      await writer
+      expect(writes).toBeGreaterThan(10)
+      expect(mismatches).toBe(0)
     })
 
     test("counters that differ from the rows are found, naming the key", async () => {

@@ -3,6 +3,8 @@
 //   duplicate_signature / duplicate_intent: one payment serving two rows
 //   settled_without_payment: a settled row whose own signature is not a
 //     successful transaction on chain (or that has none)
+//   paid_without_charge: a failed (released) row whose signature succeeded
+//     on chain: the pool paid and nobody was charged
 //   counter_mismatch: a key's usage_periods row against its rows
 //   stripe_flagged: billable rows Stripe refused or dropped
 //   stripe_overdue: billable rows settled over an hour ago, still unreported
@@ -10,10 +12,12 @@
 import { Clock, Effect } from "effect"
 import { periodBounds } from "../../platform/period"
 import { Store } from "../../store/store"
-import type { KeyTotals } from "../../store/audit/repo"
+import type { CounterMismatch, MonthRange, SettledPayment } from "../../store/audit/repo"
+import type { StoreUnavailable } from "../../platform/http/errors"
 import { Chain } from "../chain/service"
+import type { SignatureState } from "../chain/service"
 
-export type FindingKind = "duplicate_signature" | "duplicate_intent" | "settled_without_payment" | "counter_mismatch" | "stripe_flagged" | "stripe_overdue"
+export type FindingKind = "duplicate_signature" | "duplicate_intent" | "settled_without_payment" | "paid_without_charge" | "counter_mismatch" | "stripe_flagged" | "stripe_overdue"
 
 export type Finding = {
   readonly kind: FindingKind
@@ -49,59 +53,63 @@ const groupShared = (kind: "duplicate_signature" | "duplicate_intent", rows: Rea
   }))
 }
 
-/** Keys whose counters differ from their rows (a missing side counts as zero). */
-export const counterMismatches = (counters: ReadonlyArray<KeyTotals>, rows: ReadonlyArray<KeyTotals>): Array<Finding> => {
-  const byKey = new Map<string, { counter: KeyTotals | undefined; rows: KeyTotals | undefined }>()
-  for (const c of counters) byKey.set(c.keyId, { counter: c, rows: undefined })
-  for (const r of rows) byKey.set(r.keyId, { counter: byKey.get(r.keyId)?.counter, rows: r })
-  const findings: Array<Finding> = []
-  for (const [keyId, { counter, rows: fromRows }] of byKey) {
-    const c = { ops: counter?.ops ?? 0, spend: counter?.spendMicroUsd ?? 0 }
-    const r = { ops: fromRows?.ops ?? 0, spend: fromRows?.spendMicroUsd ?? 0 }
-    if (c.ops === r.ops && c.spend === r.spend) continue
-    findings.push({
-      kind: "counter_mismatch",
-      severity: "error",
-      detail: `counters say ${c.ops} calls and ${c.spend} micro-USD; the rows say ${r.ops} calls and ${r.spend} micro-USD`,
-      rowIds: [],
-      keyId,
+const counterFinding = (m: CounterMismatch): Finding => ({
+  kind: "counter_mismatch",
+  severity: "error",
+  detail: `counters say ${m.counter.ops} calls and ${m.counter.spendMicroUsd} micro-USD; the rows say ${m.rows.ops} calls and ${m.rows.spendMicroUsd} micro-USD`,
+  rowIds: [],
+  keyId: m.keyId,
+})
+
+// Landed: "processed" may still be dropped with its fork, but a settled row
+// read as processed is not yet evidence of a missing payment either.
+const landed = (state: SignatureState | undefined) => state === "processed" || state === "confirmed" || state === "finalized"
+
+/** Rows of one page-wise read whose chain state matches `wanted` (rows without a signature count as no payment). */
+const rowsByChainState = Effect.fn("Audit.rowsByChainState")(function* (
+  page: (after: string | undefined) => Effect.Effect<ReadonlyArray<SettledPayment>, StoreUnavailable>,
+  wanted: "no_payment" | "payment",
+) {
+  const chain = yield* Chain
+  const found: Array<string> = []
+  let checked = 0
+  for (let after: string | undefined = undefined; ; ) {
+    const rows: ReadonlyArray<SettledPayment> = yield* page(after)
+    if (rows.length === 0) break
+    after = rows.at(-1)!.id
+    checked += rows.length
+    const signed = rows.filter((r) => r.txSignature !== null)
+    const states = yield* chain.getSignatureStatuses(signed.map((r) => r.txSignature!))
+    if (wanted === "no_payment") found.push(...rows.filter((r) => r.txSignature === null).map((r) => r.id))
+    signed.forEach((r, i) => {
+      if (landed(states[i]) === (wanted === "payment")) found.push(r.id)
     })
+    if (rows.length < PAGE) break
   }
-  return findings
-}
+  return { found, checked }
+})
 
 export const auditPeriod = Effect.fn("Audit.period")(function* (period: string) {
   const store = yield* Store
-  const chain = yield* Chain
   const now = yield* Clock.currentTimeMillis
-  const range = { period, ...periodBounds(period) }
+  const range: MonthRange = { period, ...periodBounds(period) }
   const findings: Array<Finding> = []
 
   findings.push(...groupShared("duplicate_signature", yield* store.audit.sharedSignatures(range)))
   findings.push(...groupShared("duplicate_intent", yield* store.audit.sharedIntents(range)))
 
-  // Settled rows against the chain, a page at a time.
-  const unpaid: Array<string> = []
-  let checked = 0
-  for (let after: string | undefined = undefined; ; ) {
-    const page: ReadonlyArray<{ id: string; txSignature: string | null }> = yield* store.audit.settledPage(range, after, PAGE)
-    if (page.length === 0) break
-    after = page.at(-1)!.id
-    checked += page.length
-    const signed = page.filter((r) => r.txSignature !== null)
-    const states = yield* chain.getSignatureStatuses(signed.map((r) => r.txSignature!))
-    unpaid.push(...page.filter((r) => r.txSignature === null).map((r) => r.id))
-    signed.forEach((r, i) => {
-      const state = states[i]
-      if (state !== "processed" && state !== "confirmed" && state !== "finalized") unpaid.push(r.id)
-    })
-    if (page.length < PAGE) break
+  // Settled rows against the chain, a page at a time; then released rows.
+  const unpaid = yield* rowsByChainState((after) => store.audit.settledPage(range, after, PAGE), "no_payment")
+  if (unpaid.found.length > 0) {
+    findings.push({ kind: "settled_without_payment", severity: "error", detail: `${unpaid.found.length} settled rows have no successful payment of their own on chain`, rowIds: unpaid.found.slice(0, MAX_IDS) })
   }
-  if (unpaid.length > 0) {
-    findings.push({ kind: "settled_without_payment", severity: "error", detail: `${unpaid.length} settled rows have no successful payment of their own on chain`, rowIds: unpaid.slice(0, MAX_IDS) })
+  const uncharged = yield* rowsByChainState((after) => store.audit.failedSignedPage(range, after, PAGE), "payment")
+  if (uncharged.found.length > 0) {
+    findings.push({ kind: "paid_without_charge", severity: "error", detail: `${uncharged.found.length} released rows have a successful payment on chain: the pool paid and nobody was charged`, rowIds: uncharged.found.slice(0, MAX_IDS) })
   }
+  const checked = unpaid.checked
 
-  findings.push(...counterMismatches(yield* store.audit.counters(range), yield* store.audit.rowTotals(range)))
+  findings.push(...(yield* store.audit.counterMismatches(range)).map(counterFinding))
 
   const flagged = yield* store.audit.flagged(range)
   if (flagged.length > 0) {

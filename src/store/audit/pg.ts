@@ -9,8 +9,8 @@ export const pgAudit = (db: PgDb): AuditRepo => ({
   sharedSignatures: (r) => attempt(async () => q.toShared([...(await db.execute<Raw>(q.sharedSignaturesStatement(r)))])),
   sharedIntents: (r) => attempt(async () => q.toShared([...(await db.execute<Raw>(q.sharedIntentsStatement(r)))])),
   settledPage: (r, after, limit) => attempt(async () => q.toSettled([...(await db.execute<Raw>(q.settledPageStatement(r, after, limit)))])),
-  counters: (r) => attempt(async () => q.toTotals([...(await db.execute<Raw>(q.countersStatement(r)))])),
-  rowTotals: (r) => attempt(async () => q.toTotals([...(await db.execute<Raw>(q.rowTotalsStatement(r)))])),
+  counterMismatches: (r) => attempt(async () => q.toMismatches([...(await db.execute<Raw>(q.counterMismatchStatement(r)))])),
+  failedSignedPage: (r, after, limit) => attempt(async () => q.toSettled([...(await db.execute<Raw>(q.failedSignedPageStatement(r, after, limit)))])),
   flagged: (r) => attempt(async () => q.toStripeRows([...(await db.execute<Raw>(q.flaggedStatement(r)))])),
   overdueReports: (r, before) => attempt(async () => q.toStripeRows([...(await db.execute<Raw>(q.overdueStatement(r, before)))])),
 })

@@ -7,7 +7,8 @@ export type MonthRange = { readonly period: string; readonly start: number; read
 
 export type SharedPayment = { readonly id: string; readonly value: string }
 export type SettledPayment = { readonly id: string; readonly txSignature: string | null }
-export type KeyTotals = { readonly keyId: string; readonly ops: number; readonly spendMicroUsd: number }
+export type Totals = { readonly ops: number; readonly spendMicroUsd: number }
+export type CounterMismatch = { readonly keyId: string; readonly counter: Totals; readonly rows: Totals }
 export type StripeRow = { readonly id: string; readonly reason: string | null }
 
 export interface AuditRepo {
@@ -16,9 +17,10 @@ export interface AuditRepo {
   readonly sharedIntents: (range: MonthRange) => Effect.Effect<ReadonlyArray<SharedPayment>, StoreUnavailable>
   /** Settled rows of the month after `afterId`, id order. */
   readonly settledPage: (range: MonthRange, afterId: string | undefined, limit: number) => Effect.Effect<ReadonlyArray<SettledPayment>, StoreUnavailable>
-  /** The month's counters per key, and what its rows say they should be. */
-  readonly counters: (range: MonthRange) => Effect.Effect<ReadonlyArray<KeyTotals>, StoreUnavailable>
-  readonly rowTotals: (range: MonthRange) => Effect.Effect<ReadonlyArray<KeyTotals>, StoreUnavailable>
+  /** Keys whose counters for the month differ from what their rows say (read in one snapshot). */
+  readonly counterMismatches: (range: MonthRange) => Effect.Effect<ReadonlyArray<CounterMismatch>, StoreUnavailable>
+  /** Failed rows of the month that kept a signature, after `afterId`, id order. */
+  readonly failedSignedPage: (range: MonthRange, afterId: string | undefined, limit: number) => Effect.Effect<ReadonlyArray<SettledPayment>, StoreUnavailable>
   /** Rows Stripe refused or dropped (flagged) in the month. */
   readonly flagged: (range: MonthRange) => Effect.Effect<ReadonlyArray<StripeRow>, StoreUnavailable>
   /** Billable settled rows still unreported that settled before `settledBefore`. */

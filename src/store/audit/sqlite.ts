@@ -9,8 +9,8 @@ export const sqliteAudit = (db: SqliteDb): AuditRepo => ({
   sharedSignatures: (r) => attempt(() => q.toShared(db.all<Raw>(q.sharedSignaturesStatement(r)))),
   sharedIntents: (r) => attempt(() => q.toShared(db.all<Raw>(q.sharedIntentsStatement(r)))),
   settledPage: (r, after, limit) => attempt(() => q.toSettled(db.all<Raw>(q.settledPageStatement(r, after, limit)))),
-  counters: (r) => attempt(() => q.toTotals(db.all<Raw>(q.countersStatement(r)))),
-  rowTotals: (r) => attempt(() => q.toTotals(db.all<Raw>(q.rowTotalsStatement(r)))),
+  counterMismatches: (r) => attempt(() => q.toMismatches(db.all<Raw>(q.counterMismatchStatement(r)))),
+  failedSignedPage: (r, after, limit) => attempt(() => q.toSettled(db.all<Raw>(q.failedSignedPageStatement(r, after, limit)))),
   flagged: (r) => attempt(() => q.toStripeRows(db.all<Raw>(q.flaggedStatement(r)))),
   overdueReports: (r, before) => attempt(() => q.toStripeRows(db.all<Raw>(q.overdueStatement(r, before)))),
 })

@@ -21,13 +21,28 @@ export const settledPageStatement = (r: MonthRange, afterId: string | undefined,
   where state = 'settled' and ${inMonth(r)}${afterId === undefined ? sql`` : sql` and id > ${afterId}`}
   order by id limit ${limit}`
 
-export const countersStatement = (r: MonthRange) => sql`select key_id, ops, spend_micro_usd from usage_periods where period = ${r.period}`
+// Counters against the rows that hold their op (reserved, pending, unknown,
+// settled), in one statement: one snapshot, so a call reserved or released
+// meanwhile is on both sides or neither (two reads gave false mismatches).
+export const counterMismatchStatement = (r: MonthRange) => sql`
+  select coalesce(c.key_id, t.key_id) as key_id,
+    coalesce(c.ops, 0) as counter_ops, coalesce(c.spend_micro_usd, 0) as counter_spend,
+    coalesce(t.ops, 0) as row_ops, coalesce(t.spend_micro_usd, 0) as row_spend
+  from (select key_id, ops, spend_micro_usd from usage_periods where period = ${r.period}) c
+  full outer join (
+    select key_id, count(*) as ops, coalesce(sum(developer_price_micro_usd), 0) as spend_micro_usd from usage
+    where ${inMonth(r)} and state in ('reserved', 'pending', 'unknown', 'settled')
+    group by key_id
+  ) t on t.key_id = c.key_id
+  where coalesce(c.ops, 0) <> coalesce(t.ops, 0) or coalesce(c.spend_micro_usd, 0) <> coalesce(t.spend_micro_usd, 0)
+  order by 1`
 
-// Every row that holds its op: reserved, pending, unknown and settled.
-export const rowTotalsStatement = (r: MonthRange) => sql`
-  select key_id, count(*) as ops, coalesce(sum(developer_price_micro_usd), 0) as spend_micro_usd from usage
-  where ${inMonth(r)} and state in ('reserved', 'pending', 'unknown', 'settled')
-  group by key_id`
+// Failed rows that kept a signature: the call was released, so a successful
+// payment under that signature left the pool without a charge.
+export const failedSignedPageStatement = (r: MonthRange, afterId: string | undefined, limit: number) => sql`
+  select id, tx_signature from usage
+  where state = 'failed' and tx_signature is not null and ${inMonth(r)}${afterId === undefined ? sql`` : sql` and id > ${afterId}`}
+  order by id limit ${limit}`
 
 export const flaggedStatement = (r: MonthRange) => sql`select id, stripe_error as reason from usage where stripe_state = 'flagged' and ${inMonth(r)} order by id`
 
@@ -40,5 +55,10 @@ type Raw = Record<string, unknown>
 
 export const toShared = (rows: ReadonlyArray<Raw>) => rows.map((r) => ({ id: String(r.id), value: String(r.value) }))
 export const toSettled = (rows: ReadonlyArray<Raw>) => rows.map((r) => ({ id: String(r.id), txSignature: r.tx_signature === null ? null : String(r.tx_signature) }))
-export const toTotals = (rows: ReadonlyArray<Raw>) => rows.map((r) => ({ keyId: String(r.key_id), ops: Number(r.ops), spendMicroUsd: Number(r.spend_micro_usd) }))
+export const toMismatches = (rows: ReadonlyArray<Raw>) =>
+  rows.map((r) => ({
+    keyId: String(r.key_id),
+    counter: { ops: Number(r.counter_ops), spendMicroUsd: Number(r.counter_spend) },
+    rows: { ops: Number(r.row_ops), spendMicroUsd: Number(r.row_spend) },
+  }))
 export const toStripeRows = (rows: ReadonlyArray<Raw>) => rows.map((r) => ({ id: String(r.id), reason: r.reason === null || r.reason === undefined ? null : String(r.reason) }))

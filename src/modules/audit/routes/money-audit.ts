@@ -12,7 +12,7 @@ const Query = t.Object({
 
 const Finding = t.Object({
   kind: t.Union(
-    ["duplicate_signature", "duplicate_intent", "settled_without_payment", "counter_mismatch", "stripe_flagged", "stripe_overdue"].map((k) => t.Literal(k)),
+    ["duplicate_signature", "duplicate_intent", "settled_without_payment", "paid_without_charge", "counter_mismatch", "stripe_flagged", "stripe_overdue"].map((k) => t.Literal(k)),
     { description: "What is off" },
   ),
   severity: t.Union([t.Literal("error"), t.Literal("warning")], { description: "error: money is off; warning: billing is late" }),
