@@ -50,6 +50,8 @@ const reconcileEnv = {
   SANDBOX_INTENT_TTL_MS: String(INTENT_TTL_MS),
   RECONCILE_STALE_AFTER_MS: String(STALE_AFTER_MS),
   RECONCILE_GIVE_UP_AFTER_MS: String(GIVE_UP_AFTER_MS),
+  // Below the give-up age (the configuration refuses otherwise), above the slowed agent's 3 s.
+  MARKETPLACE_CALL_TIMEOUT_MS: "6000",
   // Yearly: no scheduled pass runs in the server during the test; the test runs one itself.
   RECONCILE_CRON: "0 0 1 1 *",
   POOL_BALANCE_CRON: "0 0 1 1 *",

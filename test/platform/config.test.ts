@@ -94,3 +94,10 @@ test("config check hides credentials carried in RPC and API URLs", () => {
   expect(rpc).toContain("rpc.example.com")
   expect(rows.find((r) => r.env === "TETTO_API_URL")!.value).toBe("https://tetto.io")
 })
+
+describe("reconciler settings", () => {
+  test("a reconciler give-up age not above the call timeout is refused: a call still being submitted could be released", () => {
+    expect(problemsOf({ RECONCILE_GIVE_UP_AFTER_MS: "30000" })).toEqual(["RECONCILE_GIVE_UP_AFTER_MS: must exceed MARKETPLACE_CALL_TIMEOUT_MS (30000 ms), or a call still being submitted could be released"])
+    expect(problemsOf({ RECONCILE_GIVE_UP_AFTER_MS: "7000", MARKETPLACE_CALL_TIMEOUT_MS: "6000" })).toEqual([])
+  })
+})

@@ -80,12 +80,17 @@ export const callAgent = Effect.fn("Gateway.callAgent")(function* (
       ),
     )
     if (result.txSignature !== signed.txSignature) {
-      // The row keeps the signature it claimed: that is the payment this call made.
-      yield* Effect.logWarning("the marketplace reported another transaction signature than the one submitted", { usage_id: usageId })
+      // Not evidence of this call's own payment: the reconciler decides from
+      // the signature the row claimed.
+      yield* Effect.logWarning("the marketplace reported another transaction signature than the one submitted; left for the reconciler", { usage_id: usageId })
+      yield* bookkeeping(store.usage.markUnknown(usageId, { txSignature: signed.txSignature, error: "SignatureMismatch" }))
+    } else {
+      const settledAt = yield* Clock.currentTimeMillis
+      // Free-tier usage is never reported to Stripe; paid tiers report from now on.
+      const settled = yield* bookkeeping(store.usage.settle(usageId, { txSignature: signed.txSignature, receiptId: result.receiptId, settledAt, stripeState: identity.tier === "free" ? "skipped" : "pending" }))
+      // Released meanwhile (the reconciler gave up on it): the pool paid and nobody is charged.
+      if (settled === false) yield* Effect.logError("a paid call's row was already released; the money audit reports it as paid_without_charge", { usage_id: usageId })
     }
-    const settledAt = yield* Clock.currentTimeMillis
-    // Free-tier usage is never reported to Stripe; paid tiers report from now on.
-    yield* bookkeeping(store.usage.settle(usageId, { txSignature: signed.txSignature, receiptId: result.receiptId, settledAt, stripeState: identity.tier === "free" ? "skipped" : "pending" }))
     const response: CallResponse = {
       success: true,
       output: result.output,

@@ -4,7 +4,7 @@
 // policy approved (its transfers included), so a signature that succeeded on
 // chain is that call's payment and no other's.
 //   reserved, older than staleAfter → released (never signed nor sent)
-//   pending/unknown, signature succeeded on chain → settled and charged
+//   pending/unknown, signature confirmed on chain → settled and charged
 //   signature failed on chain, or absent past giveUpAfter → released
 // A release gives back the row's op and spend in the same transaction, so
 // after a pass the period counters equal the rows.
@@ -32,7 +32,9 @@ const verdictOf = Effect.fn("Gateway.reconcileVerdict")(function* (row: UsageRow
   const chain = yield* Chain
   if (row.state === "reserved") return "release_abandoned" as Verdict
   const state = row.txSignature ? yield* chain.getSignatureStatus(row.txSignature) : ("not_found" as const)
-  if (state === "processed" || state === "confirmed" || state === "finalized") return "settle" as Verdict
+  // "processed" may still be dropped with its fork: wait for confirmation.
+  if (state === "confirmed" || state === "finalized") return "settle" as Verdict
+  if (state === "processed") return "wait" as Verdict
   if (state === "failed") return "release_failed" as Verdict
   return (now - row.createdAt > options.giveUpAfterMs ? "release_absent" : "wait") as Verdict
 })

@@ -342,6 +342,11 @@ const crossChecks = (c: Config): Array<string> => [
   ...(c.rateLimitBackend === "postgres" && c.database.dialect !== "postgres"
     ? ["RATE_LIMIT_BACKEND: postgres needs DATABASE_URL=postgres://… (the database is SQLite); use memory or redis"]
     : []),
+  // Giving up on a payment while its submit may still be in flight would
+  // release a call that then pays: the pool would pay and nobody be charged.
+  ...(c.reconcileGiveUpAfterMs <= c.marketplaceCallTimeoutMs
+    ? [`RECONCILE_GIVE_UP_AFTER_MS: must exceed MARKETPLACE_CALL_TIMEOUT_MS (${c.marketplaceCallTimeoutMs} ms), or a call still being submitted could be released`]
+    : []),
 ]
 
 export class ConfigInvalid extends Error {
