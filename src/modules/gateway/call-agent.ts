@@ -11,10 +11,11 @@ import { Store } from "../../store/store"
 import type { KeyIdentity } from "../keys/identity"
 import { mayHaveSettled } from "../marketplace/errors"
 import { Marketplace } from "../marketplace/service"
+import type { WireAgent } from "../marketplace/protocol"
 import { AgentDirectory, resolveAgentId } from "./agents"
 import { UnknownAgentAlias } from "./errors"
 import { formatUsd } from "./money"
-import { ownPayment } from "./steps/payment"
+import { ownPayment, type OwnPayment } from "./steps/payment"
 import { releaseCall, reserveCall } from "./steps/quota"
 
 export type CallResponse = {
@@ -43,26 +44,45 @@ export const callAgent = Effect.fn("Gateway.callAgent")(function* (
   input: Record<string, unknown>,
   context: { readonly requestId: string; readonly idempotencyKey: string | undefined },
 ) {
-  const store = yield* Store
   const marketplace = yield* Marketplace
   const now = yield* Clock.currentTimeMillis
   const period = periodOf(now)
   const usageId = newId("use", now)
 
-  // 1. Quota: the call is counted, as its own row, before anything is paid.
-  yield* reserveCall(identity, { usageId, agentId, requestId: context.requestId, idempotencyKey: context.idempotencyKey, period, createdAt: now })
+  // Only step 2–6 can be interrupted (a client gone): the reservation and its
+  // release hook, and the step from a claimed payment to its submit, leave no
+  // gap where a disconnect would strand a row until the reconciler.
+  return yield* Effect.uninterruptibleMask((restore) =>
+    Effect.gen(function* () {
+      // 1. Quota: the call is counted, as its own row, before anything is paid.
+      yield* reserveCall(identity, { usageId, agentId, requestId: context.requestId, idempotencyKey: context.idempotencyKey, period, createdAt: now })
 
-  // 2–6. Everything before money can move; any failure or a client
-  // disconnect here releases the row (nothing was submitted).
-  const { agent, payment } = yield* Effect.gen(function* () {
-    const agent = yield* marketplace.getAgent(agentId)
-    const payment = yield* ownPayment(identity, agent, input, { usageId, period })
-    return { agent, payment }
-  }).pipe(Effect.onError((cause) => releaseCall(usageId, failureReason(cause))))
-  const { price, built, signed } = payment
+      // 2–6. Everything before money can move; any failure or a client
+      // disconnect here releases the row (nothing was submitted).
+      const { agent, payment } = yield* restore(
+        Effect.gen(function* () {
+          const agent = yield* marketplace.getAgent(agentId)
+          const payment = yield* ownPayment(identity, agent, input, { usageId, period })
+          return { agent, payment }
+        }),
+      ).pipe(Effect.onError((cause) => releaseCall(usageId, failureReason(cause))))
+      return yield* submitAndRecord(identity, agentId, context, { usageId, agent, payment })
+    }),
+  )
+})
 
-  // 7–8. Submit and record. Uninterruptible: the payment may leave the
-  // wallet, so its outcome is written down even if the caller has gone.
+// 7–8. Submit and record. Uninterruptible: the payment may leave the wallet,
+// so its outcome is written down even if the caller has gone.
+const submitAndRecord = Effect.fn("Gateway.submit")(function* (
+  identity: KeyIdentity,
+  agentId: string,
+  context: { readonly requestId: string },
+  call: { readonly usageId: string; readonly agent: WireAgent; readonly payment: OwnPayment },
+) {
+  const store = yield* Store
+  const marketplace = yield* Marketplace
+  const { usageId, agent } = call
+  const { price, built, signed } = call.payment
   return yield* Effect.gen(function* () {
     // After submit, a failed bookkeeping write must not change the answer (a
     // 503 would invite a retry that pays twice): the row stays open and the
