@@ -4,13 +4,12 @@
 // could leak, are rebuilt from the rows per key and calendar month (UTC).
 import { describe, expect, test } from "bun:test"
 import { sql } from "drizzle-orm"
-import { closeDatabase, openDatabase, type DatabaseHandle } from "../../src/platform/db/database"
+import type { DatabaseHandle } from "../../src/platform/db/database"
 import { migrationStatus, runMigrations } from "../../src/platform/db/migrations"
 import * as pg from "../../src/platform/db/schema.pg"
 import * as lite from "../../src/platform/db/schema.sqlite"
 import { selectAll } from "../support/billing"
-import { dialects, emptyPostgres } from "../support/db"
-import { migrateThrough } from "../support/migrate-through"
+import { dialects, emptyDatabase } from "../support/db"
 
 /** 0000 … 0004: the schema before one payment per call. */
 const BEFORE_0005 = 5
@@ -112,28 +111,13 @@ const usageIndexes = async (h: DatabaseHandle): Promise<Array<string>> =>
     ? (await selectAll(h, sql`select name from sqlite_master where type = 'index' and tbl_name = 'usage' order by name`)).map((r) => r.name)
     : (await selectAll(h, sql`select indexname as name from pg_indexes where tablename = 'usage' order by indexname`)).map((r) => r.name)
 
-const openFresh = async (dialect: (typeof dialects)[number]): Promise<{ handle: DatabaseHandle; drop: () => Promise<void> }> => {
-  if (dialect === "sqlite") {
-    const handle = openDatabase({ dialect: "sqlite", path: ":memory:" })
-    return { handle, drop: () => closeDatabase(handle) }
-  }
-  const db = await emptyPostgres()
-  const handle = openDatabase({ dialect: "postgres", url: db.url })
-  return {
-    handle,
-    drop: async () => {
-      await closeDatabase(handle)
-      await db.drop()
-    },
-  }
-}
 
 for (const dialect of dialects) {
   describe(`migration 0005 over legacy rows (${dialect})`, () => {
     test("shared payments lose their claim to the earliest row, the unique indexes hold, and the counters equal the rows", async () => {
-      const { handle: h, drop } = await openFresh(dialect)
+      const { handle: h, drop } = await emptyDatabase(dialect)
       try {
-        await migrateThrough(h, BEFORE_0005)
+        await runMigrations(h, BEFORE_0005)
         expect(await migrationStatus(h)).toMatchObject({ applied: BEFORE_0005, current: false })
         expect(await usageIndexes(h)).not.toContain("usage_tx_signature_uq")
         // Legacy rows as the old gateway could write them: nothing stopped a shared signature.
@@ -194,9 +178,9 @@ for (const dialect of dialects) {
     })
 
     test("a database without shared payments keeps every row as it was; only the counters are rebuilt", async () => {
-      const { handle: h, drop } = await openFresh(dialect)
+      const { handle: h, drop } = await emptyDatabase(dialect)
       try {
-        await migrateThrough(h, BEFORE_0005)
+        await runMigrations(h, BEFORE_0005)
         const clean = legacy.filter((r) => ["use_a01", "use_a04", "use_a06", "use_a07", "use_a08"].includes(r.id))
         await insertUsage(h, clean)
         await (h.db as any).insert(tables(h).usagePeriods).values([{ keyId: KEY_A, period: "2026-01", ops: 7, spendMicroUsd: 106_500 }])

@@ -5,14 +5,13 @@
 import { describe, expect, test } from "bun:test"
 import { sql } from "drizzle-orm"
 import { Effect } from "effect"
-import { closeDatabase, openDatabase, type DatabaseHandle } from "../../src/platform/db/database"
+import type { DatabaseHandle } from "../../src/platform/db/database"
 import { migrationStatus, runMigrations } from "../../src/platform/db/migrations"
 import { newKey } from "../../src/modules/keys/service"
 import { pgKeys } from "../../src/store/keys/pg"
 import { sqliteKeys } from "../../src/store/keys/sqlite"
 import { selectAll } from "../support/billing"
-import { dialects, emptyPostgres } from "../support/db"
-import { migrateThrough } from "../support/migrate-through"
+import { dialects, emptyDatabase } from "../support/db"
 
 /** 0000 … 0006: the schema before storage namespaces. */
 const BEFORE_0007 = 7
@@ -26,21 +25,6 @@ const exec = async (h: DatabaseHandle, query: ReturnType<typeof sql>) => {
   else await h.db.execute(query)
 }
 
-const openFresh = async (dialect: (typeof dialects)[number]): Promise<{ handle: DatabaseHandle; drop: () => Promise<void> }> => {
-  if (dialect === "sqlite") {
-    const handle = openDatabase({ dialect: "sqlite", path: ":memory:" })
-    return { handle, drop: () => closeDatabase(handle) }
-  }
-  const db = await emptyPostgres()
-  const handle = openDatabase({ dialect: "postgres", url: db.url })
-  return {
-    handle,
-    drop: async () => {
-      await closeDatabase(handle)
-      await db.drop()
-    },
-  }
-}
 
 const keyRows = (h: DatabaseHandle) =>
   selectAll(h, sql`select id, user_id, key_hash, prefix, name, environment, tier, rate_limit_per_minute, wallet_id, status, previous_key_hash, previous_key_grace_until, created_at, revoked_at, storage_namespace from api_keys order by id`)
@@ -48,9 +32,9 @@ const keyRows = (h: DatabaseHandle) =>
 for (const dialect of dialects) {
   describe(`migration 0007 over legacy keys (${dialect})`, () => {
     test("keys created before it keep `tdk_<id>`, every other column as it was; new keys get a random namespace", async () => {
-      const { handle: h, drop } = await openFresh(dialect)
+      const { handle: h, drop } = await emptyDatabase(dialect)
       try {
-        await migrateThrough(h, BEFORE_0007)
+        await runMigrations(h, BEFORE_0007)
         expect(await migrationStatus(h)).toMatchObject({ applied: BEFORE_0007, current: false })
         // As the older release wrote them (its schema has no storage_namespace column).
         await exec(h, sql`insert into users (id, email, password_hash, tier, created_at) values (${USER}, 'legacy@example.com', 'x', 'free', 1700000000000)`)

@@ -71,3 +71,20 @@ export const emptyPostgres = async (): Promise<{ url: string; drop: () => Promis
     },
   }
 }
+
+/** An empty, unmigrated database of the given dialect (migration tests). */
+export const emptyDatabase = async (dialect: Dialect): Promise<{ handle: DatabaseHandle; drop: () => Promise<void> }> => {
+  if (dialect === "sqlite") {
+    const handle = openDatabase({ dialect: "sqlite", path: ":memory:" })
+    return { handle, drop: () => closeDatabase(handle) }
+  }
+  const db = await emptyPostgres()
+  const handle = openDatabase({ dialect: "postgres", url: db.url })
+  return {
+    handle,
+    drop: async () => {
+      await closeDatabase(handle)
+      await db.drop()
+    },
+  }
+}

@@ -13,10 +13,11 @@ const pgSchema = "drizzle"
 type Migrator = { migrate: (m: unknown, session: unknown, config: unknown) => unknown }
 const dialectOf = (db: unknown) => (db as { dialect: Migrator; session: unknown })
 
-export const runMigrations = async (handle: DatabaseHandle): Promise<void> => {
+/** Applies the embedded migrations; `through` stops after that many (tests that start from an older schema). */
+export const runMigrations = async (handle: DatabaseHandle, through?: number): Promise<void> => {
   if (handle.kind === "sqlite") {
     const { dialect, session } = dialectOf(handle.db)
-    dialect.migrate(toMigrationMeta(sqliteMigrations), session, { migrationsFolder: "", migrationsTable })
+    dialect.migrate(toMigrationMeta(sqliteMigrations.slice(0, through)), session, { migrationsFolder: "", migrationsTable })
     return
   }
   // One connection holds the advisory lock for the whole run, so two gateway
@@ -25,7 +26,7 @@ export const runMigrations = async (handle: DatabaseHandle): Promise<void> => {
   try {
     await conn`select pg_advisory_lock(${MIGRATION_LOCK})`
     const { dialect, session } = dialectOf(drizzlePg({ client: conn }))
-    await dialect.migrate(toMigrationMeta(pgMigrations), session, { migrationsFolder: "", migrationsTable, migrationsSchema: pgSchema })
+    await dialect.migrate(toMigrationMeta(pgMigrations.slice(0, through)), session, { migrationsFolder: "", migrationsTable, migrationsSchema: pgSchema })
     await conn`select pg_advisory_unlock(${MIGRATION_LOCK})`
   } finally {
     await conn.end({ timeout: 5 })
