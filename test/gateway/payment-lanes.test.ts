@@ -2,6 +2,7 @@
 // database or server. A wallet paying one agent under one blockhash always
 // signs the same message, so the lanes must spread concurrent calls.
 import { describe, expect, test } from "bun:test"
+import type { WalletRow } from "../../src/store/wallets/repo"
 import { PaymentLanesState } from "../../src/modules/gateway/payment-lanes"
 
 const AGENT = "1e4a7b90-6c2d-4f35-b8a9-0d3e5f7a2c61"
@@ -135,8 +136,10 @@ describe("PaymentLanesState", () => {
   test("the alternatives cache lives for its ttl (ms)", () => {
     const lanes = new PaymentLanesState()
     expect(lanes.cachedAlternatives(1_000)).toBeUndefined()
-    lanes.rememberAlternatives(POOL, 1_000, 5_000)
-    expect(lanes.cachedAlternatives(5_999)).toEqual(POOL)
+    // Only the ids matter here; the rows are whole wallets in the gateway.
+    const rows = POOL as unknown as ReadonlyArray<WalletRow>
+    lanes.rememberAlternatives(rows, 1_000, 5_000)
+    expect(lanes.cachedAlternatives(5_999)).toEqual(rows)
     expect(lanes.cachedAlternatives(6_000)).toBeUndefined()
   })
 

@@ -4,7 +4,7 @@
 // Money moves in one place (submit). Before it, any failure or a client
 // disconnect releases the row; from submit on, the outcome is recorded
 // whatever happens to the request (that part cannot be interrupted).
-import { Clock, Effect } from "effect"
+import { type Cause, Clock, Effect } from "effect"
 import { newId } from "../../platform/ids"
 import { periodOf } from "../../platform/period"
 import { Store } from "../../store/store"
@@ -16,7 +16,7 @@ import { AgentDirectory, resolveAgentId } from "./agents"
 import { UnknownAgentAlias } from "./errors"
 import { formatUsd } from "./money"
 import { ownPayment, type OwnPayment } from "./steps/payment"
-import { releaseCall, reserveCall } from "./steps/quota"
+import { releaseCall, reserveCall } from "./steps/reserve"
 
 export type CallResponse = {
   readonly success: true
@@ -128,7 +128,7 @@ const submitAndRecord = Effect.fn("Gateway.submit")(function* (
 })
 
 /** The row's error text: the failure's tag, or why the call stopped. */
-const failureReason = (cause: import("effect").Cause.Cause<{ readonly _tag: string }>): string => {
+const failureReason = (cause: Cause.Cause<{ readonly _tag: string }>): string => {
   for (const reason of cause.reasons) {
     if (reason._tag === "Fail") return reason.error._tag
     if (reason._tag === "Interrupt") return "Interrupted"

@@ -7,6 +7,7 @@
 // instances. Blockhashes are learnt from the transactions the marketplace
 // builds: a newer one means every earlier claim is stale.
 import { Context, Layer, Semaphore } from "effect"
+import type { WalletRow } from "../../store/wallets/repo"
 
 type Chosen<W> = {
   readonly wallet: W
@@ -24,14 +25,14 @@ export class PaymentLanesState {
   private turn = 0
   /** agent → wallet → one attempt at a time: contenders for one lane queue instead of rebuilding in a herd. */
   private readonly gates = new Map<string, Semaphore.Semaphore>()
-  private alternatives: { readonly rows: ReadonlyArray<unknown>; readonly until: number } | undefined
+  private alternatives: { readonly rows: ReadonlyArray<WalletRow>; readonly until: number } | undefined
 
   /** The paying wallets read at most every `ttlMs` (only contended calls look beyond their own wallet). */
-  cachedAlternatives<W>(now: number): ReadonlyArray<W> | undefined {
-    return this.alternatives !== undefined && now < this.alternatives.until ? (this.alternatives.rows as ReadonlyArray<W>) : undefined
+  cachedAlternatives(now: number): ReadonlyArray<WalletRow> | undefined {
+    return this.alternatives !== undefined && now < this.alternatives.until ? this.alternatives.rows : undefined
   }
 
-  rememberAlternatives<W>(rows: ReadonlyArray<W>, now: number, ttlMs: number): void {
+  rememberAlternatives(rows: ReadonlyArray<WalletRow>, now: number, ttlMs: number): void {
     this.alternatives = { rows, until: now + ttlMs }
   }
 

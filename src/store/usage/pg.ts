@@ -41,9 +41,9 @@ export const pgUsage = (db: PgDb): UsageRepo => ({
   claim: (id, period, p, cap) =>
     attempt(async () => {
       const underCap = cap === null ? sql`` : sql` and usage_periods.spend_micro_usd + ${p.developerPriceMicroUsd} <= ${cap}`
-      let outcome: { reserved: number; spent: number; claimed: number; key_id: string | null }
+      let outcome: { reserved: number; claimed: number; key_id: string | null }
       try {
-        const rows = await db.execute<{ reserved: string; spent: string; claimed: string; key_id: string | null }>(sql`
+        const rows = await db.execute<{ reserved: string; claimed: string; key_id: string | null }>(sql`
           with target as (
             select key_id from usage where id = ${id} and state = 'reserved' for update
           ), spend as (
@@ -58,9 +58,9 @@ export const pgUsage = (db: PgDb): UsageRepo => ({
             where id = ${id} and state = 'reserved' and exists (select 1 from spend)
             returning id
           )
-          select (select count(*) from target) as reserved, (select count(*) from spend) as spent, (select count(*) from claimed) as claimed, (select key_id from target) as key_id`)
+          select (select count(*) from target) as reserved, (select count(*) from claimed) as claimed, (select key_id from target) as key_id`)
         const r = [...rows][0]!
-        outcome = { reserved: Number(r.reserved), spent: Number(r.spent), claimed: Number(r.claimed), key_id: r.key_id }
+        outcome = { reserved: Number(r.reserved), claimed: Number(r.claimed), key_id: r.key_id }
       } catch (e) {
         if (isUniqueViolation(e)) return { kind: "duplicate" } as const
         throw e

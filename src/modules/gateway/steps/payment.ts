@@ -40,7 +40,7 @@ const ALTERNATIVES_TTL_MS = 5_000
 const payingWallets = Effect.fn("Gateway.payingWallets")(function* () {
   const lanes = yield* PaymentLanes
   const now = yield* Clock.currentTimeMillis
-  const cached = lanes.cachedAlternatives<WalletRow>(now)
+  const cached = lanes.cachedAlternatives(now)
   if (cached) return cached
   const store = yield* Store
   const rows = (yield* store.wallets.list()).filter((w) => (payingStatuses as ReadonlyArray<string>).includes(w.status))
