@@ -1,9 +1,9 @@
-import { and, eq, gt, gte, inArray, lt, or, sql } from "drizzle-orm"
+import { and, eq, gte, inArray, lt, sql } from "drizzle-orm"
 import type { PgDb } from "../../platform/db/database"
 import { usage, usagePeriods } from "../../platform/db/schema.pg"
 import { attempt, isUniqueViolation } from "../tx"
 import type { UsageRepo } from "./repo"
-import { historyWhere, newestFirst } from "./where"
+import { historyWhere, newestFirst, unresolvedWhere } from "./where"
 
 const open = inArray(usage.state, ["pending", "unknown"])
 
@@ -112,7 +112,7 @@ export const pgUsage = (db: PgDb): UsageRepo => ({
       db
         .select()
         .from(usage)
-        .where(and(or(eq(usage.state, "unknown"), and(inArray(usage.state, ["reserved", "pending"]), lt(usage.createdAt, staleBefore))), afterId === undefined ? undefined : gt(usage.id, afterId)))
+        .where(unresolvedWhere(usage, staleBefore, afterId))
         .orderBy(usage.id)
         .limit(limit)),
   findById: (id) => attempt(async () => (await db.select().from(usage).where(eq(usage.id, id)).limit(1))[0]),

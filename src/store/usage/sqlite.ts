@@ -1,11 +1,11 @@
-import { and, eq, gt, gte, inArray, lt, or, sql } from "drizzle-orm"
+import { and, eq, gte, inArray, lt, sql } from "drizzle-orm"
 import type { SqliteDb } from "../../platform/db/database"
 import { usage } from "../../platform/db/schema.sqlite"
 import { periodOf } from "../../platform/period"
 import { fixedInsert } from "../sqlite-insert"
 import { attempt, isUniqueViolation } from "../tx"
 import type { ClaimResult, NewUsage, UsageRepo } from "./repo"
-import { historyWhere, newestFirst } from "./where"
+import { historyWhere, newestFirst, unresolvedWhere } from "./where"
 
 const open = inArray(usage.state, ["pending", "unknown"])
 
@@ -87,7 +87,7 @@ export const sqliteUsage = (db: SqliteDb): UsageRepo => {
         db
           .select()
           .from(usage)
-          .where(and(or(eq(usage.state, "unknown"), and(inArray(usage.state, ["reserved", "pending"]), lt(usage.createdAt, staleBefore))), afterId === undefined ? undefined : gt(usage.id, afterId)))
+          .where(unresolvedWhere(usage, staleBefore, afterId))
           .orderBy(usage.id)
           .limit(limit)
           .all(),

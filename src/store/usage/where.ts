@@ -1,6 +1,6 @@
 // The history filter, shared by both dialects (drizzle's condition builders
 // are dialect-neutral; only the column objects differ).
-import { and, desc, eq, gte, lt, ne, type AnyColumn, type SQL } from "drizzle-orm"
+import { and, desc, eq, gt, gte, inArray, lt, ne, or, type AnyColumn, type SQL } from "drizzle-orm"
 import type { HistoryQuery } from "./repo"
 
 type Cols = { readonly [K in "id" | "keyId" | "userId" | "agentId" | "createdAt" | "state"]: AnyColumn }
@@ -18,3 +18,10 @@ export const historyWhere = (t: Cols, q: HistoryQuery): SQL | undefined =>
   )
 
 export const newestFirst = (t: Cols) => desc(t.id)
+
+/** Open rows for the reconciler, after `afterId` in id order: unknown at any age, reserved and pending once stale. */
+export const unresolvedWhere = (t: Cols, staleBefore: number, afterId: string | undefined): SQL | undefined =>
+  and(
+    or(eq(t.state, "unknown"), and(inArray(t.state, ["reserved", "pending"]), lt(t.createdAt, staleBefore))),
+    afterId === undefined ? undefined : gt(t.id, afterId),
+  )
