@@ -100,6 +100,22 @@ for (const dialect of dialects) {
       expect(eventFetches()).toBe(fetches)
     })
 
+    test("a row Stripe accepted whose reporter died before marking it (still pending) is flagged by the report", async () => {
+      const gone = await payer(false)
+      const at = Date.now() - 5_000
+      const [id] = await insertUsage(db, [{ ...gone, price: 70, createdAt: at }])
+      // Stripe took the event; the reporter died before marking the row reported.
+      const sent = await fetch(`${fake.url}/v1/billing/meter_events`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${fake.secretKey}`, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ event_name: "tdk_api_call", identifier: id!, timestamp: String(Math.floor(at / 1000)), "payload[stripe_customer_id]": gone.customerId, "payload[value]": "70" }),
+      })
+      expect(sent.status).toBe(200)
+      expect(await deliver(fake.meterErrorReport()!)).toMatchObject({ status: 200, body: { outcome: "applied", flagged_rows: 1 } })
+      expect((await stateOf([id!]))[id!]).toMatchObject({ stripe_state: "flagged" })
+      expect(await h.runtime.runPromise(drainOutbox(fastReporter))).toMatchObject({ reported: 0 })
+    })
+
     test("errors beyond Stripe's samples name no row: they are logged at error level and the reconciliation lists them", async () => {
       const gone = await payer(false)
       const at = Date.now() - 30_000

@@ -115,5 +115,13 @@ for (const dialect of dialects) {
       expect(await send("customer.subscription.deleted", subscriptionObject(p.customerId, "canceled", {}, { id: "sub_order_old" }), t - 500)).toMatchObject({ body: { outcome: "stale" } })
       expect(await userRow(db, p.userId)).toMatchObject({ tier: "paid" })
     })
+
+    test("a new subscription's update in the same second as the old one's deletion still raises the tier (cancel and resubscribe)", async () => {
+      const p = await payer("pro")
+      const t = nowS()
+      await send("customer.subscription.deleted", subscriptionObject(p.customerId, "canceled", {}, { id: "sub_gap_old" }), t)
+      expect(await send("customer.subscription.updated", subscriptionObject(p.customerId, "active", { tier: "pro" }, { id: "sub_gap_new" }), t)).toMatchObject({ body: { outcome: "applied" } })
+      expect(await userRow(db, p.userId)).toMatchObject({ tier: "pro" })
+    })
   })
 }

@@ -148,6 +148,11 @@ for (const dialect of dialects) {
         // Ten days ahead (or six minutes): a captured delivery must not stay replayable until then.
         await rejectedWith(await deliver(payload, { timestamp: Math.floor(Date.now() / 1000) + 10 * 86_400 }), /future/, key, userId)
         await rejectedWith(await deliver(payload, { timestamp: Math.floor(Date.now() / 1000) + 360 }), /future/, key, userId)
+        // A future time cannot hide behind a second t= item or more digits than a date has.
+        const later = Math.floor(Date.now() / 1000) + 10 * 86_400
+        const signed = await webhooks.generateTestHeaderStringAsync({ payload, secret: SECRET, timestamp: later })
+        await rejectedWith(await deliver(payload, { header: `t=1,${signed}` }), /future/, key, userId)
+        await rejectedWith(await deliver(payload, { header: signed.replace(`t=${later}`, `t=0000${later}`) }), /future/, key, userId)
         await rejectedWith(await deliver(payload, { header: null }), /header is missing/, key, userId)
         await rejectedWith(await deliver(payload, { header: "t=1,v1=deadbeef" }), /signature/, key, userId)
         // Signed correctly, but the body was altered after signing.

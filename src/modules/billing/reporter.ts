@@ -53,7 +53,9 @@ const DAY_MS = 86_400_000
  * margin under the limit, for clock skew and the time a pass takes) are
  * flagged instead of sent, for the operator to bill by hand.
  */
-export const REPORTABLE_AGE_MS = 35 * DAY_MS - 60 * 60_000
+/** How old a meter event Stripe still takes, ms. */
+export const METER_EVENT_MAX_AGE_MS = 35 * DAY_MS
+export const REPORTABLE_AGE_MS = METER_EVENT_MAX_AGE_MS - 60 * 60_000
 
 export type PassResult = {
   readonly claimed: number

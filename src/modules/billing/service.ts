@@ -5,6 +5,7 @@ import { isPeriod, periodBounds, periodOf, previousPeriod } from "../../platform
 import { Store } from "../../store/store"
 import type { PeriodRange, WebhookEffect } from "../../store/billing/repo"
 import { ApiKeys } from "../keys/verifier"
+import { METER_EVENT_MAX_AGE_MS } from "./reporter"
 import { StripeClient } from "./stripe-client"
 import { decodeEvent, isHandled } from "./webhooks"
 import { isOdd } from "./webhooks/shared"
@@ -93,8 +94,6 @@ export const reconcilePeriod = Effect.fn("Billing.reconcile")(function* (period:
 
 // A month's usage can reach Stripe until 35 days after the month ends (the
 // meter event window), so a meter error report up to then may concern it.
-const REPORT_WINDOW_AFTER_MONTH_MS = 35 * 86_400_000
-
 /**
  * Stripe's meter error reports that may concern the period and count errors
  * naming no usage row of ours: money Stripe dropped that no row can show.
@@ -102,5 +101,5 @@ const REPORT_WINDOW_AFTER_MONTH_MS = 35 * 86_400_000
 export const unattributedMeterErrors = Effect.fn("Billing.unattributedMeterErrors")(function* (period: string) {
   const store = yield* Store
   const range = monthRange(period)
-  return yield* store.billing.unattributedMeterErrors({ start: range.start, end: range.end + REPORT_WINDOW_AFTER_MONTH_MS })
+  return yield* store.billing.unattributedMeterErrors({ start: range.start, end: range.end + METER_EVENT_MAX_AGE_MS })
 })

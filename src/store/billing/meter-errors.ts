@@ -46,6 +46,6 @@ export const toUnattributed = (rows: ReadonlyArray<Record<string, unknown>>): Ar
     windowEnd: Number(r.window_end),
   }))
 
-/** Errors that name a row of ours; never more than the report counts. */
+/** Errors that name a row of ours, each row once (a row may be sampled under two error codes); never more than the report counts. */
 export const attributedCount = (report: MeterErrorReport, known: ReadonlySet<string>): number =>
-  Math.min(report.errorCount, report.samples.filter((s) => known.has(s.identifier)).length)
+  Math.min(report.errorCount, new Set(report.samples.map((s) => s.identifier).filter((id) => known.has(id))).size)
