@@ -73,7 +73,6 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
   const meterEvents: Array<StoredMeterEvent> = []
   // Meter events accepted (200) but dropped by Stripe's later validation, waiting for the next error report.
   let asyncErrors: Array<AsyncMeterError> = []
-  let asyncRules: Array<{ match: (e: StoredMeterEvent) => boolean; code: string; message: string }> = []
   const thinEvents = new Map<string, ThinEvent>()
   const identifiers = new Map<string, number>()
   const idempotent = new Map<string, { fingerprint: string; reply: Reply }>()
@@ -206,9 +205,7 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
         const event: StoredMeterEvent = { identifier, event_name: p.event_name, payload, timestamp, created: nowS() }
         meterEvents.push(event)
         // As Stripe does, the customer is checked after the answer: an unknown one is reported later.
-        const rule = asyncRules.find((r) => r.match(event))
-        if (rule) asyncErrors.push({ identifier, code: rule.code, message: rule.message, at: now() })
-        else if (!customers.has(payload[customerKey]!))
+        if (!customers.has(payload[customerKey]!))
           asyncErrors.push({ identifier, code: "meter_event_customer_not_found", message: `Customer ${payload[customerKey]} not found.`, at: now() })
         return { status: 200, body: { object: "billing.meter_event", livemode: false, ...event } }
       },
@@ -421,12 +418,6 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
       random = { p, next: seeded(seed), faults }
     },
     emitThinEvent,
-    /** Meter events accepted so far whose later validation failed and that no report has named yet. */
-    pendingMeterErrors: () => [...asyncErrors],
-    /** From now on, accepted meter events matching `match` fail Stripe's later validation with `code`. */
-    failMeterEventsLater: (match: (e: StoredMeterEvent) => boolean, code: string, message: string) => {
-      asyncRules = [...asyncRules, { match, code, message }]
-    },
     /**
      * The v1.billing.meter.error_report_triggered event for the pending errors
      * (or `errors`), about the active meter; undefined when there are none.
@@ -442,7 +433,6 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
     heal: () => {
       failNext = []
       random = undefined
-      asyncRules = []
     },
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections()
