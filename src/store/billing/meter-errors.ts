@@ -3,6 +3,7 @@
 // so errors it counts without naming a row of ours reach the reconciliation.
 // Plain SQL both dialects accept.
 import { sql } from "drizzle-orm"
+import { flagStatement } from "../outbox/statements"
 import type { FlaggedUsage, MeterErrorReport, StripeEventRecord, UnattributedMeterErrors } from "./repo"
 
 /** Identifiers looked up per report; Stripe sends a few samples, so this only bounds a hostile body. */
@@ -13,13 +14,10 @@ export const sampleIdentifiers = (report: MeterErrorReport): Array<string> => [.
 export const knownUsageIds = (ids: ReadonlyArray<string>) => sql`select id from usage where id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`
 
 export const flagReason = (event: StripeEventRecord, sample: MeterErrorReport["samples"][number]) =>
-  `Stripe dropped the meter event after accepting it (${event.type} ${event.id}): ${sample.code}: ${sample.message}`.slice(0, 500)
+  `Stripe dropped the meter event after accepting it (${event.type} ${event.id}): ${sample.code}: ${sample.message}`
 
 /** Flags a row Stripe dropped, unless it was never billable or is flagged already. */
-export const flagUsage = (id: string, reason: string) => sql`
-  update usage set stripe_state = 'flagged', stripe_error = ${reason}, stripe_lease_owner = null, stripe_lease_until = null
-  where id = ${id} and stripe_state in ('pending', 'reported')
-  returning id, user_id, developer_price_micro_usd`
+export const flagUsage = (id: string, reason: string) => flagStatement(id, reason, ["pending", "reported"])
 
 export const toFlagged = (rows: ReadonlyArray<Record<string, unknown>>, reason: string): Array<FlaggedUsage> =>
   rows.map((r) => ({ id: String(r.id), userId: String(r.user_id), developerPriceMicroUsd: Number(r.developer_price_micro_usd), reason }))

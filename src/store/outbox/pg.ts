@@ -3,7 +3,7 @@ import type { PgDb } from "../../platform/db/database"
 import { usage, users } from "../../platform/db/schema.pg"
 import { attempt } from "../tx"
 import { toOutboxRows, type OutboxRepo } from "./repo"
-import { claimStatement } from "./statements"
+import { claimStatement, flagStatement } from "./statements"
 
 // Claims on Postgres: several gateway instances may drain one outbox. The
 // claim transaction takes a transaction-scoped advisory lock, so claims run
@@ -34,12 +34,7 @@ export const pgOutbox = (db: PgDb): OutboxRepo => ({
         .set({ stripeState: "reported", stripeReportedAt: now, stripeLeaseOwner: null, stripeLeaseUntil: null })
         .where(and(inArray(usage.id, [...ids]), eq(usage.stripeState, "pending")))
     }),
-  markFlagged: (id, reason) =>
-    attempt(async () => {
-      await db.update(usage)
-        .set({ stripeState: "flagged", stripeError: reason.slice(0, 500), stripeLeaseOwner: null, stripeLeaseUntil: null })
-        .where(and(eq(usage.id, id), eq(usage.stripeState, "pending")))
-    }),
+  markFlagged: (id, reason) => attempt(async () => void (await db.execute(flagStatement(id, reason, ["pending"])))),
   release: (ids, owner) =>
     attempt(async () => {
       if (ids.length === 0) return

@@ -3,7 +3,7 @@ import type { SqliteDb } from "../../platform/db/database"
 import { usage, users } from "../../platform/db/schema.sqlite"
 import { attempt } from "../tx"
 import { toOutboxRows, type OutboxRepo } from "./repo"
-import { claimStatement } from "./statements"
+import { claimStatement, flagStatement } from "./statements"
 
 // SQLite has one writer at a time, so the claiming UPDATE is atomic on its own.
 export const sqliteOutbox = (db: SqliteDb): OutboxRepo => ({
@@ -24,13 +24,7 @@ export const sqliteOutbox = (db: SqliteDb): OutboxRepo => ({
         .where(and(inArray(usage.id, [...ids]), eq(usage.stripeState, "pending")))
         .run()
     }),
-  markFlagged: (id, reason) =>
-    attempt(() => {
-      db.update(usage)
-        .set({ stripeState: "flagged", stripeError: reason.slice(0, 500), stripeLeaseOwner: null, stripeLeaseUntil: null })
-        .where(and(eq(usage.id, id), eq(usage.stripeState, "pending")))
-        .run()
-    }),
+  markFlagged: (id, reason) => attempt(() => void db.all(flagStatement(id, reason, ["pending"]))),
   release: (ids, owner) =>
     attempt(() => {
       if (ids.length === 0) return

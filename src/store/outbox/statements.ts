@@ -16,3 +16,13 @@ export const claimStatement = ({ owner, now, leaseMs, limit }: ClaimInput, optio
     order by created_at, id
     limit ${limit}${options.skipLocked ? sql` for update skip locked` : sql``})
   returning id, user_id, developer_price_micro_usd, created_at`
+
+/**
+ * Hands a row back to the operator as flagged, lease cleared, from any of the
+ * Stripe states `from` (the reporter flags pending rows Stripe refused; a
+ * meter error report also flags rows already reported). Returns what it flagged.
+ */
+export const flagStatement = (id: string, reason: string, from: ReadonlyArray<"pending" | "reported">) => sql`
+  update usage set stripe_state = 'flagged', stripe_error = ${reason.slice(0, 500)}, stripe_lease_owner = null, stripe_lease_until = null
+  where id = ${id} and stripe_state in (${sql.join(from.map((state) => sql`${state}`), sql`, `)})
+  returning id, user_id, developer_price_micro_usd`
