@@ -1,7 +1,7 @@
 // Agents are reused for MARKETPLACE_AGENT_CACHE_TTL_MS, read from Effect's
 // Clock: a test clock moves time, nothing sleeps.
 import { afterEach, describe, expect, test } from "bun:test"
-import { Effect } from "effect"
+import { Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import { AGENT_ID, agent, client, failureOf, json, startFake, type Fake } from "./fake-marketplace"
 
@@ -67,5 +67,26 @@ describe("marketplace client: agent cache", () => {
     expect(fake.count(GET_AGENT)).toBe(1)
     expect((await Effect.runPromise(m.getAgent(AGENT_ID))).id).toBe(AGENT_ID)
     expect(fake.count(GET_AGENT)).toBe(2)
+  })
+
+  test("a caller that goes away during the shared fetch does not strand it: waiters get the agent, and later reads too", async () => {
+    fake = startFake(async () => {
+      await Bun.sleep(80)
+      return json({ ok: true, agent: agent() })
+    })
+    const m = client(fake.url, { agentCacheTtlMs: 0 })
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const leader = yield* Effect.forkChild(m.getAgent(AGENT_ID))
+        yield* Effect.promise(() => Bun.sleep(10))
+        const waiter = yield* Effect.forkChild(m.getAgent(AGENT_ID))
+        yield* Fiber.interrupt(leader)
+        const waited = yield* Fiber.join(waiter)
+        // With no cache, a later read fetches again: it must not find a stranded fetch.
+        const later = yield* m.getAgent(AGENT_ID).pipe(Effect.timeoutOption("2 seconds"))
+        return { waited: waited.id, later: later._tag }
+      }),
+    )
+    expect(result).toEqual({ waited: AGENT_ID, later: "Some" })
   })
 })

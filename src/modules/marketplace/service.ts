@@ -119,14 +119,24 @@ export const makeMarketplace = (options: MarketplaceOptions): MarketplaceShape =
     if (hit !== undefined) return hit
     const pending = inflight.get(agentId)
     if (pending !== undefined) return yield* Deferred.await(pending)
-    const shared = Deferred.makeUnsafe<WireAgent, MarketplaceError>()
-    inflight.set(agentId, shared)
-    // Uninterruptible (the read is bounded by its timeouts): the callers
-    // waiting on it must get an answer even if this one's client goes away.
-    const exit = yield* Effect.exit(read(op, paths.agent(agentId), (body) => decodeAgent(body.agent))).pipe(Effect.uninterruptible)
-    inflight.delete(agentId)
-    if (exit._tag === "Success") cache.set(agentId, exit.value, yield* Clock.currentTimeMillis)
-    yield* Deferred.done(shared, exit)
+    // From registering the fetch to answering its waiters nothing may be
+    // interrupted (the read is bounded by its timeouts): a leader whose client
+    // went away would otherwise leave the agent's waiters, and every later
+    // caller, waiting forever.
+    const exit = yield* Effect.suspend(() => {
+      const shared = Deferred.makeUnsafe<WireAgent, MarketplaceError>()
+      inflight.set(agentId, shared)
+      return read(op, paths.agent(agentId), (body) => decodeAgent(body.agent)).pipe(
+        Effect.exit,
+        Effect.tap((exit) =>
+          Effect.gen(function* () {
+            inflight.delete(agentId)
+            if (exit._tag === "Success") cache.set(agentId, exit.value, yield* Clock.currentTimeMillis)
+            yield* Deferred.done(shared, exit)
+          }),
+        ),
+      )
+    }).pipe(Effect.uninterruptible)
     return yield* exit
   })
 
