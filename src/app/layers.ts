@@ -55,7 +55,8 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   // Sign-up and login throttling count on the same store, so instances share them.
   const limits = Layer.mergeAll(RateLimiter.layer, ConcurrencyLimiter.layer, AuthThrottle.layer).pipe(Layer.provide(Layer.mergeAll(limitsStore, configLayer)))
   const clock = options.clock ? Layer.succeed(Clock.Clock, options.clock) : Layer.empty
-  return Layer.mergeAll(configLayer, database, store, services, limits, marketplace, chain, sandbox, keyring, signer, stripe, logging, clock, DetachedCalls.layer)
+  // limitsStore is the same Layer value the limiters use, so it is built once (one Redis connection).
+  return Layer.mergeAll(configLayer, database, store, services, limits, limitsStore, marketplace, chain, sandbox, keyring, signer, stripe, logging, clock, DetachedCalls.layer)
 }
 
 export type AppServices = Layer.Success<ReturnType<typeof appLayer>>

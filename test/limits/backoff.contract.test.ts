@@ -72,5 +72,20 @@ for (const backend of backends) {
       expect((await check()).allowed).toBe(true)
       expect((await check()).allowed).toBe(false)
     })
+
+    test("the sweep drops only idle state, which decides as no state does: a live lock and a spent rate survive it", async () => {
+      h = await harness(backend)
+      const gcra = (key: string, perWindow: number, windowMs: number) => LimitsStore.use((s) => s.gcra(key, perWindow, h!.clock.now(), windowMs))
+      for (let i = 0; i < 6; i++) await run(attempt("login:pair:locked"))
+      await run(gcra("signup:spent", 1, HOUR))
+      await run(gcra("rate:idle", 60, 60_000))
+      h.clock.advance(10_000)
+      // Idle now: the 60/min row (its time passed after 1 s). Live: the 60 s lock and the hourly rate.
+      const swept = await run(LimitsStore.use((s) => s.sweep(h!.clock.now())))
+      expect(swept).toBe(backend === "postgres" ? 1 : 0)
+      expect((await run(attempt("login:pair:locked"))).allowed).toBe(false)
+      expect((await run(gcra("signup:spent", 1, HOUR))).allowed).toBe(false)
+      expect((await run(gcra("rate:idle", 60, 60_000))).allowed).toBe(true)
+    })
   })
 }

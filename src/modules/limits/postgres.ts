@@ -32,6 +32,14 @@ export const postgresGcra = (sql: postgres.Sql, timeoutMs: number) =>
   }
 
 /**
+ * Rate rows (keyed by API key ids, but also by client addresses and email
+ * digests) would otherwise grow forever: a row whose `tat_us` has passed is
+ * idle under both rules and decides exactly as no row does.
+ */
+export const postgresSweep = (sql: postgres.Sql, timeoutMs: number) => (nowMs: number): Effect.Effect<number, LimiterUnavailable> =>
+  attemptBackend("postgres", "rate limit sweep", timeoutMs, () => sql`delete from rate_limits where tat_us < ${nowMs * 1000}::bigint`).pipe(Effect.map((r) => r.count))
+
+/**
  * Backoff states share `rate_limits` with the GCRA (their keys are
  * namespaced, `login:…`): `tat_us` holds the forget time (µs), so a row whose
  * `tat_us` has passed is idle under either rule, and `last_allowed` the

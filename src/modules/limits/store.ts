@@ -8,7 +8,7 @@ import type { LimiterUnavailable } from "./errors"
 import type { GcraDecision } from "./gcra"
 import { memoryBackoff, memoryGcra, memoryLeases } from "./memory"
 import type { BackoffStore, LeaseStore, LimitsBackend } from "./model"
-import { postgresBackoff, postgresGcra, postgresLeases } from "./postgres"
+import { postgresBackoff, postgresGcra, postgresLeases, postgresSweep } from "./postgres"
 import { openRedis, redisBackoff, redisGcra, redisLeases } from "./redis"
 import type postgres from "postgres"
 
@@ -19,25 +19,33 @@ export type LimitsStoreShape = {
   readonly leases: LeaseStore
   /** Attempts with exponential lockout (login throttling). */
   readonly backoff: BackoffStore
+  /**
+   * Drops state that decides nothing any more (a rate row whose time has
+   * passed, a forgotten lockout); returns how many. Redis keys expire and the
+   * memory tables sweep themselves, so only Postgres has work to do.
+   */
+  readonly sweep: (nowMs: number) => Effect.Effect<number, LimiterUnavailable>
 }
+
+const nothingToSweep = () => Effect.succeed(0)
 
 export const REDIS_KEY_PREFIX = "tdk:limits:"
 
 export class LimitsStore extends Context.Service<LimitsStore, LimitsStoreShape>()("tdk/LimitsStore") {
   static readonly memory = Layer.sync(LimitsStore, () => {
     const table = memoryGcra()
-    return { backend: "memory" as const, gcra: (k, l, now, w) => Effect.sync(() => table.check(k, l, now, w)), leases: memoryLeases(), backoff: memoryBackoff() }
+    return { backend: "memory" as const, gcra: (k, l, now, w) => Effect.sync(() => table.check(k, l, now, w)), leases: memoryLeases(), backoff: memoryBackoff(), sweep: nothingToSweep }
   })
 
   static readonly postgres = (sql: postgres.Sql, timeoutMs: number) =>
-    Layer.succeed(LimitsStore, { backend: "postgres", gcra: postgresGcra(sql, timeoutMs), leases: postgresLeases(sql, timeoutMs), backoff: postgresBackoff(sql, timeoutMs) })
+    Layer.succeed(LimitsStore, { backend: "postgres", gcra: postgresGcra(sql, timeoutMs), leases: postgresLeases(sql, timeoutMs), backoff: postgresBackoff(sql, timeoutMs), sweep: postgresSweep(sql, timeoutMs) })
 
   /** Opens its own Redis connection for the runtime's lifetime. */
   static readonly redis = (url: string, timeoutMs: number, prefix = REDIS_KEY_PREFIX) =>
     Layer.effect(
       LimitsStore,
       Effect.acquireRelease(Effect.sync(() => openRedis(url, timeoutMs)), (link) => Effect.sync(() => link.close())).pipe(
-        Effect.map((link) => ({ backend: "redis" as const, gcra: redisGcra(link, prefix), leases: redisLeases(link, prefix), backoff: redisBackoff(link, prefix) })),
+        Effect.map((link) => ({ backend: "redis" as const, gcra: redisGcra(link, prefix), leases: redisLeases(link, prefix), backoff: redisBackoff(link, prefix), sweep: nothingToSweep })),
       ),
     )
 

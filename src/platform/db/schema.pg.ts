@@ -184,8 +184,11 @@ export const idempotency = pgTable("idempotency", {
 }, (t) => [primaryKey({ columns: [t.scope, t.key] })])
 
 
-// Rate limiter state (RATE_LIMIT_BACKEND=postgres): one GCRA arrival time per
-// key, µs since the epoch; last_allowed is 1 when the latest check passed.
+// Rate limiter state (RATE_LIMIT_BACKEND=postgres), one row per key: for a
+// GCRA key the arrival time (µs since the epoch) and last_allowed 1 when the
+// latest check passed; for a lockout key (login:…) the forget time and the
+// attempts counted. A row whose tat_us has passed is idle: the hourly
+// limits-sweep job deletes it.
 export const rateLimits = pgTable("rate_limits", {
   keyId: text("key_id").primaryKey(),
   tatUs: bigint("tat_us", { mode: "number" }).notNull(),
