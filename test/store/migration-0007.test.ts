@@ -26,6 +26,12 @@ const exec = async (h: DatabaseHandle, query: ReturnType<typeof sql>) => {
 }
 
 
+/** Every column of every key, numbers as numbers (Postgres bigints come back as strings). */
+const everyColumn = async (h: DatabaseHandle) =>
+  (await selectAll(h, sql`select * from api_keys order by id`)).map((r) =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "string" && /^\d+$/.test(v) && k !== "id" ? Number(v) : v])),
+  )
+
 const keyRows = (h: DatabaseHandle) =>
   selectAll(h, sql`select id, user_id, key_hash, prefix, name, environment, tier, rate_limit_per_minute, wallet_id, status, previous_key_hash, previous_key_grace_until, created_at, revoked_at, storage_namespace from api_keys order by id`)
 
@@ -38,14 +44,18 @@ for (const dialect of dialects) {
         expect(await migrationStatus(h)).toMatchObject({ applied: BEFORE_0007, current: false })
         // As the older release wrote them (its schema has no storage_namespace column).
         await exec(h, sql`insert into users (id, email, password_hash, tier, created_at) values (${USER}, 'legacy@example.com', 'x', 'free', 1700000000000)`)
+        // Every column set, each to its own value, so a column the table rebuild drops or swaps shows.
         await exec(
           h,
-          sql`insert into api_keys (id, user_id, key_hash, prefix, name, environment, tier, rate_limit_per_minute, wallet_id, status, previous_key_hash, previous_key_grace_until, created_at)
-              values (${KEY}, ${USER}, 'hash-current', 'tk_live_abcd…', 'legacy', 'live', 'free', 42, 'wal_legacy', 'active', 'hash-previous', 1900000000000, 1700000000001)`,
+          sql`insert into api_keys (id, user_id, key_hash, prefix, name, environment, tier, rate_limit_per_minute, monthly_quota, concurrency_limit, monthly_spend_cap_micro_usd, wallet_id, status, status_reason, previous_key_hash, previous_key_grace_until, created_at, last_used_at, revoked_at, expires_at)
+              values (${KEY}, ${USER}, 'hash-current', 'tk_live_abcd…', 'legacy', 'live', 'free', 42, 43, 44, 45, 'wal_legacy', 'active', 'reason-kept', 'hash-previous', 1900000000000, 1700000000001, 1700000000004, 1700000000005, 1700000000006)`,
         )
         await exec(h, sql`insert into api_keys (id, user_id, key_hash, prefix, name, environment, tier, status, created_at, revoked_at) values (${REVOKED}, ${USER}, 'hash-revoked', 'tk_test_efgh…', 'old', 'test', 'free', 'revoked', 1700000000002, 1700000000003)`)
 
+        const legacy = await everyColumn(h)
         await runMigrations(h)
+        // Whole rows, every column: the same values, plus the namespace.
+        expect((await everyColumn(h)).map(({ storage_namespace: _, ...row }) => row)).toEqual(legacy)
         const status = await migrationStatus(h)
         expect(status).toMatchObject({ current: true, applied: status.expected })
 
@@ -59,7 +69,7 @@ for (const dialect of dialects) {
           revoked_at: num(r.revoked_at),
         }))
         expect(rows).toEqual([
-          { id: KEY, user_id: USER, key_hash: "hash-current", prefix: "tk_live_abcd…", name: "legacy", environment: "live", tier: "free", rate_limit_per_minute: 42, wallet_id: "wal_legacy", status: "active", previous_key_hash: "hash-previous", previous_key_grace_until: 1_900_000_000_000, created_at: 1_700_000_000_001, revoked_at: null, storage_namespace: `tdk_${KEY}` },
+          { id: KEY, user_id: USER, key_hash: "hash-current", prefix: "tk_live_abcd…", name: "legacy", environment: "live", tier: "free", rate_limit_per_minute: 42, wallet_id: "wal_legacy", status: "active", previous_key_hash: "hash-previous", previous_key_grace_until: 1_900_000_000_000, created_at: 1_700_000_000_001, revoked_at: 1_700_000_000_005, storage_namespace: `tdk_${KEY}` },
           { id: REVOKED, user_id: USER, key_hash: "hash-revoked", prefix: "tk_test_efgh…", name: "old", environment: "test", tier: "free", rate_limit_per_minute: null, wallet_id: null, status: "revoked", previous_key_hash: null, previous_key_grace_until: null, created_at: 1_700_000_000_002, revoked_at: 1_700_000_000_003, storage_namespace: `tdk_${REVOKED}` },
         ])
 
