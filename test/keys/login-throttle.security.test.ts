@@ -152,3 +152,28 @@ describe("login lockouts back off and stay short for everyone else", () => {
     })
   })
 })
+
+describe("login ceilings", () => {
+  test("one address spraying many accounts meets its per-address ceiling; another address does not", async () => {
+    const { h } = await app("sqlite", { TRUST_PROXY: "1", LOGIN_MAX_PER_ADDRESS: "3" })
+    const sprayer = freshAddress()
+    const accounts = [await register(h), await register(h), await register(h), await register(h)]
+    // One wrong password per account: no pair comes near LOGIN_MAX_FAILURES.
+    const statuses = []
+    for (const a of accounts) statuses.push((await login(h, a.email, WRONG, sprayer)).status)
+    expect(statuses).toEqual([401, 401, 401, 429])
+    expect(await login(h, accounts[3]!.email, PASSWORD, freshAddress())).toMatchObject({ status: 200 })
+  })
+
+  test("a locked-out address hammering the account does not use up the account's ceiling: the owner still logs in from elsewhere", async () => {
+    const { h } = await app("sqlite", { TRUST_PROXY: "1", LOGIN_MAX_FAILURES: "3", LOGIN_MAX_PER_ACCOUNT: "6" })
+    const x = await register(h)
+    const attacker = freshAddress()
+    const statuses = []
+    for (let i = 0; i < 12; i++) statuses.push((await login(h, x.email, WRONG, attacker)).status)
+    expect(statuses.slice(0, 4)).toEqual([401, 401, 401, 429])
+    expect(statuses.slice(4).every((s) => s === 429)).toBe(true)
+    // Only the attempts that got past the pair's lock counted against the account.
+    expect(await login(h, x.email, PASSWORD, freshAddress())).toMatchObject({ status: 200 })
+  })
+})
