@@ -6,7 +6,6 @@
 // and is never read. With TRUST_PROXY=0 the header is ignored and the
 // socket's address is the client's.
 import { isIP } from "node:net"
-import type { Server } from "bun"
 import { Effect } from "effect"
 import { AppConfig } from "../../platform/config/service"
 import type { Read } from "../../platform/config/parse"
@@ -36,8 +35,8 @@ export const rememberPeer = (request: Request, address: string | undefined): voi
 }
 
 /** The client's address: the socket's, or with `hops` trusted proxies the hops-th X-Forwarded-For entry from the right. */
-export const clientAddress = (request: Request, hops: number, server?: Server<unknown> | null): string => {
-  const socket = peers.get(request) ?? server?.requestIP(request)?.address ?? "unknown"
+export const clientAddress = (request: Request, hops: number): string => {
+  const socket = peers.get(request) ?? "unknown"
   if (hops <= 0) return socket
   const entries = (request.headers.get("x-forwarded-for") ?? "").split(",").map((e) => e.trim()).filter((e) => e.length > 0)
   // Fewer entries than hops: the request skipped a proxy, and the left-most

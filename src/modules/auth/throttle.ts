@@ -33,7 +33,7 @@ const HOUR_MS = 3_600_000
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
 
-/** Limiter state outlives the request in Postgres and Redis: emails are kept there only as a digest. */
+/** Limiter state outlives the request in Postgres and Redis: emails are kept there as SHA-256 digests, not in clear (a dictionary of addresses can still match one). */
 const accountKey = (email: string) => createHash("sha256").update(email).digest("base64url").slice(0, 22)
 
 export type AuthThrottleShape = {
