@@ -38,8 +38,8 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   const configLayer = AppConfig.layer(config)
   const database = options.database ? Database.fromHandle(options.database) : Database.layer.pipe(Layer.provide(configLayer))
   const store = Store.layer.pipe(Layer.provide(database))
-  // Opens its own database only when TETTO_NETWORK=sandbox.
-  const sandbox = Sandbox.layer.pipe(Layer.provide(configLayer))
+  // Opened on every network: schema `sandbox` of the app's Postgres, or its own SQLite file.
+  const sandbox = Sandbox.layer.pipe(Layer.provide(Layer.merge(configLayer, database)))
   const minimumLevel = Layer.succeed(References.MinimumLogLevel, logLevels[config.logLevel])
   const logging = Layer.merge(loggerLayer(options.sink ?? stdoutSink), minimumLevel)
   const marketplace = Marketplace.layer.pipe(Layer.provide(configLayer))

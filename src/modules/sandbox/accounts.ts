@@ -1,12 +1,13 @@
 // Account views of the sandbox ledger in the Solana RPC's shapes: raw bytes
 // laid out exactly as SPL Token stores them, so `@solana/spl-token`'s
 // `getAccount`/`getMint` decode them, and the `jsonParsed` form.
-import type { Database } from "bun:sqlite"
 import { PublicKey, SystemProgram } from "@solana/web3.js"
 import bs58 from "bs58"
+import { Effect } from "effect"
 import { MINT_RENT_LAMPORTS, SANDBOX_USDC_DECIMALS, sandboxMintAuthority, sandboxUsdcMint, TOKEN_ACCOUNT_RENT_LAMPORTS } from "./identities"
 import { solBalance, tokenAccount, usdcSupply, type TokenAccountRow } from "./ledger"
 import { ACCOUNT_SIZE, MINT_SIZE, mintData, TOKEN_PROGRAM_ID, tokenAccountData } from "./spl"
+import type { SandboxSql } from "./store/sql"
 
 export type Encoding = "base64" | "base58" | "jsonParsed"
 
@@ -45,26 +46,27 @@ export const tokenAccountView = (row: TokenAccountRow): LedgerAccount => ({
 })
 
 /** The ledger's view of an address: the mint, a token account, a funded wallet, or nothing. */
-export const accountAt = (db: Database, address: string): LedgerAccount | undefined => {
-  if (address === sandboxUsdcMint.toBase58()) {
-    const supply = usdcSupply(db)
-    return {
-      lamports: MINT_RENT_LAMPORTS,
-      owner: TOKEN_PROGRAM_ID.toBase58(),
-      bytes: mintBytes(supply),
-      parsed: {
-        program: "spl-token",
-        parsed: { type: "mint", info: { decimals: SANDBOX_USDC_DECIMALS, freezeAuthority: null, isInitialized: true, mintAuthority: sandboxMintAuthority.toBase58(), supply: String(supply) } },
-        space: MINT_SIZE,
-      },
+export const accountAt = (db: SandboxSql, address: string): Effect.Effect<LedgerAccount | undefined> =>
+  Effect.gen(function* () {
+    if (address === sandboxUsdcMint.toBase58()) {
+      const supply = yield* usdcSupply(db)
+      return {
+        lamports: MINT_RENT_LAMPORTS,
+        owner: TOKEN_PROGRAM_ID.toBase58(),
+        bytes: mintBytes(supply),
+        parsed: {
+          program: "spl-token",
+          parsed: { type: "mint", info: { decimals: SANDBOX_USDC_DECIMALS, freezeAuthority: null, isInitialized: true, mintAuthority: sandboxMintAuthority.toBase58(), supply: String(supply) } },
+          space: MINT_SIZE,
+        },
+      }
     }
-  }
-  const token = tokenAccount(db, address)
-  if (token) return tokenAccountView(token)
-  const lamports = solBalance(db, address)
-  if (lamports === undefined) return undefined
-  return { lamports, owner: SystemProgram.programId.toBase58(), bytes: new Uint8Array(0) }
-}
+    const token = yield* tokenAccount(db, address)
+    if (token) return tokenAccountView(token)
+    const lamports = yield* solBalance(db, address)
+    if (lamports === undefined) return undefined
+    return { lamports, owner: SystemProgram.programId.toBase58(), bytes: new Uint8Array(0) }
+  })
 
 /** An account as the RPC encodes it (`getAccountInfo`, `getTokenAccountsByOwner`). */
 export const encodeAccount = (account: LedgerAccount, encoding: Encoding) => ({

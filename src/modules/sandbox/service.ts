@@ -1,8 +1,8 @@
-// The Sandbox service: a Tetto-like marketplace and a Solana-like ledger in
-// one SQLite file. It refuses what the real platform refuses (bad input
+// The Sandbox service: a Tetto-like marketplace and a Solana-like ledger over
+// one SandboxStore (its own SQLite file, or schema `sandbox` in the gateway's
+// Postgres, which every instance then shares). It refuses what the real platform refuses (bad input
 // before payment, unknown or private agents, expired, reused or tampered
 // payments, missing funds) so the gateway's real code path is exercised.
-import type { Database } from "bun:sqlite"
 import { PublicKey } from "@solana/web3.js"
 import { Value } from "@sinclair/typebox/value"
 import type { TSchema } from "@sinclair/typebox"
@@ -10,17 +10,19 @@ import bs58 from "bs58"
 import { createHash } from "node:crypto"
 import { Clock, Context, Duration, Effect, Layer } from "effect"
 import { AppConfig } from "../../platform/config/service"
+import { Database } from "../../platform/db/database"
 import type { BuildTransactionRequest, BuildTransactionResponse, CallRequest, CallResponse, ListAgentsResponse, Success, WireAgent, WireReceipt } from "../marketplace/protocol"
 import { protocolErrors } from "../marketplace/protocol"
 import { agentById, SANDBOX_FEE_BPS, sampleAgents } from "./agents/catalog"
-import { AgentFailure, type SampleAgent } from "./agents/types"
-import { openSandboxDb, sandboxDbPath } from "./db"
+import { AGENT_ERROR, AgentFailure, type SampleAgent } from "./agents/types"
+import { openSandboxStore } from "./db"
 import { SandboxRefusal } from "./errors"
 import { NETWORK_FEE_LAMPORTS, sandboxOwnerWallet, sandboxProtocolFeeWallet, sandboxUsdcAta } from "./identities"
-import { applyMoves, blockhashOf, creditSol, creditUsdc, ensureUsdcAccount, LedgerShortfall, nextSlot, recordSignature, signatureStatus, slotAt, solBalance, tokenAccount, type Move } from "./ledger"
+import { applyMoves, blockhashOf, creditSol, creditUsdc, ensureUsdcAccount, nextSlot, openSol, recordSignature, slotAt, solBalance, tokenAccount, type Move } from "./ledger"
 import { findIntent, findReceipt, insertIntent, insertReceipt, moveIntent, type IntentRow } from "./payments"
 import { handleRpc, type RpcReply } from "./rpc"
 import { buildPaymentTransaction, protocolFee, sameBytes, serializeUnsigned, splitWireTransaction, verifySignature } from "./transaction"
+import type { SandboxStore } from "./store/sql"
 import { wireAgent, wireReceipt } from "./wire"
 import { isAddressShaped } from "../../platform/solana/address"
 import { isUuid } from "../../platform/ids"
@@ -102,18 +104,21 @@ const movesOf = (intent: IntentRow): { readonly pay: ReadonlyArray<Move>; readon
   }
 }
 
-const seed = (db: Database) => {
-  db.transaction(() => {
-    const wallets = [sandboxProtocolFeeWallet.toBase58(), ...sampleAgents.map((a) => sandboxOwnerWallet(a.slug).toBase58())]
-    for (const w of wallets) {
-      ensureUsdcAccount(db, w)
-      if (solBalance(db, w) === undefined) creditSol(db, w, SEED_LAMPORTS)
-    }
-  })()
-}
+// Insert-if-absent only, so instances starting together over one Postgres seed once.
+const seed = (store: SandboxStore): Effect.Effect<void> =>
+  store.transaction((tx) =>
+    Effect.forEach(
+      [sandboxProtocolFeeWallet.toBase58(), ...sampleAgents.map((a) => sandboxOwnerWallet(a.slug).toBase58())],
+      (w) => Effect.andThen(ensureUsdcAccount(tx, w), openSol(tx, w, SEED_LAMPORTS)),
+      { discard: true },
+    ),
+  )
 
-export const makeSandbox = (db: Database, options: { readonly intentTtlMs: number; readonly rpcUrl: string }): SandboxShape => {
-  seed(db)
+/** The service over an open store; seeds the fixed wallets first. */
+export const makeSandbox = (db: SandboxStore, options: { readonly intentTtlMs: number; readonly rpcUrl: string }): Effect.Effect<SandboxShape> =>
+  Effect.map(seed(db), () => sandboxOver(db, options))
+
+const sandboxOver = (db: SandboxStore, options: { readonly intentTtlMs: number; readonly rpcUrl: string }): SandboxShape => {
   const behaviours = new Map<string, AgentBehaviour>()
 
   const runAgent = (agent: SampleAgent, intent: IntentRow, now: number): Effect.Effect<Record<string, unknown>, SandboxRefusal> => {
@@ -121,24 +126,26 @@ export const makeSandbox = (db: Database, options: { readonly intentTtlMs: numbe
     const run = Effect.gen(function* () {
       if (behaviour && behaviour.delayMs > 0) yield* Effect.sleep(Duration.millis(behaviour.delayMs))
       if (behaviour?.failWith !== undefined) return yield* Effect.fail(refuse(502, behaviour.failWith))
-      const output = yield* Effect.try({
-        try: () =>
-          agent.run({
-            input: JSON.parse(intent.input_json) as Record<string, unknown>,
-            tetto_context: {
-              caller_wallet: intent.payer,
-              caller_agent_id: intent.calling_agent_id,
-              current_agent_id: agent.id,
-              current_agent_name: agent.name,
-              current_agent_network: "sandbox",
-              intent_id: intent.id,
-              timestamp: now,
-              version: "2.6.0",
-            },
-            db,
-          }),
-        catch: (e) => refuse(502, e instanceof AgentFailure ? e.message : "Agent error: the agent did not return a result"),
-      })
+      // A defect inside an agent (a broken handler, a storage error) is the platform's generic agent error.
+      const output = yield* Effect.suspend(() =>
+        agent.run({
+          input: JSON.parse(intent.input_json) as Record<string, unknown>,
+          tetto_context: {
+            caller_wallet: intent.payer,
+            caller_agent_id: intent.calling_agent_id,
+            current_agent_id: agent.id,
+            current_agent_name: agent.name,
+            current_agent_network: "sandbox",
+            intent_id: intent.id,
+            timestamp: now,
+            version: "2.6.0",
+          },
+          db,
+        }),
+      ).pipe(
+        Effect.catchDefect(() => Effect.fail(new AgentFailure(AGENT_ERROR))),
+        Effect.mapError((e) => refuse(502, e.message)),
+      )
       if (!Value.Check(agent.output, output)) return yield* Effect.fail(refuse(502, `${protocolErrors.outputValidation} ${schemaProblems(agent.output, output)}`))
       return output
     })
@@ -181,7 +188,7 @@ export const makeSandbox = (db: Database, options: { readonly intentTtlMs: numbe
         feeWallet: sandboxProtocolFeeWallet,
         ownerAmount,
         feeAmount,
-        blockhash: blockhashOf(slotAt(db, now)),
+        blockhash: blockhashOf(yield* slotAt(db, now)),
       })
       const inputJson = JSON.stringify(body.input)
       const intent: IntentRow = {
@@ -201,7 +208,7 @@ export const makeSandbox = (db: Database, options: { readonly intentTtlMs: numbe
         status: "open",
         tx_signature: null,
       }
-      insertIntent(db, intent)
+      yield* insertIntent(db, intent)
       return {
         ok: true as const,
         transaction: serializeUnsigned(tx),
@@ -215,7 +222,7 @@ export const makeSandbox = (db: Database, options: { readonly intentTtlMs: numbe
     }),
 
     call: Effect.fn("Sandbox.call")(function* (body: CallRequest) {
-      const intent = isUuid(body.payment_intent_id) ? findIntent(db, body.payment_intent_id) : undefined
+      const intent = isUuid(body.payment_intent_id) ? yield* findIntent(db, body.payment_intent_id) : undefined
       if (!intent) return yield* Effect.fail(refuse(404, "Payment intent not found"))
       if (intent.status !== "open") return yield* Effect.fail(refuse(409, protocolErrors.intentUsed))
       const now = yield* Clock.currentTimeMillis
@@ -231,54 +238,57 @@ export const makeSandbox = (db: Database, options: { readonly intentTtlMs: numbe
       const txSignature = bs58.encode(payerSignature)
 
       const { pay, refund } = movesOf(intent)
-      // One SQLite transaction: the intent is claimed and the balances move together, or neither happens.
-      const settled = yield* Effect.try({
-        try: () =>
-          db.transaction(() => {
-            // A chain processes a signature once: the same signed message
-            // cannot pay a second intent, and nothing is debited again.
-            if (signatureStatus(db, txSignature) !== undefined) return "processed" as const
-            if (!moveIntent(db, intent.id, "open", "paid", txSignature)) return "used" as const
-            applyMoves(db, pay)
-            recordSignature(db, txSignature, nextSlot(db, now), null, now)
-            return "paid" as const
-          })(),
-        catch: (e) => (e instanceof LedgerShortfall ? refuse(400, `${protocolErrors.insufficientFunds} but found no record of a prior credit.`) : refuse(500, "Ledger error")),
-      })
-      if (settled === "used") return yield* Effect.fail(refuse(409, protocolErrors.intentUsed))
-      if (settled === "processed") return yield* Effect.fail(refuse(400, `Transaction simulation failed: ${protocolErrors.alreadyProcessed}`))
+      // One transaction: the signature is recorded, the intent claimed and the
+      // balances moved together, or none of it happens.
+      yield* db
+        .transaction((tx) =>
+          Effect.gen(function* () {
+            const slot = yield* nextSlot(tx, now)
+            // A chain processes a signature once: the same signed message cannot
+            // pay a second intent, and nothing is debited again. The primary key
+            // decides, also between instances submitting it at once.
+            if (!(yield* recordSignature(tx, txSignature, slot, null, now))) return yield* Effect.fail(refuse(400, `Transaction simulation failed: ${protocolErrors.alreadyProcessed}`))
+            if (!(yield* moveIntent(tx, intent.id, "open", "paid", txSignature))) return yield* Effect.fail(refuse(409, protocolErrors.intentUsed))
+            yield* applyMoves(tx, pay).pipe(Effect.mapError(() => refuse(400, `${protocolErrors.insufficientFunds} but found no record of a prior credit.`)))
+          }),
+        )
+        .pipe(Effect.catchDefect(() => Effect.fail(refuse(500, "Ledger error"))))
 
       const agent = agentById(intent.agent_id)!
       const outcome = yield* Effect.exit(runAgent(agent, intent, now))
       if (outcome._tag === "Failure") {
-        db.transaction(() => {
-          applyMoves(db, refund)
-          moveIntent(db, intent.id, "paid", "refunded")
-        })()
+        // Claimed first, so a refund is paid once whatever runs twice.
+        yield* db.transaction((tx) =>
+          Effect.gen(function* () {
+            if (yield* moveIntent(tx, intent.id, "paid", "refunded")) yield* Effect.orDie(applyMoves(tx, refund))
+          }),
+        )
         return yield* Effect.failCause(outcome.cause)
       }
       const output = outcome.value
       const receiptId = crypto.randomUUID()
       const verifiedAt = yield* Clock.currentTimeMillis
       const outputJson = JSON.stringify(output)
-      db.transaction(() => {
-        insertReceipt(db, {
-          id: receiptId,
-          intent_id: intent.id,
-          agent_id: agent.id,
-          caller_wallet: intent.payer,
-          payout_wallet: sandboxOwnerWallet(agent.slug).toBase58(),
-          token: intent.token,
-          amount_base: intent.amount_base,
-          protocol_fee: intent.fee_amount,
-          input_hash: intent.input_hash,
-          output_hash: sha256Hex(outputJson),
-          output_json: outputJson,
-          tx_signature: txSignature,
-          verified_at: verifiedAt,
-        })
-        moveIntent(db, intent.id, "paid", "completed")
-      })()
+      yield* db.transaction((tx) =>
+        Effect.andThen(
+          insertReceipt(tx, {
+            id: receiptId,
+            intent_id: intent.id,
+            agent_id: agent.id,
+            caller_wallet: intent.payer,
+            payout_wallet: sandboxOwnerWallet(agent.slug).toBase58(),
+            token: intent.token,
+            amount_base: intent.amount_base,
+            protocol_fee: intent.fee_amount,
+            input_hash: intent.input_hash,
+            output_hash: sha256Hex(outputJson),
+            output_json: outputJson,
+            tx_signature: txSignature,
+            verified_at: verifiedAt,
+          }),
+          moveIntent(tx, intent.id, "paid", "completed"),
+        ),
+      )
       return {
         ok: true as const,
         message: `${agent.name} completed`,
@@ -292,7 +302,7 @@ export const makeSandbox = (db: Database, options: { readonly intentTtlMs: numbe
     }),
 
     receipt: Effect.fn("Sandbox.receipt")(function* (id: string) {
-      const row = isUuid(id) ? findReceipt(db, id) : undefined
+      const row = isUuid(id) ? yield* findReceipt(db, id) : undefined
       if (!row) return yield* Effect.fail(refuse(404, "Receipt not found"))
       return { ok: true as const, receipt: wireReceipt(row) }
     }),
@@ -308,18 +318,21 @@ export const makeSandbox = (db: Database, options: { readonly intentTtlMs: numbe
       const now = yield* Clock.currentTimeMillis
       const address = wallet.toBase58()
       const signature = bs58.encode(crypto.getRandomValues(new Uint8Array(64)))
-      const result = db.transaction(() => {
-        const usdcAccount = usdc > 0 ? creditUsdc(db, address, usdc) : sandboxUsdcAta(wallet).toBase58()
-        if (sol > 0) creditSol(db, address, sol)
-        recordSignature(db, signature, nextSlot(db, now), null, now)
-        return { usdcAccount, usdcBalance: tokenAccount(db, usdcAccount)?.amount ?? 0, solBalance: solBalance(db, address) ?? 0 }
-      })()
+      const result = yield* db.transaction((tx) =>
+        Effect.gen(function* () {
+          const slot = yield* nextSlot(tx, now)
+          const usdcAccount = usdc > 0 ? yield* creditUsdc(tx, address, usdc) : sandboxUsdcAta(wallet).toBase58()
+          if (sol > 0) yield* creditSol(tx, address, sol)
+          yield* recordSignature(tx, signature, slot, null, now)
+          return { usdcAccount, usdcBalance: (yield* tokenAccount(tx, usdcAccount))?.amount ?? 0, solBalance: (yield* solBalance(tx, address)) ?? 0 }
+        }),
+      )
       return { ok: true as const, wallet: address, usdc_account: result.usdcAccount, usdc_balance: result.usdcBalance, sol_balance: result.solBalance, signature }
     }),
 
     rpc: Effect.fn("Sandbox.rpc")(function* (body: unknown) {
       const now = yield* Clock.currentTimeMillis
-      return handleRpc({ db, now, maxAirdropLamports: FAUCET_MAX_LAMPORTS }, body)
+      return yield* handleRpc({ db, now, maxAirdropLamports: FAUCET_MAX_LAMPORTS }, body)
     }),
 
     setBehaviour: Effect.fn("Sandbox.setBehaviour")(function* (agentId: string, behaviour: AgentBehaviour) {
@@ -331,22 +344,19 @@ export const makeSandbox = (db: Database, options: { readonly intentTtlMs: numbe
   }
 }
 
-const disabled = Effect.die(new Error("the sandbox is only served when TETTO_NETWORK=sandbox"))
-
 export class Sandbox extends Context.Service<Sandbox, SandboxShape>()("tdk/Sandbox") {
-  /** Opens the sandbox database for the runtime's lifetime when the network is the sandbox; otherwise a stub that is never reached (its routes are not mounted). */
+  /**
+   * Opens the sandbox state for the runtime's lifetime on every network: test
+   * keys are served by it on devnet and mainnet too (its HTTP routes are
+   * mounted on the sandbox network only). On Postgres the state is schema
+   * `sandbox` of the gateway's database; on SQLite its own file (db.ts).
+   */
   static readonly layer = Layer.effect(
     Sandbox,
     Effect.gen(function* () {
       const config = yield* AppConfig
-      if (config.network !== "sandbox") {
-        return { listAgents: () => disabled, getAgent: () => disabled, buildTransaction: () => disabled, call: () => disabled, receipt: () => disabled, faucet: () => disabled, rpc: () => disabled, setBehaviour: () => disabled }
-      }
-      const db = yield* Effect.acquireRelease(
-        Effect.sync(() => openSandboxDb(sandboxDbPath(config))),
-        (db) => Effect.sync(() => db.close()),
-      )
-      return makeSandbox(db, { intentTtlMs: config.sandboxIntentTtlMs, rpcUrl: config.solanaRpcUrl })
+      const store = yield* openSandboxStore(config, yield* Database)
+      return yield* makeSandbox(store, { intentTtlMs: config.sandboxIntentTtlMs, rpcUrl: config.solanaRpcUrl })
     }),
   )
 }

@@ -1,6 +1,6 @@
 // Text agents with deterministic outputs, so tests can assert exact results.
 import { Type } from "@sinclair/typebox"
-import { AgentFailure, type SampleAgent } from "./types"
+import { AgentFailure, pure, type SampleAgent } from "./types"
 
 const sentences = (text: string): Array<string> =>
   text
@@ -21,13 +21,13 @@ export const titleGenerator: SampleAgent = {
   input: Type.Object({ text: Type.String({ minLength: 1, maxLength: 20_000 }) }, { additionalProperties: false }),
   output: Type.Object({ title: Type.String(), words: Type.Integer() }),
   examples: [{ text: "Bun ships a fast SQLite driver. It runs inside the runtime." }],
-  run: ({ input }) => {
+  run: pure(({ input }) => {
     const first = sentences(String(input.text))[0] ?? ""
     const words = first.replace(/[.!?,;:]+$/g, "").split(" ").filter((w) => w.length > 0).slice(0, 8)
     if (words.length === 0) throw new AgentFailure("The text has no words to make a title from.")
     const title = words.map((w, i) => (i === 0 ? w[0]!.toUpperCase() + w.slice(1) : titleCase(w))).join(" ")
     return { title, words: words.length }
-  },
+  }),
 }
 
 export const summarizer: SampleAgent = {
@@ -43,11 +43,11 @@ export const summarizer: SampleAgent = {
   ),
   output: Type.Object({ summary: Type.String(), sentences: Type.Integer(), original_sentences: Type.Integer() }),
   examples: [{ text: "First point. Second point. Third point.", max_sentences: 2 }],
-  run: ({ input }) => {
+  run: pure(({ input }) => {
     const all = sentences(String(input.text))
     const keep = all.slice(0, typeof input.max_sentences === "number" ? input.max_sentences : 2)
     return { summary: keep.join(" "), sentences: keep.length, original_sentences: all.length }
-  },
+  }),
 }
 
 // A fixed table stands in for research: the point is a stable, checkable answer.
@@ -74,13 +74,13 @@ export const factChecker: SampleAgent = {
     explanation: Type.String(),
   }),
   examples: [{ claim: "Water boils at 100 degrees Celsius at sea level." }],
-  run: ({ input }) => {
+  run: pure(({ input }) => {
     const claim = String(input.claim)
     const hit = facts.find((f) => f.pattern.test(claim))
     return hit
       ? { claim, verdict: hit.verdict, confidence: 0.95, explanation: hit.explanation }
       : { claim, verdict: "unverifiable", confidence: 0, explanation: "No reference covers this claim." }
-  },
+  }),
 }
 
 export const echoSol: SampleAgent = {
@@ -93,7 +93,7 @@ export const echoSol: SampleAgent = {
   input: Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
   output: Type.Object({ echo: Type.String(), length: Type.Integer() }),
   examples: [{ text: "hello" }],
-  run: ({ input }) => ({ echo: String(input.text), length: [...String(input.text)].length }),
+  run: pure(({ input }) => ({ echo: String(input.text), length: [...String(input.text)].length })),
 }
 
 export const privateResearch: SampleAgent = {
@@ -107,5 +107,5 @@ export const privateResearch: SampleAgent = {
   input: Type.Object({ topic: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }),
   output: Type.Object({ report: Type.String() }),
   examples: [{ topic: "tokenomics" }],
-  run: ({ input }) => ({ report: `Private notes on ${String(input.topic)}.` }),
+  run: pure(({ input }) => ({ report: `Private notes on ${String(input.topic)}.` })),
 }

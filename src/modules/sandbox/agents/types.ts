@@ -1,8 +1,9 @@
 // What a sample agent is: its marketplace listing and an in-process handler
 // that receives the same `{ input, tetto_context }` a real agent is POSTed.
-import type { Database } from "bun:sqlite"
 import type { TSchema } from "@sinclair/typebox"
+import { Effect } from "effect"
 import type { TokenSymbol } from "../../marketplace/protocol"
+import type { SandboxSql } from "../store/sql"
 
 export type TettoContext = {
   readonly caller_wallet: string
@@ -20,7 +21,7 @@ export type AgentRun = {
   readonly input: Record<string, unknown>
   readonly tetto_context: TettoContext
   /** The sandbox database, for agents that keep data or read balances. */
-  readonly db: Database
+  readonly db: SandboxSql
 }
 
 export type SampleAgent = {
@@ -36,11 +37,20 @@ export type SampleAgent = {
   readonly input: TSchema
   readonly output: TSchema
   readonly examples: ReadonlyArray<Record<string, unknown>>
-  /** Returns the output or throws AgentFailure. Input has already passed `input`. */
-  readonly run: (call: AgentRun) => Record<string, unknown>
+  /** The output, or AgentFailure. Input has already passed `input`. */
+  readonly run: (call: AgentRun) => Effect.Effect<Record<string, unknown>, AgentFailure>
 }
 
 /** An agent's own refusal; the platform refunds the payment and returns the message. */
 export class AgentFailure extends Error {
   override readonly name = "AgentFailure"
 }
+
+/** What the platform says when an agent breaks without a refusal of its own. */
+export const AGENT_ERROR = "Agent error: the agent did not return a result"
+
+/** An agent written as a plain function that returns its output or throws AgentFailure. */
+export const pure =
+  (run: (call: AgentRun) => Record<string, unknown>) =>
+  (call: AgentRun): Effect.Effect<Record<string, unknown>, AgentFailure> =>
+    Effect.try({ try: () => run(call), catch: (e) => (e instanceof AgentFailure ? e : new AgentFailure(AGENT_ERROR)) })

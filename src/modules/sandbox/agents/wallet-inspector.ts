@@ -1,6 +1,7 @@
 // Reads a wallet's balances from the sandbox ledger.
 import { PublicKey } from "@solana/web3.js"
 import { Type } from "@sinclair/typebox"
+import { Effect } from "effect"
 import { solBalance, tokenAccountsByOwner } from "../ledger"
 import { sandboxUsdcMint } from "../identities"
 import { AgentFailure, type SampleAgent } from "./types"
@@ -20,15 +21,16 @@ export const walletInspector: SampleAgent = {
     token_accounts: Type.Integer(),
   }),
   examples: [{ wallet: "11111111111111111111111111111111" }],
-  run: ({ input, db }) => {
-    const wallet = String(input.wallet)
-    try {
-      new PublicKey(wallet)
-    } catch {
-      throw new AgentFailure("wallet is not a valid base58 public key")
-    }
-    const accounts = tokenAccountsByOwner(db, wallet)
-    const usdc = accounts.filter((a) => a.mint === sandboxUsdcMint.toBase58()).reduce((sum, a) => sum + a.amount, 0)
-    return { wallet, sol_lamports: solBalance(db, wallet) ?? 0, usdc_base_units: usdc, token_accounts: accounts.length }
-  },
+  run: ({ input, db }) =>
+    Effect.gen(function* () {
+      const wallet = String(input.wallet)
+      try {
+        new PublicKey(wallet)
+      } catch {
+        return yield* Effect.fail(new AgentFailure("wallet is not a valid base58 public key"))
+      }
+      const accounts = yield* tokenAccountsByOwner(db, wallet)
+      const usdc = accounts.filter((a) => a.mint === sandboxUsdcMint.toBase58()).reduce((sum, a) => sum + a.amount, 0)
+      return { wallet, sol_lamports: (yield* solBalance(db, wallet)) ?? 0, usdc_base_units: usdc, token_accounts: accounts.length }
+    }),
 }

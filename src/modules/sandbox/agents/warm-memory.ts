@@ -2,7 +2,8 @@
 // when given, `input.wallet` (how the gateway gives each API key its own space
 // on a pool wallet many keys share); see agent-data.ts.
 import { Type } from "@sinclair/typebox"
-import { allData, dataNamespace, deleteData, getData, listData, putData } from "../agent-data"
+import { Effect } from "effect"
+import { countData, dataNamespace, deleteData, getData, listData, putData } from "../agent-data"
 import type { SampleAgent } from "./types"
 
 const Key = Type.String({ minLength: 1, maxLength: 256, description: "Entry key" })
@@ -52,36 +53,35 @@ export const warmMemory: SampleAgent = {
     { action: "retrieve", key: "greeting" },
     { action: "list", prefix: "gre", limit: 10 },
   ],
-  run: ({ input, tetto_context, db }) => {
-    const namespace = dataNamespace(tetto_context.caller_wallet, input.wallet)
-    const id = tetto_context.current_agent_id
-    const key = String(input.key ?? "")
-    switch (input.action) {
-      case "store": {
-        const value = typeof input.value === "string" ? input.value : JSON.stringify(input.value)
-        putData(db, id, namespace, key, value, tetto_context.timestamp)
-        return { success: true, action: "store", key, message: "Stored" }
-      }
-      case "retrieve": {
-        const row = getData(db, id, namespace, key)
-        return { success: true, action: "retrieve", key, exists: row !== undefined, value: row?.value ?? null }
-      }
-      case "delete":
-        return { success: true, action: "delete", key, deleted: deleteData(db, id, namespace, key) }
-      default: {
-        const limit = typeof input.limit === "number" ? input.limit : 50
-        const rows = listData(db, id, namespace, String(input.prefix ?? ""), String(input.cursor ?? ""), limit + 1)
-        const page = rows.slice(0, limit)
-        const total = allData(db, id, namespace).length
-        return {
-          success: true,
-          action: "list",
-          items: page.map((r) => ({ key: r.key, value: r.value, updated_at: r.updated_at })),
-          next_cursor: rows.length > limit ? page[page.length - 1]!.key : null,
-          count: total,
+  run: ({ input, tetto_context, db }) =>
+    Effect.gen(function* () {
+      const namespace = dataNamespace(tetto_context.caller_wallet, input.wallet)
+      const id = tetto_context.current_agent_id
+      const key = String(input.key ?? "")
+      switch (input.action) {
+        case "store": {
+          const value = typeof input.value === "string" ? input.value : JSON.stringify(input.value)
+          yield* putData(db, id, namespace, key, value, tetto_context.timestamp)
+          return { success: true, action: "store", key, message: "Stored" }
+        }
+        case "retrieve": {
+          const row = yield* getData(db, id, namespace, key)
+          return { success: true, action: "retrieve", key, exists: row !== undefined, value: row?.value ?? null }
+        }
+        case "delete":
+          return { success: true, action: "delete", key, deleted: yield* deleteData(db, id, namespace, key) }
+        default: {
+          const limit = typeof input.limit === "number" ? input.limit : 50
+          const rows = yield* listData(db, id, namespace, String(input.prefix ?? ""), String(input.cursor ?? ""), limit + 1)
+          const page = rows.slice(0, limit)
+          return {
+            success: true,
+            action: "list",
+            items: page.map((r) => ({ key: r.key, value: r.value, updated_at: r.updated_at })),
+            next_cursor: rows.length > limit ? page[page.length - 1]!.key : null,
+            count: yield* countData(db, id, namespace),
+          }
         }
       }
-    }
-  },
+    }),
 }
-
