@@ -27,7 +27,8 @@ import { Keypair, Transaction } from "@solana/web3.js"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { createApp } from "../src/app/app"
 import { appLayer, type AppRuntime } from "../src/app/layers"
-import { Marketplace, type MarketplaceShape } from "../src/modules/marketplace/service"
+import type { MarketplaceShape } from "../src/modules/marketplace/service"
+import { Networks } from "../src/modules/network/service"
 import { generateWallets } from "../src/modules/pool/service"
 import { titleGenerator } from "../src/modules/sandbox/agents/text"
 import { loadConfig } from "../src/platform/config/config"
@@ -56,11 +57,12 @@ const INPUT = { text: "Bun ships a fast SQLite driver. It runs inside the runtim
 /** Milliseconds spent inside Marketplace methods since the last reset (meaningful at concurrency 1). */
 const marketplaceClock = { ms: 0, calls: 0 }
 
-/** The real HTTP client, each method timed. */
-const timedMarketplace = Layer.effect(
-  Marketplace,
+/** The live network with its real HTTP marketplace client, each method timed. */
+const timedNetworks = Layer.effect(
+  Networks,
   Effect.gen(function* () {
-    const inner = yield* Marketplace
+    const networks = yield* Networks
+    const inner = networks.live.marketplace
     const timed =
       <Args extends ReadonlyArray<unknown>, A, E>(f: (...args: Args) => Effect.Effect<A, E>) =>
       (...args: Args) =>
@@ -82,7 +84,7 @@ const timedMarketplace = Layer.effect(
       call: timed(inner.call),
       getReceipt: timed(inner.getReceipt),
     }
-    return shape
+    return { ...networks, live: { ...networks.live, marketplace: shape } }
   }),
 )
 
@@ -137,13 +139,11 @@ export const gatewayBenchmark: Benchmark = {
     })
     const handle = openDatabase({ dialect: "sqlite", path: ":memory:" })
     await runMigrations(handle)
-    // The application Layer with the Marketplace replaced by its timed decoration (the later layer wins).
+    // The application Layer with the live marketplace replaced by its timed
+    // decoration (the later layer wins; the one app Layer value is built once).
     const spans = makeSpanProfile()
-    const layer = Layer.mergeAll(
-      appLayer(config, { database: handle, sink: () => {} }),
-      timedMarketplace.pipe(Layer.provide(Marketplace.layer), Layer.provide(AppConfig.layer(config))),
-      spans.layer,
-    )
+    const app0 = appLayer(config, { database: handle, sink: () => {} })
+    const layer = Layer.mergeAll(app0, timedNetworks.pipe(Layer.provide(app0)), spans.layer)
     const runtime: AppRuntime = ManagedRuntime.make(layer)
     const app = createApp(config, runtime)
     // Server-side time of each agent call, ms, and the marketplace time inside it.

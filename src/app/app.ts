@@ -196,7 +196,7 @@ export const createApp = (config: Config, runtime: AppRuntime) => {
     .use(storageRoutes(respond))
     .use(usageRoutes(respond))
     .use(config.adminToken === undefined ? new Elysia() : adminRoutes(respond))
-    .use(config.network === "sandbox" ? sandboxRoutes(runtime) : new Elysia())
+    .use(config.network === "sandbox" ? sandboxRoutes((program) => runtime.runPromiseExit(program)) : new Elysia())
     .use(stripeWebhook(respond))
     .use(stripeThinWebhook(respond))
     .use(billingAccountRoute(respond))

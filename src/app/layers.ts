@@ -3,7 +3,6 @@
 import { Clock, Layer, ManagedRuntime, References } from "effect"
 import { PaymentLanes } from "../modules/gateway/payment-lanes"
 import { AuthThrottle } from "../modules/auth/throttle"
-import { AgentDirectory } from "../modules/gateway/agents"
 import { DetachedCalls } from "./detached-calls"
 import { ApiKeys } from "../modules/keys/verifier"
 import { Sandbox } from "../modules/sandbox/service"
@@ -11,11 +10,10 @@ import type { Config } from "../platform/config/config"
 import { AppConfig } from "../platform/config/service"
 import { Database, type DatabaseHandle } from "../platform/db/database"
 import { loggerLayer, stdoutSink, type LogSink } from "../platform/logging/logger"
-import { Chain } from "../modules/chain/service"
 import { ConcurrencyLimiter } from "../modules/limits/concurrency"
 import { RateLimiter } from "../modules/limits/rate-limiter"
 import { LimitsStore } from "../modules/limits/store"
-import { Marketplace } from "../modules/marketplace/service"
+import { Networks } from "../modules/network/service"
 import { Keyring } from "../modules/pool/keyring"
 import { Signer } from "../modules/pool/signer"
 import { StripeClient } from "../modules/billing/stripe-client"
@@ -42,10 +40,8 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   const sandbox = Sandbox.layer.pipe(Layer.provide(Layer.merge(configLayer, database)))
   const minimumLevel = Layer.succeed(References.MinimumLogLevel, logLevels[config.logLevel])
   const logging = Layer.merge(loggerLayer(options.sink ?? stdoutSink), minimumLevel)
-  const marketplace = Marketplace.layer.pipe(Layer.provide(configLayer))
-  const chain = Chain.layer.pipe(Layer.provide(configLayer))
   const base = Layer.mergeAll(configLayer, store)
-  const services = Layer.mergeAll(ApiKeys.layer, AgentDirectory.layer, PaymentLanes.layer).pipe(Layer.provide(base))
+  const services = Layer.mergeAll(ApiKeys.layer, PaymentLanes.layer).pipe(Layer.provide(base))
   // The keyring logs a warning when it generates the sandbox key, so it is built with the logger.
   const keyring = Keyring.layer.pipe(Layer.provide(Layer.merge(configLayer, logging)))
   const signer = Signer.layer.pipe(Layer.provide(Layer.mergeAll(configLayer, store, keyring)))
@@ -55,8 +51,11 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   // Sign-up and login throttling count on the same store, so instances share them.
   const limits = Layer.mergeAll(RateLimiter.layer, ConcurrencyLimiter.layer, AuthThrottle.layer).pipe(Layer.provide(Layer.mergeAll(limitsStore, configLayer)))
   const clock = options.clock ? Layer.succeed(Clock.Clock, options.clock) : Layer.empty
+  // The live network from config; test keys' network is the sandbox, whose
+  // in-process programs run with the logger and clock captured here.
+  const networks = Networks.layer.pipe(Layer.provide(Layer.mergeAll(configLayer, sandbox, logging, clock)))
   // limitsStore is the same Layer value the limiters use, so it is built once (one Redis connection).
-  return Layer.mergeAll(configLayer, database, store, services, limits, limitsStore, marketplace, chain, sandbox, keyring, signer, stripe, logging, clock, DetachedCalls.layer)
+  return Layer.mergeAll(configLayer, database, store, services, limits, limitsStore, networks, sandbox, keyring, signer, stripe, logging, clock, DetachedCalls.layer)
 }
 
 export type AppServices = Layer.Success<ReturnType<typeof appLayer>>

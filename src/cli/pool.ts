@@ -49,7 +49,7 @@ export const poolGenerateCommand: Command = {
       process.stderr.write("pool generate: --count must be an integer from 1 to 100000\n")
       return 2
     }
-    const r = await runPool(generateWallets(count, progress("generating", count)))
+    const r = await runPool(generateWallets(count, { onProgress: progress("generating", count) }))
     if (typeof r === "number") return r
     console.log(`generated ${r.length} wallets`)
     return 0

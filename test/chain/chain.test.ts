@@ -4,7 +4,9 @@ import { afterEach, describe, expect, test } from "bun:test"
 import { ASSOCIATED_TOKEN_PROGRAM_ID, TOKEN_PROGRAM_ID } from "@solana/spl-token"
 import { Keypair, PublicKey } from "@solana/web3.js"
 import { Effect, Layer } from "effect"
-import { Chain, makeChain } from "../../src/modules/chain/service"
+import { makeChain } from "../../src/modules/chain/service"
+import { Networks } from "../../src/modules/network/service"
+import { makeTestApp } from "../support/app"
 import { networkConstants } from "../../src/modules/marketplace/protocol"
 import { loadConfig } from "../../src/platform/config/config"
 import { AppConfig } from "../../src/platform/config/service"
@@ -118,18 +120,15 @@ describe("chain reads", () => {
     expect(performance.now() - started).toBeLessThan(2000)
   })
 
-  test("Chain.layer reads SOLANA_RPC_URL; USDC_MINT follows the network and is unset on the sandbox", async () => {
+  test("the live network's chain reads SOLANA_RPC_URL; USDC_MINT follows the network and is unset on the sandbox", async () => {
     rpc = startRpc(() => ({ result: { ...ctx, value: 7 } }))
     const config = loadConfig({ TETTO_NETWORK: "devnet", SOLANA_RPC_URL: rpc.url })
     expect(config.usdcMint).toBe(networkConstants.devnet.usdcMint)
     expect(loadConfig({ TETTO_NETWORK: "mainnet" }).usdcMint).toBe(networkConstants.mainnet.usdcMint)
     expect(loadConfig({}).usdcMint).toBeUndefined()
     expect(loadConfig({ USDC_MINT: mint }).usdcMint).toBe(mint)
-    const lamports = await Effect.runPromise(
-      Effect.gen(function* () {
-        return yield* (yield* Chain).getSolBalance(owner)
-      }).pipe(Effect.provide(Chain.layer.pipe(Layer.provide(AppConfig.layer(config))))),
-    )
+    const h = await makeTestApp("sqlite", { TETTO_NETWORK: "devnet", SOLANA_RPC_URL: rpc.url })
+    const lamports = await h.runtime.runPromise(Effect.flatMap(Networks, (n) => n.live.chain.getSolBalance(owner))).finally(() => h.close())
     expect(lamports).toBe(7)
   })
 })

@@ -2,8 +2,8 @@
 // process) takes a burst of concurrent paid calls on a slowed sandbox agent
 // and is killed with SIGKILL at a random moment, three times over, then
 // started once more on the same data. After one reconciler pass past the
-// give-up age, the sandbox ledger (its own SQLite file in DATA_DIR, which
-// outlives every crash) and the gateway's rows must agree exactly:
+// give-up age, the sandbox ledger (its own SQLite file in DATA_DIR, or schema
+// `sandbox` of the Postgres database; it outlives every crash) and the gateway's rows must agree exactly:
 //   - a row is settled iff its payment intent was paid (or completed);
 //   - every paid intent has exactly one row; no payment serves two rows;
 //   - what developers are charged = Σ (quote + markup) of the paid intents;
@@ -114,13 +114,28 @@ const readAppDb = async (dialect: Dialect, url: string, sqlitePath: string) => {
   }
 }
 
-const readLedger = (path: string, poolWallets: ReadonlyArray<string>) => {
-  const db = new Database(path)
+/** The sandbox ledger: its own SQLite file beside a SQLite gateway, schema `sandbox` of a Postgres gateway's database. */
+const readLedger = async (dialect: Dialect, url: string, path: string, poolWallets: ReadonlyArray<string>) => {
+  const intentsSql = "select id, agent_id, payer, token, amount_base, status, tx_signature, created_at from sandbox.intents"
+  const signaturesSql = "select signature, err from sandbox.signatures"
+  if (dialect === "postgres") {
+    const sql = postgres(url, { max: 1, onnotice: () => {} })
+    try {
+      const intents = [...(await sql.unsafe(intentsSql))].map((i) => ({ ...i, amount_base: Number(i.amount_base), created_at: Number(i.created_at) }) as unknown as IntentRecord)
+      const signatures = new Map((await sql.unsafe(signaturesSql)).map((s) => [String(s.signature), s.err as string | null]))
+      const total = (await sql.unsafe("select coalesce(sum(amount), 0) as total from sandbox.token_accounts where owner = any($1)", [poolWallets as Array<string>]))[0]?.total
+      return { intents, signatures, poolUsdc: Number(total ?? 0) }
+    } finally {
+      await sql.end({ timeout: 5 })
+    }
+  }
+  const db = new Database(":memory:")
   try {
-    const intents = db.query<IntentRecord, []>("select id, agent_id, payer, token, amount_base, status, tx_signature, created_at from intents").all()
-    const signatures = new Map(db.query<{ signature: string; err: string | null }, []>("select signature, err from signatures").all().map((s) => [s.signature, s.err]))
+    db.query("attach database ? as sandbox").run(path)
+    const intents = db.query<IntentRecord, []>(intentsSql).all()
+    const signatures = new Map(db.query<{ signature: string; err: string | null }, []>(signaturesSql).all().map((s) => [s.signature, s.err]))
     const placeholders = poolWallets.map(() => "?").join(", ")
-    const poolUsdc = db.query<{ total: number | null }, Array<string>>(`select sum(amount) as total from token_accounts where owner in (${placeholders})`).get(...poolWallets)?.total ?? 0
+    const poolUsdc = db.query<{ total: number | null }, Array<string>>(`select sum(amount) as total from sandbox.token_accounts where owner in (${placeholders})`).get(...poolWallets)?.total ?? 0
     return { intents, signatures, poolUsdc }
   } finally {
     db.close()
@@ -198,7 +213,8 @@ for (const dialect of dialects) {
             const deadline = Date.now() + 30_000
             for (;;) {
               const r = await fetch(`${server.baseUrl}/admin/pool?limit=100`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
-              const wallets = r.status === 200 ? ((await r.json()) as { wallets: Array<{ last_balance_check_at: string | null }> }).wallets : []
+              // The live pool (the test keys' pool is created beside it).
+              const wallets = r.status === 200 ? ((await r.json()) as { wallets: Array<{ environment: string; last_balance_check_at: string | null }> }).wallets.filter((w) => w.environment === "live") : []
               if (wallets.length === POOL_SIZE && wallets.every((w) => w.last_balance_check_at !== null)) break
               if (Date.now() > deadline) throw new Error(`pool not bootstrapped: ${r.status} ${JSON.stringify(wallets)}`)
               await Bun.sleep(100)
@@ -285,7 +301,7 @@ for (const dialect of dialects) {
 
         // ── What the two sides say ────────────────────────────────────────
         const app = await readAppDb(dialect, databaseUrl, sqlitePath)
-        const ledger = readLedger(join(dataDir, "sandbox.db"), app.wallets)
+        const ledger = await readLedger(dialect, databaseUrl, join(dataDir, "sandbox.db"), app.wallets)
         const intents = new Map(ledger.intents.map((i) => [i.id, i]))
         const isPaid = (i: IntentRecord | undefined) => i !== undefined && (i.status === "paid" || i.status === "completed")
         const problems: Array<string> = []

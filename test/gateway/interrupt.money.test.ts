@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { Effect, Fiber } from "effect"
 import { callAgent } from "../../src/modules/gateway/call-agent"
+import { networkFor } from "../../src/modules/network/service"
 import { ApiKeys } from "../../src/modules/keys/verifier"
 import { titleGenerator } from "../../src/modules/sandbox/agents/text"
 import { periodOf } from "../../src/platform/period"
@@ -24,8 +25,9 @@ for (const dialect of dialects) {
     test("80 calls interrupted after 0–6 ms: every one either completed or left no open row, and counters equal rows", async () => {
       const a = await register(g)
       const identity = await g.runtime.runPromise(Effect.flatMap(ApiKeys, (k) => k.authenticate(`Bearer ${a.key}`)))
+      const network = await g.runtime.runPromise(networkFor(identity.environment))
       for (let i = 0; i < 80; i++) {
-        const call = callAgent(identity, titleGenerator.id, { text: `interrupted call ${i}` }, { requestId: `req_interrupt_${i}`, idempotencyKey: undefined })
+        const call = callAgent(identity, network, titleGenerator.id, { text: `interrupted call ${i}` }, { requestId: `req_interrupt_${i}`, idempotencyKey: undefined })
         await g.runtime.runPromise(
           Effect.gen(function* () {
             const fiber = yield* Effect.forkChild(call)

@@ -133,14 +133,16 @@ describe("PaymentLanesState", () => {
     expect(lanes.choose(AGENT, A, POOL).free).toBe(false)
   })
 
-  test("the alternatives cache lives for its ttl (ms)", () => {
+  test("the alternatives cache lives for its ttl (ms), one per pool", () => {
     const lanes = new PaymentLanesState()
-    expect(lanes.cachedAlternatives(1_000)).toBeUndefined()
+    expect(lanes.cachedAlternatives("live", 1_000)).toBeUndefined()
     // Only the ids matter here; the rows are whole wallets in the gateway.
     const rows = POOL as unknown as ReadonlyArray<WalletRow>
-    lanes.rememberAlternatives(rows, 1_000, 5_000)
-    expect(lanes.cachedAlternatives(5_999)).toEqual(rows)
-    expect(lanes.cachedAlternatives(6_000)).toBeUndefined()
+    lanes.rememberAlternatives("live", rows, 1_000, 5_000)
+    expect(lanes.cachedAlternatives("live", 5_999)).toEqual(rows)
+    // Test keys never pay from the live pool's wallets.
+    expect(lanes.cachedAlternatives("test", 5_999)).toBeUndefined()
+    expect(lanes.cachedAlternatives("live", 6_000)).toBeUndefined()
   })
 
   test("one gate per agent and wallet", () => {

@@ -1,8 +1,10 @@
 // The reconciler's verdicts, from the chain's answer about each open row's own
-// signature: a Chain stub provided to the pass (a Layer swap, nothing patched).
+// signature: a Chain stub in the live network provided to the pass (a service
+// swap, nothing patched).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { Effect } from "effect"
-import { Chain, type ChainShape, type SignatureState } from "../../src/modules/chain/service"
+import type { ChainShape, SignatureState } from "../../src/modules/chain/service"
+import { Networks } from "../../src/modules/network/service"
 import { reconcileUnknownCalls } from "../../src/modules/gateway/reconciler"
 import { periodOf } from "../../src/platform/period"
 import { Store } from "../../src/store/store"
@@ -34,14 +36,17 @@ for (const dialect of dialects) {
       const createdAt = Date.now() - ageMs
       const id = `use_${dialect}_${n}`
       const period = periodOf(createdAt)
-      await run((s) => s.usage.reserve({ id, keyId: `key_${dialect}_rec`, userId: "usr_rec", agentId: "agent", requestId: `req_${n}`, idempotencyKey: null, createdAt }, period, null))
+      await run((s) => s.usage.reserve({ id, keyId: `key_${dialect}_rec`, userId: "usr_rec", agentId: "agent", requestId: `req_${n}`, idempotencyKey: null, environment: "live", createdAt }, period, null))
       const claim = await run((s) =>
         s.usage.claim(id, period, { agentName: "A", agentPriceMicroUsd: 1000, markupMicroUsd: 500, developerPriceMicroUsd: 1500, priceToken: "USDC", priceBase: 1000, solRateMicroUsd: null, walletId: "wal_x", paymentIntentId: `pi_${dialect}_${n}`, txSignature: `sig_${dialect}_${n}` }, null),
       )
       expect(claim).toEqual({ kind: "claimed" })
       return id
     }
-    const pass = (states: Record<string, SignatureState>) => h.runtime.runPromise(reconcileUnknownCalls().pipe(Effect.provideService(Chain, chainSaying(states))))
+    const pass = (states: Record<string, SignatureState>) =>
+      h.runtime.runPromise(
+        Effect.flatMap(Networks, (networks) => reconcileUnknownCalls().pipe(Effect.provideService(Networks, { ...networks, live: { ...networks.live, chain: chainSaying(states) } }))),
+      )
     const stateOf = async (id: string) => (await run((s) => s.usage.findById(id)))?.state
 
     test("processed is not yet evidence: the row waits; confirmed or finalized settles it; failed releases it", async () => {

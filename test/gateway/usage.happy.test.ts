@@ -50,6 +50,7 @@ for (const dialect of dialects) {
         headers: r.headers,
         body: {
           key_id: a.keyId,
+          environment: "live",
           period: { name: "2026-11", start: "2026-11-01T00:00:00.000Z", end: "2026-12-01T00:00:00.000Z" },
           ops: 3,
           spend_micro_usd: 18_000,
@@ -99,6 +100,7 @@ for (const dialect of dialects) {
       expect(newest).toEqual({
         id: expect.stringMatching(/^use_/),
         key_id: c.keyId,
+        environment: "live",
         agent: { id: warmMemory.id, name: warmMemory.name },
         agent_price_micro_usd: 1000,
         agent_price_usd: "0.001",

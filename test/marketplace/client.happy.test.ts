@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test"
-import { Effect, Layer } from "effect"
-import { Marketplace } from "../../src/modules/marketplace/service"
-import { AppConfig } from "../../src/platform/config/service"
-import { testConfig } from "../support/app"
+import { Effect } from "effect"
+import { Networks } from "../../src/modules/network/service"
+import { makeTestApp } from "../support/app"
 import { AGENT_ID, agent, client, INTENT_ID, json, OWNER, PAYER, RECEIPT_ID, run, signedTransaction, startFake, type Fake } from "./fake-marketplace"
 
 let fake: Fake | undefined
@@ -61,14 +60,10 @@ describe("marketplace client: successful exchanges", () => {
     expect(fake.count(`GET /api/receipts/${RECEIPT_ID}`)).toBe(1)
   })
 
-  test("Marketplace.layer reads TETTO_API_URL from the config", async () => {
+  test("the live network's marketplace reads TETTO_API_URL from the config", async () => {
     fake = startFake(() => json({ ok: true, agent: agent({ name: "From config" }) }))
-    const config = testConfig({ TETTO_NETWORK: "devnet", TETTO_API_URL: fake.url })
-    const layer = Marketplace.layer.pipe(Layer.provide(AppConfig.layer(config)))
-    const a = await run(Effect.gen(function* () {
-      const m = yield* Marketplace
-      return yield* m.getAgent(AGENT_ID)
-    }).pipe(Effect.provide(layer)))
+    const h = await makeTestApp("sqlite", { TETTO_NETWORK: "devnet", TETTO_API_URL: fake.url })
+    const a = await h.runtime.runPromise(Effect.flatMap(Networks, (n) => n.live.marketplace.getAgent(AGENT_ID))).finally(() => h.close())
     expect(a.name).toBe("From config")
   })
 })

@@ -115,6 +115,7 @@ for (const dialect of dialects) {
         id: w.id,
         public_key: w.publicKey,
         status: w.status,
+        environment: w.environment,
         usdc_balance: w.usdcBalance,
         lamports: w.lamports,
         assigned_keys: w.assignedKeyCount,

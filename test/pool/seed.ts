@@ -7,7 +7,7 @@ import * as pg from "../../src/platform/db/schema.pg"
 import * as sqlite from "../../src/platform/db/schema.sqlite"
 import { newId } from "../../src/platform/ids"
 
-export const seedKeys = async (runtime: AppRuntime, count: number): Promise<Array<string>> => {
+export const seedKeys = async (runtime: AppRuntime, count: number, environment: "live" | "test" = "live"): Promise<Array<string>> => {
   const handle = await runtime.runPromise(Effect.gen(function* () {
     return yield* Database
   }))
@@ -15,7 +15,7 @@ export const seedKeys = async (runtime: AppRuntime, count: number): Promise<Arra
   const user = { id: userId, email: `${userId}@example.com`, passwordHash: "x", createdAt: 1 }
   const keys = Array.from({ length: count }, (_, i) => {
     const id = newId("key")
-    return { id, userId, keyHash: `hash_${id}`, prefix: "tk_test_", name: `k${i}`, environment: "test", tier: "free", createdAt: 1 }
+    return { id, userId, keyHash: `hash_${id}`, prefix: `tk_${environment}_`, name: `k${i}`, environment, tier: "free", createdAt: 1 }
   })
   if (handle.kind === "sqlite") {
     handle.db.insert(sqlite.users).values(user).run()

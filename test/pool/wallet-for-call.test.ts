@@ -9,8 +9,14 @@ import { Store } from "../../src/store/store"
 import type { WalletStatus } from "../../src/store/wallets/repo"
 import { makeTestApp, type TestApp } from "../support/app"
 import { dialects } from "../support/db"
+import { sql } from "drizzle-orm"
+import { Database } from "../../src/platform/db/database"
+import { exec } from "../support/billing"
 import { seedKeys } from "./seed"
 import { run, wallet } from "./served"
+
+/** A live key as walletForCall sees it. */
+const liveKey = (keyId: string, walletId: string | null) => ({ keyId, walletId, environment: "live" as const })
 
 const setBalance = (h: TestApp, id: string, status: Exclude<WalletStatus, "retired">, usdcBalance: number) =>
   run(h, Effect.flatMap(Store, (s) => s.wallets.recordBalance(id, { status, usdcBalance, lamports: 100_000_000, checkedAt: 1 })))
@@ -35,13 +41,13 @@ for (const dialect of dialects) {
 
     test("a key without a wallet is assigned one (fewest keys), and keeps it", async () => {
       const [key] = await seedKeys(h.runtime, 1)
-      const first = await run(h, walletForCall(key!, null, { storage: false }))
+      const first = await run(h, walletForCall(liveKey(key!, null), { storage: false }))
       expect({ id: first.wallet.id, borrowed: first.borrowed, keys: first.wallet.assignedKeyCount }).toEqual({ id: ids[0]!, borrowed: false, keys: 1 })
-      const again = await run(h, walletForCall(key!, first.wallet.id, { storage: true }))
+      const again = await run(h, walletForCall(liveKey(key!, first.wallet.id), { storage: true }))
       expect({ id: again.wallet.id, borrowed: again.borrowed }).toEqual({ id: ids[0]!, borrowed: false })
       // a low_balance wallet still pays
       await setBalance(h, ids[0]!, "low_balance", 5_000_000)
-      expect((await run(h, walletForCall(key!, ids[0]!, { storage: true }))).wallet.id).toBe(ids[0]!)
+      expect((await run(h, walletForCall(liveKey(key!, ids[0]!), { storage: true }))).wallet.id).toBe(ids[0]!)
     })
 
     test("own wallet depleted: an ordinary call borrows the best-funded active wallet for this call only; a storage call fails with 503 wallet_depleted", async () => {
@@ -49,11 +55,11 @@ for (const dialect of dialects) {
       await setBalance(h, ids[0]!, "depleted", 10)
       await setBalance(h, ids[1]!, "active", 20_000_000)
       await setBalance(h, ids[2]!, "active", 30_000_000)
-      const r = await run(h, walletForCall(key!, ids[0]!, { storage: false }))
+      const r = await run(h, walletForCall(liveKey(key!, ids[0]!), { storage: false }))
       expect({ id: r.wallet.id, borrowed: r.borrowed }).toEqual({ id: ids[2]!, borrowed: true })
       expect((await wallet(h, ids[2]!)).assignedKeyCount).toBe(0)
 
-      const e = await failure(h, walletForCall(key!, ids[0]!, { storage: true }))
+      const e = await failure(h, walletForCall(liveKey(key!, ids[0]!), { storage: true }))
       expect(e).toMatchObject({ _tag: "WalletDepleted", walletId: ids[0]! })
       const { body, headers } = toProblem(e as never, "req_test")
       const detail = body.detail
@@ -66,16 +72,46 @@ for (const dialect of dialects) {
       const [key] = await seedKeys(h.runtime, 1)
       await setBalance(h, ids[1]!, "active", 100_000)
       await setBalance(h, ids[2]!, "low_balance", 9_000_000)
-      expect((await run(h, walletForCall(key!, ids[0]!, { storage: false }))).wallet.id).toBe(ids[1]!)
+      expect((await run(h, walletForCall(liveKey(key!, ids[0]!), { storage: false }))).wallet.id).toBe(ids[1]!)
       await setBalance(h, ids[1]!, "depleted", 0)
-      expect((await run(h, walletForCall(key!, ids[0]!, { storage: false }))).wallet.id).toBe(ids[2]!)
+      expect((await run(h, walletForCall(liveKey(key!, ids[0]!), { storage: false }))).wallet.id).toBe(ids[2]!)
       // only a low_balance wallet left: a new key is still assigned (low wallets pay)
       const [late] = await seedKeys(h.runtime, 1)
-      expect(await run(h, walletForCall(late!, null, { storage: true }))).toMatchObject({ wallet: { id: ids[2]! }, borrowed: false })
+      expect(await run(h, walletForCall(liveKey(late!, null), { storage: true }))).toMatchObject({ wallet: { id: ids[2]! }, borrowed: false })
       await setBalance(h, ids[2]!, "depleted", 0)
-      expect(await failure(h, walletForCall(key!, ids[0]!, { storage: false }))).toMatchObject({ _tag: "NoFundedWallet" })
+      expect(await failure(h, walletForCall(liveKey(key!, ids[0]!), { storage: false }))).toMatchObject({ _tag: "NoFundedWallet" })
       const [fresh] = await seedKeys(h.runtime, 1)
-      expect(await failure(h, walletForCall(fresh!, null, { storage: false }))).toMatchObject({ _tag: "NoFundedWallet" })
+      expect(await failure(h, walletForCall(liveKey(fresh!, null), { storage: false }))).toMatchObject({ _tag: "NoFundedWallet" })
+    })
+
+    test("test keys pay from the test pool only, and live keys never from it; a test key holding a live wallet moves to a test wallet", async () => {
+      const testIds = await run(h, generateWallets(2, { environment: "test" }))
+      await setBalance(h, ids[0]!, "active", 1_000_000)
+      const [live] = await seedKeys(h.runtime, 1)
+      const [tk, legacy] = await seedKeys(h.runtime, 2, "test")
+      const testKey = (keyId: string, walletId: string | null) => ({ keyId, walletId, environment: "test" as const })
+
+      const assigned = await run(h, walletForCall(testKey(tk!, null), { storage: false }))
+      expect(testIds).toContain(assigned.wallet.id)
+      expect(assigned.wallet.environment).toBe("test")
+      expect(ids).toContain((await run(h, walletForCall(liveKey(live!, null), { storage: false }))).wallet.id)
+
+      // Assigned a live wallet before test keys had a pool of their own.
+      const handle = await h.runtime.runPromise(Effect.map(Database, (d) => d))
+      await exec(handle, sql`update api_keys set wallet_id = ${ids[2]!} where id = ${legacy!}`)
+      await exec(handle, sql`update wallet_pool set assigned_key_count = assigned_key_count + 1 where id = ${ids[2]!}`)
+      const liveCount = (await wallet(h, ids[2]!)).assignedKeyCount
+      const moved = await run(h, walletForCall(testKey(legacy!, ids[2]!), { storage: true }))
+      expect(moved.wallet.environment).toBe("test")
+      expect((await run(h, Effect.flatMap(Store, (s) => s.keys.findById(legacy!))))!.walletId).toBe(moved.wallet.id)
+      expect((await wallet(h, ids[2]!)).assignedKeyCount).toBe(liveCount - 1)
+
+      // A test wallet that cannot pay borrows a test stand-in, never a live one.
+      for (const id of testIds) await setBalance(h, id, id === moved.wallet.id ? "depleted" : "active", 10_000_000)
+      const standIn = await run(h, walletForCall(testKey(legacy!, moved.wallet.id), { storage: false }))
+      expect({ environment: standIn.wallet.environment, borrowed: standIn.borrowed }).toEqual({ environment: "test", borrowed: true })
+      await setBalance(h, standIn.wallet.id, "depleted", 0)
+      expect(await failure(h, walletForCall(testKey(legacy!, moved.wallet.id), { storage: false }))).toMatchObject({ _tag: "NoFundedWallet" })
     })
   })
 }

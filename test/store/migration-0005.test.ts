@@ -8,7 +8,7 @@ import type { DatabaseHandle } from "../../src/platform/db/database"
 import { migrationStatus, runMigrations } from "../../src/platform/db/migrations"
 import * as pg from "../../src/platform/db/schema.pg"
 import * as lite from "../../src/platform/db/schema.sqlite"
-import { selectAll } from "../support/billing"
+import { exec, selectAll } from "../support/billing"
 import { dialects, emptyDatabase } from "../support/db"
 
 /** 0000 … 0004: the schema before one payment per call. */
@@ -66,28 +66,13 @@ const leakedPeriods = [
 
 const tables = (h: DatabaseHandle) => (h.kind === "sqlite" ? lite : (pg as unknown as typeof lite))
 
-const usageValues = (r: Legacy) => ({
-  id: r.id,
-  keyId: r.keyId,
-  userId: "usr_legacy",
-  agentId: "agt_legacy",
-  agentName: "Legacy agent",
-  agentPriceMicroUsd: r.price,
-  markupMicroUsd: 0,
-  developerPriceMicroUsd: r.price,
-  walletId: "wal_legacy",
-  requestId: `req_${r.id}`,
-  paymentIntentId: r.intent,
-  state: r.state,
-  txSignature: r.sig,
-  error: r.error ?? null,
-  createdAt: r.createdAt,
-  settledAt: r.state === "settled" ? r.createdAt : null,
-})
-
+// In SQL with the columns the table had then: today's schema has columns
+// that later migrations add.
 const insertUsage = async (h: DatabaseHandle, rows: ReadonlyArray<Legacy>) => {
-  const t = tables(h)
-  await (h.db as any).insert(t.usage).values(rows.map(usageValues))
+  for (const r of rows) {
+    await exec(h, sql`insert into usage (id, key_id, user_id, agent_id, agent_name, agent_price_micro_usd, markup_micro_usd, developer_price_micro_usd, wallet_id, request_id, payment_intent_id, state, tx_signature, error, created_at, settled_at)
+      values (${r.id}, ${r.keyId}, 'usr_legacy', 'agt_legacy', 'Legacy agent', ${r.price}, 0, ${r.price}, 'wal_legacy', ${`req_${r.id}`}, ${r.intent}, ${r.state}, ${r.sig}, ${r.error ?? null}, ${r.createdAt}, ${r.state === "settled" ? r.createdAt : null})`)
+  }
 }
 
 const usageById = async (h: DatabaseHandle) =>

@@ -10,7 +10,7 @@ import { migrationStatus, runMigrations } from "../../src/platform/db/migrations
 import { newKey } from "../../src/modules/keys/service"
 import { pgKeys } from "../../src/store/keys/pg"
 import { sqliteKeys } from "../../src/store/keys/sqlite"
-import { selectAll } from "../support/billing"
+import { exec, selectAll } from "../support/billing"
 import { dialects, emptyDatabase } from "../support/db"
 
 /** 0000 … 0006: the schema before storage namespaces. */
@@ -20,10 +20,6 @@ const USER = "usr_legacy_owner"
 const KEY = "key_01JLEGACYKEY0000000000001"
 const REVOKED = "key_01JLEGACYKEY0000000000002"
 
-const exec = async (h: DatabaseHandle, query: ReturnType<typeof sql>) => {
-  if (h.kind === "sqlite") h.db.run(query)
-  else await h.db.execute(query)
-}
 
 
 /** Every column of every key, numbers as numbers (Postgres bigints come back as strings). */

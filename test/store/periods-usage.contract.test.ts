@@ -27,6 +27,7 @@ for (const dialect of dialects) {
       keyId,
       userId: "usr_u",
       agentId: "agent",
+      environment: "live",
       requestId: `req_${id}`,
       idempotencyKey: null,
       createdAt: T0,

@@ -28,7 +28,7 @@ export const insertKey = async (h: DatabaseHandle, userId: string, opts: { statu
   const id = newId("key")
   await run(h, (db, t) =>
     db.insert(t.apiKeys).values({
-      id, userId, keyHash: `hash_${id}`, prefix: "tk_test_abc", name: "k", environment: "test", tier: opts.tier ?? "paid",
+      id, userId, keyHash: `hash_${id}`, prefix: "tk_live_abc", name: "k", environment: "live", tier: opts.tier ?? "paid",
       status: opts.status ?? "active", statusReason: opts.statusReason ?? null, createdAt: 1_700_000_000_000,
     }))
   return id
@@ -42,6 +42,12 @@ export const insertUsage = async (h: DatabaseHandle, rows: ReadonlyArray<UsageSe
   }))
   for (let i = 0; i < values.length; i += 500) await run(h, (db, t) => db.insert(t.usage).values(values.slice(i, i + 500)))
   return values.map((v) => v.id)
+}
+
+/** Runs one statement that returns nothing (raw SQL, for schemas older than today's). */
+export const exec = async (h: DatabaseHandle, query: ReturnType<typeof sql>): Promise<void> => {
+  if (h.kind === "sqlite") h.db.run(query)
+  else await h.db.execute(query)
 }
 
 export const selectAll = async (h: DatabaseHandle, query: ReturnType<typeof sql>): Promise<Array<Record<string, any>>> =>

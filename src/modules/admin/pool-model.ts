@@ -10,6 +10,9 @@ export const PoolWallet = t.Object({
   id: t.String({ description: "Wallet id" }),
   public_key: t.String({ description: "Solana public key (base58): where to send refills" }),
   status: Status,
+  environment: t.Union([t.Literal("live"), t.Literal("test")], {
+    description: "live pays on TETTO_NETWORK; test is the built-in sandbox's pool that pays for test keys (sandbox money, never refilled by hand)",
+  }),
   usdc_balance: t.Integer({ description: "USDC at the last successful check, micro-USD (base units)" }),
   lamports: t.Integer({ description: "SOL at the last successful check, lamports" }),
   assigned_keys: t.Integer({ description: "API keys assigned to this wallet" }),
@@ -22,6 +25,7 @@ export const poolWalletJson = (w: WalletRow) => ({
   id: w.id,
   public_key: w.publicKey,
   status: w.status,
+  environment: w.environment,
   usdc_balance: w.usdcBalance,
   lamports: w.lamports,
   assigned_keys: w.assignedKeyCount,

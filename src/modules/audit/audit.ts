@@ -14,7 +14,7 @@ import { periodBounds } from "../../platform/period"
 import { Store } from "../../store/store"
 import type { CounterMismatch, MonthRange, SettledPayment } from "../../store/audit/repo"
 import type { StoreUnavailable } from "../../platform/http/errors"
-import { Chain } from "../chain/service"
+import { Networks } from "../network/service"
 import type { SignatureState } from "../chain/service"
 
 export type FindingKind = "duplicate_signature" | "duplicate_intent" | "settled_without_payment" | "paid_without_charge" | "counter_mismatch" | "stripe_flagged" | "stripe_overdue"
@@ -70,7 +70,7 @@ const rowsByChainState = Effect.fn("Audit.rowsByChainState")(function* (
   page: (after: string | undefined) => Effect.Effect<ReadonlyArray<SettledPayment>, StoreUnavailable>,
   wanted: "no_payment" | "payment",
 ) {
-  const chain = yield* Chain
+  const networks = yield* Networks
   const found: Array<string> = []
   let checked = 0
   for (let after: string | undefined = undefined; ; ) {
@@ -78,12 +78,16 @@ const rowsByChainState = Effect.fn("Audit.rowsByChainState")(function* (
     if (rows.length === 0) break
     after = rows.at(-1)!.id
     checked += rows.length
-    const signed = rows.filter((r) => r.txSignature !== null)
-    const states = yield* chain.getSignatureStatuses(signed.map((r) => r.txSignature!))
     if (wanted === "no_payment") found.push(...rows.filter((r) => r.txSignature === null).map((r) => r.id))
-    signed.forEach((r, i) => {
-      if (landed(states[i]) === (wanted === "payment")) found.push(r.id)
-    })
+    // Each row against its own network's chain: test rows paid on the sandbox.
+    for (const environment of ["live", "test"] as const) {
+      const signed = rows.filter((r) => r.txSignature !== null && r.environment === environment)
+      if (signed.length === 0) continue
+      const states = yield* networks[environment].chain.getSignatureStatuses(signed.map((r) => r.txSignature!))
+      signed.forEach((r, i) => {
+        if (landed(states[i]) === (wanted === "payment")) found.push(r.id)
+      })
+    }
     if (rows.length < PAGE) break
   }
   return { found, checked }

@@ -2,8 +2,7 @@
 // time limit (a fetch with an AbortSignal), so a silent RPC cannot hang a
 // balance check; web3.js's own 429 retry loop is off, callers decide.
 import { Connection, PublicKey, type FetchFn, type SignatureStatus } from "@solana/web3.js"
-import { Context, Effect, Layer } from "effect"
-import { AppConfig } from "../../platform/config/service"
+import { Effect } from "effect"
 import { upstreamText } from "../marketplace/sanitize"
 import { ChainUnavailable } from "./errors"
 import { associatedTokenAddress } from "../../platform/solana/spl-ids"
@@ -22,13 +21,19 @@ export type ChainShape = {
   readonly getSignatureStatuses: (signatures: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<SignatureState>, ChainUnavailable>
 }
 
-export type ChainOptions = { readonly rpcUrl: string; readonly timeoutMs: number }
+export type ChainOptions = {
+  readonly rpcUrl: string
+  readonly timeoutMs: number
+  /** The global fetch unless given (the in-process sandbox serves test keys without a socket). */
+  readonly fetch?: typeof fetch
+}
 
 const missingAccount = /could not find account/i
 
 export const makeChain = (options: ChainOptions): ChainShape => {
+  const base = options.fetch ?? fetch
   const timedFetch = ((input: string | URL | Request, init?: RequestInit) =>
-    fetch(input, {
+    base(input, {
       ...init,
       signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(options.timeoutMs)]) : AbortSignal.timeout(options.timeoutMs),
     })) as unknown as FetchFn
@@ -100,15 +105,4 @@ export const makeChain = (options: ChainOptions): ChainShape => {
   })
 
   return { getSolBalance, getUsdcBalance, getLatestBlockhash, getSignatureStatus, getSignatureStatuses }
-}
-
-export class Chain extends Context.Service<Chain, ChainShape>()("tdk/Chain") {
-  /** Reads the configured Solana RPC (SOLANA_RPC_URL) at "confirmed" commitment. */
-  static readonly layer = Layer.effect(
-    Chain,
-    Effect.gen(function* () {
-      const config = yield* AppConfig
-      return makeChain({ rpcUrl: config.solanaRpcUrl, timeoutMs: config.solanaRpcTimeoutMs })
-    }),
-  )
 }

@@ -10,9 +10,10 @@ import { periodOf } from "../../platform/period"
 import { Store } from "../../store/store"
 import type { KeyIdentity } from "../keys/identity"
 import { mayHaveSettled } from "../marketplace/errors"
-import { Marketplace } from "../marketplace/service"
 import type { WireAgent } from "../marketplace/protocol"
-import { AgentDirectory, resolveAgentId } from "./agents"
+import { resolveAgentId, type AgentDirectoryShape } from "../network/agents"
+import type { NetworkShape } from "../network/service"
+import { billingStateAtSettlement } from "./billable"
 import { UnknownAgentAlias } from "./errors"
 import { formatUsd } from "./money"
 import { ownPayment, type OwnPayment } from "./steps/payment"
@@ -31,8 +32,7 @@ export type CallResponse = {
   readonly receipt: { readonly tx_signature: string; readonly receipt_id: string }
 }
 
-export const resolveAgent = Effect.fn("Gateway.resolveAgent")(function* (ref: string) {
-  const directory = yield* AgentDirectory
+export const resolveAgent = Effect.fn("Gateway.resolveAgent")(function* (directory: AgentDirectoryShape, ref: string) {
   const agentId = resolveAgentId(directory, ref)
   if (agentId === undefined) return yield* new UnknownAgentAlias({ ref: ref.slice(0, 100) })
   return agentId
@@ -40,11 +40,11 @@ export const resolveAgent = Effect.fn("Gateway.resolveAgent")(function* (ref: st
 
 export const callAgent = Effect.fn("Gateway.callAgent")(function* (
   identity: KeyIdentity,
+  network: NetworkShape,
   agentId: string,
   input: Record<string, unknown>,
   context: { readonly requestId: string; readonly idempotencyKey: string | undefined },
 ) {
-  const marketplace = yield* Marketplace
   const now = yield* Clock.currentTimeMillis
   const period = periodOf(now)
   const usageId = newId("use", now)
@@ -61,12 +61,12 @@ export const callAgent = Effect.fn("Gateway.callAgent")(function* (
       // disconnect here releases the row (nothing was submitted).
       const { agent, payment } = yield* restore(
         Effect.gen(function* () {
-          const agent = yield* marketplace.getAgent(agentId)
-          const payment = yield* ownPayment(identity, agent, input, { usageId, period })
+          const agent = yield* network.marketplace.getAgent(agentId)
+          const payment = yield* ownPayment(identity, network, agent, input, { usageId, period })
           return { agent, payment }
         }),
       ).pipe(Effect.onError((cause) => releaseCall(usageId, failureReason(cause))))
-      return yield* submitAndRecord(identity, agentId, context, { usageId, agent, payment })
+      return yield* submitAndRecord(identity, network, agentId, context, { usageId, agent, payment })
     }),
   )
 })
@@ -75,12 +75,12 @@ export const callAgent = Effect.fn("Gateway.callAgent")(function* (
 // so its outcome is written down even if the caller has gone.
 const submitAndRecord = Effect.fn("Gateway.submit")(function* (
   identity: KeyIdentity,
+  network: NetworkShape,
   agentId: string,
   context: { readonly requestId: string },
   call: { readonly usageId: string; readonly agent: WireAgent; readonly payment: OwnPayment },
 ) {
   const store = yield* Store
-  const marketplace = yield* Marketplace
   const { usageId, agent } = call
   const { price, built, signed } = call.payment
   return yield* Effect.gen(function* () {
@@ -90,7 +90,7 @@ const submitAndRecord = Effect.fn("Gateway.submit")(function* (
     const bookkeeping = <E extends { readonly _tag: string }, R>(write: Effect.Effect<unknown, E, R>) =>
       write.pipe(Effect.catch((e) => Effect.logError("usage row not updated after submit; left for the reconciler", { usage_id: usageId, error: e._tag })))
 
-    const result = yield* marketplace.call({ payment_intent_id: built.paymentIntentId, signed_transaction: signed.signedBase64 }).pipe(
+    const result = yield* network.marketplace.call({ payment_intent_id: built.paymentIntentId, signed_transaction: signed.signedBase64 }).pipe(
       Effect.tapError((e) =>
         mayHaveSettled(e)
           ? // Paid or not is unknown: the row keeps its reservation; the reconciler decides.
@@ -106,8 +106,8 @@ const submitAndRecord = Effect.fn("Gateway.submit")(function* (
       yield* bookkeeping(store.usage.markUnknown(usageId, { txSignature: signed.txSignature, error: "SignatureMismatch" }))
     } else {
       const settledAt = yield* Clock.currentTimeMillis
-      // Free-tier usage is never reported to Stripe; paid tiers report from now on.
-      const settled = yield* bookkeeping(store.usage.settle(usageId, { txSignature: signed.txSignature, receiptId: result.receiptId, settledAt, stripeState: identity.tier === "free" ? "skipped" : "pending" }))
+      const stripeState = billingStateAtSettlement({ environment: identity.environment, tier: identity.tier })
+      const settled = yield* bookkeeping(store.usage.settle(usageId, { txSignature: signed.txSignature, receiptId: result.receiptId, settledAt, stripeState }))
       // Released meanwhile (the reconciler gave up on it): the pool paid and nobody is charged.
       if (settled === false) yield* Effect.logError("a paid call's row was already released; the money audit reports it as paid_without_charge", { usage_id: usageId })
     }

@@ -25,15 +25,17 @@ export class PaymentLanesState {
   private turn = 0
   /** agent → wallet → one attempt at a time: contenders for one lane queue instead of rebuilding in a herd. */
   private readonly gates = new Map<string, Semaphore.Semaphore>()
-  private alternatives: { readonly rows: ReadonlyArray<WalletRow>; readonly until: number } | undefined
+  // Per pool: live and test keys never pay from each other's wallets.
+  private readonly alternatives = new Map<string, { readonly rows: ReadonlyArray<WalletRow>; readonly until: number }>()
 
-  /** The paying wallets read at most every `ttlMs` (only contended calls look beyond their own wallet). */
-  cachedAlternatives(now: number): ReadonlyArray<WalletRow> | undefined {
-    return this.alternatives !== undefined && now < this.alternatives.until ? this.alternatives.rows : undefined
+  /** A pool's paying wallets, read at most every `ttlMs` (only contended calls look beyond their own wallet). */
+  cachedAlternatives(pool: string, now: number): ReadonlyArray<WalletRow> | undefined {
+    const cached = this.alternatives.get(pool)
+    return cached !== undefined && now < cached.until ? cached.rows : undefined
   }
 
-  rememberAlternatives(rows: ReadonlyArray<WalletRow>, now: number, ttlMs: number): void {
-    this.alternatives = { rows, until: now + ttlMs }
+  rememberAlternatives(pool: string, rows: ReadonlyArray<WalletRow>, now: number, ttlMs: number): void {
+    this.alternatives.set(pool, { rows, until: now + ttlMs })
   }
 
   isFree(agentId: string, walletId: string): boolean {

@@ -1,5 +1,6 @@
 // One agent call, top to bottom:
-// authenticate → card check (REQUIRE_CARD_FOR_FREE) → resolve agent → idempotency → rate limit → concurrency slot
+// authenticate → network (the key's environment) → card check (REQUIRE_CARD_FOR_FREE, live keys)
+// → resolve agent → idempotency → rate limit → concurrency slot
 // → quota → price → wallet → build → signing policy → sign and submit
 // → settle → respond. The paid part is in call-agent.ts.
 import { Effect } from "effect"
@@ -9,15 +10,21 @@ import { ApiKeys } from "../keys/verifier"
 import { withConcurrencySlot } from "../limits/concurrency"
 import { rateLimitHeaders } from "../limits/headers"
 import { enforceRateLimit } from "../limits/rate-limiter"
-import { callAgent, resolveAgent } from "./call-agent"
+import type { AgentDirectoryShape } from "../network/agents"
+import { networkFor } from "../network/service"
+import { callAgent } from "./call-agent"
 import { requireCardIfConfigured } from "./steps/card"
 
-export const agentCallPipeline = (request: Request, agentRef: string, input: Record<string, unknown>) =>
+/** Which agent the request names, on the directory of the key's network. */
+export type AgentChoice<E> = (directory: AgentDirectoryShape) => Effect.Effect<string, E>
+
+export const agentCallPipeline = <E>(request: Request, chooseAgent: AgentChoice<E>, input: Record<string, unknown>) =>
   Effect.gen(function* () {
     const keys = yield* ApiKeys
     const identity = yield* keys.authenticate(request.headers.get("authorization"))
+    const network = yield* networkFor(identity.environment)
     yield* requireCardIfConfigured(identity)
-    const agentId = yield* resolveAgent(agentRef)
+    const agentId = yield* chooseAgent(network.directory)
     const requestId = requestIdOf(request)
     const idempotencyKey = request.headers.get("idempotency-key")
     return yield* idempotent(
@@ -30,7 +37,7 @@ export const agentCallPipeline = (request: Request, agentRef: string, input: Rec
         const body = yield* withConcurrencySlot(
           identity.keyId,
           identity.limits.concurrency,
-          callAgent(identity, agentId, input, { requestId, idempotencyKey: idempotencyKey ?? undefined }),
+          callAgent(identity, network, agentId, input, { requestId, idempotencyKey: idempotencyKey ?? undefined }),
         )
         return { status: 200, body, headers: rateLimitHeaders(decision) }
       }),

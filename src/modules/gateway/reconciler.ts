@@ -12,7 +12,8 @@ import { Clock, Effect } from "effect"
 import { AppConfig } from "../../platform/config/service"
 import { Store } from "../../store/store"
 import type { UsageRow } from "../../store/usage/repo"
-import { Chain } from "../chain/service"
+import { Networks } from "../network/service"
+import { billingStateAtSettlement } from "./billable"
 
 export type ReconcileOptions = {
   /** An open row older than this, with no answer, is treated as interrupted, ms. */
@@ -29,8 +30,10 @@ const BATCH = 100
 type Verdict = "settle" | "release_abandoned" | "release_failed" | "release_absent" | "wait"
 
 const verdictOf = Effect.fn("Gateway.reconcileVerdict")(function* (row: UsageRow, now: number, options: ReconcileOptions) {
-  const chain = yield* Chain
+  const networks = yield* Networks
   if (row.state === "reserved") return "release_abandoned" as Verdict
+  // A test row's payment is on the sandbox's ledger, a live row's on TETTO_NETWORK.
+  const chain = networks[row.environment === "test" ? "test" : "live"].chain
   const state = row.txSignature ? yield* chain.getSignatureStatus(row.txSignature) : ("not_found" as const)
   // "processed" may still be dropped with its fork: wait for confirmation.
   if (state === "confirmed" || state === "finalized") return "settle" as Verdict
@@ -63,7 +66,7 @@ export const reconcileUnknownCalls = Effect.fn("Gateway.reconcile")(function* (o
       const verdict = yield* verdictOf(row, now, options)
       if (verdict === "settle") {
         const key = yield* store.keys.findById(row.keyId)
-        const stripeState = key && key.tier !== "free" ? "pending" : "skipped"
+        const stripeState = key ? billingStateAtSettlement({ environment: row.environment === "test" ? "test" : "live", tier: key.tier }) : "skipped"
         if (yield* store.usage.settle(row.id, { txSignature: row.txSignature!, receiptId: row.receiptId, settledAt: now, stripeState })) settled++
       } else if (verdict !== "wait") {
         if (yield* store.usage.release(row.id, reasons[verdict])) failed++

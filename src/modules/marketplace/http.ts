@@ -1,4 +1,4 @@
-// One HTTP exchange with the marketplace over the global fetch. The time limit
+// One HTTP exchange with the marketplace over fetch. The time limit
 // is an AbortSignal on wall time and covers reading the body too, so a server
 // that sends headers and then stalls cannot hold a request open.
 import { Data, Effect } from "effect"
@@ -34,11 +34,13 @@ export const send = (request: {
   readonly path: string
   readonly body?: unknown
   readonly timeoutMs: number
+  /** The global fetch unless given (the in-process sandbox serves test keys without a socket). */
+  readonly fetch?: typeof fetch
 }): Effect.Effect<HttpAnswer, TransportFailed> =>
   Effect.tryPromise({
     try: async (interrupted) => {
       const signal = AbortSignal.any([interrupted, AbortSignal.timeout(request.timeoutMs)])
-      const res = await fetch(`${request.baseUrl}${request.path}`, {
+      const res = await (request.fetch ?? fetch)(`${request.baseUrl}${request.path}`, {
         method: request.method,
         headers: { accept: "application/json", ...(request.body !== undefined ? { "content-type": "application/json" } : {}) },
         ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),

@@ -1,8 +1,7 @@
 // The Tetto marketplace over HTTP: the same client for mainnet, devnet and the
 // sandbox. Reads and builds are retried on transient failures; a submit is
 // sent exactly once, because a second send could pay twice.
-import { Clock, Deferred, Context, Duration, Effect, Layer, Schedule } from "effect"
-import { AppConfig } from "../../platform/config/service"
+import { Clock, Deferred, Duration, Effect, Schedule } from "effect"
 import { makeAgentCache } from "./agent-cache"
 import { classifyFailure, classifyMalformedSuccess, parseBody, type Operation } from "./classify"
 import { decodeAgent, decodeAgentPage, decodeBuild, decodeCall, decodeReceipt, type AgentPage, type BuiltTransaction, type CallResult, type Decoded } from "./decode"
@@ -31,6 +30,8 @@ export type MarketplaceOptions = {
   readonly readAttempts: number
   /** First retry delay, ms; doubled per attempt, jittered. */
   readonly retryBaseMs: number
+  /** The global fetch unless given (see http.ts). */
+  readonly fetch?: typeof fetch
 }
 
 export type MarketplaceShape = {
@@ -59,7 +60,7 @@ export const makeMarketplace = (options: MarketplaceOptions): MarketplaceShape =
     onTransport: (f: TransportFailed) => MarketplaceError,
     decode: (body: Obj) => Decoded<A>,
   ): Effect.Effect<A, MarketplaceError> =>
-    send({ baseUrl: options.baseUrl, ...request }).pipe(
+    send({ baseUrl: options.baseUrl, ...request, ...(options.fetch ? { fetch: options.fetch } : {}) }).pipe(
       Effect.mapError(onTransport),
       Effect.flatMap((answer): Effect.Effect<A, MarketplaceError> => {
         const body = parseBody(answer.text, answer.contentType)
@@ -174,22 +175,4 @@ export const makeMarketplace = (options: MarketplaceOptions): MarketplaceShape =
   })
 
   return { listAgents, getAgent, buildTransaction, call, getReceipt }
-}
-
-export class Marketplace extends Context.Service<Marketplace, MarketplaceShape>()("tdk/Marketplace") {
-  /** HTTP client for the configured marketplace (TETTO_API_URL). */
-  static readonly layer = Layer.effect(
-    Marketplace,
-    Effect.gen(function* () {
-      const config = yield* AppConfig
-      return makeMarketplace({
-        baseUrl: config.tettoApiUrl,
-        timeoutMs: config.marketplaceTimeoutMs,
-        callTimeoutMs: config.marketplaceCallTimeoutMs,
-        agentCacheTtlMs: config.marketplaceAgentCacheTtlMs,
-        readAttempts: config.marketplaceReadAttempts,
-        retryBaseMs: config.marketplaceRetryBaseMs,
-      })
-    }),
-  )
 }

@@ -7,9 +7,8 @@ import type { Config } from "../../platform/config/config"
 import { AppConfig } from "../../platform/config/service"
 import { Store } from "../../store/store"
 import type { WalletRow, WalletStatus } from "../../store/wallets/repo"
-import { Chain } from "../chain/service"
 import type { ChainUnavailable } from "../chain/errors"
-import { usdcMintOf } from "../chain/network"
+import { Networks } from "../network/service"
 
 
 export type Thresholds = {
@@ -65,29 +64,31 @@ const describeFailure = (now: number, e: ChainUnavailable) => `${new Date(now).t
 export const checkBalances = Effect.fn("Pool.checkBalances")(function* () {
   const config = yield* AppConfig
   const store = yield* Store
-  const chain = yield* Chain
-  const mint = usdcMintOf(config)
+  const networks = yield* Networks
   const thresholds = thresholdsOf(config)
   const startedAt = yield* Clock.currentTimeMillis
   const wallets = yield* store.wallets.list()
 
-  let failuresInARow = 0
-  let lastFailure = ""
+  // Per RPC: a live outage does not stop the sandbox pool's reads, nor the reverse.
+  const rpc = { live: { failuresInARow: 0, lastFailure: "" }, test: { failuresInARow: 0, lastFailure: "" } }
   const checkOne = (w: WalletRow) =>
     Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
-      if (failuresInARow >= GIVE_UP_AFTER) {
-        yield* store.wallets.recordBalanceError(w.id, `${new Date(now).toISOString()} not read: the RPC failed ${GIVE_UP_AFTER} times in a row (last: ${lastFailure})`.slice(0, 500))
+      const health = rpc[w.environment]
+      if (health.failuresInARow >= GIVE_UP_AFTER) {
+        yield* store.wallets.recordBalanceError(w.id, `${new Date(now).toISOString()} not read: the RPC failed ${GIVE_UP_AFTER} times in a row (last: ${health.lastFailure})`.slice(0, 500))
         return { wallet: w, status: w.status, ok: false } as const
       }
-      const read = yield* Effect.all([chain.getSolBalance(w.publicKey), chain.getUsdcBalance(w.publicKey, mint)], { concurrency: 2 }).pipe(Effect.result)
+      // A test wallet's balances are on the sandbox's ledger.
+      const network = networks[w.environment]
+      const read = yield* Effect.all([network.chain.getSolBalance(w.publicKey), network.chain.getUsdcBalance(w.publicKey, network.usdcMint)], { concurrency: 2 }).pipe(Effect.result)
       if (read._tag === "Failure") {
-        failuresInARow++
-        lastFailure = describeFailure(now, read.failure)
-        yield* store.wallets.recordBalanceError(w.id, lastFailure)
+        health.failuresInARow++
+        health.lastFailure = describeFailure(now, read.failure)
+        yield* store.wallets.recordBalanceError(w.id, health.lastFailure)
         return { wallet: w, status: w.status, ok: false } as const
       }
-      failuresInARow = 0
+      health.failuresInARow = 0
       const [lamports, usdc] = read.success
       const status = statusFor({ usdc, lamports }, thresholds)
       yield* store.wallets.recordBalance(w.id, { usdcBalance: usdc, lamports, status, checkedAt: now })
@@ -108,7 +109,7 @@ export const checkBalances = Effect.fn("Pool.checkBalances")(function* () {
   const failed = results.filter((r) => !r.ok).length
   const report: BalanceCheckReport = { started_at: new Date(startedAt).toISOString(), wallets: wallets.length, read: wallets.length - failed, failed, changes, by_status: byStatus }
   const summary = { wallets: report.wallets, read: report.read, failed, ...byStatus }
-  if (failed > 0) yield* Effect.logWarning("pool balance check could not read every wallet", { ...summary, last_error: lastFailure })
+  if (failed > 0) yield* Effect.logWarning("pool balance check could not read every wallet", { ...summary, last_error: rpc.live.lastFailure || rpc.test.lastFailure })
   else yield* Effect.logInfo("pool balances checked", summary)
   return report
 })

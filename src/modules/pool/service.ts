@@ -3,7 +3,7 @@
 import { Clock, Effect } from "effect"
 import { newId } from "../../platform/ids"
 import { Store } from "../../store/store"
-import type { NewWallet, WalletRow } from "../../store/wallets/repo"
+import type { NewWallet, WalletEnvironment, WalletRow } from "../../store/wallets/repo"
 import { derivesPublicKey, keyObjectOf, newKeypair } from "./ed25519"
 import { envelopeKeyId } from "./envelope"
 import { KeyNotFound } from "../keys/errors"
@@ -13,7 +13,9 @@ import { Keyring } from "./keyring"
 const INSERT_BATCH = 100
 
 /** Creates `count` wallets; each secret is sealed under the primary key before it reaches the store. */
-export const generateWallets = Effect.fn("Pool.generateWallets")(function* (count: number, onProgress?: (done: number) => void) {
+/** Creates `count` wallets in the live pool, or in the sandbox pool that pays for test keys. */
+export const generateWallets = Effect.fn("Pool.generateWallets")(function* (count: number, options: { readonly environment?: WalletEnvironment; readonly onProgress?: (done: number) => void } = {}) {
+  const environment = options.environment ?? "live"
   const store = yield* Store
   const keyring = yield* Keyring
   const ids: Array<string> = []
@@ -24,7 +26,7 @@ export const generateWallets = Effect.fn("Pool.generateWallets")(function* (coun
       const { publicKey, secret } = newKeypair()
       const id = newId("wal", now)
       try {
-        batch.push({ id, publicKey, encryptedSecret: keyring.seal(id, publicKey, secret), createdAt: now })
+        batch.push({ id, publicKey, encryptedSecret: keyring.seal(id, publicKey, secret), createdAt: now, environment })
       } finally {
         secret.fill(0)
       }
@@ -32,7 +34,7 @@ export const generateWallets = Effect.fn("Pool.generateWallets")(function* (coun
     yield* store.wallets.insert(batch)
     done += batch.length
     ids.push(...batch.map((w) => w.id))
-    onProgress?.(done)
+    options.onProgress?.(done)
   }
   return ids
 })

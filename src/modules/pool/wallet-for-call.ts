@@ -5,7 +5,7 @@
 // key someone else's (empty) view.
 import { Effect } from "effect"
 import { Store } from "../../store/store"
-import type { WalletRow } from "../../store/wallets/repo"
+import type { WalletEnvironment, WalletRow } from "../../store/wallets/repo"
 import { NoFundedWallet, WalletDepleted, WalletNotFound } from "./errors"
 import { assignWallet } from "./service"
 
@@ -24,16 +24,19 @@ const cannotPay = (w: WalletRow): w is WalletRow & { status: "depleted" | "retir
  * pay this call and stays furthest from depletion; fewest-keys is the rule
  * for the lasting assignment, not for one call.
  */
-export const walletForCall = Effect.fn("Pool.walletForCall")(function* (keyId: string, walletId: string | null, options: { readonly storage: boolean }) {
+export const walletForCall = Effect.fn("Pool.walletForCall")(function* (key: { readonly keyId: string; readonly walletId: string | null; readonly environment: WalletEnvironment }, options: { readonly storage: boolean }) {
   const store = yield* Store
-  const own = walletId === null ? yield* assignWallet(keyId) : yield* store.wallets.findById(walletId)
-  if (!own) return yield* Effect.fail(new WalletNotFound({ walletId: walletId ?? "" }))
+  const { keyId, walletId, environment } = key
+  const assigned = walletId === null ? yield* assignWallet(keyId) : yield* store.wallets.findById(walletId)
+  if (!assigned) return yield* Effect.fail(new WalletNotFound({ walletId: walletId ?? "" }))
+  // A test key assigned a live wallet before test keys had a pool of their own moves to one.
+  const own = assigned.environment === environment ? assigned : yield* assignWallet(keyId)
   if (!cannotPay(own)) return { wallet: own, borrowed: false } satisfies CallWallet
   if (options.storage) {
     yield* Effect.logWarning("storage call refused: the key's wallet cannot pay", { key_id: keyId, wallet_id: own.id, status: own.status })
     return yield* Effect.fail(new WalletDepleted({ walletId: own.id, status: own.status }))
   }
-  const standIn = yield* store.wallets.mostFunded(own.id)
+  const standIn = yield* store.wallets.mostFunded(own.id, environment)
   if (!standIn) return yield* Effect.fail(new NoFundedWallet({ reason: "every pool wallet is depleted or retired" }))
   yield* Effect.logInfo("call paid by a stand-in wallet", { key_id: keyId, wallet_id: own.id, status: own.status, stand_in_wallet_id: standIn.id })
   return { wallet: standIn, borrowed: true } satisfies CallWallet

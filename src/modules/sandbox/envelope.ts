@@ -3,27 +3,30 @@
 // the same shapes as on the real networks. Problem documents stay for the
 // gateway's own API.
 import { Cause, Effect, Exit } from "effect"
-import type { AppRuntime, AppServices } from "../../app/layers"
 import { isAppError, toProblem } from "../../app/error-map"
 import { requestIdOf } from "../../platform/http/request-id"
 import { SandboxRefusal } from "./errors"
 import { rpcErrors } from "./rpc"
+import type { Sandbox } from "./service"
 import { urlOf } from "../../platform/http/request-url"
 
-export type EnvelopeRespond = <A>(request: Request, program: Effect.Effect<A, SandboxRefusal, AppServices>) => Promise<Response>
+/** Runs a sandbox program to its exit: on the app's runtime when served over HTTP, on captured services in process. */
+export type SandboxRunner = <A, E>(program: Effect.Effect<A, E, Sandbox>) => Promise<Exit.Exit<A, E>>
 
-const envelope = (status: number, body: unknown, requestId: string) =>
+export type EnvelopeRespond = <A>(request: Request, program: Effect.Effect<A, SandboxRefusal, Sandbox>) => Promise<Response>
+
+export const envelope = (status: number, body: unknown, requestId: string) =>
   Response.json(body, { status, headers: { "x-request-id": requestId } })
 
-export const makeEnvelopeRespond = (runtime: AppRuntime): EnvelopeRespond => async (request, program) => {
+export const makeEnvelopeRespond = (run: SandboxRunner): EnvelopeRespond => async (request, program) => {
   const requestId = requestIdOf(request)
   // Not tied to request.signal: like the real platform, a call the client
   // stops waiting for still settles (or refunds) — the "unknown outcome" case.
-  const exit = await runtime.runPromiseExit(program.pipe(Effect.annotateLogs({ request_id: requestId })))
+  const exit = await run(program.pipe(Effect.annotateLogs({ request_id: requestId })))
   if (Exit.isSuccess(exit)) return envelope(200, exit.value, requestId)
   const failure = Cause.findErrorOption(exit.cause)
   if (failure._tag === "Some" && failure.value instanceof SandboxRefusal) return envelope(failure.value.status, { ok: false, error: failure.value.error }, requestId)
-  await runtime.runPromise(Effect.logError("sandbox failure", { cause: Cause.pretty(exit.cause) }).pipe(Effect.annotateLogs({ request_id: requestId })))
+  await run(Effect.logError("sandbox failure", { cause: Cause.pretty(exit.cause) }).pipe(Effect.annotateLogs({ request_id: requestId })))
   return envelope(500, { ok: false, error: "Internal sandbox error" }, requestId)
 }
 

@@ -11,8 +11,7 @@ import { refuseUnknownFields } from "./strict-body"
 export const storageCall = (request: Request, feature: StorageFeature, body: TObject, input: Record<string, unknown>) =>
   Effect.gen(function* () {
     yield* refuseUnknownFields(request, body)
-    const agentId = yield* storageAgentId(feature)
-    return yield* agentCallPipeline(request, agentId, input)
+    return yield* agentCallPipeline(request, (directory) => storageAgentId(directory, feature), input)
   })
 
 /** Drops fields the caller left out, so the agent sees exactly what was sent. */

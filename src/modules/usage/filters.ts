@@ -2,7 +2,6 @@
 // ISO times, a known agent (UUID or alias), a usage id as the cursor.
 import { InvalidInput, type FieldProblem } from "../../platform/http/errors"
 import { isId } from "../../platform/ids"
-import { resolveAgentId, type AgentDirectoryShape } from "../gateway/agents"
 
 export const DEFAULT_LIMIT = 50
 export const MAX_LIMIT = 200
@@ -30,7 +29,8 @@ const isoShape = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{
 const parseTime = (value: string): number | undefined => (isoShape.test(value) ? (Number.isFinite(Date.parse(value)) ? Date.parse(value) : undefined) : undefined)
 
 /** The filters, or an InvalidInput naming every bad one. */
-export const parseHistoryFilters = (params: HistoryParams, directory: AgentDirectoryShape): HistoryFilters | InvalidInput => {
+/** `resolveAgent` maps a UUID or alias to an agent id (undefined when unknown). */
+export const parseHistoryFilters = (params: HistoryParams, resolveAgent: (ref: string) => string | undefined): HistoryFilters | InvalidInput => {
   const errors: Array<FieldProblem> = []
   const time = (field: "from" | "to") => {
     const raw = params[field]
@@ -44,7 +44,7 @@ export const parseHistoryFilters = (params: HistoryParams, directory: AgentDirec
   if (from !== undefined && to !== undefined && from >= to) errors.push({ field: "to", message: "must be after from" })
   let agentId: string | undefined
   if (params.agent !== undefined) {
-    agentId = resolveAgentId(directory, params.agent)
+    agentId = resolveAgent(params.agent)
     if (agentId === undefined) errors.push({ field: "agent", message: "is neither an agent UUID nor a known alias" })
   }
   const limit = params.limit === undefined ? DEFAULT_LIMIT : /^\d{1,4}$/.test(params.limit) ? Number(params.limit) : Number.NaN

@@ -12,6 +12,9 @@ const nullable = <S extends ReturnType<typeof t.Integer> | ReturnType<typeof t.S
 export const UsageRowSchema = t.Object({
   id: t.String({ description: "Usage row id (use_…); also the cursor" }),
   key_id: t.String({ description: "The API key that made the call" }),
+  environment: t.Union([t.Literal("live"), t.Literal("test")], {
+    description: "live, or test: a test key's call, served by the built-in sandbox with sandbox money and never billed",
+  }),
   agent: t.Object({ id: t.String({ description: "Marketplace agent UUID" }), name: t.String({ description: "Agent name at the time of the call" }) }),
   agent_price_micro_usd: microUsd("What the agent charged"),
   agent_price_usd: usd("What the agent charged"),
@@ -33,6 +36,7 @@ export const UsageRowSchema = t.Object({
 export const usageRowJson = (r: UsageRow) => ({
   id: r.id,
   key_id: r.keyId,
+  environment: r.environment === "test" ? ("test" as const) : ("live" as const),
   agent: { id: r.agentId, name: r.agentName },
   agent_price_micro_usd: r.agentPriceMicroUsd,
   agent_price_usd: formatUsd(r.agentPriceMicroUsd),
@@ -51,6 +55,9 @@ export const usageRowJson = (r: UsageRow) => ({
 
 export const CurrentUsageSchema = t.Object({
   key_id: t.String({ description: "The calling key" }),
+  environment: t.Union([t.Literal("live"), t.Literal("test")], {
+    description: "The key's environment: a test key's calls run on the built-in sandbox, count against its own quota and cap, and are never billed",
+  }),
   period: t.Object({
     name: t.String({ description: "Calendar month (UTC), YYYY-MM" }),
     start: t.String({ description: "ISO time the month starts (inclusive)" }),

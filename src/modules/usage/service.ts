@@ -4,7 +4,8 @@ import { Clock, Effect } from "effect"
 import { InvalidInput } from "../../platform/http/errors"
 import { periodBounds, periodOf } from "../../platform/period"
 import { Store } from "../../store/store"
-import { AgentDirectory } from "../gateway/agents"
+import { resolveAgentId } from "../network/agents"
+import { Networks } from "../network/service"
 import { formatUsd } from "../gateway/money"
 import type { KeyIdentity } from "../keys/identity"
 import { parseHistoryFilters, type HistoryParams } from "./filters"
@@ -22,6 +23,7 @@ export const currentUsage = Effect.fn("Usage.current")(function* (identity: KeyI
   const spendLeft = cap === null ? null : Math.max(cap - totals.spendMicroUsd, 0)
   return {
     key_id: identity.keyId,
+    environment: identity.environment,
     period: { name: period, start: new Date(start).toISOString(), end: new Date(end).toISOString() },
     ops: totals.ops,
     spend_micro_usd: totals.spendMicroUsd,
@@ -41,9 +43,10 @@ export const currentUsage = Effect.fn("Usage.current")(function* (identity: KeyI
 })
 
 export const usageHistory = Effect.fn("Usage.history")(function* (viewer: Viewer, params: HistoryParams) {
-  const directory = yield* AgentDirectory
+  const networks = yield* Networks
   const store = yield* Store
-  const filters = parseHistoryFilters(params, directory)
+  // A user's history spans live and test keys: an alias may name either's agent.
+  const filters = parseHistoryFilters(params, (ref) => resolveAgentId(networks.live.directory, ref) ?? resolveAgentId(networks.test.directory, ref))
   if (filters instanceof InvalidInput) return yield* filters
   // One row more than asked tells whether an older page exists.
   const rows = yield* store.usage.history({

@@ -150,7 +150,7 @@ export type Config = {
   readonly poolRefillTargetUsdc: number
   /** SOL each wallet is refilled to, lamports (refill report). */
   readonly poolRefillTargetLamports: number
-  /** Wallets created and funded at first start on the sandbox network. */
+  /** Wallets created and funded at first start per empty sandbox pool (test keys' on every network; live on the sandbox). */
   readonly sandboxPoolSize: number
 }
 
@@ -263,7 +263,7 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
     fallback: (c) => (c.network === "devnet" || c.network === "mainnet" ? networkConstants[c.network].usdcMint : undefined),
     doc: "USDC mint (default follows TETTO_NETWORK; on sandbox the sandbox supplies its own)",
   },
-  sandboxIntentTtlMs: { env: "SANDBOX_INTENT_TTL_MS", read: int(1_000, 3_600_000), fallback: () => 120_000, doc: "lifetime of a sandbox payment intent, ms (sandbox network only)" },
+  sandboxIntentTtlMs: { env: "SANDBOX_INTENT_TTL_MS", read: int(1_000, 3_600_000), fallback: () => 120_000, doc: "lifetime of a sandbox payment intent, ms (the sandbox network, and test keys on every network)" },
   walletEncryptionKeys: {
     env: "WALLET_ENCRYPTION_KEYS",
     read: masterKeyList,
@@ -333,7 +333,7 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
   poolMinLamports: { env: "POOL_MIN_LAMPORTS", read: int(0, 1_000_000_000), fallback: () => 10_000, doc: "SOL below which a wallet is depleted (network fees), lamports (10000 = two 5000-lamport fees)" },
   poolRefillTargetUsdc: { env: "POOL_REFILL_TARGET_USDC", read: int(0, 1_000_000_000_000), fallback: () => 100_000_000, doc: "USDC the refill report tops each wallet up to, micro-USD (100000000 = $100)" },
   poolRefillTargetLamports: { env: "POOL_REFILL_TARGET_LAMPORTS", read: int(0, 1_000_000_000_000), fallback: () => 100_000_000, doc: "SOL the refill report tops each wallet up to, lamports (100000000 = 0.1 SOL)" },
-  sandboxPoolSize: { env: "SANDBOX_POOL_SIZE", read: int(0, 1000), fallback: () => 10, doc: "wallets created and funded from the faucet at first start (sandbox network only; 0 = none)" },
+  sandboxPoolSize: { env: "SANDBOX_POOL_SIZE", read: int(0, 1000), fallback: () => 10, doc: "wallets created and funded from the sandbox faucet at first start for each empty sandbox pool: the test keys' pool on every network, and the live pool on the sandbox network (0 = none)" },
 }
 
 /** Rules between variables, checked once each variable parsed: one line per problem, naming the variable. */

@@ -9,6 +9,7 @@ import sqlite_4 from "../../../drizzle/sqlite/0004_drop_redundant_usage_index.sq
 import sqlite_5 from "../../../drizzle/sqlite/0005_one_payment_per_call.sql" with { type: "text" }
 import sqlite_6 from "../../../drizzle/sqlite/0006_stripe_event_order.sql" with { type: "text" }
 import sqlite_7 from "../../../drizzle/sqlite/0007_storage_namespace.sql" with { type: "text" }
+import sqlite_8 from "../../../drizzle/sqlite/0008_test_environment.sql" with { type: "text" }
 
 export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488039901, breakpoints: true, sql: sqlite_0 },
@@ -19,6 +20,7 @@ export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0005_one_payment_per_call", when: 1796068739808, breakpoints: true, sql: sqlite_5 },
   { tag: "0006_stripe_event_order", when: 1796070400735, breakpoints: true, sql: sqlite_6 },
   { tag: "0007_storage_namespace", when: 1796071929951, breakpoints: true, sql: sqlite_7 },
+  { tag: "0008_test_environment", when: 1796079981301, breakpoints: true, sql: sqlite_8 },
 ]
 
 import pg_0 from "../../../drizzle/pg/0000_init.sql" with { type: "text" }
@@ -29,6 +31,7 @@ import pg_4 from "../../../drizzle/pg/0004_drop_redundant_usage_index.sql" with 
 import pg_5 from "../../../drizzle/pg/0005_one_payment_per_call.sql" with { type: "text" }
 import pg_6 from "../../../drizzle/pg/0006_stripe_event_order.sql" with { type: "text" }
 import pg_7 from "../../../drizzle/pg/0007_storage_namespace.sql" with { type: "text" }
+import pg_8 from "../../../drizzle/pg/0008_test_environment.sql" with { type: "text" }
 
 export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488040566, breakpoints: true, sql: pg_0 },
@@ -39,4 +42,5 @@ export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0005_one_payment_per_call", when: 1796068740591, breakpoints: true, sql: pg_5 },
   { tag: "0006_stripe_event_order", when: 1796070402183, breakpoints: true, sql: pg_6 },
   { tag: "0007_storage_namespace", when: 1796071932996, breakpoints: true, sql: pg_7 },
+  { tag: "0008_test_environment", when: 1796079982057, breakpoints: true, sql: pg_8 },
 ]

@@ -67,6 +67,9 @@ export const walletPool = pgTable("wallet_pool", {
   status: text("status").notNull().default("active"),
   createdAt: bigint("created_at", { mode: "number" }).notNull(),
   rotatedAt: bigint("rotated_at", { mode: "number" }),
+  // "live" pays on TETTO_NETWORK; "test" is the built-in sandbox's own pool,
+  // which pays for test keys' calls on every network.
+  environment: text("environment").notNull().default("live"),
 }, (t) => [uniqueIndex("wallet_pool_public_key_uq").on(t.publicKey)])
 
 export const usage = pgTable("usage", {
@@ -100,6 +103,9 @@ export const usage = pgTable("usage", {
   stripeError: text("stripe_error"),
   createdAt: bigint("created_at", { mode: "number" }).notNull(),
   settledAt: bigint("settled_at", { mode: "number" }),
+  // The key's environment: "test" calls ran on the sandbox, moved no real
+  // money, and are never billed (stripe_state "skipped").
+  environment: text("environment").notNull().default("live"),
 }, (t) => [
   index("usage_key_created_idx").on(t.keyId, t.createdAt),
   index("usage_user_created_idx").on(t.userId, t.createdAt),

@@ -67,6 +67,9 @@ export const walletPool = sqliteTable("wallet_pool", {
   status: text("status").notNull().default("active"),
   createdAt: integer("created_at").notNull(),
   rotatedAt: integer("rotated_at"),
+  // "live" pays on TETTO_NETWORK; "test" is the built-in sandbox's own pool,
+  // which pays for test keys' calls on every network.
+  environment: text("environment").notNull().default("live"),
 }, (t) => [uniqueIndex("wallet_pool_public_key_uq").on(t.publicKey)])
 
 export const usage = sqliteTable("usage", {
@@ -100,6 +103,9 @@ export const usage = sqliteTable("usage", {
   stripeError: text("stripe_error"),
   createdAt: integer("created_at").notNull(),
   settledAt: integer("settled_at"),
+  // The key's environment: "test" calls ran on the sandbox, moved no real
+  // money, and are never billed (stripe_state "skipped").
+  environment: text("environment").notNull().default("live"),
 }, (t) => [
   index("usage_key_created_idx").on(t.keyId, t.createdAt),
   index("usage_user_created_idx").on(t.userId, t.createdAt),

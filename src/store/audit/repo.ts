@@ -6,7 +6,8 @@ import type { StoreUnavailable } from "../../platform/http/errors"
 export type MonthRange = { readonly period: string; readonly start: number; readonly end: number }
 
 export type SharedPayment = { readonly id: string; readonly value: string }
-export type SettledPayment = { readonly id: string; readonly txSignature: string | null }
+/** A row's payment and the network it is on (test rows paid on the sandbox). */
+export type SettledPayment = { readonly id: string; readonly txSignature: string | null; readonly environment: "live" | "test" }
 export type Totals = { readonly ops: number; readonly spendMicroUsd: number }
 export type CounterMismatch = { readonly keyId: string; readonly counter: Totals; readonly rows: Totals }
 export type StripeRow = { readonly id: string; readonly reason: string | null }

@@ -17,7 +17,7 @@ export const sharedIntentsStatement = (r: MonthRange) => sql`
   order by payment_intent_id, id`
 
 export const settledPageStatement = (r: MonthRange, afterId: string | undefined, limit: number) => sql`
-  select id, tx_signature from usage
+  select id, tx_signature, environment from usage
   where state = 'settled' and ${inMonth(r)}${afterId === undefined ? sql`` : sql` and id > ${afterId}`}
   order by id limit ${limit}`
 
@@ -40,7 +40,7 @@ export const counterMismatchStatement = (r: MonthRange) => sql`
 // Failed rows that kept a signature: the call was released, so a successful
 // payment under that signature left the pool without a charge.
 export const failedSignedPageStatement = (r: MonthRange, afterId: string | undefined, limit: number) => sql`
-  select id, tx_signature from usage
+  select id, tx_signature, environment from usage
   where state = 'failed' and tx_signature is not null and ${inMonth(r)}${afterId === undefined ? sql`` : sql` and id > ${afterId}`}
   order by id limit ${limit}`
 
@@ -54,7 +54,8 @@ export const overdueStatement = (r: MonthRange, settledBefore: number) => sql`
 type Raw = Record<string, unknown>
 
 export const toShared = (rows: ReadonlyArray<Raw>) => rows.map((r) => ({ id: String(r.id), value: String(r.value) }))
-export const toSettled = (rows: ReadonlyArray<Raw>) => rows.map((r) => ({ id: String(r.id), txSignature: r.tx_signature === null ? null : String(r.tx_signature) }))
+export const toSettled = (rows: ReadonlyArray<Raw>) =>
+  rows.map((r) => ({ id: String(r.id), txSignature: r.tx_signature === null ? null : String(r.tx_signature), environment: r.environment === "test" ? ("test" as const) : ("live" as const) }))
 export const toMismatches = (rows: ReadonlyArray<Raw>) =>
   rows.map((r) => ({
     keyId: String(r.key_id),

@@ -70,7 +70,7 @@ export const effectSteps = (userId: string, effect: WebhookEffect, now: number):
 export const closePeriodStatement = (r: PeriodRange, now: number) => sql`
   insert into billing_periods (user_id, period, ops, total_micro_usd, status, closed_at)
   select user_id, ${r.period}, count(*), sum(developer_price_micro_usd), 'pending', ${now}
-  from usage where state = 'settled' and created_at >= ${r.start} and created_at < ${r.end}
+  from usage where state = 'settled' and environment = 'live' and created_at >= ${r.start} and created_at < ${r.end}
   group by user_id
   on conflict (user_id, period) do update set
     ops = excluded.ops, total_micro_usd = excluded.total_micro_usd, closed_at = excluded.closed_at
@@ -86,7 +86,7 @@ export const reconcileStatement = (r: PeriodRange) => sql`
     sum(case when stripe_state = 'pending' then developer_price_micro_usd else 0 end) as unreported,
     sum(case when stripe_state = 'flagged' then 1 else 0 end) as flagged_rows,
     sum(case when stripe_state = 'flagged' then developer_price_micro_usd else 0 end) as flagged
-  from usage where state = 'settled' and created_at >= ${r.start} and created_at < ${r.end}
+  from usage where state = 'settled' and environment = 'live' and created_at >= ${r.start} and created_at < ${r.end}
   group by user_id order by user_id`
 
 type RawReconciliation = Record<"user_id" | "settled_ops" | "settled" | "billable" | "reported" | "unreported_rows" | "unreported" | "flagged_rows" | "flagged", string | number>
@@ -116,7 +116,7 @@ export const userUsageStatement = (userId: string, r: PeriodRange) => sql`
     coalesce(sum(developer_price_micro_usd), 0) as settled,
     coalesce(sum(case when stripe_state in ('pending', 'reported', 'flagged') then developer_price_micro_usd else 0 end), 0) as billable,
     coalesce(sum(case when stripe_state = 'reported' then developer_price_micro_usd else 0 end), 0) as reported
-  from usage where user_id = ${userId} and state = 'settled' and created_at >= ${r.start} and created_at < ${r.end}`
+  from usage where user_id = ${userId} and state = 'settled' and environment = 'live' and created_at >= ${r.start} and created_at < ${r.end}`
 
 export const toUserUsage = (rows: ReadonlyArray<Record<string, string | number>>): UserUsageTotal => {
   const r = rows[0] ?? {}

@@ -24,8 +24,8 @@ export const pgUsage = (db: PgDb): UsageRepo => ({
           on conflict (key_id, period) do update set ops = usage_periods.ops + 1${guard}
           returning ops
         ), reserved as (
-          insert into usage (id, key_id, user_id, agent_id, agent_name, agent_price_micro_usd, markup_micro_usd, developer_price_micro_usd, wallet_id, request_id, idempotency_key, state, created_at)
-          select ${r.id}, ${r.keyId}, ${r.userId}, ${r.agentId}, '', 0, 0, 0, '', ${r.requestId}, ${r.idempotencyKey}, 'reserved', ${r.createdAt} from counted
+          insert into usage (id, key_id, user_id, agent_id, agent_name, agent_price_micro_usd, markup_micro_usd, developer_price_micro_usd, wallet_id, request_id, idempotency_key, environment, state, created_at)
+          select ${r.id}, ${r.keyId}, ${r.userId}, ${r.agentId}, '', 0, 0, 0, '', ${r.requestId}, ${r.idempotencyKey}, ${r.environment}, 'reserved', ${r.createdAt} from counted
         )
         select ops from counted`)
       const ops = [...rows][0]?.ops

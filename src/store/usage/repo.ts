@@ -23,6 +23,8 @@ export type Reservation = {
   readonly agentId: string
   readonly requestId: string
   readonly idempotencyKey: string | null
+  /** The key's environment: "test" rows ran on the sandbox and are never billed. */
+  readonly environment: "live" | "test"
   readonly createdAt: number
 }
 

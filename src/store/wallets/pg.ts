@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, gt, inArray, isNull, ne, sql } from "drizzle-orm"
+import { and, asc, desc, eq, gt, inArray, ne, sql } from "drizzle-orm"
 import type { PgDb } from "../../platform/db/database"
 import { apiKeys, walletPool } from "../../platform/db/schema.pg"
 import { attempt } from "../tx"
-import { payingStatuses, type Assignment, type BalanceReading, type WalletRow, type WalletsRepo } from "./repo"
+import { payingStatuses, walletEnvironmentOf, type Assignment, type BalanceReading, type WalletRow, type WalletsRepo } from "./repo"
 
 const row = (r: typeof walletPool.$inferSelect): WalletRow => r as WalletRow
 
@@ -38,9 +38,9 @@ export const pgWallets = (db: PgDb): WalletsRepo => ({
     attempt(async () => {
       await db.update(walletPool).set({ lastBalanceError: error }).where(eq(walletPool.id, id))
     }),
-  mostFunded: (excludeId) =>
+  mostFunded: (excludeId, environment) =>
     attempt(async () => {
-      const r = (await db.select().from(walletPool).where(and(inArray(walletPool.status, [...payingStatuses]), ne(walletPool.id, excludeId))).orderBy(activeFirst, desc(walletPool.usdcBalance), asc(walletPool.id)).limit(1))[0]
+      const r = (await db.select().from(walletPool).where(and(inArray(walletPool.status, [...payingStatuses]), eq(walletPool.environment, environment), ne(walletPool.id, excludeId))).orderBy(activeFirst, desc(walletPool.usdcBalance), asc(walletPool.id)).limit(1))[0]
       return r && row(r)
     }),
   updateSecret: (id, expected, next, now) =>
@@ -57,16 +57,19 @@ export const pgWallets = (db: PgDb): WalletsRepo => ({
   assign: (keyId) =>
     attempt(() =>
       db.transaction(async (tx): Promise<Assignment> => {
-        const key = (await tx.select({ walletId: apiKeys.walletId }).from(apiKeys).where(eq(apiKeys.id, keyId)).for("update"))[0]
+        const key = (await tx.select({ walletId: apiKeys.walletId, environment: apiKeys.environment }).from(apiKeys).where(eq(apiKeys.id, keyId)).for("update"))[0]
         if (!key) return { kind: "no_key" }
+        const environment = walletEnvironmentOf(key.environment)
         if (key.walletId !== null) {
           const w = (await tx.select().from(walletPool).where(eq(walletPool.id, key.walletId)))[0]
-          return w ? { kind: "existing", wallet: row(w) } : { kind: "no_wallet" }
+          if (!w) return { kind: "no_wallet" }
+          if (w.environment === environment) return { kind: "existing", wallet: row(w) }
+          await tx.update(walletPool).set({ assignedKeyCount: sql`greatest(${walletPool.assignedKeyCount} - 1, 0)` }).where(eq(walletPool.id, w.id))
         }
         const candidates = await tx
           .select({ id: walletPool.id, assignedKeyCount: walletPool.assignedKeyCount, status: walletPool.status })
           .from(walletPool)
-          .where(inArray(walletPool.status, [...payingStatuses]))
+          .where(and(inArray(walletPool.status, [...payingStatuses]), eq(walletPool.environment, environment)))
           .orderBy(asc(walletPool.id))
           .for("update")
         let pick: (typeof candidates)[number] | undefined
@@ -81,7 +84,7 @@ export const pgWallets = (db: PgDb): WalletsRepo => ({
         }
         if (!pick) return { kind: "no_wallet" }
         const [w] = await tx.update(walletPool).set({ assignedKeyCount: sql`${walletPool.assignedKeyCount} + 1` }).where(eq(walletPool.id, pick.id)).returning()
-        await tx.update(apiKeys).set({ walletId: pick.id }).where(and(eq(apiKeys.id, keyId), isNull(apiKeys.walletId)))
+        await tx.update(apiKeys).set({ walletId: pick.id }).where(eq(apiKeys.id, keyId))
         return { kind: "assigned", wallet: row(w!) }
       }),
     ),

@@ -19,7 +19,14 @@ export type WalletRow = {
   readonly status: WalletStatus
   readonly createdAt: number
   readonly rotatedAt: number | null
+  /** "live" pays on TETTO_NETWORK; "test" is the sandbox pool that pays for test keys. */
+  readonly environment: WalletEnvironment
 }
+
+export type WalletEnvironment = "live" | "test"
+
+/** The pool a key's calls are paid from: its own environment's (anything not "test" is live). */
+export const walletEnvironmentOf = (keyEnvironment: string): WalletEnvironment => (keyEnvironment === "test" ? "test" : "live")
 
 /** Statuses that still pay for calls; `low_balance` only asks the operator to refill. */
 export const payingStatuses = ["active", "low_balance"] as const
@@ -37,6 +44,8 @@ export type NewWallet = {
   readonly publicKey: string
   readonly encryptedSecret: SealedSecret
   readonly createdAt: number
+  /** Default "live". */
+  readonly environment?: WalletEnvironment
 }
 
 export type Assignment =
@@ -66,16 +75,19 @@ export interface WalletsRepo {
   /** Stores why a balance read failed; balances, status and the last good check time stay as they were. */
   readonly recordBalanceError: (id: string, error: string) => Effect.Effect<void, StoreUnavailable>
   /**
-   * The paying wallet (active first, then low_balance) holding the most USDC,
-   * ties by id, other than `excludeId`: a stand-in for one call.
+   * The paying wallet of `environment` (active first, then low_balance)
+   * holding the most USDC, ties by id, other than `excludeId`: a stand-in for
+   * one call.
    */
-  readonly mostFunded: (excludeId: string) => Effect.Effect<WalletRow | undefined, StoreUnavailable>
+  readonly mostFunded: (excludeId: string, environment: WalletEnvironment) => Effect.Effect<WalletRow | undefined, StoreUnavailable>
   /** Replaces a row's envelope only if it still holds `expected` (compare-and-set). */
   readonly updateSecret: (id: string, expected: SealedSecret, next: SealedSecret, now: number) => Effect.Effect<boolean, StoreUnavailable>
   /**
    * Gives the key a wallet, once: the wallet it already has, or, atomically,
-   * the paying wallet with the fewest keys (active before low_balance, then
-   * ties by id), whose count it bumps.
+   * the paying wallet of the key's environment with the fewest keys (active
+   * before low_balance, then ties by id), whose count it bumps. A wallet of
+   * the other environment (a test key assigned before test keys had a pool
+   * of their own) is given up for one of the key's.
    */
   readonly assign: (keyId: string) => Effect.Effect<Assignment, StoreUnavailable>
   /**

@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, ne, sql } from "drizzle-orm"
+import { and, asc, desc, eq, getTableColumns, gt, inArray, ne, sql } from "drizzle-orm"
 import type { SqliteDb } from "../../platform/db/database"
 import { apiKeys, walletPool } from "../../platform/db/schema.sqlite"
 import { attempt } from "../tx"
-import { payingStatuses, type Assignment, type BalanceReading, type WalletRow, type WalletsRepo } from "./repo"
+import { payingStatuses, walletEnvironmentOf, type Assignment, type BalanceReading, type WalletRow, type WalletsRepo } from "./repo"
 
 const row = (r: typeof walletPool.$inferSelect): WalletRow => r as WalletRow
 
@@ -44,9 +44,9 @@ export const sqliteWallets = (db: SqliteDb): WalletsRepo => ({
     attempt(() => {
       db.update(walletPool).set({ lastBalanceError: error }).where(eq(walletPool.id, id)).run()
     }),
-  mostFunded: (excludeId) =>
+  mostFunded: (excludeId, environment) =>
     attempt(() => {
-      const r = db.select().from(walletPool).where(and(inArray(walletPool.status, [...payingStatuses]), ne(walletPool.id, excludeId))).orderBy(activeFirst, desc(walletPool.usdcBalance), asc(walletPool.id)).limit(1).get()
+      const r = db.select().from(walletPool).where(and(inArray(walletPool.status, [...payingStatuses]), eq(walletPool.environment, environment), ne(walletPool.id, excludeId))).orderBy(activeFirst, desc(walletPool.usdcBalance), asc(walletPool.id)).limit(1).get()
       return r && row(r)
     }),
   updateSecret: (id, expected, next, now) =>
@@ -60,17 +60,19 @@ export const sqliteWallets = (db: SqliteDb): WalletsRepo => ({
   assign: (keyId) =>
     attempt(() =>
       db.transaction((tx): Assignment => {
-        const key = tx.select({ walletId: apiKeys.walletId }).from(apiKeys).where(eq(apiKeys.id, keyId)).get()
+        const key = tx.select({ walletId: apiKeys.walletId, environment: apiKeys.environment }).from(apiKeys).where(eq(apiKeys.id, keyId)).get()
         if (!key) return { kind: "no_key" }
+        const environment = walletEnvironmentOf(key.environment)
         if (key.walletId !== null) {
           const w = tx.select().from(walletPool).where(eq(walletPool.id, key.walletId)).get()
-          if (w) return { kind: "existing", wallet: row(w) }
-          return { kind: "no_wallet" }
+          if (!w) return { kind: "no_wallet" }
+          if (w.environment === environment) return { kind: "existing", wallet: row(w) }
+          tx.update(walletPool).set({ assignedKeyCount: sql`max(${walletPool.assignedKeyCount} - 1, 0)` }).where(eq(walletPool.id, w.id)).run()
         }
-        const pick = tx.select().from(walletPool).where(inArray(walletPool.status, [...payingStatuses])).orderBy(activeFirst, asc(walletPool.assignedKeyCount), asc(walletPool.id)).limit(1).get()
+        const pick = tx.select().from(walletPool).where(and(inArray(walletPool.status, [...payingStatuses]), eq(walletPool.environment, environment))).orderBy(activeFirst, asc(walletPool.assignedKeyCount), asc(walletPool.id)).limit(1).get()
         if (!pick) return { kind: "no_wallet" }
         tx.update(walletPool).set({ assignedKeyCount: sql`${walletPool.assignedKeyCount} + 1` }).where(eq(walletPool.id, pick.id)).run()
-        tx.update(apiKeys).set({ walletId: pick.id }).where(and(eq(apiKeys.id, keyId), isNull(apiKeys.walletId))).run()
+        tx.update(apiKeys).set({ walletId: pick.id }).where(eq(apiKeys.id, keyId)).run()
         return { kind: "assigned", wallet: { ...row(pick), assignedKeyCount: pick.assignedKeyCount + 1 } }
       }, { behavior: "immediate" }),
     ),

@@ -1,6 +1,7 @@
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../app/respond"
 import { withProblems } from "../../../platform/http/problem"
+import { resolveAgent } from "../call-agent"
 import { agentCallPipeline } from "../pipeline"
 
 export const CallResult = t.Object({
@@ -20,7 +21,7 @@ export const CallResult = t.Object({
 })
 
 export const callAgentRoute = (respond: Respond) =>
-  new Elysia().post("/v1/agents/:agentId", ({ request, params, body }) => respond(request, agentCallPipeline(request, params.agentId, body)), {
+  new Elysia().post("/v1/agents/:agentId", ({ request, params, body }) => respond(request, agentCallPipeline(request, (directory) => resolveAgent(directory, params.agentId), body)), {
     params: t.Object({ agentId: t.String({ maxLength: 100, description: "Marketplace agent UUID or an alias such as `warmmemory`" }) }),
     body: t.Record(t.String(), t.Unknown(), { description: "The agent's input, as its input schema describes it" }),
     headers: t.Object({

@@ -9,15 +9,15 @@ import { Clock, Effect } from "effect"
 import { AppConfig } from "../../../platform/config/service"
 import { Store } from "../../../store/store"
 import { payingStatuses, type WalletRow } from "../../../store/wallets/repo"
-import { mintOf, protocolFeeWalletOf } from "../../chain/network"
 import type { KeyIdentity } from "../../keys/identity"
 import { ApiKeys } from "../../keys/verifier"
 import type { BuiltTransaction } from "../../marketplace/decode"
-import { Marketplace } from "../../marketplace/service"
 import type { WireAgent } from "../../marketplace/protocol"
+import { mintOf } from "../../network/addresses"
+import { namespacedInput } from "../../network/agents"
+import type { NetworkShape } from "../../network/service"
 import { enforcePolicy, policyLimits } from "../../pool/enforce-policy"
 import { walletForCall } from "../../pool/wallet-for-call"
-import { AgentDirectory, namespacedInput } from "../agents"
 import { PaymentContention, SpendCapReached } from "../errors"
 import { PaymentLanes } from "../payment-lanes"
 import { priceQuote, type Quoted } from "./price"
@@ -37,14 +37,15 @@ const backoff = (attempt: number) => Effect.promise(() => Bun.sleep(Math.min(400
 /** How long the list of paying wallets is reused for contended calls, ms. */
 const ALTERNATIVES_TTL_MS = 5_000
 
-const payingWallets = Effect.fn("Gateway.payingWallets")(function* () {
+/** The wallets of the key's pool that may pay now. */
+const payingWallets = Effect.fn("Gateway.payingWallets")(function* (environment: KeyIdentity["environment"]) {
   const lanes = yield* PaymentLanes
   const now = yield* Clock.currentTimeMillis
-  const cached = lanes.cachedAlternatives(now)
+  const cached = lanes.cachedAlternatives(environment, now)
   if (cached) return cached
   const store = yield* Store
-  const rows = (yield* store.wallets.list()).filter((w) => (payingStatuses as ReadonlyArray<string>).includes(w.status))
-  lanes.rememberAlternatives(rows, now, ALTERNATIVES_TTL_MS)
+  const rows = (yield* store.wallets.list()).filter((w) => w.environment === environment && (payingStatuses as ReadonlyArray<string>).includes(w.status))
+  lanes.rememberAlternatives(environment, rows, now, ALTERNATIVES_TTL_MS)
   return rows
 })
 
@@ -52,20 +53,19 @@ type Attempt = { readonly kind: "claimed"; readonly payment: OwnPayment } | { re
 
 const attemptPayment = Effect.fn("Gateway.attemptPayment")(function* (
   identity: KeyIdentity,
+  network: NetworkShape,
   agent: WireAgent,
   input: Record<string, unknown>,
   call: { readonly usageId: string; readonly period: string },
   wallet: WalletRow,
 ) {
   const config = yield* AppConfig
-  const directory = yield* AgentDirectory
-  const marketplace = yield* Marketplace
   const store = yield* Store
   const lanes = yield* PaymentLanes
-  const built = yield* marketplace.buildTransaction(agent.id, {
+  const built = yield* network.marketplace.buildTransaction(agent.id, {
     payer_wallet: wallet.publicKey,
     selected_token: agent.token,
-    input: namespacedInput(directory, agent.id, identity.storageNamespace, input),
+    input: namespacedInput(network.directory, agent.id, identity.storageNamespace, input),
   })
   // The price charged is the one quoted at build time (the policy bounds it by the known price).
   const price = priceQuote(built.token, built.amountBase, config.markupBps, config.solPriceMicroUsd)
@@ -74,10 +74,10 @@ const attemptPayment = Effect.fn("Gateway.attemptPayment")(function* (
     {
       tx: Buffer.from(built.transaction, "base64"),
       payer: wallet.publicKey,
-      quote: { amountBase: built.amountBase, token: built.token, ...mintOf(config, built.token) },
+      quote: { amountBase: built.amountBase, token: built.token, ...mintOf(network, built.token) },
       knownPriceBase: agent.price_base,
       knownPriceToken: agent.token,
-      recipients: [agent.owner_wallet, protocolFeeWalletOf(config)],
+      recipients: [agent.owner_wallet, network.protocolFeeWallet],
       ...policyLimits(config),
     },
     { walletId: wallet.id, agentId: agent.id, paymentIntentId: built.paymentIntentId },
@@ -122,29 +122,29 @@ const attemptPayment = Effect.fn("Gateway.attemptPayment")(function* (
 
 export const ownPayment = Effect.fn("Gateway.ownPayment")(function* (
   identity: KeyIdentity,
+  network: NetworkShape,
   agent: WireAgent,
   input: Record<string, unknown>,
   call: { readonly usageId: string; readonly period: string },
 ) {
-  const directory = yield* AgentDirectory
   const keys = yield* ApiKeys
   const lanes = yield* PaymentLanes
   // A storage agent's data view is tied to the key's own wallet: no other payer.
-  const storage = directory.namespaced.has(agent.id)
+  const storage = network.directory.namespaced.has(agent.id)
   const deadline = performance.now() + WAIT_BUDGET_MS
   for (let round = 1; ; round++) {
-    const { wallet: own } = yield* walletForCall(identity.keyId, identity.walletId, { storage })
+    const { wallet: own } = yield* walletForCall(identity, { storage })
     // The key's first call assigned its wallet: drop the cached identity, so
     // the next calls read the assignment instead of repeating it.
     if (identity.walletId === null && round === 1) keys.forget(identity.keyId)
-    const alternatives = storage || lanes.isFree(agent.id, own.id) ? undefined : yield* payingWallets()
+    const alternatives = storage || lanes.isFree(agent.id, own.id) ? undefined : yield* payingWallets(identity.environment)
     const chosen = lanes.choose(agent.id, own, alternatives)
     // On its lane, a call tries until it claims a payment; when it could go
     // to another wallet instead, one taken attempt sends it back to choosing.
     const mayMove = alternatives !== undefined && alternatives.length > 1
     const outcome = yield* Effect.gen(function* () {
       for (let attempt = 1; ; attempt++) {
-        const tried = yield* attemptPayment(identity, agent, input, call, chosen.wallet)
+        const tried = yield* attemptPayment(identity, network, agent, input, call, chosen.wallet)
         if (tried.kind === "claimed" || mayMove || performance.now() > deadline) return tried
         yield* backoff(attempt)
       }

@@ -14,7 +14,7 @@ export const reserveCall = Effect.fn("Gateway.reserveCall")(function* (
   const store = yield* Store
   const quota = identity.limits.monthlyQuota
   const ops = yield* store.usage.reserve(
-    { id: call.usageId, keyId: identity.keyId, userId: identity.userId, agentId: call.agentId, requestId: call.requestId, idempotencyKey: call.idempotencyKey ?? null, createdAt: call.createdAt },
+    { id: call.usageId, keyId: identity.keyId, userId: identity.userId, agentId: call.agentId, requestId: call.requestId, idempotencyKey: call.idempotencyKey ?? null, environment: identity.environment, createdAt: call.createdAt },
     call.period,
     quota,
   )

@@ -4,9 +4,7 @@
 // namespace, a random secret stored with the key (keys/storage-namespace.ts).
 // It does not rely on the agent also keying by the paying wallet: a real
 // agent may not, and then the namespace alone guards the data.
-import { Context, Effect, Layer } from "effect"
 import type { Config } from "../../platform/config/config"
-import { AppConfig } from "../../platform/config/service"
 import { isUuid } from "../../platform/ids"
 import { sampleAgents } from "../sandbox/agents/catalog"
 import { warmAnswers } from "../sandbox/agents/warm-answers"
@@ -20,7 +18,7 @@ export type AgentDirectoryShape = {
 }
 
 /** Configured aliases and storage agents; on the sandbox its own agents fill the gaps. */
-export const agentDirectory = (config: Config): AgentDirectoryShape => {
+export const agentDirectory = (config: Pick<Config, "network" | "agentAliases" | "memoryAgentId" | "answersAgentId" | "namespacedAgentIds">): AgentDirectoryShape => {
   const sandbox = config.network === "sandbox"
   // Both `warm-memory` and `warmmemory` name the same agent.
   const aliases: Record<string, string> = sandbox ? Object.fromEntries(sampleAgents.flatMap((a) => [[a.slug, a.id], [a.slug.replaceAll("-", ""), a.id]])) : {}
@@ -32,10 +30,8 @@ export const agentDirectory = (config: Config): AgentDirectoryShape => {
   return { aliases, memoryAgentId, answersAgentId, namespaced }
 }
 
-/** The directory, derived from the configuration once per runtime. */
-export class AgentDirectory extends Context.Service<AgentDirectory, AgentDirectoryShape>()("tdk/AgentDirectory") {
-  static readonly layer = Layer.effect(AgentDirectory, Effect.map(AppConfig, agentDirectory))
-}
+/** The sandbox's own agents and nothing configured: the directory test keys see on devnet and mainnet. */
+export const sandboxDirectory = (): AgentDirectoryShape => agentDirectory({ network: "sandbox", agentAliases: {}, memoryAgentId: undefined, answersAgentId: undefined, namespacedAgentIds: [] })
 
 /** The marketplace id for a path segment: a UUID as is, else an alias. */
 export const resolveAgentId = (directory: AgentDirectoryShape, ref: string): string | undefined =>
