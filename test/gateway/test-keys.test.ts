@@ -111,3 +111,34 @@ for (const dialect of dialects) {
     })
   })
 }
+
+if (dialects.includes("postgres")) {
+  describe("test keys across two mainnet instances on one Postgres", () => {
+    let a: TestApp
+    let b: TestApp
+    const env = { TETTO_NETWORK: "mainnet", TETTO_API_URL: "http://127.0.0.1:9/unreachable", SOLANA_RPC_URL: "http://127.0.0.1:9/unreachable", SANDBOX_POOL_SIZE: "2" }
+    beforeAll(async () => {
+      a = await makeTestApp("postgres", env)
+      b = await makeTestApp("postgres", env, { sameDatabaseAs: a })
+    })
+    afterAll(async () => {
+      await b.close()
+      await a.close()
+    })
+
+    test("look like one sandbox: the pool funded through one pays through the other, and memory stored through one is read through the other", async () => {
+      expect(await a.runtime.runPromise(bootstrapSandboxPool())).toMatchObject({ created: 2, check: { read: 2, failed: 0 } })
+      // The second instance finds the pool and its balances as the first left them.
+      expect(await b.runtime.runPromise(bootstrapSandboxPool())).toEqual({ created: 0, check: undefined })
+      const account = await register(a)
+      const session = await login(a, account.email)
+      const created = await readJson(await a.request("/v1/keys", { method: "POST", headers: bearer(session), json: { name: "tests", environment: "test" } }))
+      const key: string = created.body.key
+      const post = (h: TestApp, path: string, json: unknown) => h.request(path, { method: "POST", headers: bearer(key), json }).then(readJson)
+
+      expect((await post(b, "/v1/agents/title-generator", { text: "Paid through the second instance from the shared test pool" })).status).toBe(200)
+      expect((await post(a, "/v1/memory/set", { key: "where", value: "stored through A" })).status).toBe(200)
+      expect(await post(b, "/v1/memory/get", { key: "where" })).toMatchObject({ status: 200, body: { output: { exists: true, value: "stored through A" } } })
+    })
+  })
+}

@@ -6,6 +6,7 @@ import { createApp } from "../../src/app/app"
 import { makeRuntime, type AppLayerOptions, type AppRuntime } from "../../src/app/layers"
 import { loadConfig, type Config } from "../../src/platform/config/config"
 import { memorySink } from "../../src/platform/logging/logger"
+import { closeDatabase, openDatabase } from "../../src/platform/db/database"
 import { freshDatabase, type Dialect } from "./db"
 
 export type TestApp = {
@@ -18,6 +19,8 @@ export type TestApp = {
   readonly close: () => Promise<void>
   /** Closes only the database, to prove a path never queries it. */
   readonly closeDatabase: () => Promise<void>
+  /** Postgres only: the database's URL, for a second instance over it. */
+  readonly databaseUrl: string
 }
 
 /** A fixed master keyring for tests, so no test writes a sandbox key file. Pass `WALLET_ENCRYPTION_KEYS: ""` to unset it. */
@@ -26,8 +29,14 @@ export const TEST_MASTER_KEYS = `test1:${"11".repeat(32)}`
 export const testConfig = (env: Record<string, string> = {}): Config =>
   loadConfig({ DATABASE_URL: "sqlite::memory:", LOG_LEVEL: "debug", WALLET_ENCRYPTION_KEYS: TEST_MASTER_KEYS, ...env })
 
-export const makeTestApp = async (dialect: Dialect, env: Record<string, string> = {}, options: Pick<AppLayerOptions, "clock"> = {}): Promise<TestApp> => {
-  const db = await freshDatabase(dialect)
+export type TestAppOptions = Pick<AppLayerOptions, "clock"> & {
+  /** Postgres only: another instance over this app's database (its own connection pool), as a second server would be. */
+  readonly sameDatabaseAs?: TestApp
+}
+
+export const makeTestApp = async (dialect: Dialect, env: Record<string, string> = {}, testOptions: TestAppOptions = {}): Promise<TestApp> => {
+  const { sameDatabaseAs, ...options } = testOptions
+  const db = sameDatabaseAs ? sharedDatabase(sameDatabaseAs) : await freshDatabase(dialect)
   // On Postgres the config names the real database (backends such as the
   // Postgres limiter check it); files the process writes go to a temp dir.
   const dialectEnv: Record<string, string> = dialect === "postgres" ? { DATABASE_URL: db.url, DATA_DIR: mkdtempSync(join(tmpdir(), "tdk-test-")) } : {}
@@ -53,7 +62,14 @@ export const makeTestApp = async (dialect: Dialect, env: Record<string, string> 
       await db.close().catch(() => undefined)
     },
     closeDatabase: () => db.close(),
+    databaseUrl: db.url,
   }
+}
+
+const sharedDatabase = (other: TestApp) => {
+  if (other.dialect !== "postgres") throw new Error("only a Postgres database can be shared by two test apps")
+  const handle = openDatabase({ dialect: "postgres", url: other.databaseUrl })
+  return { handle, url: other.databaseUrl, close: () => closeDatabase(handle) }
 }
 
 /**
