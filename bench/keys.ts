@@ -14,6 +14,7 @@
 import { Effect } from "effect"
 import { makeRuntime } from "../src/app/layers"
 import { displayPrefix, generateApiKey, hashApiKey } from "../src/modules/keys/key-format"
+import { newStorageNamespace } from "../src/modules/keys/storage-namespace"
 import { ApiKeys } from "../src/modules/keys/verifier"
 import { loadConfig } from "../src/platform/config/config"
 import { closeDatabase, openDatabase, type SqliteDb } from "../src/platform/db/database"
@@ -50,7 +51,7 @@ const insertKeys = (db: SqliteDb, from: number, to: number): Array<string> => {
       }
       const key = generateApiKey("live")
       plain.push(key)
-      keyRows.push({ id: newId("key", now), userId, keyHash: hashApiKey(key), prefix: displayPrefix(key), name: "bench", environment: "live", tier: "free", status: "active", createdAt: now })
+      keyRows.push({ id: newId("key", now), userId, keyHash: hashApiKey(key), prefix: displayPrefix(key), name: "bench", environment: "live", tier: "free", status: "active", createdAt: now, storageNamespace: newStorageNamespace() })
     }
     db.transaction((tx) => {
       tx.insert(users).values(userRows).run()

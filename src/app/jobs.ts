@@ -10,6 +10,7 @@ import { LIMITS_SWEEP_CRON, LIMITS_SWEEP_JOB, runLimitsSweepJob } from "../modul
 import { BILLING_CLOSE_JOB, runBillingCloseJob } from "../modules/billing/close-job"
 import { RECONCILE_JOB, runReconcileJob } from "../modules/gateway/reconcile-job"
 import { BALANCE_JOB, runBalanceJob } from "../modules/pool/balance-job"
+import { runTestPoolJob, TEST_POOL_CRON, TEST_POOL_JOB } from "../modules/pool/test-pool"
 import type { Config } from "../platform/config/config"
 import type { AppRuntime, AppServices } from "./layers"
 
@@ -21,6 +22,7 @@ const jobsOf = (config: Config): ReadonlyArray<Job> => [
   { name: BILLING_CLOSE_JOB, pattern: config.billingCloseCron, run: runBillingCloseJob },
   { name: AUDIT_JOB, pattern: config.auditCron, run: runAuditJob },
   { name: LIMITS_SWEEP_JOB, pattern: LIMITS_SWEEP_CRON, run: runLimitsSweepJob },
+  { name: TEST_POOL_JOB, pattern: TEST_POOL_CRON, run: runTestPoolJob },
 ]
 
 export const cronJobs = (config: Config, runtime: AppRuntime) => {

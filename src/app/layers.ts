@@ -5,6 +5,7 @@ import { PaymentLanes } from "../modules/gateway/payment-lanes"
 import { AuthThrottle } from "../modules/auth/throttle"
 import { DetachedCalls } from "./detached-calls"
 import { ApiKeys } from "../modules/keys/verifier"
+import { builtInSandboxLayer } from "../modules/sandbox/as-network"
 import { Sandbox } from "../modules/sandbox/service"
 import type { Config } from "../platform/config/config"
 import { AppConfig } from "../platform/config/service"
@@ -51,11 +52,13 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   // Sign-up and login throttling count on the same store, so instances share them.
   const limits = Layer.mergeAll(RateLimiter.layer, ConcurrencyLimiter.layer, AuthThrottle.layer).pipe(Layer.provide(Layer.mergeAll(limitsStore, configLayer)))
   const clock = options.clock ? Layer.succeed(Clock.Clock, options.clock) : Layer.empty
-  // The live network from config; test keys' network is the sandbox, whose
-  // in-process programs run with the logger and clock captured here.
-  const networks = Networks.layer.pipe(Layer.provide(Layer.mergeAll(configLayer, sandbox, logging, clock)))
+  // The sandbox behind the port production modules use; its in-process
+  // programs run with the logger and clock given here.
+  const builtInSandbox = builtInSandboxLayer.pipe(Layer.provide(Layer.mergeAll(sandbox, logging, clock)))
+  // The live network from config; test keys' network is the sandbox.
+  const networks = Networks.layer.pipe(Layer.provide(Layer.merge(configLayer, builtInSandbox)))
   // limitsStore is the same Layer value the limiters use, so it is built once (one Redis connection).
-  return Layer.mergeAll(configLayer, database, store, services, limits, limitsStore, networks, sandbox, keyring, signer, stripe, logging, clock, DetachedCalls.layer)
+  return Layer.mergeAll(configLayer, database, store, services, limits, limitsStore, networks, sandbox, builtInSandbox, keyring, signer, stripe, logging, clock, DetachedCalls.layer)
 }
 
 export type AppServices = Layer.Success<ReturnType<typeof appLayer>>

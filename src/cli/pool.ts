@@ -3,7 +3,7 @@
 // same start-up checks apply (a missing master key on devnet/mainnet stops it).
 import { Effect } from "effect"
 import { MasterKeyConfigError } from "../modules/pool/keyring"
-import { newMasterKeyLine } from "../modules/pool/master-keys"
+import { newMasterKeyLine } from "../platform/config/master-keys"
 import { generateWallets, rotateMaster } from "../modules/pool/service"
 import type { Args } from "./args"
 import type { Command } from "./commands"

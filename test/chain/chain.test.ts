@@ -7,7 +7,7 @@ import { Effect, Layer } from "effect"
 import { makeChain } from "../../src/modules/chain/service"
 import { Networks } from "../../src/modules/network/service"
 import { makeTestApp } from "../support/app"
-import { networkConstants } from "../../src/modules/marketplace/protocol"
+import { networkConstants } from "../../src/platform/solana/networks"
 import { loadConfig } from "../../src/platform/config/config"
 import { AppConfig } from "../../src/platform/config/service"
 

@@ -1,7 +1,8 @@
 // The client's address under TRUST_PROXY: the socket's, or the N-th
 // X-Forwarded-For entry from the right; and the unit it is throttled as.
 import { describe, expect, test } from "bun:test"
-import { clientAddress, rememberPeer, throttleAddress, trustedHops } from "../../src/modules/auth/client-address"
+import { clientAddress, rememberPeer, throttleAddress } from "../../src/modules/auth/client-address"
+import { trustedHops } from "../../src/platform/config/trust-proxy"
 import { ConfigInvalid, loadConfig } from "../../src/platform/config/config"
 
 const request = (xff?: string, peer = "192.0.2.10") => {

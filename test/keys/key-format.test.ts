@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { displayPrefix, generateApiKey, hashApiKey, parseApiKey } from "../../src/modules/keys/key-format"
-import { effectiveLimits, defaultTiers } from "../../src/modules/keys/tiers"
+import { effectiveLimits, defaultTiers } from "../../src/platform/tiers"
 
 describe("API key format", () => {
   test("a generated key has the documented shape and parses back", () => {

@@ -1,6 +1,7 @@
 // The window maths alone: no I/O, times as plain numbers.
 import { describe, expect, test } from "bun:test"
-import { gcra, gcraParams, isIdle, type GcraState } from "../../src/modules/limits/gcra"
+import { gcra, gcraParams, isIdle, WINDOW_MS, type GcraState } from "../../src/modules/limits/gcra"
+import { MAX_LIMIT_PER_MINUTE } from "../../src/platform/tiers"
 
 const T0 = Date.UTC(2026, 10, 15, 12, 0, 0)
 
@@ -19,6 +20,11 @@ const burst = (n: number, now: number, limit: number, start?: GcraState) => {
 }
 
 describe("GCRA window maths", () => {
+  test("the largest configurable limit is one call per microsecond: its interval is 1 µs, and one more call per minute would need less", () => {
+    expect(gcraParams(MAX_LIMIT_PER_MINUTE, WINDOW_MS).intervalUs).toBe(1)
+    expect(() => gcraParams(MAX_LIMIT_PER_MINUTE + 1, WINDOW_MS)).toThrow(RangeError)
+  })
+
   test("a fresh key gets exactly `limit` calls at one instant, counting down remaining", () => {
     for (const limit of [1, 7, 60, 100, 999, 1000, 7919]) {
       const { allowed, decisions } = burst(limit + 5, T0, limit)

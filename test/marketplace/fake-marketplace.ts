@@ -4,7 +4,8 @@
 import { Effect, Logger } from "effect"
 import bs58 from "bs58"
 import { makeMarketplace, type MarketplaceOptions } from "../../src/modules/marketplace/service"
-import { networkConstants, type WireAgent } from "../../src/modules/marketplace/protocol"
+import type { WireAgent } from "../../src/modules/marketplace/protocol"
+import { networkConstants } from "../../src/platform/solana/networks"
 
 export const AGENT_ID = "3f0c2b6e-8a41-4d0e-9b7a-1c2d3e4f5a6b"
 export const INTENT_ID = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { envelopeKeyId, open, seal, walletAad, type MasterKey } from "../../src/modules/pool/envelope"
 import { makeKeyring, MasterKeyConfigError, resolveMasterKeys } from "../../src/modules/pool/keyring"
-import { masterKeyList, newMasterKeyLine } from "../../src/modules/pool/master-keys"
+import { masterKeyList, newMasterKeyLine } from "../../src/platform/config/master-keys"
 import { ConfigInvalid, loadConfig } from "../../src/platform/config/config"
 
 const k1: MasterKey = { id: "k1", key: new Uint8Array(32).fill(1) }

@@ -5,6 +5,7 @@ import type { AppRuntime } from "../../src/app/layers"
 import { Database } from "../../src/platform/db/database"
 import * as pg from "../../src/platform/db/schema.pg"
 import * as sqlite from "../../src/platform/db/schema.sqlite"
+import { newStorageNamespace } from "../../src/modules/keys/storage-namespace"
 import { newId } from "../../src/platform/ids"
 
 export const seedKeys = async (runtime: AppRuntime, count: number, environment: "live" | "test" = "live"): Promise<Array<string>> => {
@@ -15,7 +16,7 @@ export const seedKeys = async (runtime: AppRuntime, count: number, environment: 
   const user = { id: userId, email: `${userId}@example.com`, passwordHash: "x", createdAt: 1 }
   const keys = Array.from({ length: count }, (_, i) => {
     const id = newId("key")
-    return { id, userId, keyHash: `hash_${id}`, prefix: `tk_${environment}_`, name: `k${i}`, environment, tier: "free", createdAt: 1 }
+    return { id, userId, keyHash: `hash_${id}`, prefix: `tk_${environment}_`, name: `k${i}`, environment, tier: "free", createdAt: 1, storageNamespace: newStorageNamespace() }
   })
   if (handle.kind === "sqlite") {
     handle.db.insert(sqlite.users).values(user).run()

@@ -30,7 +30,7 @@ describe("sandbox lifecycle", () => {
       if (json !== undefined) headers.set("content-type", "application/json")
       return app.handle(new Request(`http://localhost${path}`, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) }))
     }
-    return { app, runtime, config, logs: lines, dialect: "sqlite", request, close: () => runtime.dispose(), closeDatabase: () => runtime.dispose() }
+    return { app, runtime, config, logs: lines, dialect: "sqlite", request, close: () => runtime.dispose(), closeDatabase: () => runtime.dispose(), databaseUrl: config.database.dialect === "sqlite" ? config.database.path : "" }
   }
 
   test("balances and stored agent data survive a restart with a file database", async () => {

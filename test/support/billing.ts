@@ -1,5 +1,6 @@
 // Ledger fixtures for billing tests, written straight to the database (the
 // gateway pipeline that normally writes them is not under test here).
+import { newStorageNamespace } from "../../src/modules/keys/storage-namespace"
 import { eq, sql } from "drizzle-orm"
 import type { DatabaseHandle } from "../../src/platform/db/database"
 import * as pg from "../../src/platform/db/schema.pg"
@@ -29,7 +30,7 @@ export const insertKey = async (h: DatabaseHandle, userId: string, opts: { statu
   await run(h, (db, t) =>
     db.insert(t.apiKeys).values({
       id, userId, keyHash: `hash_${id}`, prefix: "tk_live_abc", name: "k", environment: "live", tier: opts.tier ?? "paid",
-      status: opts.status ?? "active", statusReason: opts.statusReason ?? null, createdAt: 1_700_000_000_000,
+      status: opts.status ?? "active", statusReason: opts.statusReason ?? null, createdAt: 1_700_000_000_000, storageNamespace: newStorageNamespace(),
     }))
   return id
 }

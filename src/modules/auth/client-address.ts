@@ -8,21 +8,6 @@
 import { isIP } from "node:net"
 import { Effect } from "effect"
 import { AppConfig } from "../../platform/config/service"
-import type { Read } from "../../platform/config/parse"
-
-/** Most hops TRUST_PROXY accepts; real chains are one to three proxies long. */
-export const MAX_TRUSTED_HOPS = 10
-
-/** TRUST_PROXY: a number of hops; `true` is 1 (the older boolean form), `false` is 0. */
-export const trustedHops: Read<number> = (raw) => {
-  const v = raw.trim().toLowerCase()
-  if (["true", "yes", "on"].includes(v)) return { ok: true, value: 1 }
-  if (["false", "no", "off"].includes(v)) return { ok: true, value: 0 }
-  const n = /^\d+$/.test(v) ? Number(v) : Number.NaN
-  return Number.isSafeInteger(n) && n <= MAX_TRUSTED_HOPS
-    ? { ok: true, value: n }
-    : { ok: false, expected: `the number of trusted proxies in front of the server, 0 to ${MAX_TRUSTED_HOPS} (true = 1, false = 0)` }
-}
 
 // The listening server knows the socket; the app only sees the Request. The
 // server records each request's peer here (src/app/server.ts), which also

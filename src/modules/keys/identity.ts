@@ -1,5 +1,5 @@
 import type { VerifiedKeyRow } from "../../store/keys/repo"
-import { effectiveLimits, tierOf, type Limits, type Tier, type TierTable } from "./tiers"
+import { effectiveLimits, tierOf, type Limits, type Tier, type TierTable } from "../../platform/tiers"
 import type { KeyEnvironment } from "./key-format"
 
 /** Who is calling, as every `/v1` step after authentication sees it. */

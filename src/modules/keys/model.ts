@@ -1,7 +1,7 @@
 // Public shapes of keys, shared by the key-management and admin routes.
 import { t } from "elysia"
 import type { KeyRow } from "../../store/keys/repo"
-import type { Limits } from "./tiers"
+import type { Limits } from "../../platform/tiers"
 
 export const LimitsSchema = t.Object({
   rate_limit_per_minute: t.Integer({ description: "Requests per minute" }),

@@ -9,7 +9,7 @@ import { Store } from "../../store/store"
 import { KeyNotFound } from "./errors"
 import { displayPrefix, generateApiKey, hashApiKey, type KeyEnvironment } from "./key-format"
 import { newStorageNamespace } from "./storage-namespace"
-import { limitsFor, tierOf, type Tier } from "./tiers"
+import { limitsFor, tierOf, type Tier } from "../../platform/tiers"
 import { ApiKeys } from "./verifier"
 
 /** A new key row and its secret; the secret exists only in this value. */

@@ -13,8 +13,8 @@
 
 export const WINDOW_MS = 60_000
 const US_PER_MS = 1000
-/** Largest limit per minute: one call per microsecond. */
-export const MAX_LIMIT_PER_MINUTE = WINDOW_MS * US_PER_MS
+// MAX_LIMIT_PER_MINUTE (platform/tiers.ts) is one call per microsecond: the
+// finest spacing these integer microseconds can express.
 
 export type GcraState = {
   /** Theoretical arrival time, µs since the epoch. A TAT at or before now is the same as no state. */

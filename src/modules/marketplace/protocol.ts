@@ -118,18 +118,6 @@ export const paths = {
   receipt: (id: string) => `/api/receipts/${encodeURIComponent(id)}`,
 } as const
 
-/** Mints and fee wallets per network (TETTO_PROTOCOL.md); the sandbox has its own. */
-export const networkConstants = {
-  mainnet: {
-    usdcMint: "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
-    protocolFeeWallet: "CYSnefexbvrRU6VxzGfvZqKYM4UixupvDeZg3sUSWm84",
-  },
-  devnet: {
-    usdcMint: "4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU",
-    protocolFeeWallet: "BubFsAG8cSEH7NkLpZijctRpsZkCiaWqCdRfh8kUpXEt",
-  },
-} as const
-
 export const WRAPPED_SOL_MINT = "So11111111111111111111111111111111111111112"
 export const USDC_DECIMALS = 6
 export const SOL_DECIMALS = 9

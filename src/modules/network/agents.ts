@@ -6,9 +6,7 @@
 // agent may not, and then the namespace alone guards the data.
 import type { Config } from "../../platform/config/config"
 import { isUuid } from "../../platform/ids"
-import { sampleAgents } from "../sandbox/agents/catalog"
-import { warmAnswers } from "../sandbox/agents/warm-answers"
-import { warmMemory } from "../sandbox/agents/warm-memory"
+import type { SandboxAgents } from "./built-in-sandbox"
 
 export type AgentDirectoryShape = {
   readonly aliases: Readonly<Record<string, string>>
@@ -17,21 +15,21 @@ export type AgentDirectoryShape = {
   readonly namespaced: ReadonlySet<string>
 }
 
-/** Configured aliases and storage agents; on the sandbox its own agents fill the gaps. */
-export const agentDirectory = (config: Pick<Config, "network" | "agentAliases" | "memoryAgentId" | "answersAgentId" | "namespacedAgentIds">): AgentDirectoryShape => {
-  const sandbox = config.network === "sandbox"
-  // Both `warm-memory` and `warmmemory` name the same agent.
-  const aliases: Record<string, string> = sandbox ? Object.fromEntries(sampleAgents.flatMap((a) => [[a.slug, a.id], [a.slug.replaceAll("-", ""), a.id]])) : {}
-  Object.assign(aliases, config.agentAliases)
-  const memoryAgentId = config.memoryAgentId ?? (sandbox ? warmMemory.id : undefined)
-  const answersAgentId = config.answersAgentId ?? (sandbox ? warmAnswers.id : undefined)
+type DirectoryConfig = Pick<Config, "agentAliases" | "memoryAgentId" | "answersAgentId" | "namespacedAgentIds">
+
+/** Configured aliases and storage agents over `defaults` (the sandbox's agents on the sandbox network, none elsewhere). */
+export const agentDirectory = (config: DirectoryConfig, defaults: SandboxAgents | undefined): AgentDirectoryShape => {
+  const aliases: Record<string, string> = { ...defaults?.aliases, ...config.agentAliases }
+  const memoryAgentId = config.memoryAgentId ?? defaults?.memoryAgentId
+  const answersAgentId = config.answersAgentId ?? defaults?.answersAgentId
   const namespaced = new Set(config.namespacedAgentIds)
   for (const id of [memoryAgentId, answersAgentId]) if (id) namespaced.add(id)
   return { aliases, memoryAgentId, answersAgentId, namespaced }
 }
 
 /** The sandbox's own agents and nothing configured: the directory test keys see on devnet and mainnet. */
-export const sandboxDirectory = (): AgentDirectoryShape => agentDirectory({ network: "sandbox", agentAliases: {}, memoryAgentId: undefined, answersAgentId: undefined, namespacedAgentIds: [] })
+export const sandboxDirectory = (agents: SandboxAgents): AgentDirectoryShape =>
+  agentDirectory({ agentAliases: {}, memoryAgentId: undefined, answersAgentId: undefined, namespacedAgentIds: [] }, agents)
 
 /** The marketplace id for a path segment: a UUID as is, else an alias. */
 export const resolveAgentId = (directory: AgentDirectoryShape, ref: string): string | undefined =>

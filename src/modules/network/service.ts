@@ -1,18 +1,17 @@
 // The networks a call can run on. Live keys use TETTO_NETWORK through the
 // configured marketplace and RPC URLs. Test keys always use the built-in
 // sandbox: on the sandbox network that is the live network itself; on devnet
-// and mainnet it is the sandbox served in process (sandbox/in-process.ts), so
-// a test key never reaches the real marketplace or chain.
+// and mainnet it is the sandbox served in process (BuiltInSandbox.inProcess),
+// so a test key never reaches the real marketplace or chain.
 import { Context, Effect, Layer } from "effect"
 import type { Network } from "../../platform/config/config"
 import { AppConfig } from "../../platform/config/service"
 import { makeChain, type ChainShape } from "../chain/service"
 import type { KeyEnvironment } from "../keys/key-format"
 import { makeMarketplace, type MarketplaceShape } from "../marketplace/service"
-import { inProcessSandbox } from "../sandbox/in-process"
-import { Sandbox } from "../sandbox/service"
 import { addressesOf, type NetworkAddresses } from "./addresses"
 import { agentDirectory, sandboxDirectory, type AgentDirectoryShape } from "./agents"
+import { BuiltInSandbox } from "./built-in-sandbox"
 
 export type NetworkShape = NetworkAddresses & {
   readonly name: Network
@@ -28,6 +27,7 @@ export class Networks extends Context.Service<Networks, NetworksShape>()("tdk/Ne
     Networks,
     Effect.gen(function* () {
       const config = yield* AppConfig
+      const sandbox = yield* BuiltInSandbox
       const clients = (urls: { readonly marketplace: string; readonly rpc: string; readonly fetch?: typeof fetch }) => ({
         marketplace: makeMarketplace({
           baseUrl: urls.marketplace,
@@ -43,19 +43,15 @@ export class Networks extends Context.Service<Networks, NetworksShape>()("tdk/Ne
       const live: NetworkShape = {
         name: config.network,
         ...clients({ marketplace: config.tettoApiUrl, rpc: config.solanaRpcUrl }),
-        directory: agentDirectory(config),
-        ...addressesOf(config.network, config.usdcMint),
+        directory: agentDirectory(config, config.network === "sandbox" ? sandbox.agents : undefined),
+        ...addressesOf(config.network, config.usdcMint, sandbox.addresses),
       }
       if (config.network === "sandbox") return { live, test: live }
-      // The sandbox's programs run on the services this layer was built with
-      // (its database, the clock, the logger), captured once.
-      const services = yield* Effect.context<Sandbox>()
-      const sandbox = inProcessSandbox(Effect.runPromiseExitWith(services))
       const test: NetworkShape = {
         name: "sandbox",
-        ...clients({ marketplace: sandbox.marketplaceUrl, rpc: sandbox.rpcUrl, fetch: sandbox.fetch }),
-        directory: sandboxDirectory(),
-        ...addressesOf("sandbox", undefined),
+        ...clients({ marketplace: sandbox.inProcess.marketplaceUrl, rpc: sandbox.inProcess.rpcUrl, fetch: sandbox.inProcess.fetch }),
+        directory: sandboxDirectory(sandbox.agents),
+        ...sandbox.addresses,
       }
       return { live, test }
     }),

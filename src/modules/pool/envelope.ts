@@ -6,16 +6,16 @@
 // synchronous transactions re-encrypt rows inside the transaction.
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto"
 import { DecryptFailed, EnvelopeInvalid, MasterKeyUnknown, type UnsealError } from "./errors"
+import type { MasterKey } from "../../platform/config/master-keys"
+import type { SealedSecret } from "../../store/wallets/repo"
 
 export const ENVELOPE_VERSION = 1
 const NONCE_BYTES = 12
 const TAG_BYTES = 16
 
-/** A master key: 32 bytes under a short id recorded in every envelope it seals. */
-export type MasterKey = { readonly id: string; readonly key: Uint8Array }
+export type { MasterKey }
 
-/** An envelope string. The brand keeps a plaintext secret from being stored by mistake. */
-export type SealedSecret = string & { readonly __sealed: unique symbol }
+export type { SealedSecret }
 
 export const walletAad = (walletId: string, publicKey: string): Uint8Array => new TextEncoder().encode(`wallet:${walletId}:${publicKey}`)
 

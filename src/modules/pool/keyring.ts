@@ -8,7 +8,7 @@ import type { Config } from "../../platform/config/config"
 import { AppConfig } from "../../platform/config/service"
 import { open, seal, walletAad, type MasterKey, type SealedSecret } from "./envelope"
 import type { UnsealError } from "./errors"
-import { newMasterKeyLine, parseMasterKeyLine } from "./master-keys"
+import { newMasterKeyLine, parseMasterKeyLine } from "../../platform/config/master-keys"
 
 export type KeyringShape = {
   readonly primaryId: string

@@ -8,7 +8,7 @@ import { AppConfig } from "../../platform/config/service"
 import { withJobLock } from "../../platform/jobs/lock"
 import { Store } from "../../store/store"
 import type { WalletEnvironment } from "../../store/wallets/repo"
-import { FAUCET_MAX_LAMPORTS, FAUCET_MAX_USDC, Sandbox } from "../sandbox/service"
+import { BuiltInSandbox } from "../network/built-in-sandbox"
 import { checkBalances, type BalanceCheckReport } from "./balances"
 import { generateWallets } from "./service"
 
@@ -33,16 +33,15 @@ export const bootstrapSandboxPool = Effect.fn("Pool.bootstrapSandbox")(function*
       const existing = yield* store.wallets.list()
       const empty = pools.filter((environment) => !existing.some((w) => w.environment === environment))
       if (empty.length === 0) return nothing
-      const sandbox = yield* Sandbox
-      const usdc = Math.min(config.poolRefillTargetUsdc, FAUCET_MAX_USDC)
-      const sol = Math.min(config.poolRefillTargetLamports, FAUCET_MAX_LAMPORTS)
+      const sandbox = yield* BuiltInSandbox
+      const usdc = Math.min(config.poolRefillTargetUsdc, sandbox.faucetCeiling.usdc)
+      const sol = Math.min(config.poolRefillTargetLamports, sandbox.faucetCeiling.lamports)
       let created = 0
       for (const environment of empty) {
         const ids = new Set(yield* generateWallets(config.sandboxPoolSize, { environment }))
         const wallets = (yield* store.wallets.list()).filter((w) => ids.has(w.id))
         if (usdc > 0 || sol > 0) {
-          // The faucet refuses only malformed requests, which these are not.
-          yield* Effect.forEach(wallets, (w) => Effect.orDie(sandbox.faucet({ wallet: w.publicKey, usdc, sol })), { discard: true })
+          yield* Effect.forEach(wallets, (w) => sandbox.fund(w.publicKey, { usdc, lamports: sol }), { discard: true })
         }
         created += wallets.length
         yield* Effect.logInfo("sandbox pool created and funded", { pool: environment, wallets: wallets.length, usdc_each: usdc, lamports_each: sol })

@@ -8,7 +8,7 @@ import { Value } from "@sinclair/typebox/value"
 import type { TSchema } from "@sinclair/typebox"
 import bs58 from "bs58"
 import { createHash } from "node:crypto"
-import { Clock, Context, Duration, Effect, Layer } from "effect"
+import { Cause, Clock, Context, Duration, Effect, Layer } from "effect"
 import { AppConfig } from "../../platform/config/service"
 import { Database } from "../../platform/db/database"
 import type { BuildTransactionRequest, BuildTransactionResponse, CallRequest, CallResponse, ListAgentsResponse, Success, WireAgent, WireReceipt } from "../marketplace/protocol"
@@ -59,13 +59,13 @@ export type FaucetResult = {
 }
 
 export type SandboxShape = {
-  readonly listAgents: (limit: number, offset: number) => Effect.Effect<ListAgentsResult>
+  readonly listAgents: (limit: number, offset: number) => Effect.Effect<ListAgentsResult, SandboxRefusal>
   readonly getAgent: (id: string) => Effect.Effect<{ readonly ok: true; readonly agent: WireAgent }, SandboxRefusal>
   readonly buildTransaction: (agentId: string, body: BuildTransactionRequest) => Effect.Effect<BuildResult, SandboxRefusal>
   readonly call: (body: CallRequest) => Effect.Effect<CallResult, SandboxRefusal>
   readonly receipt: (id: string) => Effect.Effect<{ readonly ok: true; readonly receipt: WireReceipt }, SandboxRefusal>
   readonly faucet: (body: { readonly wallet: string; readonly usdc?: number; readonly sol?: number }) => Effect.Effect<FaucetResult, SandboxRefusal>
-  readonly rpc: (body: unknown) => Effect.Effect<RpcReply | ReadonlyArray<RpcReply>>
+  readonly rpc: (body: unknown) => Effect.Effect<RpcReply | ReadonlyArray<RpcReply>, SandboxRefusal>
   readonly setBehaviour: (agentId: string, behaviour: AgentBehaviour) => Effect.Effect<{ readonly ok: true; readonly agent_id: string } & AgentBehaviour, SandboxRefusal>
 }
 
@@ -355,8 +355,29 @@ export class Sandbox extends Context.Service<Sandbox, SandboxShape>()("tdk/Sandb
     Sandbox,
     Effect.gen(function* () {
       const config = yield* AppConfig
-      const store = yield* openSandboxStore(config, yield* Database)
-      return yield* makeSandbox(store, { intentTtlMs: config.sandboxIntentTtlMs, rpcUrl: config.solanaRpcUrl })
+      const database = yield* Database
+      const opened = yield* Effect.exit(Effect.flatMap(openSandboxStore(config, database), (store) => makeSandbox(store, { intentTtlMs: config.sandboxIntentTtlMs, rpcUrl: config.solanaRpcUrl })))
+      if (opened._tag === "Success") return opened.value
+      // On the sandbox network the sandbox is the network: nothing works without it.
+      if (config.network === "sandbox") return yield* Effect.failCause(opened.cause).pipe(Effect.orDie)
+      // Elsewhere it only serves test keys: live keys must keep working (a
+      // database role that may not create schema `sandbox`, say).
+      yield* Effect.logError("the sandbox could not be opened; test keys get 503 until it can", { cause: Cause.pretty(opened.cause) })
+      return unavailableSandbox
     }),
   )
+}
+
+const unavailable = Effect.fail(refuse(503, "Test mode is unavailable: the sandbox's state could not be opened (the operator has the details)"))
+
+/** Answers every request with a 503 refusal. */
+const unavailableSandbox: SandboxShape = {
+  listAgents: () => unavailable,
+  getAgent: () => unavailable,
+  buildTransaction: () => unavailable,
+  call: () => unavailable,
+  receipt: () => unavailable,
+  faucet: () => unavailable,
+  rpc: () => unavailable,
+  setBehaviour: () => unavailable,
 }

@@ -2,14 +2,14 @@
 // at start-up into one typed, immutable Config. A bad value stops start-up
 // with one line per problem naming the variable and the expected form.
 import { databaseUrl, describeDatabase, withoutUrlCredentials, type DatabaseTarget } from "./database-url"
-import { defaultTiers, type TierTable } from "../../modules/keys/tiers"
+import { defaultTiers, type TierTable } from "../tiers"
 import { tierTable } from "./tiers-reader"
 import { aliasMap, uuid, uuidList } from "./agent-readers"
-import { networkConstants } from "../../modules/marketplace/protocol"
+import { networkConstants } from "../solana/networks"
 import { base58Key, bool, cronPattern, httpUrl, int, oneOf, randomToken, redisUrl, str, type Read } from "./parse"
-import type { MasterKey } from "../../modules/pool/envelope"
-import { masterKeyList, singleMasterKey } from "../../modules/pool/master-keys"
-import { trustedHops } from "../../modules/auth/client-address"
+import type { MasterKey } from "./master-keys"
+import { masterKeyList, singleMasterKey } from "./master-keys"
+import { trustedHops } from "./trust-proxy"
 import { redactString } from "../logging/redact"
 
 const stripeKey: Read<string> = (raw) =>

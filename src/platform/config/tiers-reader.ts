@@ -1,8 +1,7 @@
 // TIERS_JSON: partial overrides of the tier table, e.g.
 // {"free":{"ratePerMinute":60,"monthlyQuota":1000}}. Unknown tiers or fields,
 // and non-integer limits, are refused.
-import { defaultTiers, isTier, tierNames, type Limits, type TierTable } from "../../modules/keys/tiers"
-import { MAX_LIMIT_PER_MINUTE } from "../../modules/limits/gcra"
+import { defaultTiers, isTier, MAX_LIMIT_PER_MINUTE, tierNames, type Limits, type TierTable } from "../tiers"
 import type { Read } from "./parse"
 
 const fields = ["ratePerMinute", "monthlyQuota", "concurrency", "monthlySpendCapMicroUsd"] as const

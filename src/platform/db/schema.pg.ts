@@ -2,7 +2,6 @@
 // contract suite runs against both. Times are epoch milliseconds; money is
 // integer micro-USD (= USDC base units) and lamports.
 import { bigint, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core"
-import { newStorageNamespace } from "../../modules/keys/storage-namespace"
 
 export const users = pgTable("users", {
   id: text("id").primaryKey(),
@@ -45,9 +44,9 @@ export const apiKeys = pgTable("api_keys", {
   revokedAt: bigint("revoked_at", { mode: "number" }),
   expiresAt: bigint("expires_at", { mode: "number" }),
   // Storage agents' input.wallet for this key: random, secret, fixed for the
-  // key's life (see modules/keys/storage-namespace.ts). Rows created before it
-  // existed hold `tdk_<id>`. The default covers inserts that do not set it.
-  storageNamespace: text("storage_namespace").notNull().$defaultFn(() => newStorageNamespace()),
+  // key's life (see modules/keys/storage-namespace.ts); every insert draws
+  // one. Rows created before it existed hold `tdk_<id>`.
+  storageNamespace: text("storage_namespace").notNull(),
 }, (t) => [
   uniqueIndex("api_keys_key_hash_uq").on(t.keyHash),
   uniqueIndex("api_keys_storage_namespace_uq").on(t.storageNamespace),

@@ -60,11 +60,12 @@ export const pgWallets = (db: PgDb): WalletsRepo => ({
         const key = (await tx.select({ walletId: apiKeys.walletId, environment: apiKeys.environment }).from(apiKeys).where(eq(apiKeys.id, keyId)).for("update"))[0]
         if (!key) return { kind: "no_key" }
         const environment = walletEnvironmentOf(key.environment)
+        let previous: string | undefined
         if (key.walletId !== null) {
           const w = (await tx.select().from(walletPool).where(eq(walletPool.id, key.walletId)))[0]
           if (!w) return { kind: "no_wallet" }
           if (w.environment === environment) return { kind: "existing", wallet: row(w) }
-          await tx.update(walletPool).set({ assignedKeyCount: sql`greatest(${walletPool.assignedKeyCount} - 1, 0)` }).where(eq(walletPool.id, w.id))
+          previous = w.id
         }
         const candidates = await tx
           .select({ id: walletPool.id, assignedKeyCount: walletPool.assignedKeyCount, status: walletPool.status })
@@ -83,6 +84,8 @@ export const pgWallets = (db: PgDb): WalletsRepo => ({
           }
         }
         if (!pick) return { kind: "no_wallet" }
+        // The key leaves a wallet of the other environment only now that it has one of its own.
+        if (previous !== undefined) await tx.update(walletPool).set({ assignedKeyCount: sql`greatest(${walletPool.assignedKeyCount} - 1, 0)` }).where(eq(walletPool.id, previous))
         const [w] = await tx.update(walletPool).set({ assignedKeyCount: sql`${walletPool.assignedKeyCount} + 1` }).where(eq(walletPool.id, pick.id)).returning()
         await tx.update(apiKeys).set({ walletId: pick.id }).where(eq(apiKeys.id, keyId))
         return { kind: "assigned", wallet: row(w!) }

@@ -1,8 +1,10 @@
 // The wallet pool repository. Secrets arrive and leave sealed (SealedSecret):
 // the repository never sees a plaintext key.
 import type { Effect } from "effect"
-import type { SealedSecret } from "../../modules/pool/envelope"
 import type { StoreUnavailable } from "../../platform/http/errors"
+
+/** A sealed wallet secret (pool/envelope.ts). The brand keeps a plaintext secret from being stored by mistake. */
+export type SealedSecret = string & { readonly __sealed: unique symbol }
 
 export type WalletStatus = "active" | "low_balance" | "depleted" | "retired"
 

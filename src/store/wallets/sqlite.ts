@@ -63,14 +63,17 @@ export const sqliteWallets = (db: SqliteDb): WalletsRepo => ({
         const key = tx.select({ walletId: apiKeys.walletId, environment: apiKeys.environment }).from(apiKeys).where(eq(apiKeys.id, keyId)).get()
         if (!key) return { kind: "no_key" }
         const environment = walletEnvironmentOf(key.environment)
+        let previous: string | undefined
         if (key.walletId !== null) {
           const w = tx.select().from(walletPool).where(eq(walletPool.id, key.walletId)).get()
           if (!w) return { kind: "no_wallet" }
           if (w.environment === environment) return { kind: "existing", wallet: row(w) }
-          tx.update(walletPool).set({ assignedKeyCount: sql`max(${walletPool.assignedKeyCount} - 1, 0)` }).where(eq(walletPool.id, w.id)).run()
+          previous = w.id
         }
         const pick = tx.select().from(walletPool).where(and(inArray(walletPool.status, [...payingStatuses]), eq(walletPool.environment, environment))).orderBy(activeFirst, asc(walletPool.assignedKeyCount), asc(walletPool.id)).limit(1).get()
         if (!pick) return { kind: "no_wallet" }
+        // The key leaves a wallet of the other environment only now that it has one of its own.
+        if (previous !== undefined) tx.update(walletPool).set({ assignedKeyCount: sql`max(${walletPool.assignedKeyCount} - 1, 0)` }).where(eq(walletPool.id, previous)).run()
         tx.update(walletPool).set({ assignedKeyCount: sql`${walletPool.assignedKeyCount} + 1` }).where(eq(walletPool.id, pick.id)).run()
         tx.update(apiKeys).set({ walletId: pick.id }).where(eq(apiKeys.id, keyId)).run()
         return { kind: "assigned", wallet: { ...row(pick), assignedKeyCount: pick.assignedKeyCount + 1 } }

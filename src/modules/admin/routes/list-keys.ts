@@ -5,7 +5,7 @@ import { AppConfig } from "../../../platform/config/service"
 import { withProblems } from "../../../platform/http/problem"
 import { NextCursor, nextCursor, pageQuery } from "../page"
 import { KeySchema, keyJson } from "../../keys/model"
-import { limitsFor } from "../../keys/tiers"
+import { limitsFor } from "../../../platform/tiers"
 import { asAdmin } from "../guard"
 import { listAllKeys } from "../service"
 

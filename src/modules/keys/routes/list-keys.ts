@@ -6,7 +6,7 @@ import { withProblems } from "../../../platform/http/problem"
 import { KeySchema, keyJson } from "../model"
 import { asSignedIn } from "../session-routes"
 import { listKeys } from "../service"
-import { limitsFor } from "../tiers"
+import { limitsFor } from "../../../platform/tiers"
 
 const Listed = t.Object({
   keys: t.Array(t.Composite([KeySchema, t.Object({ ops_this_month: t.Integer({ description: "Agent calls this calendar month (UTC)" }) })])),

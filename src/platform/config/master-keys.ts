@@ -3,8 +3,10 @@
 // seed's single key (64 hex) under the id "default". Readers never echo the
 // value: config.ts marks both variables secret.
 import { randomBytes } from "node:crypto"
-import type { Read } from "../../platform/config/parse"
-import type { MasterKey } from "./envelope"
+import type { Read } from "./parse"
+
+/** A master key: 32 bytes under a short id recorded in every envelope it seals. */
+export type MasterKey = { readonly id: string; readonly key: Uint8Array }
 
 const keyId = /^[A-Za-z0-9_-]{1,32}$/
 const hex64 = /^[0-9a-fA-F]{64}$/

@@ -1,6 +1,9 @@
 // Tier defaults and the limits a key actually gets. Pure: the table comes from
 // config, overrides from the key row.
 
+/** Largest rate limit per minute: one call per microsecond, the finest spacing the limiter's microsecond clock expresses (modules/limits/gcra.ts). */
+export const MAX_LIMIT_PER_MINUTE = 60_000_000
+
 export const tierNames = ["free", "paid", "pro", "enterprise"] as const
 export type Tier = (typeof tierNames)[number]
 

@@ -1,0 +1,60 @@
+// Dependencies point one way: platform ← store ← modules ← app ← cli, and no
+// production module reaches into the sandbox (it plugs in through the
+// BuiltInSandbox port). Read from the source's relative imports, so a new
+// import pointing the wrong way fails here, before review.
+import { describe, expect, test } from "bun:test"
+import { Glob } from "bun"
+import { dirname, relative, resolve } from "node:path"
+
+const SRC = resolve(import.meta.dir, "../../src")
+
+type Edge = { readonly from: string; readonly to: string }
+
+const layerOf = (path: string): string => {
+  const [top, module] = path.split("/")
+  if (top === "modules") return `modules/${module}`
+  return top!.replace(/\.ts$/, "")
+}
+
+const rank: Record<string, number> = { platform: 0, version: 0, "types.d": 0, store: 1, modules: 2, app: 3, cli: 4, main: 5 }
+const rankOf = (layer: string) => rank[layer.split("/")[0]!] ?? Number.POSITIVE_INFINITY
+
+const edges = async (): Promise<ReadonlyArray<Edge>> => {
+  const out: Array<Edge> = []
+  for await (const file of new Glob("**/*.ts").scan(SRC)) {
+    const text = await Bun.file(`${SRC}/${file}`).text()
+    for (const m of text.matchAll(/(?:from |import\()"(\.[^"]+)"/g)) {
+      const target = relative(SRC, resolve(dirname(`${SRC}/${file}`), m[1]!))
+      if (target.startsWith("..")) continue // drizzle's SQL files, embedded at build time
+      out.push({ from: file, to: target })
+    }
+  }
+  return out
+}
+
+// Still pointing up, until the problem map and Respond move to platform/http
+// and idempotency into the gateway: route files take the app's Respond, the
+// gateway's pipeline its idempotency wrapper, the sandbox's edge answers the
+// app's problem map. Nothing may be added to this list.
+const pending = (e: Edge) =>
+  (e.from.startsWith("modules/") && e.from.includes("/routes/") && e.to === "app/respond") ||
+  (e.from === "modules/gateway/pipeline.ts" && e.to === "app/idempotent") ||
+  (e.from === "modules/sandbox/envelope.ts" && e.to === "app/error-map")
+
+describe("dependency direction", () => {
+  test("no import points up the layers (platform ← store ← modules ← app ← cli)", async () => {
+    const upward = (await edges()).filter((e) => rankOf(layerOf(e.to)) > rankOf(layerOf(e.from)) && !pending(e))
+    expect(upward.map((e) => `${e.from} -> ${e.to}`)).toEqual([])
+  })
+
+  test("no production module imports the sandbox; only the app wires it in", async () => {
+    const intoSandbox = (await edges()).filter((e) => e.from.startsWith("modules/") && !e.from.startsWith("modules/sandbox/") && e.to.startsWith("modules/sandbox/"))
+    expect(intoSandbox.map((e) => `${e.from} -> ${e.to}`)).toEqual([])
+  })
+
+  test("the pending upward imports are the ones listed, and they only shrink", async () => {
+    const stillPending = (await edges()).filter(pending)
+    // 37 route files, the pipeline and the sandbox's edge answers.
+    expect(stillPending.length).toBeLessThanOrEqual(39)
+  })
+})
