@@ -35,8 +35,9 @@ export const poolBalancesCommand: Command = {
       ({ report, wallets }) => {
         console.log(
           table(
-            ["wallet", "public key", "status", "usdc (micro-USD)", "usd", "lamports", "sol", "keys", "error"],
-            wallets.map((w) => [w.id, w.publicKey, w.status, String(w.usdcBalance), usd(w.usdcBalance), String(w.lamports), sol(w.lamports), String(w.assignedKeyCount), w.lastBalanceError ?? ""]),
+            // "test" wallets hold sandbox money for test keys: never send them real funds.
+            ["wallet", "public key", "pool", "status", "usdc (micro-USD)", "usd", "lamports", "sol", "keys", "error"],
+            wallets.map((w) => [w.id, w.publicKey, w.environment, w.status, String(w.usdcBalance), usd(w.usdcBalance), String(w.lamports), sol(w.lamports), String(w.assignedKeyCount), w.lastBalanceError ?? ""]),
           ),
         )
         const s = report.by_status

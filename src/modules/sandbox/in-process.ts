@@ -7,9 +7,7 @@ import { Elysia } from "elysia"
 import { requestIdOf } from "../../platform/http/request-id"
 import { envelope, sandboxEdgeError, type SandboxRunner } from "./envelope"
 import { sandboxRoutes } from "./routes"
-
-/** The origin in-process URLs carry; it names no host and is never resolved. */
-export const IN_PROCESS_ORIGIN = "http://sandbox.in-process"
+import { IN_PROCESS_MARKETPLACE_URL, IN_PROCESS_RPC_URL } from "./urls"
 
 export const inProcessSandbox = (run: SandboxRunner) => {
   const app = new Elysia()
@@ -38,7 +36,7 @@ export const inProcessSandbox = (run: SandboxRunner) => {
   }
   return {
     fetch: handle as typeof fetch,
-    marketplaceUrl: `${IN_PROCESS_ORIGIN}/sandbox/tetto`,
-    rpcUrl: `${IN_PROCESS_ORIGIN}/sandbox/solana`,
+    marketplaceUrl: IN_PROCESS_MARKETPLACE_URL,
+    rpcUrl: IN_PROCESS_RPC_URL,
   }
 }

@@ -9,6 +9,7 @@ import type { TSchema } from "@sinclair/typebox"
 import bs58 from "bs58"
 import { createHash } from "node:crypto"
 import { Cause, Clock, Context, Duration, Effect, Layer } from "effect"
+import type { Config } from "../../platform/config/config"
 import { AppConfig } from "../../platform/config/service"
 import { Database } from "../../platform/db/database"
 import type { BuildTransactionRequest, BuildTransactionResponse, CallRequest, CallResponse, ListAgentsResponse, Success, WireAgent, WireReceipt } from "../marketplace/protocol"
@@ -17,6 +18,7 @@ import { agentById, SANDBOX_FEE_BPS, sampleAgents } from "./agents/catalog"
 import { AGENT_ERROR, AgentFailure, type SampleAgent } from "./agents/types"
 import { openSandboxStore } from "./db"
 import { SandboxRefusal } from "./errors"
+import { IN_PROCESS_RPC_URL } from "./urls"
 import { NETWORK_FEE_LAMPORTS, sandboxOwnerWallet, sandboxProtocolFeeWallet, sandboxUsdcAta } from "./identities"
 import { applyMoves, blockhashOf, creditSol, creditUsdc, ensureUsdcAccount, nextSlot, openSol, recordSignature, slotAt, solBalance, tokenAccount, type Move } from "./ledger"
 import { findIntent, findReceipt, insertIntent, insertReceipt, moveIntent, type IntentRow } from "./payments"
@@ -356,7 +358,7 @@ export class Sandbox extends Context.Service<Sandbox, SandboxShape>()("tdk/Sandb
     Effect.gen(function* () {
       const config = yield* AppConfig
       const database = yield* Database
-      const opened = yield* Effect.exit(Effect.flatMap(openSandboxStore(config, database), (store) => makeSandbox(store, { intentTtlMs: config.sandboxIntentTtlMs, rpcUrl: config.solanaRpcUrl })))
+      const opened = yield* Effect.exit(Effect.flatMap(openSandboxStore(config, database), (store) => makeSandbox(store, { intentTtlMs: config.sandboxIntentTtlMs, rpcUrl: sandboxRpcUrl(config) })))
       if (opened._tag === "Success") return opened.value
       // On the sandbox network the sandbox is the network: nothing works without it.
       if (config.network === "sandbox") return yield* Effect.failCause(opened.cause).pipe(Effect.orDie)
@@ -367,6 +369,9 @@ export class Sandbox extends Context.Service<Sandbox, SandboxShape>()("tdk/Sandb
     }),
   )
 }
+
+/** Where the sandbox's ledger answers: this server's route on the sandbox network, the in-process URL elsewhere (never the live RPC's URL, which may carry a secret). */
+const sandboxRpcUrl = (config: Config): string => (config.network === "sandbox" ? config.solanaRpcUrl : IN_PROCESS_RPC_URL)
 
 const unavailable = Effect.fail(refuse(503, "Test mode is unavailable: the sandbox's state could not be opened (the operator has the details)"))
 
