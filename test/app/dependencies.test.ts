@@ -32,14 +32,11 @@ const edges = async (): Promise<ReadonlyArray<Edge>> => {
   return out
 }
 
-// Still pointing up, until the problem map and Respond move to platform/http
-// and idempotency into the gateway: route files take the app's Respond, the
-// gateway's pipeline its idempotency wrapper, the sandbox's edge answers the
-// app's problem map. Nothing may be added to this list.
+// Still pointing up, until Respond moves to platform/http and idempotency into
+// the gateway: route files take the app's Respond, the gateway's pipeline its
+// idempotency wrapper. Nothing may be added to this list.
 const pending = (e: Edge) =>
-  (e.from.startsWith("modules/") && e.from.includes("/routes/") && e.to === "app/respond") ||
-  (e.from === "modules/gateway/pipeline.ts" && e.to === "app/idempotent") ||
-  (e.from === "modules/sandbox/envelope.ts" && e.to === "app/error-map")
+  (e.from.startsWith("modules/") && e.from.includes("/routes/") && e.to === "app/respond") || (e.from === "modules/gateway/pipeline.ts" && e.to === "app/idempotent")
 
 describe("dependency direction", () => {
   test("no import points up the layers (platform ← store ← modules ← app ← cli)", async () => {
@@ -54,7 +51,7 @@ describe("dependency direction", () => {
 
   test("the pending upward imports are the ones listed, and they only shrink", async () => {
     const stillPending = (await edges()).filter(pending)
-    // 37 route files, the pipeline and the sandbox's edge answers.
-    expect(stillPending.length).toBeLessThanOrEqual(39)
+    // 37 route files and the pipeline.
+    expect(stillPending.length).toBeLessThanOrEqual(38)
   })
 })

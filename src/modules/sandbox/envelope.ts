@@ -3,7 +3,7 @@
 // the same shapes as on the real networks. Problem documents stay for the
 // gateway's own API.
 import { Cause, Effect, Exit } from "effect"
-import { isAppError, toProblem } from "../../app/error-map"
+import { platformProblemOf } from "../../platform/http/problems"
 import { requestIdOf } from "../../platform/http/request-id"
 import { SandboxRefusal } from "./errors"
 import { rpcErrors } from "./rpc"
@@ -48,14 +48,13 @@ export const sandboxEdgeError = (code: string | number, error: unknown, request:
   if (!path.startsWith("/sandbox/") || code === "NOT_FOUND") return undefined
   const requestId = requestIdOf(request)
   const cause = code === "PARSE" ? ((error as { cause?: unknown }).cause ?? error) : error
+  // The edge's own refusals (bad JSON, body size, media type) in the sandbox's envelope.
+  const edge = platformProblemOf(cause, requestId)
   if (path === "/sandbox/solana") {
-    const rpcError = code === "PARSE" || (isAppError(cause) && cause._tag === "MalformedJson") ? rpcErrors.parse : rpcErrors.invalidRequest
+    const rpcError = code === "PARSE" || edge?.body.code === "malformed_json" ? rpcErrors.parse : rpcErrors.invalidRequest
     return envelope(rpcError === rpcErrors.parse ? 400 : 200, { jsonrpc: "2.0", id: null, error: rpcError }, requestId)
   }
-  if (isAppError(cause)) {
-    const { body } = toProblem(cause, requestId)
-    return envelope(body.status, { ok: false, error: body.detail }, requestId)
-  }
+  if (edge) return envelope(edge.body.status, { ok: false, error: edge.body.detail }, requestId)
   if (code === "PARSE") return envelope(400, { ok: false, error: "The request body is not valid JSON" }, requestId)
   if (code === "VALIDATION") return envelope(400, { ok: false, error: `Invalid request: ${fieldsOf(error)}` }, requestId)
   return undefined

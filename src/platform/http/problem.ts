@@ -13,6 +13,39 @@ export type ProblemBody = {
 
 export const problemType = (code: string) => `https://tdk.dev/problems/${code.replaceAll("_", "-")}`
 
+/** How one error becomes a problem document. */
+export type ProblemSpec<E> = {
+  readonly status: number
+  readonly code: string
+  readonly title: string
+  readonly detail: (e: E) => string
+  readonly extra?: (e: E) => Record<string, unknown>
+  readonly headers?: (e: E) => Record<string, string>
+}
+
+/**
+ * A module's problems: one spec per tag of its error union. Keyed by every
+ * tag, so an error added to the union without a spec does not compile; the
+ * module that owns an error owns its HTTP mapping.
+ */
+export type ProblemMap<E extends { readonly _tag: string }> = { readonly [K in E["_tag"]]: ProblemSpec<Extract<E, { readonly _tag: K }>> }
+
+export const renderProblem = <E>(spec: ProblemSpec<E>, e: E, requestId: string): { body: ProblemBody; headers: Record<string, string> } => ({
+  body: {
+    type: problemType(spec.code),
+    title: spec.title,
+    status: spec.status,
+    detail: spec.detail(e),
+    code: spec.code,
+    request_id: requestId,
+    ...(spec.extra ? spec.extra(e) : {}),
+  },
+  headers: spec.headers ? spec.headers(e) : {},
+})
+
+/** The challenge a 401 for a missing or bad bearer credential carries. */
+export const bearerChallenge = { "www-authenticate": 'Bearer realm="tdk"' }
+
 export const problemResponse = (body: ProblemBody, headers: Record<string, string> = {}): Response =>
   new Response(JSON.stringify(body), {
     status: body.status,

@@ -1,0 +1,47 @@
+// The problem documents of this module's errors. Wallets, their secrets and the signing policy.
+// The map is keyed by every tag of the union, so an error without one does not compile.
+import type { ProblemMap } from "../../platform/http/problem"
+import type { NoFundedWallet, TransactionRejected, UnsealError, WalletDepleted, WalletNotFound } from "./errors"
+
+/** Every failure of this module that can reach a response. */
+export type PoolFailure = UnsealError | WalletNotFound | NoFundedWallet | WalletDepleted | TransactionRejected
+
+// A wallet that cannot be opened is an operator problem (missing or wrong
+// master key, damaged row): the caller gets a 503 without internals; the log
+// has the tag, wallet id and key id.
+const walletUnavailable = {
+  status: 503,
+  code: "wallet_unavailable",
+  title: "Wallet unavailable",
+  detail: () => "The wallet assigned to this key cannot sign right now. The operator has been notified.",
+} as const
+
+export const poolProblems: ProblemMap<PoolFailure> = {
+  EnvelopeInvalid: walletUnavailable,
+  MasterKeyUnknown: walletUnavailable,
+  DecryptFailed: walletUnavailable,
+  WalletNotFound: walletUnavailable,
+  NoFundedWallet: {
+    status: 503,
+    code: "no_funded_wallet",
+    title: "No funded wallet",
+    detail: () => "No pool wallet can pay for this call right now. Retry later.",
+    headers: () => ({ "retry-after": "60" }),
+  },
+  // The wallet id is kept out of the answer (it says nothing to the developer); the log has it.
+  WalletDepleted: {
+    status: 503,
+    code: "wallet_depleted",
+    title: "Wallet depleted",
+    detail: () =>
+      "The pool wallet that holds this key's storage data has run out of funds. Storage agents keep data per key and wallet, so the call cannot be paid from another wallet without losing this key's view of its data; an operator must refill the wallet. Retry later.",
+    headers: () => ({ "retry-after": "300" }),
+  },
+  TransactionRejected: {
+    status: 502,
+    code: "transaction_rejected",
+    title: "Marketplace transaction rejected",
+    detail: (e) => `The marketplace asked the gateway to sign a transaction that breaks its signing policy (${e.code}); nothing was signed or paid.`,
+    extra: (e) => ({ policy_code: e.code }),
+  },
+}

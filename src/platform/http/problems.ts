@@ -1,0 +1,63 @@
+// The problem documents of this module's errors. The edge's own failures: bodies, routes, input, the database.
+// The map is keyed by every tag of the union, so an error without one does not compile.
+import type { BodyTooLarge, InvalidInput, JsonTooDeep, MalformedJson, RouteNotFound, StoreUnavailable, UnsupportedMediaType } from "./errors"
+import { renderProblem, type ProblemBody, type ProblemMap, type ProblemSpec } from "./problem"
+
+/** Every failure of this module that can reach a response. */
+export type PlatformFailure = MalformedJson | BodyTooLarge | JsonTooDeep | UnsupportedMediaType | RouteNotFound | InvalidInput | StoreUnavailable
+
+export const platformProblems: ProblemMap<PlatformFailure> = {
+  MalformedJson: {
+    status: 400,
+    code: "malformed_json",
+    title: "Malformed JSON",
+    detail: (e) => `The request body is not valid JSON: ${e.reason}`,
+  },
+  BodyTooLarge: {
+    status: 413,
+    code: "body_too_large",
+    title: "Request body too large",
+    detail: (e) => `The request body exceeds the limit of ${e.limitBytes} bytes.`,
+    extra: (e) => ({ limit_bytes: e.limitBytes }),
+  },
+  JsonTooDeep: {
+    status: 400,
+    code: "json_too_deep",
+    title: "JSON nested too deeply",
+    detail: (e) => `The request body nests arrays and objects more than ${e.maxDepth} levels deep.`,
+    extra: (e) => ({ max_depth: e.maxDepth }),
+  },
+  UnsupportedMediaType: {
+    status: 415,
+    code: "unsupported_media_type",
+    title: "Unsupported media type",
+    detail: (e) => `Send the body as application/json (got ${JSON.stringify(e.contentType.slice(0, 100))}).`,
+  },
+  RouteNotFound: {
+    status: 404,
+    code: "route_not_found",
+    title: "Not found",
+    detail: (e) => `No route for ${e.method} ${e.path.slice(0, 200)}. The API is described at /docs.`,
+  },
+  InvalidInput: {
+    status: 422,
+    code: "invalid_input",
+    title: "Invalid input",
+    detail: (e) => e.detail,
+    extra: (e) => ({ errors: e.errors }),
+  },
+  StoreUnavailable: {
+    status: 503,
+    code: "store_unavailable",
+    title: "Database unavailable",
+    detail: () => "The database did not answer. Retry shortly.",
+    headers: () => ({ "retry-after": "5" }),
+  },
+}
+
+const isPlatformFailure = (e: unknown): e is PlatformFailure =>
+  typeof e === "object" && e !== null && "_tag" in e && typeof e._tag === "string" && Object.hasOwn(platformProblems, e._tag)
+
+/** The problem of an edge failure (body, route, input, database), or undefined for anything else. */
+export const platformProblemOf = (e: unknown, requestId: string): { body: ProblemBody; headers: Record<string, string> } | undefined =>
+  isPlatformFailure(e) ? renderProblem(platformProblems[e._tag] as ProblemSpec<PlatformFailure>, e, requestId) : undefined
