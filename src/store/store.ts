@@ -1,35 +1,31 @@
-// The Store service: every repository, implemented once per dialect and picked
-// from the open Database at start-up. Modules depend on Store, never on drizzle.
+// The Store service: every repository over the open Database. Most are
+// written once over the dialect port (port.ts); usage, wallets and keys keep
+// one implementation per dialect, each for a difference the port cannot hide
+// (see their files). Modules depend on Store, never on drizzle.
 import { Context, Effect, Layer } from "effect"
 import { Database } from "../platform/db/database"
-import { pgAudit } from "./audit/pg"
+import { portOf } from "./port"
 import type { AuditRepo } from "./audit/repo"
-import { sqliteAudit } from "./audit/sqlite"
-import { pgBilling } from "./billing/pg"
+import { sqlAudit } from "./audit/sql"
 import type { BillingRepo } from "./billing/repo"
-import { sqliteBilling } from "./billing/sqlite"
+import { sqlBilling } from "./billing/sql"
 import { healthRepo, type HealthRepo } from "./health/repo"
-import { pgIdempotency } from "./idempotency/pg"
 import type { IdempotencyRepo } from "./idempotency/repo"
-import { sqliteIdempotency } from "./idempotency/sqlite"
-import { pgPeriods } from "./periods/pg"
+import { sqlIdempotency } from "./idempotency/sql"
 import type { PeriodsRepo } from "./periods/repo"
-import { sqlitePeriods } from "./periods/sqlite"
+import { sqlPeriods } from "./periods/sql"
 import { pgUsage } from "./usage/pg"
 import type { UsageRepo } from "./usage/repo"
 import { sqliteUsage } from "./usage/sqlite"
 import { pgKeys } from "./keys/pg"
 import type { KeysRepo } from "./keys/repo"
 import { sqliteKeys } from "./keys/sqlite"
-import { pgSessions } from "./sessions/pg"
 import type { SessionsRepo } from "./sessions/repo"
-import { sqliteSessions } from "./sessions/sqlite"
-import { pgOutbox } from "./outbox/pg"
+import { sqlSessions } from "./sessions/sql"
 import type { OutboxRepo } from "./outbox/repo"
-import { sqliteOutbox } from "./outbox/sqlite"
-import { pgUsers } from "./users/pg"
+import { sqlOutbox } from "./outbox/sql"
 import type { UsersRepo } from "./users/repo"
-import { sqliteUsers } from "./users/sqlite"
+import { sqlUsers } from "./users/sql"
 import { pgWallets } from "./wallets/pg"
 import type { WalletsRepo } from "./wallets/repo"
 import { sqliteWallets } from "./wallets/sqlite"
@@ -54,38 +50,34 @@ export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
     Store,
     Effect.gen(function* () {
       const handle = yield* Database
-      const health = healthRepo(handle)
+      const port = portOf(handle)
+      const shared = {
+        health: healthRepo(handle),
+        users: sqlUsers(port),
+        sessions: sqlSessions(port),
+        periods: sqlPeriods(port),
+        idempotency: sqlIdempotency(port),
+        outbox: sqlOutbox(port),
+        billing: sqlBilling(port),
+        audit: sqlAudit(port),
+      }
       if (handle.kind === "sqlite") {
         const db = handle.db
         return {
           dialect: "sqlite",
-          health,
-          users: sqliteUsers(db),
+          ...shared,
           keys: sqliteKeys(db),
-          sessions: sqliteSessions(db),
           wallets: sqliteWallets(db),
           usage: sqliteUsage(db),
-          periods: sqlitePeriods(db),
-          idempotency: sqliteIdempotency(db),
-          outbox: sqliteOutbox(db),
-          billing: sqliteBilling(db),
-          audit: sqliteAudit(db),
         }
       }
       const db = handle.db
       return {
         dialect: "postgres",
-        health,
-        users: pgUsers(db),
+        ...shared,
         keys: pgKeys(db),
-        sessions: pgSessions(db),
         wallets: pgWallets(db),
         usage: pgUsage(db),
-        periods: pgPeriods(db),
-        idempotency: pgIdempotency(db),
-        outbox: pgOutbox(db),
-        billing: pgBilling(db),
-        audit: pgAudit(db),
       }
     }),
   )

@@ -1,0 +1,64 @@
+// Billing over the dialect port; the statements are in statements.ts and
+// meter-errors.ts. On Postgres the event row is inserted first in each
+// transaction, so a concurrent delivery of the same id waits on it and then
+// sees "duplicate"; the version upsert locks its subject the same way, so two
+// events on one piece of state are ordered against each other, not raced.
+import { Effect } from "effect"
+import type { SqlPort } from "../port"
+import { attributedCount, flagReason, flagUsage, insertReport, knownUsageIds, sampleIdentifiers, toFlagged, toUnattributed, unattributedStatement } from "./meter-errors"
+import type { BillingRepo, FlaggedUsage } from "./repo"
+import {
+  closePeriodStatement, effectSteps, hasEventStatement, insertEvent, periodsOfStatement, reconcileStatement, setEventOutcome, toPeriods, toReconciliation, toUserUsage, userByCustomer, userUsageStatement,
+} from "./statements"
+import { claimVersion } from "./versions"
+
+export const sqlBilling = (port: SqlPort): BillingRepo => {
+  const { all } = port
+  return {
+    applyWebhook: (event, effect) =>
+      port.transaction((tx) =>
+        Effect.gen(function* () {
+          if ((yield* tx.all(insertEvent(event, "applied"))).length === 0) return "duplicate" as const
+          if (!effect) return "applied" as const
+          const [user] = yield* tx.all<{ id: string }>(userByCustomer(effect.customerId))
+          if (!user) {
+            yield* tx.run(setEventOutcome(event.id, "unknown_customer"))
+            return "unknown_customer" as const
+          }
+          let applied = 0
+          for (const step of effectSteps(user.id, effect, event.now)) {
+            if (step.version && (yield* tx.all(claimVersion(step.version, event))).length === 0) continue
+            for (const s of step.statements) yield* tx.run(s)
+            applied++
+          }
+          if (applied > 0) return "applied" as const
+          yield* tx.run(setEventOutcome(event.id, "stale"))
+          return "stale" as const
+        }),
+      ),
+    recordIgnored: (event, outcome) => Effect.map(all(insertEvent(event, outcome)), (rows) => (rows.length === 0 ? ("duplicate" as const) : ("recorded" as const))),
+    hasEvent: (id) => Effect.map(all(hasEventStatement(id)), (rows) => rows.length > 0),
+    applyMeterErrorReport: (event, report) =>
+      port.transaction((tx) =>
+        Effect.gen(function* () {
+          if ((yield* tx.all(insertEvent(event, "applied"))).length === 0) return { outcome: "duplicate" as const, flagged: [], attributed: 0 }
+          const ids = sampleIdentifiers(report)
+          const known = new Set(ids.length === 0 ? [] : (yield* tx.all<{ id: string }>(knownUsageIds(ids))).map((r) => r.id))
+          const flagged: Array<FlaggedUsage> = []
+          for (const sample of report.samples) {
+            if (!known.has(sample.identifier)) continue
+            const reason = flagReason(event, sample)
+            flagged.push(...toFlagged([...(yield* tx.all(flagUsage(sample.identifier, reason)))] as never, reason))
+          }
+          const attributed = attributedCount(report, known)
+          yield* tx.run(insertReport(event, report, attributed))
+          return { outcome: "applied" as const, flagged, attributed }
+        }),
+      ),
+    unattributedMeterErrors: (window) => Effect.map(all(unattributedStatement(window)), (rows) => toUnattributed([...rows] as never)),
+    closePeriod: (range, now) => Effect.map(all(closePeriodStatement(range, now)), (rows) => rows.length),
+    reconcile: (range) => Effect.map(all(reconcileStatement(range)), (rows) => toReconciliation(range.period, [...rows] as never)),
+    userUsage: (userId, range) => Effect.map(all(userUsageStatement(userId, range)), (rows) => toUserUsage([...rows] as never)),
+    periodsOf: (userId, limit) => Effect.map(all(periodsOfStatement(userId, limit)), (rows) => toPeriods([...rows] as never)),
+  }
+}
