@@ -1,37 +1,16 @@
 // The problem documents of this module's errors. Stripe, cards, subscriptions and webhooks.
 // The map is keyed by every tag of the union, so an error without one does not compile.
-import type { ProblemMap } from "../../platform/http/problem"
+import { problem, type ProblemMap } from "../../platform/http/problem"
 import type { BillingDisabled, CardRequired, NoSubscription, StripeRequestFailed, WebhookNotConfigured, WebhookRejected } from "./errors"
 
 /** Every failure of this module that can reach a response. */
 export type BillingFailure = StripeRequestFailed | BillingDisabled | WebhookNotConfigured | WebhookRejected | CardRequired | NoSubscription
 
 export const billingProblems: ProblemMap<BillingFailure> = {
-  StripeRequestFailed: {
-    status: 502,
-    code: "billing_provider_error",
-    title: "Billing provider error",
-    detail: (e) => (e.kind === "fatal" ? "The billing provider refused the request." : "The billing provider did not answer. Retry shortly."),
-    headers: (e): Record<string, string> => (e.kind === "fatal" ? {} : { "retry-after": String(Math.max(1, Math.ceil((e.retryAfterMs ?? 5000) / 1000))) }),
-  },
-  BillingDisabled: {
-    status: 503,
-    code: "billing_disabled",
-    title: "Billing is not configured",
-    detail: () => "This gateway does not bill through Stripe (STRIPE_SECRET_KEY is unset).",
-  },
-  WebhookNotConfigured: {
-    status: 503,
-    code: "webhook_not_configured",
-    title: "Webhook not configured",
-    detail: (e) => `This gateway has no Stripe signing secret for this endpoint (${e.setting} is unset).`,
-  },
-  WebhookRejected: {
-    status: 400,
-    code: "webhook_rejected",
-    title: "Webhook rejected",
-    detail: (e) => `The delivery is not a valid Stripe event: ${e.reason}.`,
-  },
+  StripeRequestFailed: problem(502, "billing_provider_error", "Billing provider error", (e) => (e.kind === "fatal" ? "The billing provider refused the request." : "The billing provider did not answer. Retry shortly."), { headers: (e): Record<string, string> => (e.kind === "fatal" ? {} : { "retry-after": String(Math.max(1, Math.ceil((e.retryAfterMs ?? 5000) / 1000))) }) }),
+  BillingDisabled: problem(503, "billing_disabled", "Billing is not configured", () => "This gateway does not bill through Stripe (STRIPE_SECRET_KEY is unset)."),
+  WebhookNotConfigured: problem(503, "webhook_not_configured", "Webhook not configured", (e) => `This gateway has no Stripe signing secret for this endpoint (${e.setting} is unset).`),
+  WebhookRejected: problem(400, "webhook_rejected", "Webhook rejected", (e) => `The delivery is not a valid Stripe event: ${e.reason}.`),
   CardRequired: {
     status: 402,
     code: "card_required",
@@ -42,10 +21,5 @@ export const billingProblems: ProblemMap<BillingFailure> = {
         : "Save a card before subscribing to a paid tier.",
     extra: (e) => ({ reason: e.reason, hint: "POST /v1/billing/card (signed in) returns a SetupIntent client_secret; confirm it with Stripe.js. Calls work once Stripe confirms the card." }),
   },
-  NoSubscription: {
-    status: 409,
-    code: "no_subscription",
-    title: "No subscription",
-    detail: () => "This account has no active subscription to cancel.",
-  },
+  NoSubscription: problem(409, "no_subscription", "No subscription", () => "This account has no active subscription to cancel."),
 }

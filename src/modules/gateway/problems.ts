@@ -1,6 +1,6 @@
 // The problem documents of this module's errors. The agent call: quota, spend cap, payment, idempotency.
 // The map is keyed by every tag of the union, so an error without one does not compile.
-import type { ProblemMap } from "../../platform/http/problem"
+import { problem, type ProblemMap } from "../../platform/http/problem"
 import type { IdempotencyInFlight, IdempotencyKeyInvalid, IdempotencyKeyReused, PaymentContention, QuotaExhausted, SpendCapReached, UnknownAgentAlias } from "./errors"
 import { formatUsd } from "./money"
 
@@ -8,13 +8,7 @@ import { formatUsd } from "./money"
 export type GatewayFailure = QuotaExhausted | PaymentContention | SpendCapReached | UnknownAgentAlias | IdempotencyKeyReused | IdempotencyInFlight | IdempotencyKeyInvalid
 
 export const gatewayProblems: ProblemMap<GatewayFailure> = {
-  QuotaExhausted: {
-    status: 402,
-    code: "quota_exhausted",
-    title: "Monthly quota used up",
-    detail: (e) => `This key has used its ${e.limit} calls for ${e.period}. Upgrade the tier or wait for the next month (UTC).`,
-    extra: (e) => ({ limit: e.limit, used: e.used, period: e.period, hint: "POST /v1/billing/subscribe raises the tier; quotas reset on the 1st (UTC)." }),
-  },
+  QuotaExhausted: problem(402, "quota_exhausted", "Monthly quota used up", (e) => `This key has used its ${e.limit} calls for ${e.period}. Upgrade the tier or wait for the next month (UTC).`, { extra: (e) => ({ limit: e.limit, used: e.used, period: e.period, hint: "POST /v1/billing/subscribe raises the tier; quotas reset on the 1st (UTC)." }) }),
   PaymentContention: {
     status: 503,
     code: "payment_contention",
@@ -25,36 +19,9 @@ export const gatewayProblems: ProblemMap<GatewayFailure> = {
         : "The call's reservation expired before it was paid. Nothing was charged; retry.",
     headers: () => ({ "retry-after": "1" }),
   },
-  SpendCapReached: {
-    status: 402,
-    code: "spend_cap_reached",
-    title: "Monthly spend cap reached",
-    detail: (e) => `This call ($${formatUsd(e.priceMicroUsd)}) would take the key past its monthly cap of $${formatUsd(e.capMicroUsd)} (spent $${formatUsd(e.spentMicroUsd)}).`,
-    extra: (e) => ({ limit_micro_usd: e.capMicroUsd, used_micro_usd: e.spentMicroUsd, hint: "Raise the key's spend cap or wait for the next month (UTC)." }),
-  },
-  UnknownAgentAlias: {
-    status: 404,
-    code: "agent_not_found",
-    title: "Agent not found",
-    detail: (e) => `No agent is called ${JSON.stringify(e.ref)}. Use the agent's marketplace UUID or a configured alias.`,
-  },
-  IdempotencyKeyReused: {
-    status: 422,
-    code: "idempotency_key_reused",
-    title: "Idempotency-Key reused with a different request",
-    detail: () => "This Idempotency-Key was used with a different request body in the last 24 hours. Use a new key for a new request.",
-  },
-  IdempotencyInFlight: {
-    status: 409,
-    code: "idempotency_in_flight",
-    title: "Request already in progress",
-    detail: () => "A request with this Idempotency-Key is still being processed (or was interrupted). Retry later to get its result.",
-    headers: () => ({ "retry-after": "2" }),
-  },
-  IdempotencyKeyInvalid: {
-    status: 400,
-    code: "idempotency_key_invalid",
-    title: "Invalid Idempotency-Key",
-    detail: () => "Idempotency-Key must be 1 to 255 printable ASCII characters.",
-  },
+  SpendCapReached: problem(402, "spend_cap_reached", "Monthly spend cap reached", (e) => `This call ($${formatUsd(e.priceMicroUsd)}) would take the key past its monthly cap of $${formatUsd(e.capMicroUsd)} (spent $${formatUsd(e.spentMicroUsd)}).`, { extra: (e) => ({ limit_micro_usd: e.capMicroUsd, used_micro_usd: e.spentMicroUsd, hint: "Raise the key's spend cap or wait for the next month (UTC)." }) }),
+  UnknownAgentAlias: problem(404, "agent_not_found", "Agent not found", (e) => `No agent is called ${JSON.stringify(e.ref)}. Use the agent's marketplace UUID or a configured alias.`),
+  IdempotencyKeyReused: problem(422, "idempotency_key_reused", "Idempotency-Key reused with a different request", () => "This Idempotency-Key was used with a different request body in the last 24 hours. Use a new key for a new request."),
+  IdempotencyInFlight: problem(409, "idempotency_in_flight", "Request already in progress", () => "A request with this Idempotency-Key is still being processed (or was interrupted). Retry later to get its result.", { headers: () => ({ "retry-after": "2" }) }),
+  IdempotencyKeyInvalid: problem(400, "idempotency_key_invalid", "Invalid Idempotency-Key", () => "Idempotency-Key must be 1 to 255 printable ASCII characters."),
 }

@@ -1,6 +1,6 @@
 // The problem documents of this module's errors. Wallets, their secrets and the signing policy.
 // The map is keyed by every tag of the union, so an error without one does not compile.
-import type { ProblemMap } from "../../platform/http/problem"
+import { problem, type ProblemMap } from "../../platform/http/problem"
 import type { NoFundedWallet, TransactionRejected, UnsealError, WalletDepleted, WalletNotFound } from "./errors"
 
 /** Every failure of this module that can reach a response. */
@@ -21,13 +21,7 @@ export const poolProblems: ProblemMap<PoolFailure> = {
   MasterKeyUnknown: walletUnavailable,
   DecryptFailed: walletUnavailable,
   WalletNotFound: walletUnavailable,
-  NoFundedWallet: {
-    status: 503,
-    code: "no_funded_wallet",
-    title: "No funded wallet",
-    detail: () => "No pool wallet can pay for this call right now. Retry later.",
-    headers: () => ({ "retry-after": "60" }),
-  },
+  NoFundedWallet: problem(503, "no_funded_wallet", "No funded wallet", () => "No pool wallet can pay for this call right now. Retry later.", { headers: () => ({ "retry-after": "60" }) }),
   // The wallet id is kept out of the answer (it says nothing to the developer); the log has it.
   WalletDepleted: {
     status: 503,
@@ -37,11 +31,5 @@ export const poolProblems: ProblemMap<PoolFailure> = {
       "The pool wallet that holds this key's storage data has run out of funds. Storage agents keep data per key and wallet, so the call cannot be paid from another wallet without losing this key's view of its data; an operator must refill the wallet. Retry later.",
     headers: () => ({ "retry-after": "300" }),
   },
-  TransactionRejected: {
-    status: 502,
-    code: "transaction_rejected",
-    title: "Marketplace transaction rejected",
-    detail: (e) => `The marketplace asked the gateway to sign a transaction that breaks its signing policy (${e.code}); nothing was signed or paid.`,
-    extra: (e) => ({ policy_code: e.code }),
-  },
+  TransactionRejected: problem(502, "transaction_rejected", "Marketplace transaction rejected", (e) => `The marketplace asked the gateway to sign a transaction that breaks its signing policy (${e.code}); nothing was signed or paid.`, { extra: (e) => ({ policy_code: e.code }) }),
 }

@@ -30,6 +30,15 @@ export type ProblemSpec<E> = {
  */
 export type ProblemMap<E extends { readonly _tag: string }> = { readonly [K in E["_tag"]]: ProblemSpec<Extract<E, { readonly _tag: K }>> }
 
+/** A spec in one line: status, code, title, detail, and optional extra members and headers. */
+export const problem = <E>(
+  status: number,
+  code: string,
+  title: string,
+  detail: (e: E) => string,
+  options: { readonly extra?: (e: E) => Record<string, unknown>; readonly headers?: (e: E) => Record<string, string> } = {},
+): ProblemSpec<E> => ({ status, code, title, detail, ...options })
+
 export const renderProblem = <E>(spec: ProblemSpec<E>, e: E, requestId: string): { body: ProblemBody; headers: Record<string, string> } => ({
   body: {
     type: problemType(spec.code),

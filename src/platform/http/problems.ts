@@ -1,58 +1,19 @@
 // The problem documents of this module's errors. The edge's own failures: bodies, routes, input, the database.
 // The map is keyed by every tag of the union, so an error without one does not compile.
 import type { BodyTooLarge, InvalidInput, JsonTooDeep, MalformedJson, RouteNotFound, StoreUnavailable, UnsupportedMediaType } from "./errors"
-import { renderProblem, type ProblemBody, type ProblemMap, type ProblemSpec } from "./problem"
+import { problem, renderProblem, type ProblemBody, type ProblemMap, type ProblemSpec } from "./problem"
 
 /** Every failure of this module that can reach a response. */
 export type PlatformFailure = MalformedJson | BodyTooLarge | JsonTooDeep | UnsupportedMediaType | RouteNotFound | InvalidInput | StoreUnavailable
 
 export const platformProblems: ProblemMap<PlatformFailure> = {
-  MalformedJson: {
-    status: 400,
-    code: "malformed_json",
-    title: "Malformed JSON",
-    detail: (e) => `The request body is not valid JSON: ${e.reason}`,
-  },
-  BodyTooLarge: {
-    status: 413,
-    code: "body_too_large",
-    title: "Request body too large",
-    detail: (e) => `The request body exceeds the limit of ${e.limitBytes} bytes.`,
-    extra: (e) => ({ limit_bytes: e.limitBytes }),
-  },
-  JsonTooDeep: {
-    status: 400,
-    code: "json_too_deep",
-    title: "JSON nested too deeply",
-    detail: (e) => `The request body nests arrays and objects more than ${e.maxDepth} levels deep.`,
-    extra: (e) => ({ max_depth: e.maxDepth }),
-  },
-  UnsupportedMediaType: {
-    status: 415,
-    code: "unsupported_media_type",
-    title: "Unsupported media type",
-    detail: (e) => `Send the body as application/json (got ${JSON.stringify(e.contentType.slice(0, 100))}).`,
-  },
-  RouteNotFound: {
-    status: 404,
-    code: "route_not_found",
-    title: "Not found",
-    detail: (e) => `No route for ${e.method} ${e.path.slice(0, 200)}. The API is described at /docs.`,
-  },
-  InvalidInput: {
-    status: 422,
-    code: "invalid_input",
-    title: "Invalid input",
-    detail: (e) => e.detail,
-    extra: (e) => ({ errors: e.errors }),
-  },
-  StoreUnavailable: {
-    status: 503,
-    code: "store_unavailable",
-    title: "Database unavailable",
-    detail: () => "The database did not answer. Retry shortly.",
-    headers: () => ({ "retry-after": "5" }),
-  },
+  MalformedJson: problem(400, "malformed_json", "Malformed JSON", (e) => `The request body is not valid JSON: ${e.reason}`),
+  BodyTooLarge: problem(413, "body_too_large", "Request body too large", (e) => `The request body exceeds the limit of ${e.limitBytes} bytes.`, { extra: (e) => ({ limit_bytes: e.limitBytes }) }),
+  JsonTooDeep: problem(400, "json_too_deep", "JSON nested too deeply", (e) => `The request body nests arrays and objects more than ${e.maxDepth} levels deep.`, { extra: (e) => ({ max_depth: e.maxDepth }) }),
+  UnsupportedMediaType: problem(415, "unsupported_media_type", "Unsupported media type", (e) => `Send the body as application/json (got ${JSON.stringify(e.contentType.slice(0, 100))}).`),
+  RouteNotFound: problem(404, "route_not_found", "Not found", (e) => `No route for ${e.method} ${e.path.slice(0, 200)}. The API is described at /docs.`),
+  InvalidInput: problem(422, "invalid_input", "Invalid input", (e) => e.detail, { extra: (e) => ({ errors: e.errors }) }),
+  StoreUnavailable: problem(503, "store_unavailable", "Database unavailable", () => "The database did not answer. Retry shortly.", { headers: () => ({ "retry-after": "5" }) }),
 }
 
 const isPlatformFailure = (e: unknown): e is PlatformFailure =>
