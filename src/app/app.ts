@@ -40,9 +40,10 @@ import { MAX_JSON_DEPTH, nestsDeeperThan } from "../platform/http/json-depth"
 import { keepRawBody, keepReceivedFields } from "../platform/http/raw-body"
 import { requestIdOf } from "../platform/http/request-id"
 import { VERSION } from "../version"
-import { internalProblem } from "./error-map"
+import { appProblems } from "./error-map"
+import "./route-types"
 import type { AppRuntime } from "./layers"
-import { makeRespond, problemFor } from "./respond"
+import { internalProblem, makeRespond } from "../platform/http/respond"
 import { urlOf } from "../platform/http/request-url"
 
 const isJson = (contentType: string) => /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType)
@@ -85,8 +86,14 @@ const validationProblems = (error: unknown): ReadonlyArray<FieldProblem> => {
   }))
 }
 
+/** The problem response of a known failure at the edge; undefined for anything else. */
+const problemFor = (error: unknown, request: Request): Response | undefined => {
+  const rendered = appProblems.render(error, requestIdOf(request))
+  return rendered && problemResponse(rendered.body, rendered.headers)
+}
+
 export const createApp = (config: Config, runtime: AppRuntime) => {
-  const respond = makeRespond(runtime)
+  const respond = makeRespond(runtime, appProblems)
   // Access lines are written after the response; by then a test may have
   // disposed the runtime, and a lost access line must not become an error.
   const log = (level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown>) => {

@@ -3,7 +3,8 @@
 // union of the modules' failures and the merged map is keyed by every one of
 // its tags, so an error added to a module without a problem does not compile,
 // and adding one touches that module only.
-import { problemType, renderProblem, type ProblemBody, type ProblemMap, type ProblemSpec } from "../platform/http/problem"
+import { renderProblem, type ProblemBody, type ProblemMap, type ProblemSpec } from "../platform/http/problem"
+import type { ProblemsShape } from "../platform/http/problems-service"
 import { platformProblems, type PlatformFailure } from "../platform/http/problems"
 import { adminProblems, type AdminFailure } from "../modules/admin/problems"
 import { authProblems, type AuthFailure } from "../modules/auth/problems"
@@ -52,12 +53,5 @@ export const isAppError = (e: unknown): e is AppError =>
 export const toProblem = (e: AppError, requestId: string): { body: ProblemBody; headers: Record<string, string> } =>
   renderProblem(errorMap[e._tag] as ProblemSpec<AppError>, e, requestId)
 
-/** A bug: generic text for the caller, details only in the log. */
-export const internalProblem = (requestId: string): ProblemBody => ({
-  type: problemType("internal_error"),
-  title: "Internal error",
-  status: 500,
-  detail: "Something went wrong on our side. Quote the request id if you contact support.",
-  code: "internal_error",
-  request_id: requestId,
-})
+/** The merged map as the Problems service, for code below the app. */
+export const appProblems: ProblemsShape = { render: (e, requestId) => (isAppError(e) ? toProblem(e, requestId) : undefined) }

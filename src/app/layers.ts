@@ -3,7 +3,7 @@
 import { Clock, Layer, ManagedRuntime, References } from "effect"
 import { PaymentLanes } from "../modules/gateway/payment-lanes"
 import { AuthThrottle } from "../modules/auth/throttle"
-import { DetachedCalls } from "./detached-calls"
+import { DetachedCalls } from "../modules/gateway/detached-calls"
 import { ApiKeys } from "../modules/keys/verifier"
 import { builtInSandboxLayer } from "../modules/sandbox/as-network"
 import { Sandbox } from "../modules/sandbox/service"
@@ -15,6 +15,8 @@ import { ConcurrencyLimiter } from "../modules/limits/concurrency"
 import { RateLimiter } from "../modules/limits/rate-limiter"
 import { LimitsStore } from "../modules/limits/store"
 import { Networks } from "../modules/network/service"
+import { Problems } from "../platform/http/problems-service"
+import { appProblems } from "./error-map"
 import { Keyring } from "../modules/pool/keyring"
 import { Signer } from "../modules/pool/signer"
 import { StripeClient } from "../modules/billing/stripe-client"
@@ -52,13 +54,15 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   // Sign-up and login throttling count on the same store, so instances share them.
   const limits = Layer.mergeAll(RateLimiter.layer, ConcurrencyLimiter.layer, AuthThrottle.layer).pipe(Layer.provide(Layer.mergeAll(limitsStore, configLayer)))
   const clock = options.clock ? Layer.succeed(Clock.Clock, options.clock) : Layer.empty
+  // The merged problem map, for code below the app that renders failures.
+  const problems = Layer.succeed(Problems, appProblems)
   // The sandbox behind the port production modules use; its in-process
   // programs run with the logger and clock given here.
   const builtInSandbox = builtInSandboxLayer.pipe(Layer.provide(Layer.mergeAll(sandbox, logging, clock)))
   // The live network from config; test keys' network is the sandbox.
   const networks = Networks.layer.pipe(Layer.provide(Layer.merge(configLayer, builtInSandbox)))
   // limitsStore is the same Layer value the limiters use, so it is built once (one Redis connection).
-  return Layer.mergeAll(configLayer, database, store, services, limits, limitsStore, networks, sandbox, builtInSandbox, keyring, signer, stripe, logging, clock, DetachedCalls.layer)
+  return Layer.mergeAll(configLayer, database, store, services, limits, limitsStore, networks, sandbox, builtInSandbox, problems, keyring, signer, stripe, logging, clock, DetachedCalls.layer)
 }
 
 export type AppServices = Layer.Success<ReturnType<typeof appLayer>>

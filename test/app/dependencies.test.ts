@@ -32,26 +32,14 @@ const edges = async (): Promise<ReadonlyArray<Edge>> => {
   return out
 }
 
-// Still pointing up, until Respond moves to platform/http and idempotency into
-// the gateway: route files take the app's Respond, the gateway's pipeline its
-// idempotency wrapper. Nothing may be added to this list.
-const pending = (e: Edge) =>
-  (e.from.startsWith("modules/") && e.from.includes("/routes/") && e.to === "app/respond") || (e.from === "modules/gateway/pipeline.ts" && e.to === "app/idempotent")
-
 describe("dependency direction", () => {
   test("no import points up the layers (platform ← store ← modules ← app ← cli)", async () => {
-    const upward = (await edges()).filter((e) => rankOf(layerOf(e.to)) > rankOf(layerOf(e.from)) && !pending(e))
+    const upward = (await edges()).filter((e) => rankOf(layerOf(e.to)) > rankOf(layerOf(e.from)))
     expect(upward.map((e) => `${e.from} -> ${e.to}`)).toEqual([])
   })
 
   test("no production module imports the sandbox; only the app wires it in", async () => {
     const intoSandbox = (await edges()).filter((e) => e.from.startsWith("modules/") && !e.from.startsWith("modules/sandbox/") && e.to.startsWith("modules/sandbox/"))
     expect(intoSandbox.map((e) => `${e.from} -> ${e.to}`)).toEqual([])
-  })
-
-  test("the pending upward imports are the ones listed, and they only shrink", async () => {
-    const stillPending = (await edges()).filter(pending)
-    // 37 route files and the pipeline.
-    expect(stillPending.length).toBeLessThanOrEqual(38)
   })
 })

@@ -4,7 +4,7 @@
 // → quota → price → wallet → build → signing policy → sign and submit
 // → settle → respond. The paid part is in call-agent.ts.
 import { Effect } from "effect"
-import { idempotent, requestHash } from "../../app/idempotent"
+import { idempotent, requestHash } from "./idempotency"
 import { requestIdOf } from "../../platform/http/request-id"
 import { ApiKeys } from "../keys/verifier"
 import { withConcurrencySlot } from "../limits/concurrency"

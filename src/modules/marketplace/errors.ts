@@ -126,5 +126,5 @@ export const isTransient = (e: MarketplaceError): boolean => {
  * Those, and an unknown outcome, must be reconciled before the usage row is
  * failed; every other refusal happened before the transaction was sent.
  */
-export const mayHaveSettled = (e: MarketplaceError): boolean =>
+export const mayHaveSettled = (e: { readonly _tag: string }): boolean =>
   e._tag === "CallOutcomeUnknown" || e._tag === "AgentTimedOut" || e._tag === "AgentOutputInvalid"

@@ -1,5 +1,5 @@
 import { Elysia } from "elysia"
-import type { Respond } from "../../../app/respond"
+import type { Respond } from "../../../platform/http/respond"
 import { withProblems } from "../../../platform/http/problem"
 import { checkBalances } from "../../pool/balances"
 import { asAdmin } from "../guard"

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
-import type { Respond } from "../../../app/respond"
+import type { Respond } from "../../../platform/http/respond"
 import { AppConfig } from "../../../platform/config/service"
 import { withProblems } from "../../../platform/http/problem"
 import { keyJson } from "../../keys/model"

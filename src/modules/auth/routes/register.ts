@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
-import type { Respond } from "../../../app/respond"
+import type { Respond } from "../../../platform/http/respond"
 import { withProblems } from "../../../platform/http/problem"
 import { LimitsSchema, limitsJson } from "../../keys/model"
 import { clientAddressOf } from "../client-address"

@@ -1,5 +1,5 @@
 import { Elysia, t } from "elysia"
-import type { Respond } from "../../../app/respond"
+import type { Respond } from "../../../platform/http/respond"
 import { withProblems } from "../../../platform/http/problem"
 import { rawBodyOf } from "../../../platform/http/raw-body"
 import { receiveStripeWebhook } from "../service"

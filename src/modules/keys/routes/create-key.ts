@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
-import type { Respond } from "../../../app/respond"
+import type { Respond } from "../../../platform/http/respond"
 import { withProblems } from "../../../platform/http/problem"
 import { KeySchema, keyJson } from "../model"
 import { asSignedIn } from "../session-routes"

@@ -1,6 +1,6 @@
 // The typed storage routes, mounted together.
 import { Elysia } from "elysia"
-import type { Respond } from "../../../app/respond"
+import type { Respond } from "../../../platform/http/respond"
 import { answersAskRoute } from "./answers-ask"
 import { answersForgetRoute } from "./answers-forget"
 import { answersTeachRoute } from "./answers-teach"

@@ -1,5 +1,5 @@
 import { Elysia, t } from "elysia"
-import type { Respond } from "../../../app/respond"
+import type { Respond } from "../../../platform/http/respond"
 import { storageCall } from "../call"
 import { MemoryKey, StorageHeaders, storageResponses } from "../model"
 

@@ -1,5 +1,5 @@
 import { Elysia, t } from "elysia"
-import type { Respond } from "../../../app/respond"
+import type { Respond } from "../../../platform/http/respond"
 import { defined, storageCall } from "../call"
 import { StorageHeaders, storageResponses } from "../model"
 

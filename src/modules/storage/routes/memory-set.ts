@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
-import type { Respond } from "../../../app/respond"
+import type { Respond } from "../../../platform/http/respond"
 import { storageCall } from "../call"
 import { encodeValue } from "../memory-value"
 import { MemoryKey, StorageHeaders, storageResponses } from "../model"

@@ -1,6 +1,6 @@
 // The usage routes, mounted together.
 import { Elysia } from "elysia"
-import type { Respond } from "../../../app/respond"
+import type { Respond } from "../../../platform/http/respond"
 import { currentUsageRoute } from "./current-usage"
 import { usageHistoryRoute } from "./usage-history"
 

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test"
 import { Deferred, Effect, Exit, Fiber } from "effect"
-import { DetachedCalls } from "../../src/app/detached-calls"
+import { DetachedCalls } from "../../src/modules/gateway/detached-calls"
 
 const run = <A, E>(effect: Effect.Effect<A, E, DetachedCalls>) => Effect.runPromise(effect.pipe(Effect.provide(DetachedCalls.layer)))
 

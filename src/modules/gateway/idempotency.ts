@@ -5,19 +5,20 @@
 // A claimed request is not cut short by its client disconnecting.
 import { Cause, Clock, Effect, Exit, Fiber } from "effect"
 import { createHash } from "node:crypto"
-import { IdempotencyInFlight, IdempotencyKeyInvalid, IdempotencyKeyReused } from "../modules/gateway/errors"
-import { AppConfig } from "../platform/config/service"
-import type { Claim } from "../store/idempotency/repo"
-import { Store } from "../store/store"
+import type { StoreUnavailable } from "../../platform/http/errors"
+import { IdempotencyInFlight, IdempotencyKeyInvalid, IdempotencyKeyReused } from "./errors"
+import { AppConfig } from "../../platform/config/service"
+import type { Claim } from "../../store/idempotency/repo"
+import { Store } from "../../store/store"
 import { DetachedCalls } from "./detached-calls"
-import { isAppError, toProblem, type AppError } from "./error-map"
+import { Problems } from "../../platform/http/problems-service"
+import { mayHaveSettled } from "../marketplace/errors"
 
 const keyShape = /^[\x21-\x7e]{1,255}$/
 
-// Failures that happen after a payment may have been sent: their answer must be replayed, never retried.
-const afterSubmit = new Set(["CallOutcomeUnknown", "AgentTimedOut", "AgentOutputInvalid"])
-
-const retryable = (status: number, tag: string) => status === 409 || status === 429 || status === 503 || (status >= 500 && !afterSubmit.has(tag))
+// A failure after the payment may have been sent (mayHaveSettled, the rule the
+// call's own bookkeeping follows) is replayed, never retried.
+const retryable = (status: number, error: { readonly _tag: string }) => status === 409 || status === 429 || status === 503 || (status >= 500 && !mayHaveSettled(error))
 
 export const requestHash = (...parts: ReadonlyArray<string>): string => createHash("sha256").update(parts.join("\n")).digest("hex")
 
@@ -27,23 +28,24 @@ const toResponse = (status: number, text: string, extra: Record<string, string> 
   new Response(text, { status, headers: { "content-type": status < 400 ? "application/json" : "application/problem+json", ...extra } })
 
 /** What `respond` would have logged for a failure, had the client still been waiting. */
-const logAbandonedFailure = (cause: Cause.Cause<AppError>, requestId: string) => {
+const logAbandonedFailure = <E>(cause: Cause.Cause<E>, requestId: string) => Effect.flatMap(Problems, (problems) => {
   const error = Cause.findErrorOption(cause)
-  if (error._tag === "Some" && isAppError(error.value)) {
-    const { body } = toProblem(error.value, requestId)
+  const rendered = error._tag === "Some" ? problems.render(error.value, requestId) : undefined
+  if (rendered) {
+    const { body } = rendered
     return body.status >= 500 ? Effect.logWarning("call failed after its client disconnected", { code: body.code, status: body.status }) : Effect.void
   }
   return Cause.hasInterruptsOnly(cause) ? Effect.void : Effect.logError("call failed after its client disconnected", { cause: Cause.pretty(cause) })
-}
+})
 
-export const idempotent = <R>(
+export const idempotent = <E extends { readonly _tag: string }, R>(
   scope: string,
   key: string | null,
   /** Only computed when the request carries a key (it hashes the whole body). */
   hash: () => string,
   requestId: string,
-  program: Effect.Effect<Answer, AppError, R>,
-): Effect.Effect<Response, AppError, R | Store | AppConfig | DetachedCalls> =>
+  program: Effect.Effect<Answer, E, R>,
+): Effect.Effect<Response, E | IdempotencyKeyInvalid | IdempotencyKeyReused | IdempotencyInFlight | StoreUnavailable, R | Store | AppConfig | DetachedCalls | Problems> =>
   Effect.gen(function* () {
     if (key === null) {
       const a = yield* program
@@ -52,6 +54,7 @@ export const idempotent = <R>(
     if (!keyShape.test(key)) return yield* new IdempotencyKeyInvalid()
     const store = yield* Store
     const config = yield* AppConfig
+    const problems = yield* Problems
     const now = yield* Clock.currentTimeMillis
     // The claimed request runs to its end in its own fiber, even if the client
     // goes away: the retry the key exists for then finds the stored answer
@@ -68,9 +71,10 @@ export const idempotent = <R>(
         return toResponse(exit.value.status, text, exit.value.headers)
       }
       const error = Cause.findErrorOption(exit.cause)
-      if (error._tag === "Some" && isAppError(error.value)) {
-        const { body } = toProblem(error.value, requestId)
-        if (!retryable(body.status, error.value._tag)) {
+      const rendered = error._tag === "Some" ? problems.render(error.value, requestId) : undefined
+      if (error._tag === "Some" && rendered) {
+        const { body } = rendered
+        if (!retryable(body.status, error.value)) {
           yield* store.idempotency.complete(scope, key, body.status, JSON.stringify(body)).pipe(Effect.ignore)
           return yield* Effect.failCause(exit.cause)
         }
@@ -81,10 +85,10 @@ export const idempotent = <R>(
     })
     // Claiming and handing the request to its fiber happen together: a client
     // gone in between must not leave the key claimed by nobody.
-    type Started = Exclude<Claim, { readonly kind: "claimed" }> | { readonly kind: "running"; readonly fiber: Fiber.Fiber<Response, AppError> }
+    type Started = Exclude<Claim, { readonly kind: "claimed" }> | { readonly kind: "running"; readonly fiber: Fiber.Fiber<Response, E> }
     const detached = yield* DetachedCalls
     const claimed = yield* Effect.uninterruptible(
-      Effect.flatMap(store.idempotency.claim(scope, key, hash(), now, config.idempotencyTtlMs), (claim): Effect.Effect<Started, never, R> =>
+      Effect.flatMap(store.idempotency.claim(scope, key, hash(), now, config.idempotencyTtlMs), (claim): Effect.Effect<Started, never, R | Problems> =>
         claim.kind === "claimed" ? Effect.map(detached.fork(record), (fiber) => ({ kind: "running" as const, fiber })) : Effect.succeed(claim),
       ),
     )
