@@ -13,7 +13,7 @@ import { Database, type DatabaseHandle } from "../platform/db/database"
 import { loggerLayer, stdoutSink, type LogSink } from "../platform/logging/logger"
 import { ConcurrencyLimiter } from "../modules/limits/concurrency"
 import { RateLimiter } from "../modules/limits/rate-limiter"
-import { LimitsStore } from "../modules/limits/store"
+import { LimitsBackend } from "../modules/limits/backend"
 import { Networks } from "../modules/network/service"
 import { Problems } from "../platform/http/problems-service"
 import { appProblems } from "./error-map"
@@ -50,9 +50,9 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   const signer = Signer.layer.pipe(Layer.provide(Layer.mergeAll(configLayer, store, keyring)))
   const stripe = options.stripe ?? StripeClient.layer.pipe(Layer.provide(configLayer))
   // Memory, Postgres (the app's database) or Redis, by RATE_LIMIT_BACKEND.
-  const limitsStore = LimitsStore.layer.pipe(Layer.provide(Layer.mergeAll(configLayer, database)))
+  const limitsBackend = LimitsBackend.layer.pipe(Layer.provide(Layer.mergeAll(configLayer, database)))
   // Sign-up and login throttling count on the same store, so instances share them.
-  const limits = Layer.mergeAll(RateLimiter.layer, ConcurrencyLimiter.layer, AuthThrottle.layer).pipe(Layer.provide(Layer.mergeAll(limitsStore, configLayer)))
+  const limits = Layer.mergeAll(RateLimiter.layer, ConcurrencyLimiter.layer, AuthThrottle.layer).pipe(Layer.provide(Layer.mergeAll(limitsBackend, configLayer)))
   const clock = options.clock ? Layer.succeed(Clock.Clock, options.clock) : Layer.empty
   // The merged problem map, for code below the app that renders failures.
   const problems = Layer.succeed(Problems, appProblems)
@@ -61,8 +61,8 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   const builtInSandbox = builtInSandboxLayer.pipe(Layer.provide(Layer.mergeAll(sandbox, logging, clock)))
   // The live network from config; test keys' network is the sandbox.
   const networks = Networks.layer.pipe(Layer.provide(Layer.merge(configLayer, builtInSandbox)))
-  // limitsStore is the same Layer value the limiters use, so it is built once (one Redis connection).
-  return Layer.mergeAll(configLayer, database, store, services, limits, limitsStore, networks, sandbox, builtInSandbox, problems, keyring, signer, stripe, logging, clock, DetachedCalls.layer)
+  // limitsBackend is the same Layer value the limiters use, so it is built once (one Redis connection).
+  return Layer.mergeAll(configLayer, database, store, services, limits, limitsBackend, networks, sandbox, builtInSandbox, problems, keyring, signer, stripe, logging, clock, DetachedCalls.layer)
 }
 
 export type AppServices = Layer.Success<ReturnType<typeof appLayer>>

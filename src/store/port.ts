@@ -15,8 +15,8 @@ import { Effect, Exit } from "effect"
 import type { DatabaseHandle, SqliteDb } from "../platform/db/database"
 import * as pgTables from "../platform/db/schema.pg"
 import * as tables from "../platform/db/schema.sqlite"
-import { StoreUnavailable } from "../platform/http/errors"
-import { attempt } from "./tx"
+import { StoreUnavailable } from "../platform/db/errors"
+import { attempt } from "./attempt"
 
 export type Dialect = "sqlite" | "postgres"
 

@@ -3,7 +3,7 @@
 // equal its rows. Calls are interrupted at random points, on every dialect.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { Effect, Fiber } from "effect"
-import { callAgent } from "../../src/modules/gateway/call-agent"
+import { callAgent } from "../../src/modules/gateway/paid-call"
 import { networkFor } from "../../src/modules/network/service"
 import { ApiKeys } from "../../src/modules/keys/verifier"
 import { titleGenerator } from "../../src/modules/sandbox/agents/text"

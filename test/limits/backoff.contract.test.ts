@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, test } from "bun:test"
 import { Effect } from "effect"
 import type { BackoffRule } from "../../src/modules/limits/backoff"
-import { LimitsStore } from "../../src/modules/limits/store"
+import { LimitsBackend } from "../../src/modules/limits/backend"
 import { backends, harness, type Harness } from "./backends"
 
 let h: Harness | undefined
@@ -16,9 +16,9 @@ afterEach(async () => {
 const rule: BackoffRule = { free: 5, baseMs: 60_000, maxMs: 900_000, forgetMs: 900_000 }
 const HOUR = 3_600_000
 
-const attempt = (key: string) => LimitsStore.use((s) => s.backoff.attempt(key, rule, h!.clock.now()))
-const wait = (key: string) => LimitsStore.use((s) => s.backoff.wait(key, rule, h!.clock.now()))
-const run = <A, E>(e: Effect.Effect<A, E, LimitsStore>) => h!.runtime.runPromise(e)
+const attempt = (key: string) => LimitsBackend.use((s) => s.backoff.attempt(key, rule, h!.clock.now()))
+const wait = (key: string) => LimitsBackend.use((s) => s.backoff.wait(key, rule, h!.clock.now()))
+const run = <A, E>(e: Effect.Effect<A, E, LimitsBackend>) => h!.runtime.runPromise(e)
 
 for (const backend of backends) {
   describe(`limits store backoff and windowed GCRA: ${backend}`, () => {
@@ -42,7 +42,7 @@ for (const backend of backends) {
       h.clock.advance(120_000)
       expect((await run(attempt("k"))).allowed).toBe(true)
       expect(await run(wait("k"))).toBe(240_000)
-      await run(LimitsStore.use((s) => s.backoff.clear("k")))
+      await run(LimitsBackend.use((s) => s.backoff.clear("k")))
       expect(await run(wait("k"))).toBe(0)
       expect((await run(attempt("k"))).allowed).toBe(true)
     })
@@ -61,11 +61,11 @@ for (const backend of backends) {
 
     test("10 an hour: a burst of 10, then one every 6 minutes, with the wait in the decision", async () => {
       h = await harness(backend)
-      const check = () => run(LimitsStore.use((s) => s.gcra("signup:198.51.100.1", 10, h!.clock.now(), HOUR)))
-      const ds = await run(Effect.all(Array.from({ length: 15 }, () => LimitsStore.use((s) => s.gcra("signup:198.51.100.1", 10, h!.clock.now(), HOUR))), { concurrency: "unbounded" }))
+      const check = () => run(LimitsBackend.use((s) => s.gcra("signup:198.51.100.1", 10, h!.clock.now(), HOUR)))
+      const ds = await run(Effect.all(Array.from({ length: 15 }, () => LimitsBackend.use((s) => s.gcra("signup:198.51.100.1", 10, h!.clock.now(), HOUR))), { concurrency: "unbounded" }))
       expect(ds.filter((d) => d.allowed).length).toBe(10)
       expect(ds.filter((d) => !d.allowed).every((d) => d.retryAfterMs === 360_000)).toBe(true)
-      expect((await run(LimitsStore.use((s) => s.gcra("signup:198.51.100.2", 10, h!.clock.now(), HOUR)))).allowed).toBe(true)
+      expect((await run(LimitsBackend.use((s) => s.gcra("signup:198.51.100.2", 10, h!.clock.now(), HOUR)))).allowed).toBe(true)
       h.clock.advance(359_999)
       expect((await check()).allowed).toBe(false)
       h.clock.advance(1)
@@ -75,13 +75,13 @@ for (const backend of backends) {
 
     test("the sweep drops only idle state, which decides as no state does: a live lock and a spent rate survive it", async () => {
       h = await harness(backend)
-      const gcra = (key: string, perWindow: number, windowMs: number) => LimitsStore.use((s) => s.gcra(key, perWindow, h!.clock.now(), windowMs))
+      const gcra = (key: string, perWindow: number, windowMs: number) => LimitsBackend.use((s) => s.gcra(key, perWindow, h!.clock.now(), windowMs))
       for (let i = 0; i < 6; i++) await run(attempt("login:pair:locked"))
       await run(gcra("signup:spent", 1, HOUR))
       await run(gcra("rate:idle", 60, 60_000))
       h.clock.advance(10_000)
       // Idle now: the 60/min row (its time passed after 1 s). Live: the 60 s lock and the hourly rate.
-      const swept = await run(LimitsStore.use((s) => s.sweep(h!.clock.now())))
+      const swept = await run(LimitsBackend.use((s) => s.sweep(h!.clock.now())))
       expect(swept).toBe(backend === "postgres" ? 1 : 0)
       expect((await run(attempt("login:pair:locked"))).allowed).toBe(false)
       expect((await run(gcra("signup:spent", 1, HOUR))).allowed).toBe(false)

@@ -5,7 +5,7 @@ import { RedisClient } from "bun"
 import { Clock, Effect, Layer, ManagedRuntime } from "effect"
 import { ConcurrencyLimiter } from "../../src/modules/limits/concurrency"
 import { RateLimiter } from "../../src/modules/limits/rate-limiter"
-import { LimitsStore } from "../../src/modules/limits/store"
+import { LimitsBackend } from "../../src/modules/limits/backend"
 import { manualClock } from "../support/clock"
 import { freshRedisPrefix, redisUrl } from "../support/redis"
 
@@ -19,7 +19,7 @@ describe.skipIf(!redisUrl)("limits on Redis: expiry", () => {
     const prefix = freshRedisPrefix()
     const runtime = ManagedRuntime.make(
       Layer.mergeAll(RateLimiter.layer, ConcurrencyLimiter.make(200_000)).pipe(
-        Layer.provideMerge(LimitsStore.redis(redisUrl!, 2000, prefix)),
+        Layer.provideMerge(LimitsBackend.redis(redisUrl!, 2000, prefix)),
         Layer.provideMerge(Layer.succeed(Clock.Clock, manualClock())),
       ),
     )
@@ -39,7 +39,7 @@ describe.skipIf(!redisUrl)("limits on Redis: expiry", () => {
   })
 
   test("a script the server forgot (SCRIPT FLUSH) is sent again with EVAL", async () => {
-    const runtime = ManagedRuntime.make(RateLimiter.layer.pipe(Layer.provideMerge(LimitsStore.redis(redisUrl!, 2000, freshRedisPrefix()))))
+    const runtime = ManagedRuntime.make(RateLimiter.layer.pipe(Layer.provideMerge(LimitsBackend.redis(redisUrl!, 2000, freshRedisPrefix()))))
     const raw = new RedisClient(redisUrl!)
     closers.push(() => runtime.dispose(), () => raw.close())
     await raw.send("SCRIPT", ["FLUSH"])

@@ -13,7 +13,7 @@ import { Clock, Effect } from "effect"
 import { periodBounds } from "../../platform/period"
 import { Store } from "../../store/store"
 import type { CounterMismatch, MonthRange, SettledPayment } from "../../store/audit/repo"
-import type { StoreUnavailable } from "../../platform/http/errors"
+import type { StoreUnavailable } from "../../platform/db/errors"
 import { Networks } from "../network/service"
 import type { SignatureState } from "../chain/service"
 

@@ -25,7 +25,7 @@ import { Clock, Context, Effect, Layer } from "effect"
 import { AppConfig } from "../../platform/config/service"
 import type { BackoffRule } from "../limits/backoff"
 import type { LimiterUnavailable } from "../limits/errors"
-import { LimitsStore } from "../limits/store"
+import { LimitsBackend } from "../limits/backend"
 import { throttleAddress } from "./client-address"
 import { LoginThrottled, SignupThrottled } from "./errors"
 
@@ -50,7 +50,7 @@ export class AuthThrottle extends Context.Service<AuthThrottle, AuthThrottleShap
     AuthThrottle,
     Effect.gen(function* () {
       const config = yield* AppConfig
-      const store = yield* LimitsStore
+      const store = yield* LimitsBackend
       const window = config.loginFailureWindowMs
       const pairRule: BackoffRule = { free: config.loginMaxFailures, baseMs: config.loginLockoutMs, maxMs: window, forgetMs: window }
       const pairKey = (email: string, address: string) => `login:pair:${accountKey(email)}:${throttleAddress(address)}`

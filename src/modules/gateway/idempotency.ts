@@ -5,7 +5,7 @@
 // A claimed request is not cut short by its client disconnecting.
 import { Cause, Clock, Effect, Exit, Fiber } from "effect"
 import { createHash } from "node:crypto"
-import type { StoreUnavailable } from "../../platform/http/errors"
+import type { StoreUnavailable } from "../../platform/db/errors"
 import { IdempotencyInFlight, IdempotencyKeyInvalid, IdempotencyKeyReused } from "./errors"
 import { AppConfig } from "../../platform/config/service"
 import type { Claim } from "../../store/idempotency/repo"

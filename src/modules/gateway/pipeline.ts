@@ -2,7 +2,7 @@
 // authenticate → network (the key's environment) → card check (REQUIRE_CARD_FOR_FREE, live keys)
 // → resolve agent → idempotency → rate limit → concurrency slot
 // → quota → price → wallet → build → signing policy → sign and submit
-// → settle → respond. The paid part is in call-agent.ts.
+// → settle → respond. The paid part is in paid-call.ts.
 import { Effect } from "effect"
 import { idempotent, requestHash } from "./idempotency"
 import { requestIdOf } from "../../platform/http/request-id"
@@ -12,7 +12,7 @@ import { rateLimitHeaders } from "../limits/headers"
 import { enforceRateLimit } from "../limits/rate-limiter"
 import type { AgentDirectoryShape } from "../network/agents"
 import { networkFor } from "../network/service"
-import { callAgent } from "./call-agent"
+import { callAgent } from "./paid-call"
 import { requireCardIfConfigured } from "./steps/card"
 
 /** Which agent the request names, on the directory of the key's network. */

@@ -2,7 +2,7 @@
 // format and checksum (no I/O, so a typo never reaches the database), the
 // in-process cache, then one indexed lookup by SHA-256.
 import { Clock, Context, Effect, Layer } from "effect"
-import type { StoreUnavailable } from "../../platform/http/errors"
+import type { StoreUnavailable } from "../../platform/db/errors"
 import { AppConfig } from "../../platform/config/service"
 import { Store } from "../../store/store"
 import type { VerifiedKeyRow as KeyRow } from "../../store/keys/repo"

@@ -6,14 +6,14 @@ import { Clock, Context, Effect, Layer } from "effect"
 import { AppConfig } from "../../platform/config/service"
 import { newId } from "../../platform/ids"
 import { ConcurrencyLimitExceeded, type LimiterUnavailable } from "./errors"
-import type { Lease, LimitsBackend } from "./model"
-import { LimitsStore } from "./store"
+import type { Lease, LimitsBackendKind } from "./model"
+import { LimitsBackend } from "./backend"
 
 /** What a refused caller is told to wait: a slot frees when any call of the key ends. */
 export const CONCURRENCY_RETRY_AFTER_SECONDS = 1
 
 export type ConcurrencyLimiterShape = {
-  readonly backend: LimitsBackend
+  readonly backend: LimitsBackendKind
   readonly acquire: (keyId: string, limit: number) => Effect.Effect<Lease, ConcurrencyLimitExceeded | LimiterUnavailable>
   readonly release: (lease: Lease) => Effect.Effect<void, LimiterUnavailable>
   /** Unexpired leases of the key now. */
@@ -25,7 +25,7 @@ export class ConcurrencyLimiter extends Context.Service<ConcurrencyLimiter, Conc
     Layer.effect(
       ConcurrencyLimiter,
       Effect.gen(function* () {
-        const { leases } = yield* LimitsStore
+        const { leases } = yield* LimitsBackend
         return {
           backend: leases.backend,
           acquire: Effect.fn("ConcurrencyLimiter.acquire")(function* (keyId: string, limit: number) {

@@ -3,7 +3,7 @@ import type { Effect } from "effect"
 import type { BackoffDecision, BackoffRule } from "./backoff"
 import type { LimiterUnavailable } from "./errors"
 
-export type LimitsBackend = "memory" | "postgres" | "redis"
+export type LimitsBackendKind = "memory" | "postgres" | "redis"
 
 export type Decision = {
   readonly allowed: boolean
@@ -17,7 +17,7 @@ export type Decision = {
 }
 
 export type RateLimiterShape = {
-  readonly backend: LimitsBackend
+  readonly backend: LimitsBackendKind
   /** Counts one call for the key when allowed; a refused call costs nothing. */
   readonly check: (keyId: string, limitPerMinute: number) => Effect.Effect<Decision, LimiterUnavailable>
 }
@@ -31,7 +31,7 @@ export type Lease = {
 
 /** What a backend does; the service adds time, ids and errors. */
 export type LeaseStore = {
-  readonly backend: LimitsBackend
+  readonly backend: LimitsBackendKind
   /** Adds the lease unless `limit` unexpired leases exist for the key; true when added. */
   readonly tryAcquire: (lease: Lease, limit: number, nowMs: number) => Effect.Effect<boolean, LimiterUnavailable>
   readonly release: (lease: Lease) => Effect.Effect<void, LimiterUnavailable>

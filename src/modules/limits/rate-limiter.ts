@@ -4,7 +4,7 @@ import { Clock, Context, Effect, Layer } from "effect"
 import { RateLimited, type LimiterUnavailable } from "./errors"
 import type { GcraDecision } from "./gcra"
 import type { Decision, RateLimiterShape } from "./model"
-import { LimitsStore } from "./store"
+import { LimitsBackend } from "./backend"
 
 const seconds = (ms: number) => Math.ceil(ms / 1000)
 
@@ -20,7 +20,7 @@ export class RateLimiter extends Context.Service<RateLimiter, RateLimiterShape>(
   static readonly layer = Layer.effect(
     RateLimiter,
     Effect.gen(function* () {
-      const store = yield* LimitsStore
+      const store = yield* LimitsBackend
       return {
         backend: store.backend,
         check: Effect.fn("RateLimiter.check")(function* (keyId: string, limitPerMinute: number) {

@@ -5,7 +5,7 @@
 // when the wallet goes quiet. No secret is ever logged or put in an error.
 import { Clock, Context, Duration, Effect, Layer } from "effect"
 import { AppConfig } from "../../platform/config/service"
-import type { StoreUnavailable } from "../../platform/http/errors"
+import type { StoreUnavailable } from "../../platform/db/errors"
 import { Store } from "../../store/store"
 import type { WalletRow } from "../../store/wallets/repo"
 import { derivesPublicKey, keyObjectOf, signMessage } from "./ed25519"

@@ -5,7 +5,7 @@
 import { Elysia } from "elysia"
 import { makeEnvelopeRespond, type SandboxRunner } from "./envelope"
 import { buildTransaction } from "./routes/build-transaction"
-import { callAgent } from "./routes/call-agent"
+import { callAgent } from "./routes/submit-call"
 import { faucet } from "./routes/faucet"
 import { getAgent } from "./routes/get-agent"
 import { getReceipt } from "./routes/get-receipt"

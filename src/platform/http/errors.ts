@@ -19,6 +19,3 @@ export class InvalidInput extends Data.TaggedError("InvalidInput")<{
   readonly detail: string
   readonly errors: ReadonlyArray<FieldProblem>
 }> {}
-
-/** The database did not answer; the request changed nothing we know of. */
-export class StoreUnavailable extends Data.TaggedError("StoreUnavailable")<{ readonly cause: unknown }> {}

@@ -1,6 +1,7 @@
 // The problem documents of this module's errors. The edge's own failures: bodies, routes, input, the database.
 // The map is keyed by every tag of the union, so an error without one does not compile.
-import type { BodyTooLarge, InvalidInput, JsonTooDeep, MalformedJson, RouteNotFound, StoreUnavailable, UnsupportedMediaType } from "./errors"
+import type { BodyTooLarge, InvalidInput, JsonTooDeep, MalformedJson, RouteNotFound, UnsupportedMediaType } from "./errors"
+import type { StoreUnavailable } from "../db/errors"
 import { problem, renderProblem, type ProblemBody, type ProblemMap, type ProblemSpec } from "./problem"
 
 /** Every failure of this module that can reach a response. */

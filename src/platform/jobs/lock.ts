@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto"
 import { Effect } from "effect"
 import { Database } from "../db/database"
-import { StoreUnavailable } from "../http/errors"
+import { StoreUnavailable } from "../db/errors"
 
 export type JobRun<A> = { readonly ran: true; readonly value: A } | { readonly ran: false }
 

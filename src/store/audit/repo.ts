@@ -1,7 +1,7 @@
 // Reads the money audit needs, for one month: written once on drizzle's
 // neutral `sql` (statements.ts); the dialects differ only in how they run it.
 import type { Effect } from "effect"
-import type { StoreUnavailable } from "../../platform/http/errors"
+import type { StoreUnavailable } from "../../platform/db/errors"
 
 export type MonthRange = { readonly period: string; readonly start: number; readonly end: number }
 

@@ -2,7 +2,7 @@
 // ids, billing periods, key suspension and tiers, and the reconciliation
 // report. Statements are plain SQL both dialects accept, in statements.ts.
 import type { Effect } from "effect"
-import type { StoreUnavailable } from "../../platform/http/errors"
+import type { StoreUnavailable } from "../../platform/db/errors"
 
 /** What one verified Stripe event changes; produced by the handlers in modules/billing/webhooks. */
 export type WebhookEffect =

@@ -1,8 +1,8 @@
 import { Effect } from "effect"
 import type { DatabaseHandle } from "../../platform/db/database"
 import { migrationStatus, ping, type MigrationStatus } from "../../platform/db/migrations"
-import type { StoreUnavailable } from "../../platform/http/errors"
-import { attempt } from "../tx"
+import type { StoreUnavailable } from "../../platform/db/errors"
+import { attempt } from "../attempt"
 
 export interface HealthRepo {
   readonly ping: () => Effect.Effect<void, StoreUnavailable>

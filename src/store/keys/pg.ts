@@ -1,7 +1,7 @@
 import { and, asc, eq, getTableColumns, gt, sql } from "drizzle-orm"
 import type { PgDb } from "../../platform/db/database"
 import { apiKeys, usagePeriods, users } from "../../platform/db/schema.pg"
-import { attempt } from "../tx"
+import { attempt } from "../attempt"
 import type { KeysRepo } from "./repo"
 
 // Only the verifier's lookup reads the storage namespace (see KeyRow).

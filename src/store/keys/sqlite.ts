@@ -1,7 +1,7 @@
 import { and, asc, eq, getTableColumns, gt, sql } from "drizzle-orm"
 import type { SqliteDb } from "../../platform/db/database"
 import { apiKeys, usagePeriods } from "../../platform/db/schema.sqlite"
-import { attempt } from "../tx"
+import { attempt } from "../attempt"
 import type { KeysRepo, VerifiedKeyRow } from "./repo"
 
 // The by-hash reads run on every uncached request. Building them with drizzle

@@ -3,7 +3,7 @@
 // 'reported' (Stripe accepted it) or 'flagged' (Stripe never will; the
 // operator decides), or releases it for a later pass.
 import type { Effect } from "effect"
-import type { StoreUnavailable } from "../../platform/http/errors"
+import type { StoreUnavailable } from "../../platform/db/errors"
 
 export type OutboxRow = {
   readonly id: string

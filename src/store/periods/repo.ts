@@ -1,5 +1,5 @@
 import type { Effect } from "effect"
-import type { StoreUnavailable } from "../../platform/http/errors"
+import type { StoreUnavailable } from "../../platform/db/errors"
 
 export type PeriodTotals = { readonly ops: number; readonly spendMicroUsd: number }
 

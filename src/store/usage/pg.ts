@@ -1,7 +1,7 @@
 import { and, eq, gte, inArray, lt, sql } from "drizzle-orm"
 import type { PgDb } from "../../platform/db/database"
 import { usage, usagePeriods } from "../../platform/db/schema.pg"
-import { attempt, isUniqueViolation } from "../tx"
+import { attempt, isUniqueViolation } from "../attempt"
 import type { UsageRepo } from "./repo"
 import { historyWhere, newestFirst, unresolvedWhere } from "./where"
 

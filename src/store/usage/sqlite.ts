@@ -3,7 +3,7 @@ import type { SqliteDb } from "../../platform/db/database"
 import { usage } from "../../platform/db/schema.sqlite"
 import { periodOf } from "../../platform/period"
 import { fixedInsert } from "../sqlite-insert"
-import { attempt, isUniqueViolation } from "../tx"
+import { attempt, isUniqueViolation } from "../attempt"
 import type { ClaimResult, NewUsage, UsageRepo } from "./repo"
 import { historyWhere, newestFirst, unresolvedWhere } from "./where"
 

@@ -1,5 +1,5 @@
 import type { Effect } from "effect"
-import type { StoreUnavailable } from "../../platform/http/errors"
+import type { StoreUnavailable } from "../../platform/db/errors"
 import type { NewKey } from "../keys/repo"
 
 export type UserRow = {

@@ -2,9 +2,9 @@
 // database is the answer "taken", not an outage.
 import { and, asc, eq, gt, isNull } from "drizzle-orm"
 import { Effect } from "effect"
-import type { StoreUnavailable } from "../../platform/http/errors"
+import type { StoreUnavailable } from "../../platform/db/errors"
 import type { SqlPort } from "../port"
-import { isUniqueViolation } from "../tx"
+import { isUniqueViolation } from "../attempt"
 import type { UsersRepo } from "./repo"
 
 /** false when the database refused a duplicate; the transaction (if any) rolled back. */

@@ -1,7 +1,7 @@
 // The wallet pool repository. Secrets arrive and leave sealed (SealedSecret):
 // the repository never sees a plaintext key.
 import type { Effect } from "effect"
-import type { StoreUnavailable } from "../../platform/http/errors"
+import type { StoreUnavailable } from "../../platform/db/errors"
 
 /** A sealed wallet secret (pool/envelope.ts). The brand keeps a plaintext secret from being stored by mistake. */
 export type SealedSecret = string & { readonly __sealed: unique symbol }

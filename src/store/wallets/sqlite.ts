@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, gt, inArray, ne, sql } from "drizzle-orm"
 import type { SqliteDb } from "../../platform/db/database"
 import { apiKeys, walletPool } from "../../platform/db/schema.sqlite"
-import { attempt } from "../tx"
+import { attempt } from "../attempt"
 import { payingStatuses, walletEnvironmentOf, type Assignment, type BalanceReading, type WalletRow, type WalletsRepo } from "./repo"
 
 const row = (r: typeof walletPool.$inferSelect): WalletRow => r as WalletRow

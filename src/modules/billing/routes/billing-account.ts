@@ -3,7 +3,7 @@ import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
 import { withProblems } from "../../../platform/http/problem"
 import { formatUsd } from "../../gateway/money"
-import { asSignedIn } from "../../keys/session-routes"
+import { asSignedIn } from "../../auth/session-guard"
 import { billingSummary } from "../account"
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())

@@ -3,7 +3,7 @@ import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
 import { withProblems } from "../../../platform/http/problem"
 import { requestIdOf } from "../../../platform/http/request-id"
-import { asSignedIn } from "../../keys/session-routes"
+import { asSignedIn } from "../../auth/session-guard"
 import { cancelSubscription } from "../account"
 
 const Cancelled = t.Object({

@@ -4,7 +4,7 @@ import type { Respond } from "../../../platform/http/respond"
 import { AppConfig } from "../../../platform/config/service"
 import { withProblems } from "../../../platform/http/problem"
 import { KeySchema, keyJson } from "../model"
-import { asSignedIn } from "../session-routes"
+import { asSignedIn } from "../../auth/session-guard"
 import { listKeys } from "../service"
 import { limitsFor } from "../../../platform/tiers"
 

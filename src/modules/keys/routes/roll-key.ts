@@ -3,7 +3,7 @@ import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
 import { withProblems } from "../../../platform/http/problem"
 import { KeySchema, keyJson } from "../model"
-import { asSignedIn } from "../session-routes"
+import { asSignedIn } from "../../auth/session-guard"
 import { limitsOf, rollKey } from "../service"
 
 const Body = t.Object({

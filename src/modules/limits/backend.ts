@@ -7,13 +7,13 @@ import { Database } from "../../platform/db/database"
 import type { LimiterUnavailable } from "./errors"
 import type { GcraDecision } from "./gcra"
 import { memoryBackoff, memoryGcra, memoryLeases } from "./memory"
-import type { BackoffStore, LeaseStore, LimitsBackend } from "./model"
+import type { BackoffStore, LeaseStore, LimitsBackendKind } from "./model"
 import { postgresBackoff, postgresGcra, postgresLeases, postgresSweep } from "./postgres"
 import { openRedis, redisBackoff, redisGcra, redisLeases } from "./redis"
 import type postgres from "postgres"
 
-export type LimitsStoreShape = {
-  readonly backend: LimitsBackend
+export type LimitsBackendShape = {
+  readonly backend: LimitsBackendKind
   /** One GCRA step for the key at `nowMs` (epoch ms), atomically: `limit` per `windowMs` (default a minute). */
   readonly gcra: (keyId: string, limit: number, nowMs: number, windowMs?: number) => Effect.Effect<GcraDecision, LimiterUnavailable>
   readonly leases: LeaseStore
@@ -31,19 +31,19 @@ const nothingToSweep = () => Effect.succeed(0)
 
 export const REDIS_KEY_PREFIX = "tdk:limits:"
 
-export class LimitsStore extends Context.Service<LimitsStore, LimitsStoreShape>()("tdk/LimitsStore") {
-  static readonly memory = Layer.sync(LimitsStore, () => {
+export class LimitsBackend extends Context.Service<LimitsBackend, LimitsBackendShape>()("tdk/LimitsBackend") {
+  static readonly memory = Layer.sync(LimitsBackend, () => {
     const table = memoryGcra()
     return { backend: "memory" as const, gcra: (k, l, now, w) => Effect.sync(() => table.check(k, l, now, w)), leases: memoryLeases(), backoff: memoryBackoff(), sweep: nothingToSweep }
   })
 
   static readonly postgres = (sql: postgres.Sql, timeoutMs: number) =>
-    Layer.succeed(LimitsStore, { backend: "postgres", gcra: postgresGcra(sql, timeoutMs), leases: postgresLeases(sql, timeoutMs), backoff: postgresBackoff(sql, timeoutMs), sweep: postgresSweep(sql, timeoutMs) })
+    Layer.succeed(LimitsBackend, { backend: "postgres", gcra: postgresGcra(sql, timeoutMs), leases: postgresLeases(sql, timeoutMs), backoff: postgresBackoff(sql, timeoutMs), sweep: postgresSweep(sql, timeoutMs) })
 
   /** Opens its own Redis connection for the runtime's lifetime. */
   static readonly redis = (url: string, timeoutMs: number, prefix = REDIS_KEY_PREFIX) =>
     Layer.effect(
-      LimitsStore,
+      LimitsBackend,
       Effect.acquireRelease(Effect.sync(() => openRedis(url, timeoutMs)), (link) => Effect.sync(() => link.close())).pipe(
         Effect.map((link) => ({ backend: "redis" as const, gcra: redisGcra(link, prefix), leases: redisLeases(link, prefix), backoff: redisBackoff(link, prefix), sweep: nothingToSweep })),
       ),
@@ -54,15 +54,15 @@ export class LimitsStore extends Context.Service<LimitsStore, LimitsStoreShape>(
       const config = yield* AppConfig
       switch (config.rateLimitBackend) {
         case "memory":
-          return LimitsStore.memory
+          return LimitsBackend.memory
         case "redis":
           // loadConfig refuses RATE_LIMIT_BACKEND=redis without REDIS_URL.
-          return LimitsStore.redis(config.redisUrl!, config.limiterTimeoutMs)
+          return LimitsBackend.redis(config.redisUrl!, config.limiterTimeoutMs)
         case "postgres": {
           const handle = yield* Database
           // loadConfig refuses this pairing; a hand-built Config must not reach a SQLite "postgres" limiter.
           if (handle.kind !== "postgres") return yield* Effect.die(new Error("RATE_LIMIT_BACKEND=postgres needs DATABASE_URL=postgres://…"))
-          return LimitsStore.postgres(handle.client, config.limiterTimeoutMs)
+          return LimitsBackend.postgres(handle.client, config.limiterTimeoutMs)
         }
       }
     }),

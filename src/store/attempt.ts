@@ -1,7 +1,7 @@
 // Turns a driver promise into an Effect whose only failure is StoreUnavailable;
 // constraint violations a repository expects are translated before this point.
 import { Effect } from "effect"
-import { StoreUnavailable } from "../platform/http/errors"
+import { StoreUnavailable } from "../platform/db/errors"
 
 const isThenable = <A>(value: A | PromiseLike<A>): value is PromiseLike<A> =>
   typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
