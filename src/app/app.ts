@@ -42,7 +42,7 @@ import { requestIdOf } from "../platform/http/request-id"
 import { VERSION } from "../version"
 import { appProblems } from "./error-map"
 import "./route-types"
-import type { AppRuntime } from "./layers"
+import type { AppRunner } from "./layers"
 import { internalProblem, makeRespond } from "../platform/http/respond"
 import { urlOf } from "../platform/http/request-url"
 
@@ -92,7 +92,7 @@ const problemFor = (error: unknown, request: Request): Response | undefined => {
   return rendered && problemResponse(rendered.body, rendered.headers)
 }
 
-export const createApp = (config: Config, runtime: AppRuntime) => {
+export const createApp = (config: Config, runtime: AppRunner) => {
   const respond = makeRespond(runtime, appProblems)
   // Access lines are written after the response; by then a test may have
   // disposed the runtime, and a lost access line must not become an error.

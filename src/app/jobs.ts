@@ -12,7 +12,7 @@ import { RECONCILE_JOB, runReconcileJob } from "../modules/gateway/reconcile-job
 import { BALANCE_JOB, runBalanceJob } from "../modules/pool/balance-job"
 import { runTestPoolJob, TEST_POOL_CRON, TEST_POOL_JOB } from "../modules/pool/test-pool"
 import type { Config } from "../platform/config/config"
-import type { AppRuntime, AppServices } from "./layers"
+import type { AppRunner, AppServices } from "./layers"
 
 type Job = { readonly name: string; readonly pattern: string; readonly run: Effect.Effect<unknown, never, AppServices> }
 
@@ -25,7 +25,7 @@ const jobsOf = (config: Config): ReadonlyArray<Job> => [
   { name: TEST_POOL_JOB, pattern: TEST_POOL_CRON, run: runTestPoolJob },
 ]
 
-export const cronJobs = (config: Config, runtime: AppRuntime) => {
+export const cronJobs = (config: Config, runtime: AppRunner) => {
   // `use` registers on the instance itself; the cron store's type is not needed.
   const app = new Elysia({ name: "tdk-cron" })
   for (const job of jobsOf(config)) {

@@ -1,6 +1,6 @@
 // The application Layer: every service the routes and jobs need, built once
 // per process (or per test) into one ManagedRuntime.
-import { Clock, Layer, ManagedRuntime, References } from "effect"
+import { Clock, Context, Effect, Layer, ManagedRuntime, References } from "effect"
 import { PaymentLanes } from "../modules/gateway/payment-lanes"
 import { AuthThrottle } from "../modules/auth/throttle"
 import { DetachedCalls } from "../modules/gateway/detached-calls"
@@ -70,3 +70,17 @@ export type AppServices = Layer.Success<ReturnType<typeof appLayer>>
 export const makeRuntime = (config: Config, options: AppLayerOptions = {}) => ManagedRuntime.make(appLayer(config, options))
 
 export type AppRuntime = ReturnType<typeof makeRuntime>
+
+/** What the HTTP app and the schedulers need of a runtime: run an Effect with the app's services. */
+export type AppRunner = Pick<AppRuntime, "runPromiseExit" | "runPromise" | "runSync">
+
+/**
+ * A runner over services already built (inside a Layer): the same calls a
+ * ManagedRuntime answers, without owning the services' lifetime.
+ */
+export const runnerOf = (services: Context.Context<AppServices>): AppRunner =>
+  ({
+    runPromiseExit: Effect.runPromiseExitWith(services),
+    runPromise: Effect.runPromiseWith(services),
+    runSync: Effect.runSyncWith(services),
+  }) as unknown as AppRunner

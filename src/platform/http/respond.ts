@@ -33,8 +33,11 @@ export const internalProblem = (requestId: string): ProblemBody => ({
   request_id: requestId,
 })
 
+/** Runs route programs: the app's runtime, or a runner over services a Layer built. */
+export type RouteRunner = Pick<ManagedRuntime.ManagedRuntime<RouteServices, unknown>, "runPromiseExit" | "runPromise">
+
 export const makeRespond =
-  (runtime: ManagedRuntime.ManagedRuntime<RouteServices, unknown>, problems: ProblemsShape): Respond =>
+  (runtime: RouteRunner, problems: ProblemsShape): Respond =>
   async (request, program, options = {}) => {
     const requestId = requestIdOf(request)
     const exit = await runtime.runPromiseExit(program.pipe(Effect.annotateLogs({ request_id: requestId })), { signal: request.signal })
