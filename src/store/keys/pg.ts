@@ -1,3 +1,6 @@
+// Keys on Postgres: one implementation per dialect because SQLite's hot path
+// uses cached prepared statements (sqlite.ts); here the same reads go
+// through drizzle, one round trip each.
 import { and, asc, eq, getTableColumns, gt, sql } from "drizzle-orm"
 import type { PgDb } from "../../platform/db/database"
 import { apiKeys, usagePeriods, users } from "../../platform/db/schema.pg"

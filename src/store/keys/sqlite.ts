@@ -1,3 +1,7 @@
+// Keys on SQLite: one implementation per dialect because key verification is
+// on every request's path, and here it is a cached bun:sqlite prepared
+// statement with columns aliased to the row's fields (no drizzle on the hot
+// path); Postgres runs the same read through drizzle (pg.ts).
 import { and, asc, eq, getTableColumns, gt, sql } from "drizzle-orm"
 import type { SqliteDb } from "../../platform/db/database"
 import { apiKeys, usagePeriods } from "../../platform/db/schema.sqlite"

@@ -1,3 +1,9 @@
+// Usage on Postgres: one implementation per dialect because the money path
+// differs for real. Here the reservation, the claim with its guarded spend and
+// the release are each one statement (CTEs), taking the usage row's lock
+// before the period row's, so a key's concurrent calls hold the period row
+// for one statement and a claim racing a release waits instead of
+// deadlocking; SQLite runs them as transactions (sqlite.ts).
 import { and, eq, gte, inArray, lt, sql } from "drizzle-orm"
 import type { PgDb } from "../../platform/db/database"
 import { usage, usagePeriods } from "../../platform/db/schema.pg"

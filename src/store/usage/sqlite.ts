@@ -1,3 +1,7 @@
+// Usage on SQLite: one implementation per dialect because the money path
+// differs for real. Here the reservation, the claim with its guarded spend and
+// the release are each one bun:sqlite transaction (one writer, synchronous,
+// no lock order to keep); on Postgres each is one statement (pg.ts).
 import { and, eq, gte, inArray, lt, sql } from "drizzle-orm"
 import type { SqliteDb } from "../../platform/db/database"
 import { usage } from "../../platform/db/schema.sqlite"

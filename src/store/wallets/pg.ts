@@ -1,3 +1,6 @@
+// Wallets on Postgres: one implementation per dialect because assignment
+// locks rows (FOR UPDATE on the key, then on the candidate wallets), which
+// SQLite does with BEGIN IMMEDIATE instead (sqlite.ts).
 import { and, asc, desc, eq, gt, inArray, ne, sql } from "drizzle-orm"
 import type { PgDb } from "../../platform/db/database"
 import { apiKeys, walletPool } from "../../platform/db/schema.pg"

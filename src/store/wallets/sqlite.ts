@@ -1,3 +1,6 @@
+// Wallets on SQLite: one implementation per dialect because assignment needs
+// a lock SQLite only has as BEGIN IMMEDIATE (the write lock before the first
+// read); Postgres locks the key row and the candidate wallets (pg.ts).
 import { and, asc, desc, eq, getTableColumns, gt, inArray, ne, sql } from "drizzle-orm"
 import type { SqliteDb } from "../../platform/db/database"
 import { apiKeys, walletPool } from "../../platform/db/schema.sqlite"
