@@ -1,10 +1,11 @@
 // `tdk serve` as one scope, top to bottom: migrate (unless told not to),
-// start the Stripe reporter, listen (with the scheduled jobs), then create
-// the sandbox pools in the background. Closing the scope (a signal) undoes
-// it in reverse: the bootstrap is interrupted, the server stops accepting and
-// lets in-flight requests and keyed calls finish within SHUTDOWN_GRACE_MS,
-// the reporter stops (rows in flight stay leased and are resent; Stripe drops
-// repeats by identifier), then the services close (the database last).
+// start the Stripe reporter, listen, schedule the jobs, then create the
+// sandbox pools in the background. Closing the scope (a signal) undoes it in
+// reverse: the bootstrap is interrupted, the jobs stop, the server stops
+// accepting and lets in-flight requests and keyed calls finish within
+// SHUTDOWN_GRACE_MS, the reporter stops (rows in flight stay leased and are
+// resent; Stripe drops repeats by identifier), then the services close (the
+// database last).
 import { Cause, Duration, Effect, Layer } from "effect"
 import { runReporter } from "../modules/billing/reporter"
 import { DetachedCalls } from "../modules/gateway/detached-calls"
@@ -25,20 +26,27 @@ const migrate = (config: Config) =>
     yield* Effect.promise(() => runMigrations(handle))
   })
 
-/** The listening server and its scheduled jobs; released by a graceful stop. */
+/** The scheduled jobs, started on the app's services and stopped when the scope closes. */
+const schedule = (config: Config) =>
+  Effect.acquireRelease(
+    Effect.map(Effect.context<AppServices>(), (services) => cronJobs(config, runnerOf(services))),
+    (jobs) => Effect.sync(() => {
+      for (const job of Object.values((jobs.store as { cron?: Record<string, { stop: () => void }> }).cron ?? {})) job.stop()
+    }),
+  )
+
+/** The listening server; released by a graceful stop. */
 const serve = (config: Config) =>
   Effect.acquireRelease(
     Effect.gen(function* () {
-      const runner = runnerOf(yield* Effect.context<AppServices>())
-      const app = createApp(config, runner).use(cronJobs(config, runner))
+      const app = createApp(config, runnerOf(yield* Effect.context<AppServices>()))
       const server = listen(config, (request) => app.handle(request))
       yield* Effect.logInfo("listening", { url: `http://${config.host}:${server.port}`, version: VERSION, network: config.network, database: (yield* Database).kind })
-      return { app, server }
+      return server
     }),
-    ({ app, server }) =>
+    (server) =>
       Effect.gen(function* () {
         yield* Effect.logInfo("shutting down")
-        for (const job of Object.values((app.store as { cron?: Record<string, { stop: () => void }> }).cron ?? {})) job.stop()
         const deadline = Date.now() + config.shutdownGraceMs
         yield* Effect.promise(() => server.stop(false)).pipe(Effect.timeoutOption(Duration.millis(config.shutdownGraceMs)))
         // Keyed calls whose clients left are not requests any more, but may be paying.
@@ -55,6 +63,8 @@ const processSteps = (config: Config) =>
       // Reports settled usage to Stripe in the background (ends at once when Stripe is off).
       yield* Effect.forkScoped(runReporter())
       yield* serve(config)
+      // Closed first on shutdown: no job starts while the server drains.
+      yield* schedule(config)
       // After listening: on the sandbox the balance check reads this very server.
       yield* Effect.forkScoped(
         bootstrapSandboxPool().pipe(Effect.catchCause((cause) => (Cause.hasInterruptsOnly(cause) ? Effect.void : Effect.logError("sandbox pool bootstrap failed", { cause: Cause.pretty(cause) })))),
