@@ -2,7 +2,7 @@ import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
 import { withProblems } from "../../../platform/http/problem"
-import { NextCursor, nextCursor, pageQuery } from "../page"
+import { NextCursor, pageOf, pageQuery } from "../page"
 import { Store } from "../../../store/store"
 import { asAdmin } from "../guard"
 import { PoolWallet, poolWalletJson } from "../pool-model"
@@ -12,20 +12,7 @@ const Query = pageQuery(1000)
 export const listPoolRoute = (respond: Respond) =>
   new Elysia().get(
     "/admin/pool",
-    ({ request, query }) => {
-      const limit = query.limit ?? 100
-      return respond(
-        request,
-        asAdmin(
-          request,
-          Effect.gen(function* () {
-            const store = yield* Store
-            const rows = yield* store.wallets.page(limit, query.after)
-            return { wallets: rows.map(poolWalletJson), next: nextCursor(rows, limit) }
-          }),
-        ),
-      )
-    },
+    ({ request, query }) => respond(request, asAdmin(request, Effect.flatMap(Store, (store) => pageOf("wallets", query, store.wallets.page, poolWalletJson)))),
     {
       query: Query,
       response: withProblems({ 200: t.Object({ wallets: t.Array(PoolWallet), next: NextCursor }) }, [401, 422]),

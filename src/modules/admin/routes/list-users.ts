@@ -1,8 +1,7 @@
-import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
 import { withProblems } from "../../../platform/http/problem"
-import { NextCursor, nextCursor, pageQuery } from "../page"
+import { NextCursor, pageOf, pageQuery } from "../page"
 import { asAdmin } from "../guard"
 import { listUsers } from "../service"
 
@@ -24,21 +23,14 @@ const Users = t.Object({
 export const listUsersRoute = (respond: Respond) =>
   new Elysia().get(
     "/admin/users",
-    ({ request, query }) => {
-      const limit = query.limit ?? 100
-      return respond(
+    ({ request, query }) =>
+      respond(
         request,
         asAdmin(
           request,
-          listUsers(limit, query.after).pipe(
-            Effect.map((rows) => ({
-              users: rows.map((u) => ({ id: u.id, email: u.email, tier: u.tier, stripe_customer_id: u.stripeCustomerId, created_at: new Date(u.createdAt).toISOString() })),
-              next: nextCursor(rows, limit),
-            })),
-          ),
+          pageOf("users", query, listUsers, (u) => ({ id: u.id, email: u.email, tier: u.tier, stripe_customer_id: u.stripeCustomerId, created_at: new Date(u.createdAt).toISOString() })),
         ),
-      )
-    },
+      ),
     {
       query: Page,
       response: withProblems({ 200: Users }, [401, 422]),
