@@ -3,7 +3,7 @@
 // equal its rows. Calls are interrupted at random points, on every dialect.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { Effect, Fiber } from "effect"
-import { callAgent } from "../../src/modules/gateway/paid-call"
+import { paidCall } from "../../src/modules/gateway/pipeline"
 import { networkFor } from "../../src/modules/network/service"
 import { ApiKeys } from "../../src/modules/keys/verifier"
 import { titleGenerator } from "../../src/modules/sandbox/agents/text"
@@ -27,7 +27,7 @@ for (const dialect of dialects) {
       const identity = await g.runtime.runPromise(Effect.flatMap(ApiKeys, (k) => k.authenticate(`Bearer ${a.key}`)))
       const network = await g.runtime.runPromise(networkFor(identity.environment))
       for (let i = 0; i < 80; i++) {
-        const call = callAgent(identity, network, titleGenerator.id, { text: `interrupted call ${i}` }, { requestId: `req_interrupt_${i}`, idempotencyKey: undefined })
+        const call = paidCall(identity, network, { agentId: titleGenerator.id, requestId: `req_interrupt_${i}`, idempotencyKey: undefined }, { text: `interrupted call ${i}` })
         await g.runtime.runPromise(
           Effect.gen(function* () {
             const fiber = yield* Effect.forkChild(call)

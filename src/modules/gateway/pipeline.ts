@@ -1,45 +1,47 @@
-// One agent call, top to bottom:
-// authenticate → network (the key's environment) → card check (REQUIRE_CARD_FOR_FREE, live keys)
-// → resolve agent → idempotency → rate limit → concurrency slot
-// → quota → price → wallet → build → signing policy → sign and submit
-// → settle → respond. The paid part is in paid-call.ts.
+// One agent call, as its list of steps. Each step is an Effect.fn (spans
+// carry its name); the paid part runs in a scope whose one resource is the
+// reservation, released if anything fails before submit takes the row over.
 import { Effect } from "effect"
-import { idempotent, requestHash } from "./idempotency"
 import { requestIdOf } from "../../platform/http/request-id"
+import type { KeyIdentity } from "../keys/identity"
 import { ApiKeys } from "../keys/verifier"
 import { withConcurrencySlot } from "../limits/concurrency"
 import { rateLimitHeaders } from "../limits/headers"
 import { enforceRateLimit } from "../limits/rate-limiter"
 import type { AgentDirectoryShape } from "../network/agents"
-import { networkFor } from "../network/service"
-import { callAgent } from "./paid-call"
+import { networkFor, type NetworkShape } from "../network/service"
+import { idempotent, requestHash } from "./idempotency"
 import { requireCardIfConfigured } from "./steps/card"
+import { ownPayment } from "./steps/payment"
+import { reserveCall, type CallContext } from "./steps/reserve"
+import { submitAndSettle } from "./steps/submit"
 
 /** Which agent the request names, on the directory of the key's network. */
 export type AgentChoice<E> = (directory: AgentDirectoryShape) => Effect.Effect<string, E>
 
 export const agentCallPipeline = <E>(request: Request, chooseAgent: AgentChoice<E>, input: Record<string, unknown>) =>
   Effect.gen(function* () {
-    const keys = yield* ApiKeys
-    const identity = yield* keys.authenticate(request.headers.get("authorization"))
-    const network = yield* networkFor(identity.environment)
-    yield* requireCardIfConfigured(identity)
-    const agentId = yield* chooseAgent(network.directory)
-    const requestId = requestIdOf(request)
-    const idempotencyKey = request.headers.get("idempotency-key")
-    return yield* idempotent(
-      identity.keyId,
-      idempotencyKey,
-      () => requestHash("POST", agentId, JSON.stringify(input)),
-      requestId,
+    const identity = yield* Effect.flatMap(ApiKeys, (keys) => keys.authenticate(request.headers.get("authorization"))) // authenticate
+    const network = yield* networkFor(identity.environment) // the key's network: live, or the sandbox for a test key
+    yield* requireCardIfConfigured(identity) // card (REQUIRE_CARD_FOR_FREE, live keys)
+    const agentId = yield* chooseAgent(network.directory) // agent
+    const call: CallContext = { agentId, requestId: requestIdOf(request), idempotencyKey: request.headers.get("idempotency-key") ?? undefined }
+    return yield* idempotent(identity.keyId, call.idempotencyKey ?? null, () => requestHash("POST", agentId, JSON.stringify(input)), call.requestId, // idempotency
       Effect.gen(function* () {
-        const decision = yield* enforceRateLimit(identity.keyId, identity.limits.ratePerMinute)
-        const body = yield* withConcurrencySlot(
-          identity.keyId,
-          identity.limits.concurrency,
-          callAgent(identity, network, agentId, input, { requestId, idempotencyKey: idempotencyKey ?? undefined }),
-        )
-        return { status: 200, body, headers: rateLimitHeaders(decision) }
+        const decision = yield* enforceRateLimit(identity.keyId, identity.limits.ratePerMinute) // rate
+        const body = yield* withConcurrencySlot(identity.keyId, identity.limits.concurrency, paidCall(identity, network, call, input)) // concurrency
+        return { status: 200, body, headers: rateLimitHeaders(decision) } // respond
       }),
     )
   })
+
+/** The paid part: quota → price → payment (wallet, build, policy, sign, claim) → submit → settle. */
+export const paidCall = (identity: KeyIdentity, network: NetworkShape, call: CallContext, input: Record<string, unknown>) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const reservation = yield* reserveCall(identity, call) // quota: the call's own row
+      const agent = yield* network.marketplace.getAgent(call.agentId) // price: the agent as listed now
+      const payment = yield* ownPayment(identity, network, agent, input, reservation) // wallet, build, policy, sign, claim
+      return yield* submitAndSettle(identity, network, call, reservation, agent, payment) // submit, settle
+    }),
+  ).pipe(Effect.withSpan("Gateway.callAgent"))

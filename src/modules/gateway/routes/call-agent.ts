@@ -1,7 +1,7 @@
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
 import { withProblems } from "../../../platform/http/problem"
-import { resolveAgent } from "../paid-call"
+import { resolveAgent } from "../steps/agent"
 import { agentCallPipeline } from "../pipeline"
 
 export const CallResult = t.Object({
