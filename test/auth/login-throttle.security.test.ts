@@ -7,22 +7,13 @@ import { afterEach, describe, expect, test } from "bun:test"
 import { makeTestApp, readJson, type TestApp } from "../support/app"
 import { PASSWORD, register, uniqueEmail } from "../support/accounts"
 import { manualClock } from "../support/clock"
-import { dialects, type Dialect } from "../support/db"
-import { redisUrl } from "../support/redis"
+import type { Dialect } from "../support/db"
+import { appBackends, freshAddress } from "../support/limiter-backends"
 import { serve } from "../support/served"
 
 const WRONG = "not the password at all"
 
-type Backend = { readonly name: string; readonly dialect: Dialect; readonly env: Record<string, string> }
-const backendsUp: ReadonlyArray<Backend> = [
-  { name: "memory", dialect: "sqlite", env: {} },
-  ...(dialects.includes("postgres") ? [{ name: "postgres", dialect: "postgres" as const, env: { RATE_LIMIT_BACKEND: "postgres" } }] : []),
-  ...(redisUrl ? [{ name: "redis", dialect: "sqlite" as const, env: { RATE_LIMIT_BACKEND: "redis", REDIS_URL: redisUrl } }] : []),
-]
 
-// Limiter state in Redis outlives a run: addresses are drawn fresh per test.
-const octet = () => 1 + Math.floor(Math.random() * 254)
-const freshAddress = () => `10.${octet()}.${octet()}.${octet()}`
 
 const open: Array<{ close: () => Promise<void> }> = []
 afterEach(async () => {
@@ -60,7 +51,7 @@ describe("login throttling, TRUST_PROXY unset: the socket's address", () => {
   })
 })
 
-for (const b of backendsUp) {
+for (const b of appBackends) {
   describe(`login throttling behind proxies (${b.name})`, () => {
     test("TRUST_PROXY=1: the right-most entry is the client; rotating spoofed left-most entries neither evades the lockout nor blames the victim", async () => {
       const { h } = await app(b.dialect, { ...b.env, TRUST_PROXY: "1" })

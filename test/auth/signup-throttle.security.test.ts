@@ -8,21 +8,11 @@ import { memorySink } from "../../src/platform/logging/logger"
 import { Store } from "../../src/store/store"
 import { makeTestApp, readJson, type TestApp } from "../support/app"
 import { PASSWORD, uniqueEmail } from "../support/accounts"
-import { dialects, type Dialect } from "../support/db"
-import { redisUrl } from "../support/redis"
+import type { Dialect } from "../support/db"
+import { appBackends, freshAddress } from "../support/limiter-backends"
 import { serve } from "../support/served"
 
-type Backend = { readonly name: string; readonly dialect: Dialect; readonly env: Record<string, string> }
 
-const backendsUp: ReadonlyArray<Backend> = [
-  { name: "memory", dialect: "sqlite", env: {} },
-  ...(dialects.includes("postgres") ? [{ name: "postgres", dialect: "postgres" as const, env: { RATE_LIMIT_BACKEND: "postgres" } }] : []),
-  ...(redisUrl ? [{ name: "redis", dialect: "sqlite" as const, env: { RATE_LIMIT_BACKEND: "redis", REDIS_URL: redisUrl } }] : []),
-]
-
-// Redis state outlives a run (the app's own key prefix): every test takes addresses no run used.
-const octet = () => 1 + Math.floor(Math.random() * 254)
-const freshAddress = () => `10.${octet()}.${octet()}.${octet()}`
 
 const apps: Array<{ close: () => Promise<void> }> = []
 afterEach(async () => {
@@ -57,7 +47,7 @@ const secondInstance = (a: TestApp): TestApp => {
 
 const userOf = (h: TestApp, email: string) => h.runtime.runPromise(Store.use((s) => s.users.findByEmail(email)))
 
-for (const b of backendsUp) {
+for (const b of appBackends) {
   describe(`sign-up throttling (${b.name})`, () => {
     test("15 sign-ups from one address at once: 10 pass, 5 are 429 with Retry-After and create nothing; another address is unaffected", async () => {
       const h = await fresh(b.dialect, b.env)
