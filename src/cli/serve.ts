@@ -3,6 +3,7 @@
 import { Cause, Effect, Exit, Fiber, Layer } from "effect"
 import { serverProcess } from "../app/process"
 import { MasterKeyConfigError } from "../modules/pool/keyring"
+import { redactString } from "../platform/logging/redact"
 import type { Command } from "./commands"
 import { loadConfigOrExit } from "./load-config"
 
@@ -25,7 +26,8 @@ export const serveCommand: Command = {
       process.stderr.write(`config error: ${error.message}\n`)
       process.exit(2)
     }
-    process.stderr.write(`tdk serve stopped: ${Cause.pretty(exit.cause)}\n`)
+    // Outside the logger, so through its redactor by hand: a driver's error may quote a connection string.
+    process.stderr.write(`tdk serve stopped: ${redactString(Cause.pretty(exit.cause))}\n`)
     process.exit(1)
   },
 }
