@@ -55,6 +55,9 @@ describe("client address", () => {
     expect(throttleAddress("2001:db8:1:2::1")).toBe("2001:db8:1:2::/64")
     expect(throttleAddress("2001:DB8:1::")).toBe("2001:db8:1:0::/64")
     expect(throttleAddress("[2001:db8:1:2::1]:443")).toBe("2001:db8:1:2::/64")
+    // A proxy that writes ip:port: one bucket for every source port.
+    expect(throttleAddress("1.2.3.4:5678")).toBe("1.2.3.4")
+    expect(throttleAddress("1.2.3.4:5679")).toBe(throttleAddress("1.2.3.4:5678"))
     expect(throttleAddress("::ffff:198.51.100.7")).toBe("198.51.100.7")
     expect(throttleAddress("198.51.100.7")).toBe("198.51.100.7")
     expect(throttleAddress("unknown")).toBe("unknown")

@@ -50,13 +50,16 @@ const v6Groups = (address: string): Array<number> | undefined => {
 }
 
 /**
- * The unit an address is throttled as: an IPv4 address as is (an IPv4-mapped
+ * The unit an address is throttled as: an IPv4 address as is, without a port (an IPv4-mapped
  * IPv6 address as its IPv4 form), an IPv6 address as its /64, since one
  * client is usually given a whole /64 and could otherwise take a fresh
  * address for every attempt. Anything else (a proxy's `unknown`) as written.
  */
 export const throttleAddress = (address: string): string => {
   const bare = address.replace(/^\[|\](:\d+)?$/g, "").replace(/%.*$/, "")
+  // Some proxies write `ip:port`: every source port must not be a bucket of its own.
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(bare)?.[1]
+  if (v4 !== undefined && isIP(v4) === 4) return v4
   if (isIP(bare) !== 6) return bare.toLowerCase()
   const g = v6Groups(bare)
   if (!g) return bare.toLowerCase()
