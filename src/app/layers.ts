@@ -39,10 +39,11 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   const configLayer = AppConfig.layer(config)
   const database = options.database ? Database.fromHandle(options.database) : Database.layer.pipe(Layer.provide(configLayer))
   const store = Store.layer.pipe(Layer.provide(database))
-  // Opened on every network: schema `sandbox` of the app's Postgres, or its own SQLite file.
-  const sandbox = Sandbox.layer.pipe(Layer.provide(Layer.merge(configLayer, database)))
   const minimumLevel = Layer.succeed(References.MinimumLogLevel, logLevels[config.logLevel])
   const logging = Layer.merge(loggerLayer(options.sink ?? stdoutSink), minimumLevel)
+  // Opened on every network: schema `sandbox` of the app's Postgres, or its own SQLite file. With the
+  // app's logger, so a sandbox that cannot open says so through the redactor, like every line.
+  const sandbox = Sandbox.layer.pipe(Layer.provide(Layer.mergeAll(configLayer, database, logging)))
   const base = Layer.mergeAll(configLayer, store)
   const services = Layer.mergeAll(ApiKeys.layer, PaymentLanes.layer).pipe(Layer.provide(base))
   // The keyring logs a warning when it generates the sandbox key, so it is built with the logger.

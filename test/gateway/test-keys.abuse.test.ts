@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { sql } from "drizzle-orm"
 import { Effect } from "effect"
+import { Networks } from "../../src/modules/network/service"
 import { reconcileUnknownCalls } from "../../src/modules/gateway/reconciler"
 import { checkBalances } from "../../src/modules/pool/balances"
 import { currentRefillReport } from "../../src/modules/pool/refill-report"
@@ -139,16 +140,18 @@ for (const dialect of dialects) {
       const drainer = await newTestKey(h)
       // No card, free tier, 5000 calls a month per key and no limit on keys: drain the pool.
       let ok = 0
-      for (let i = 0; i < 20; i++) {
+      let drained = false
+      for (let i = 0; i < 20 && !drained; i++) {
         const r = await post(h, drainer.key, "/v1/agents/title-generator", { text: `drain ${i}` })
         if (r.status === 200) ok++
         else {
           // The sandbox refuses the drained wallet's payment before the balance check marks it.
           expect(r).toMatchObject({ status: 503, body: { code: "payer_lacks_funds" } })
-          break
+          drained = true
         }
       }
-      expect(ok).toBeGreaterThan(0)
+      // The pool really ran dry, so the victim's success below is the top-up's doing.
+      expect({ ok: ok > 0, drained }).toEqual({ ok: true, drained: true })
       // The balance check marks the wallet depleted; the minute's top-up job funds it again.
       await run(h, checkBalances())
       expect(await run(h, topUpTestPool())).toEqual({ wallets: 1, funded: 1, failed: 0 })
@@ -279,10 +282,17 @@ if (dialects.includes("postgres")) {
         await grants.unsafe(`grant usage on schema public to ${role}; grant select, insert, update, delete on all tables in schema public to ${role}; grant usage, select on all sequences in schema public to ${role}`)
         await grants.end()
         const config = loadConfig({ DATABASE_URL: at(url, dbName, role), MIGRATE_ON_START: "false", TETTO_NETWORK: "mainnet", WALLET_ENCRYPTION_KEYS: TEST_MASTER_KEYS, DATA_DIR: "/tmp", LOG_LEVEL: "error" })
-        const runtime = makeRuntime(config, { sink: () => {} })
+        const logs: Array<string> = []
+        const runtime = makeRuntime(config, { sink: (line) => void logs.push(line) })
         try {
           const exit = await runtime.runPromiseExit(Effect.flatMap(Store, (s) => s.users.findById("usr_nobody")) as Effect.Effect<unknown, unknown, never>)
           expect({ tag: exit._tag, cause: exit._tag === "Failure" ? String((exit as any).cause).slice(0, 200) : "" }).toEqual({ tag: "Success", cause: "" })
+          // Test mode answers 503 instead, and says why in the log without the role's password.
+          const test = await runtime.runPromiseExit(Effect.flip(Effect.flatMap(Networks, (n) => n.test.marketplace.getAgent(titleGenerator.id))) as unknown as Effect.Effect<{ _tag: string; status: number; upstream: string }, never, never>)
+          if (test._tag !== "Success") throw new Error(String(test.cause))
+          expect(test.value).toMatchObject({ _tag: "MarketplaceRefused", status: 503, upstream: expect.stringContaining("Test mode is unavailable") })
+          expect(logs.some((l) => l.includes("the sandbox could not be opened"))).toBe(true)
+          expect(logs.join("\n")).not.toContain("edge-pw")
         } finally {
           await runtime.dispose().catch(() => undefined)
         }
