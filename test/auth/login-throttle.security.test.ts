@@ -156,6 +156,17 @@ describe("login ceilings", () => {
     expect(await login(h, accounts[3]!.email, PASSWORD, freshAddress())).toMatchObject({ status: 200 })
   })
 
+  test("an address over its ceiling does not use up the accounts it keeps trying: their owners log in from elsewhere at once", async () => {
+    const { h } = await app("sqlite", { TRUST_PROXY: "1", LOGIN_MAX_PER_ADDRESS: "1", LOGIN_MAX_PER_ACCOUNT: "2" })
+    const sprayer = freshAddress()
+    const [first, target] = [await register(h), await register(h)]
+    expect((await login(h, first.email, WRONG, sprayer)).status).toBe(401)
+    // Refused by the address's ceiling, again and again: none of it may count against the target account.
+    for (let i = 0; i < 4; i++) expect((await login(h, target.email, WRONG, sprayer)).status).toBe(429)
+    expect(await login(h, target.email, PASSWORD, freshAddress())).toMatchObject({ status: 200 })
+    expect(await login(h, target.email, PASSWORD, freshAddress())).toMatchObject({ status: 200 })
+  })
+
   test("a locked-out address hammering the account does not use up the account's ceiling: the owner still logs in from elsewhere", async () => {
     const { h } = await app("sqlite", { TRUST_PROXY: "1", LOGIN_MAX_FAILURES: "3", LOGIN_MAX_PER_ACCOUNT: "6" })
     const x = await register(h)

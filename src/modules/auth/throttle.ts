@@ -67,10 +67,11 @@ export class AuthThrottle extends Context.Service<AuthThrottle, AuthThrottleShap
           const pair = pairKey(email, address)
           const wait = yield* store.backoff.wait(pair, pairRule, now)
           if (wait > 0) return yield* refused(wait)
-          const account = yield* store.gcra(`login:account:${accountKey(email)}`, config.loginMaxPerAccount, now, window)
-          if (!account.allowed) return yield* refused(account.retryAfterMs)
+          // The address first: one over its own ceiling must not spend the ceilings of the accounts it tries.
           const from = yield* store.gcra(`login:address:${throttleAddress(address)}`, config.loginMaxPerAddress, now, window)
           if (!from.allowed) return yield* refused(from.retryAfterMs)
+          const account = yield* store.gcra(`login:account:${accountKey(email)}`, config.loginMaxPerAccount, now, window)
+          if (!account.allowed) return yield* refused(account.retryAfterMs)
           const attempt = yield* store.backoff.attempt(pair, pairRule, now)
           if (!attempt.allowed) return yield* refused(attempt.retryAfterMs)
         }),
