@@ -1,5 +1,5 @@
 // Work that outlives its request: a call made with an Idempotency-Key runs to
-// its end even when the client goes away (src/app/idempotent.ts). The fibers
+// its end even when the client goes away (idempotency.ts). The fibers
 // are kept here so that shutdown can wait for them, as it waits for open
 // requests, instead of cutting a paid call short and leaving its key claimed.
 import { Context, Duration, Effect, Fiber, Layer } from "effect"
