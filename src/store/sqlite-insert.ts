@@ -16,8 +16,9 @@ export const fixedInsert = <Row extends Record<string, unknown>>(table: Table, n
     sql: `insert into "${name}" (${columns.map(([, c]) => `"${c.name}"`).join(", ")}) values (${columns.map(() => "?").join(", ")})`,
     values: (row) =>
       columns.map(([field, column]) => {
-        const v = row[field]
-        return v === undefined ? ((column.default as string | number | undefined) ?? null) : (v as string | number | null)
+        const v = row[field] === undefined ? (column.default ?? null) : row[field]
+        // Through the column's own mapping, as drizzle would (a boolean column is stored as 0/1).
+        return v === null ? null : (column.mapToDriverValue(v) as string | number)
       }),
   }
 }

@@ -100,7 +100,7 @@ for (const dialect of dialects) {
       const writer = (async () => {
         while (!stop) {
           const id = `use_busy${writes++}`
-          const reservation = { id, keyId: "key_busy", userId: "usr_busy", agentId: "agent", requestId: `req_${id}`, idempotencyKey: null, environment: "live" as const, createdAt: Date.now() }
+          const reservation = { id, keyId: "key_busy", userId: "usr_busy", agentId: "agent", requestId: `req_${id}`, idempotencyKey: null, environment: "live" as const, billable: true, createdAt: Date.now() }
           await g.runtime.runPromise(Effect.flatMap(Store, (st) => st.usage.reserve(reservation, period, null)))
           await g.runtime.runPromise(Effect.flatMap(Store, (st) => st.usage.release(id, "x")))
         }

@@ -32,11 +32,11 @@ for (const dialect of dialects) {
     const run = <A, E>(f: (s: typeof Store.Service) => Effect.Effect<A, E>) => h.runtime.runPromise(Effect.flatMap(Store, f))
 
     /** A call claimed `ageMs` ago whose answer was lost (a crash after claim). */
-    const openCall = async (n: string, ageMs: number) => {
+    const openCall = async (n: string, ageMs: number, billable = true) => {
       const createdAt = Date.now() - ageMs
       const id = `use_${dialect}_${n}`
       const period = periodOf(createdAt)
-      await run((s) => s.usage.reserve({ id, keyId: `key_${dialect}_rec`, userId: "usr_rec", agentId: "agent", requestId: `req_${n}`, idempotencyKey: null, environment: "live", createdAt }, period, null))
+      await run((s) => s.usage.reserve({ id, keyId: `key_${dialect}_rec`, userId: "usr_rec", agentId: "agent", requestId: `req_${n}`, idempotencyKey: null, environment: "live", billable, createdAt }, period, null))
       const claim = await run((s) =>
         s.usage.claim(id, period, { agentName: "A", agentPriceMicroUsd: 1000, markupMicroUsd: 500, developerPriceMicroUsd: 1500, priceToken: "USDC", priceBase: 1000, solRateMicroUsd: null, walletId: "wal_x", paymentIntentId: `pi_${dialect}_${n}`, txSignature: `sig_${dialect}_${n}` }, null),
       )
@@ -65,6 +65,16 @@ for (const dialect of dialects) {
       expect(await pass({})).toEqual({ settled: 0, failed: 1, unresolved: 1 })
       expect([await stateOf(young), await stateOf(old)]).toEqual(["pending", "failed"])
       await run((s) => s.usage.release(young, "test cleanup"))
+    })
+
+    test("a settled row is billed as decided when it was reserved, whatever its key is now", async () => {
+      // The rows' key does not even exist any more: the reconciler reads the row, not the key.
+      const paid = await openCall("billable", 5_000, true)
+      const free = await openCall("free", 5_000, false)
+      const sig = (id: string) => `sig_${id.slice(4)}`
+      expect(await pass({ [sig(paid)]: "confirmed", [sig(free)]: "confirmed" })).toEqual({ settled: 2, failed: 0, unresolved: 0 })
+      expect((await run((s) => s.usage.findById(paid)))?.stripeState).toBe("pending")
+      expect((await run((s) => s.usage.findById(free)))?.stripeState).toBe("skipped")
     })
   })
 }

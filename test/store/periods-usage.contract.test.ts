@@ -28,6 +28,7 @@ for (const dialect of dialects) {
       userId: "usr_u",
       agentId: "agent",
       environment: "live",
+      billable: true,
       requestId: `req_${id}`,
       idempotencyKey: null,
       createdAt: T0,
@@ -86,6 +87,17 @@ for (const dialect of dialects) {
       expect(await run((s) => s.usage.claim("use_d2", PERIOD, payment("d2"), null))).toEqual({ kind: "claimed" })
     })
 
+    test("settle reads the billing decision written at reserve: billable rows wait for Stripe, the others are skipped", async () => {
+      await run((s) => s.usage.reserve(reservation("use_b1", "key_b"), PERIOD, null))
+      await run((s) => s.usage.reserve(reservation("use_b2", "key_b", { billable: false }), PERIOD, null))
+      for (const id of ["use_b1", "use_b2"]) {
+        await run((s) => s.usage.claim(id, PERIOD, payment(id.slice(4)), null))
+        expect(await run((s) => s.usage.settle(id, { txSignature: `sig_${id.slice(4)}`, receiptId: null, settledAt: T0 + 1 }))).toBe(true)
+      }
+      expect(await run((s) => s.usage.findById("use_b1"))).toMatchObject({ billable: true, stripeState: "pending" })
+      expect(await run((s) => s.usage.findById("use_b2"))).toMatchObject({ billable: false, stripeState: "skipped" })
+    })
+
     test("release removes a reserved row, fails a claimed one, once, and gives back exactly its op and spend; settle moves pending/unknown once; final rows stay", async () => {
       for (const id of ["use_r1", "use_r2", "use_r3"]) await run((s) => s.usage.reserve(reservation(id, "key_r"), PERIOD, null))
       await run((s) => s.usage.claim("use_r2", PERIOD, payment("r2", 700), null))
@@ -101,11 +113,11 @@ for (const dialect of dialects) {
       expect(await run((s) => s.usage.findById("use_r2"))).toMatchObject({ state: "failed", error: "AgentRefused", settledAt: null })
       // Final rows: nothing is given back twice.
       expect(await run((s) => s.usage.release("use_r2", "again"))).toBe(false)
-      const settled = { txSignature: "sig_r3", receiptId: "rcp_r3", settledAt: T0 + 1000, stripeState: "pending" }
+      const settled = { txSignature: "sig_r3", receiptId: "rcp_r3", settledAt: T0 + 1000 }
       expect(await run((s) => s.usage.settle("use_r3", settled))).toBe(true)
       expect(await run((s) => s.usage.settle("use_r3", { ...settled, receiptId: null }))).toBe(false)
       expect(await run((s) => s.usage.release("use_r3", "Late"))).toBe(false)
-      expect(await run((s) => s.usage.findById("use_r3"))).toMatchObject({ state: "settled", receiptId: "rcp_r3", error: null })
+      expect(await run((s) => s.usage.findById("use_r3"))).toMatchObject({ state: "settled", receiptId: "rcp_r3", error: null, billable: true, stripeState: "pending" })
       expect(await run((s) => s.periods.get("key_r", PERIOD))).toEqual({ ops: 1, spendMicroUsd: 900 })
       expect(await run((s) => s.usage.release("use_missing", "x"))).toBe(false)
     })

@@ -1,9 +1,8 @@
-// Whether a settled call is reported to Stripe. Free-tier usage never is;
-// paid tiers report from settlement on. Test calls ran on the sandbox and
-// moved no real money: never billed, whatever the tier.
+// Whether a call is billed, decided once when it is reserved and written on
+// its row: settlement, by the call itself or later by the reconciler (maybe
+// after the key changed tier), only reads it. Free-tier usage never is billed;
+// paid tiers are. Test calls ran on the sandbox and moved no real money:
+// never billed, whatever the tier.
 import type { KeyEnvironment } from "../keys/key-format"
 
-export type SettlementBilling = "pending" | "skipped"
-
-export const billingStateAtSettlement = (call: { readonly environment: KeyEnvironment; readonly tier: string }): SettlementBilling =>
-  call.environment === "test" || call.tier === "free" ? "skipped" : "pending"
+export const isBillable = (call: { readonly environment: KeyEnvironment; readonly tier: string }): boolean => call.environment === "live" && call.tier !== "free"

@@ -13,7 +13,6 @@ import { AppConfig } from "../../platform/config/service"
 import { Store } from "../../store/store"
 import type { UsageRow } from "../../store/usage/repo"
 import { Networks } from "../network/service"
-import { billingStateAtSettlement } from "./billable"
 
 export type ReconcileOptions = {
   /** An open row older than this, with no answer, is treated as interrupted, ms. */
@@ -65,9 +64,8 @@ export const reconcileUnknownCalls = Effect.fn("Gateway.reconcile")(function* (o
     for (const row of rows) {
       const verdict = yield* verdictOf(row, now, options)
       if (verdict === "settle") {
-        const key = yield* store.keys.findById(row.keyId)
-        const stripeState = key ? billingStateAtSettlement({ environment: row.environment === "test" ? "test" : "live", tier: key.tier }) : "skipped"
-        if (yield* store.usage.settle(row.id, { txSignature: row.txSignature!, receiptId: row.receiptId, settledAt: now, stripeState })) settled++
+        // Billed as decided when the call was reserved, whatever the key's tier is now.
+        if (yield* store.usage.settle(row.id, { txSignature: row.txSignature!, receiptId: row.receiptId, settledAt: now })) settled++
       } else if (verdict !== "wait") {
         if (yield* store.usage.release(row.id, reasons[verdict])) failed++
       }

@@ -10,6 +10,7 @@ import sqlite_5 from "../../../drizzle/sqlite/0005_one_payment_per_call.sql" wit
 import sqlite_6 from "../../../drizzle/sqlite/0006_stripe_event_order.sql" with { type: "text" }
 import sqlite_7 from "../../../drizzle/sqlite/0007_storage_namespace.sql" with { type: "text" }
 import sqlite_8 from "../../../drizzle/sqlite/0008_test_environment.sql" with { type: "text" }
+import sqlite_9 from "../../../drizzle/sqlite/0009_billable_at_reserve.sql" with { type: "text" }
 
 export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488039901, breakpoints: true, sql: sqlite_0 },
@@ -21,6 +22,7 @@ export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0006_stripe_event_order", when: 1796070400735, breakpoints: true, sql: sqlite_6 },
   { tag: "0007_storage_namespace", when: 1796071929951, breakpoints: true, sql: sqlite_7 },
   { tag: "0008_test_environment", when: 1796079981301, breakpoints: true, sql: sqlite_8 },
+  { tag: "0009_billable_at_reserve", when: 1796091538532, breakpoints: true, sql: sqlite_9 },
 ]
 
 import pg_0 from "../../../drizzle/pg/0000_init.sql" with { type: "text" }
@@ -32,6 +34,7 @@ import pg_5 from "../../../drizzle/pg/0005_one_payment_per_call.sql" with { type
 import pg_6 from "../../../drizzle/pg/0006_stripe_event_order.sql" with { type: "text" }
 import pg_7 from "../../../drizzle/pg/0007_storage_namespace.sql" with { type: "text" }
 import pg_8 from "../../../drizzle/pg/0008_test_environment.sql" with { type: "text" }
+import pg_9 from "../../../drizzle/pg/0009_billable_at_reserve.sql" with { type: "text" }
 
 export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488040566, breakpoints: true, sql: pg_0 },
@@ -43,4 +46,5 @@ export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0006_stripe_event_order", when: 1796070402183, breakpoints: true, sql: pg_6 },
   { tag: "0007_storage_namespace", when: 1796071932996, breakpoints: true, sql: pg_7 },
   { tag: "0008_test_environment", when: 1796079982057, breakpoints: true, sql: pg_8 },
+  { tag: "0009_billable_at_reserve", when: 1796091539443, breakpoints: true, sql: pg_9 },
 ]

@@ -1,7 +1,7 @@
 // Postgres schema. Must stay column-for-column equal to schema.sqlite.ts: one store
 // contract suite runs against both. Times are epoch milliseconds; money is
 // integer micro-USD (= USDC base units) and lamports.
-import { bigint, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core"
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core"
 
 export const users = pgTable("users", {
   id: text("id").primaryKey(),
@@ -105,6 +105,11 @@ export const usage = pgTable("usage", {
   // The key's environment: "test" calls ran on the sandbox, moved no real
   // money, and are never billed (stripe_state "skipped").
   environment: text("environment").notNull().default("live"),
+  // Decided once, when the call is reserved, from its key's environment and
+  // tier at that moment: settlement (the call's own or the reconciler's, maybe
+  // after a tier change) only reads it. Billable rows settle "pending" for
+  // the Stripe reporter, the others "skipped".
+  billable: boolean("billable").notNull().default(true),
 }, (t) => [
   index("usage_key_created_idx").on(t.keyId, t.createdAt),
   index("usage_user_created_idx").on(t.userId, t.createdAt),

@@ -105,6 +105,11 @@ export const usage = sqliteTable("usage", {
   // The key's environment: "test" calls ran on the sandbox, moved no real
   // money, and are never billed (stripe_state "skipped").
   environment: text("environment").notNull().default("live"),
+  // Decided once, when the call is reserved, from its key's environment and
+  // tier at that moment: settlement (the call's own or the reconciler's, maybe
+  // after a tier change) only reads it. Billable rows settle "pending" for
+  // the Stripe reporter, the others "skipped".
+  billable: integer("billable", { mode: "boolean" }).notNull().default(true),
 }, (t) => [
   index("usage_key_created_idx").on(t.keyId, t.createdAt),
   index("usage_user_created_idx").on(t.userId, t.createdAt),

@@ -30,8 +30,8 @@ export const pgUsage = (db: PgDb): UsageRepo => ({
           on conflict (key_id, period) do update set ops = usage_periods.ops + 1${guard}
           returning ops
         ), reserved as (
-          insert into usage (id, key_id, user_id, agent_id, agent_name, agent_price_micro_usd, markup_micro_usd, developer_price_micro_usd, wallet_id, request_id, idempotency_key, environment, state, created_at)
-          select ${r.id}, ${r.keyId}, ${r.userId}, ${r.agentId}, '', 0, 0, 0, '', ${r.requestId}, ${r.idempotencyKey}, ${r.environment}, 'reserved', ${r.createdAt} from counted
+          insert into usage (id, key_id, user_id, agent_id, agent_name, agent_price_micro_usd, markup_micro_usd, developer_price_micro_usd, wallet_id, request_id, idempotency_key, environment, billable, state, created_at)
+          select ${r.id}, ${r.keyId}, ${r.userId}, ${r.agentId}, '', 0, 0, 0, '', ${r.requestId}, ${r.idempotencyKey}, ${r.environment}, ${r.billable}, 'reserved', ${r.createdAt} from counted
         )
         select ops from counted`)
       const ops = [...rows][0]?.ops
@@ -111,7 +111,7 @@ export const pgUsage = (db: PgDb): UsageRepo => ({
       return (await once()) || (await once())
     }),
   settle: (id, s) =>
-    attempt(async () => (await db.update(usage).set({ state: "settled", txSignature: s.txSignature, receiptId: s.receiptId, settledAt: s.settledAt, stripeState: s.stripeState, error: null }).where(and(eq(usage.id, id), open)).returning({ id: usage.id })).length === 1),
+    attempt(async () => (await db.update(usage).set({ state: "settled", txSignature: s.txSignature, receiptId: s.receiptId, settledAt: s.settledAt, stripeState: sql`case when ${usage.billable} then 'pending' else 'skipped' end`, error: null }).where(and(eq(usage.id, id), open)).returning({ id: usage.id })).length === 1),
   markUnknown: (id, d) => attempt(async () => void (await db.update(usage).set({ state: "unknown", txSignature: d.txSignature, error: d.error }).where(and(eq(usage.id, id), open)))),
   unresolved: (staleBefore, limit, afterId) =>
     attempt(() =>

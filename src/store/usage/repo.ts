@@ -25,6 +25,8 @@ export type Reservation = {
   readonly idempotencyKey: string | null
   /** The key's environment: "test" rows ran on the sandbox and are never billed. */
   readonly environment: "live" | "test"
+  /** Whether the call is billed once settled, decided now (gateway/billable.ts). */
+  readonly billable: boolean
   readonly createdAt: number
 }
 
@@ -84,8 +86,11 @@ export interface UsageRepo {
    * failed. `false` if the row is final or absent.
    */
   readonly release: (id: string, error: string) => Effect.Effect<boolean, StoreUnavailable>
-  /** pending/unknown → settled. `false` if the row was already final. */
-  readonly settle: (id: string, settled: { readonly txSignature: string; readonly receiptId: string | null; readonly settledAt: number; readonly stripeState: string }) => Effect.Effect<boolean, StoreUnavailable>
+  /**
+   * pending/unknown → settled, and "pending" for the Stripe reporter when the
+   * row is billable ("skipped" otherwise). `false` if the row was already final.
+   */
+  readonly settle: (id: string, settled: { readonly txSignature: string; readonly receiptId: string | null; readonly settledAt: number }) => Effect.Effect<boolean, StoreUnavailable>
   readonly markUnknown: (id: string, detail: { readonly txSignature: string | null; readonly error: string }) => Effect.Effect<void, StoreUnavailable>
   /** Rows whose outcome is not known: `unknown`, or `reserved`/`pending` since before `staleBefore` (a crash mid-call). */
   readonly unresolved: (staleBefore: number, limit: number, afterId?: string) => Effect.Effect<ReadonlyArray<UsageRow>, StoreUnavailable>

@@ -31,7 +31,7 @@ const failOpen = `update "usage" set "state" = 'failed', "error" = ? where "id" 
 const dropRow = `delete from "usage" where "id" = ?`
 const dropReserved = `delete from "usage" where "id" = ? and "state" = 'reserved' returning "key_id", "created_at", "developer_price_micro_usd"`
 const giveBack = `update "usage_periods" set "ops" = max("ops" - 1, 0), "spend_micro_usd" = max("spend_micro_usd" - ?, 0) where "key_id" = ? and "period" = ?`
-const settleOpen = `update "usage" set "state" = 'settled', "tx_signature" = ?, "receipt_id" = ?, "settled_at" = ?, "stripe_state" = ?, "error" = null where "id" = ? and "state" in ('pending', 'unknown')`
+const settleOpen = `update "usage" set "state" = 'settled', "tx_signature" = ?, "receipt_id" = ?, "settled_at" = ?, "stripe_state" = case when "billable" then 'pending' else 'skipped' end, "error" = null where "id" = ? and "state" in ('pending', 'unknown')`
 
 type Released = { readonly key_id: string; readonly created_at: number; readonly developer_price_micro_usd: number }
 
@@ -84,7 +84,7 @@ export const sqliteUsage = (db: SqliteDb): UsageRepo => {
         }
       }),
     release: (id, error) => attempt(() => releaseTx(id, error)),
-    settle: (id, s) => attempt(() => client.query(settleOpen).run(s.txSignature, s.receiptId, s.settledAt, s.stripeState, id).changes === 1),
+    settle: (id, s) => attempt(() => client.query(settleOpen).run(s.txSignature, s.receiptId, s.settledAt, id).changes === 1),
     markUnknown: (id, d) => attempt(() => void db.update(usage).set({ state: "unknown", txSignature: d.txSignature, error: d.error }).where(and(eq(usage.id, id), open)).run()),
     unresolved: (staleBefore, limit, afterId) =>
       attempt(() =>

@@ -10,6 +10,7 @@ import { newId } from "../../../platform/ids"
 import { periodOf } from "../../../platform/period"
 import { Store } from "../../../store/store"
 import type { KeyIdentity } from "../../keys/identity"
+import { isBillable } from "../billable"
 import { QuotaExhausted } from "../errors"
 
 export type CallContext = { readonly agentId: string; readonly requestId: string; readonly idempotencyKey: string | undefined }
@@ -46,7 +47,7 @@ export const reserveCall = (identity: KeyIdentity, call: CallContext) =>
       const usageId = newId("use", now)
       const quota = identity.limits.monthlyQuota
       const ops = yield* store.usage.reserve(
-        { id: usageId, keyId: identity.keyId, userId: identity.userId, agentId: call.agentId, requestId: call.requestId, idempotencyKey: call.idempotencyKey ?? null, environment: identity.environment, createdAt: now },
+        { id: usageId, keyId: identity.keyId, userId: identity.userId, agentId: call.agentId, requestId: call.requestId, idempotencyKey: call.idempotencyKey ?? null, environment: identity.environment, billable: isBillable(identity), createdAt: now },
         period,
         quota,
       )

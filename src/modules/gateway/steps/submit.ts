@@ -9,7 +9,6 @@ import type { KeyIdentity } from "../../keys/identity"
 import { mayHaveSettled } from "../../marketplace/errors"
 import type { WireAgent } from "../../marketplace/protocol"
 import type { NetworkShape } from "../../network/service"
-import { billingStateAtSettlement } from "../billable"
 import { formatUsd } from "../money"
 import type { OwnPayment } from "./payment"
 import { releaseCall, type CallContext, type Reservation } from "./reserve"
@@ -64,8 +63,7 @@ export const submitAndSettle = Effect.fn("Gateway.submit")(function* (
       yield* bookkeeping(store.usage.markUnknown(usageId, { txSignature: signed.txSignature, error: "SignatureMismatch" }))
     } else {
       const settledAt = yield* Clock.currentTimeMillis
-      const stripeState = billingStateAtSettlement({ environment: identity.environment, tier: identity.tier })
-      const settled = yield* bookkeeping(store.usage.settle(usageId, { txSignature: signed.txSignature, receiptId: result.receiptId, settledAt, stripeState }))
+      const settled = yield* bookkeeping(store.usage.settle(usageId, { txSignature: signed.txSignature, receiptId: result.receiptId, settledAt }))
       // Released meanwhile (the reconciler gave up on it): the pool paid and nobody is charged.
       if (settled === false) yield* Effect.logError("a paid call's row was already released; the money audit reports it as paid_without_charge", { usage_id: usageId })
     }
