@@ -6,7 +6,7 @@
 import { Clock, Effect } from "effect"
 import { Store } from "../../../store/store"
 import type { KeyIdentity } from "../../keys/identity"
-import { mayHaveSettled } from "../../marketplace/errors"
+import { CallOutcomeUnknown, mayHaveSettled } from "../../marketplace/errors"
 import type { WireAgent } from "../../marketplace/protocol"
 import type { NetworkShape } from "../../network/service"
 import { formatUsd } from "../money"
@@ -80,5 +80,15 @@ export const submitAndSettle = Effect.fn("Gateway.submit")(function* (
       receipt: { tx_signature: signed.txSignature, receipt_id: result.receiptId },
     }
     return response
-  }).pipe(Effect.uninterruptible)
+  }).pipe(
+    // A bug past this point must not read as "nothing was paid": the payment
+    // may have left. The row stays open for the reconciler, and the caller
+    // gets (and its Idempotency-Key keeps) "outcome unknown", never a retry.
+    Effect.catchDefect((defect) =>
+      Effect.logError("defect after the payment was handed over; left for the reconciler", { usage_id: usageId, defect: String(defect) }).pipe(
+        Effect.andThen(new CallOutcomeUnknown({ paymentIntentId: built.paymentIntentId, txSignature: signed.txSignature, reason: "the gateway failed after submitting the payment" })),
+      ),
+    ),
+    Effect.uninterruptible,
+  )
 })
