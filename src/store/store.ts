@@ -1,7 +1,8 @@
 // The Store service: every repository over the open Database. Most are
-// written once over the dialect port (port.ts); usage, wallets and keys keep
-// one implementation per dialect, each for a difference the port cannot hide
-// (see their files). Modules depend on Store, never on drizzle.
+// written once over the dialect port (port.ts); usage and wallets keep one
+// implementation per dialect for their money and locking paths, each for a
+// difference the port cannot hide (see their files). Modules depend on
+// Store, never on drizzle.
 import { Context, Effect, Layer } from "effect"
 import { Database } from "../platform/db/database"
 import { portOf } from "./port"
@@ -17,9 +18,8 @@ import { sqlPeriods } from "./periods/sql"
 import { pgUsage } from "./usage/pg"
 import type { UsageRepo } from "./usage/repo"
 import { sqliteUsage } from "./usage/sqlite"
-import { pgKeys } from "./keys/pg"
 import type { KeysRepo } from "./keys/repo"
-import { sqliteKeys } from "./keys/sqlite"
+import { sqlKeys } from "./keys/sql"
 import type { SessionsRepo } from "./sessions/repo"
 import { sqlSessions } from "./sessions/sql"
 import type { OutboxRepo } from "./outbox/repo"
@@ -54,6 +54,7 @@ export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
       const shared = {
         health: healthRepo(handle),
         users: sqlUsers(port),
+        keys: sqlKeys(port),
         sessions: sqlSessions(port),
         periods: sqlPeriods(port),
         idempotency: sqlIdempotency(port),
@@ -62,22 +63,19 @@ export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
         audit: sqlAudit(port),
       }
       if (handle.kind === "sqlite") {
-        const db = handle.db
         return {
           dialect: "sqlite",
           ...shared,
-          keys: sqliteKeys(db),
-          wallets: sqliteWallets(db),
-          usage: sqliteUsage(db),
+          wallets: sqliteWallets(port),
+          usage: sqliteUsage(port),
         }
       }
       const db = handle.db
       return {
         dialect: "postgres",
         ...shared,
-        keys: pgKeys(db),
-        wallets: pgWallets(db),
-        usage: pgUsage(db),
+        wallets: pgWallets(db, port),
+        usage: pgUsage(db, port),
       }
     }),
   )

@@ -9,7 +9,7 @@ import { migrationStatus, runMigrations } from "../../src/platform/db/migrations
 import * as pg from "../../src/platform/db/schema.pg"
 import * as lite from "../../src/platform/db/schema.sqlite"
 import { exec, selectAll } from "../support/billing"
-import { dialects, emptyDatabase } from "../support/db"
+import { atMigration, dialects } from "../support/db"
 
 /** 0000 … 0004: the schema before one payment per call. */
 const BEFORE_0005 = 5
@@ -99,11 +99,8 @@ const usageIndexes = async (h: DatabaseHandle): Promise<Array<string>> =>
 
 for (const dialect of dialects) {
   describe(`migration 0005 over legacy rows (${dialect})`, () => {
-    test("shared payments lose their claim to the earliest row, the unique indexes hold, and the counters equal the rows", async () => {
-      const { handle: h, drop } = await emptyDatabase(dialect)
-      try {
-        await runMigrations(h, BEFORE_0005)
-        expect(await migrationStatus(h)).toMatchObject({ applied: BEFORE_0005, current: false })
+    test("shared payments lose their claim to the earliest row, the unique indexes hold, and the counters equal the rows", () =>
+      atMigration(dialect, BEFORE_0005, async (h) => {
         expect(await usageIndexes(h)).not.toContain("usage_tx_signature_uq")
         // Legacy rows as the old gateway could write them: nothing stopped a shared signature.
         await insertUsage(h, legacy)
@@ -157,15 +154,10 @@ for (const dialect of dialects) {
         const before = { rows: await usageById(h), periods: await periods(h) }
         await runMigrations(h)
         expect({ rows: await usageById(h), periods: await periods(h) }).toEqual(before)
-      } finally {
-        await drop()
-      }
-    })
+      }))
 
-    test("a database without shared payments keeps every row as it was; only the counters are rebuilt", async () => {
-      const { handle: h, drop } = await emptyDatabase(dialect)
-      try {
-        await runMigrations(h, BEFORE_0005)
+    test("a database without shared payments keeps every row as it was; only the counters are rebuilt", () =>
+      atMigration(dialect, BEFORE_0005, async (h) => {
         const clean = legacy.filter((r) => ["use_a01", "use_a04", "use_a06", "use_a07", "use_a08"].includes(r.id))
         await insertUsage(h, clean)
         await (h.db as any).insert(tables(h).usagePeriods).values([{ keyId: KEY_A, period: "2026-01", ops: 7, spendMicroUsd: 106_500 }])
@@ -174,9 +166,6 @@ for (const dialect of dialects) {
         expect(await usageById(h)).toEqual(before)
         // a01, a04, a07 in January (a06 failed); four leaked reservations given back.
         expect(await periods(h)).toEqual({ [`${KEY_A} 2026-01`]: { ops: 3, spend: 15_000 + 1_500 + 30_000 } })
-      } finally {
-        await drop()
-      }
-    })
+      }))
   })
 }

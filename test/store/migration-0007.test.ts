@@ -8,10 +8,10 @@ import { Effect } from "effect"
 import type { DatabaseHandle } from "../../src/platform/db/database"
 import { migrationStatus, runMigrations } from "../../src/platform/db/migrations"
 import { newKey } from "../../src/modules/keys/service"
-import { pgKeys } from "../../src/store/keys/pg"
-import { sqliteKeys } from "../../src/store/keys/sqlite"
+import { sqlKeys } from "../../src/store/keys/sql"
+import { portOf } from "../../src/store/port"
 import { exec, selectAll } from "../support/billing"
-import { dialects, emptyDatabase } from "../support/db"
+import { atMigration, dialects } from "../support/db"
 
 /** 0000 … 0006: the schema before storage namespaces. */
 const BEFORE_0007 = 7
@@ -33,11 +33,8 @@ const keyRows = (h: DatabaseHandle) =>
 
 for (const dialect of dialects) {
   describe(`migration 0007 over legacy keys (${dialect})`, () => {
-    test("keys created before it keep `tdk_<id>`, every other column as it was; new keys get a random namespace", async () => {
-      const { handle: h, drop } = await emptyDatabase(dialect)
-      try {
-        await runMigrations(h, BEFORE_0007)
-        expect(await migrationStatus(h)).toMatchObject({ applied: BEFORE_0007, current: false })
+    test("keys created before it keep `tdk_<id>`, every other column as it was; new keys get a random namespace", () =>
+      atMigration(dialect, BEFORE_0007, async (h) => {
         // As the older release wrote them (its schema has no storage_namespace column).
         await exec(h, sql`insert into users (id, email, password_hash, tier, created_at) values (${USER}, 'legacy@example.com', 'x', 'free', 1700000000000)`)
         // Every column set, each to its own value, so a column the table rebuild drops or swaps shows.
@@ -63,36 +60,33 @@ for (const dialect of dialects) {
           previous_key_grace_until: num(r.previous_key_grace_until),
           created_at: num(r.created_at),
           revoked_at: num(r.revoked_at),
-        }))
-        expect(rows).toEqual([
-          { id: KEY, user_id: USER, key_hash: "hash-current", prefix: "tk_live_abcd…", name: "legacy", environment: "live", tier: "free", rate_limit_per_minute: 42, wallet_id: "wal_legacy", status: "active", previous_key_hash: "hash-previous", previous_key_grace_until: 1_900_000_000_000, created_at: 1_700_000_000_001, revoked_at: 1_700_000_000_005, storage_namespace: `tdk_${KEY}` },
-          { id: REVOKED, user_id: USER, key_hash: "hash-revoked", prefix: "tk_test_efgh…", name: "old", environment: "test", tier: "free", rate_limit_per_minute: null, wallet_id: null, status: "revoked", previous_key_hash: null, previous_key_grace_until: null, created_at: 1_700_000_000_002, revoked_at: 1_700_000_000_003, storage_namespace: `tdk_${REVOKED}` },
-        ])
+      }))
+      expect(rows).toEqual([
+        { id: KEY, user_id: USER, key_hash: "hash-current", prefix: "tk_live_abcd…", name: "legacy", environment: "live", tier: "free", rate_limit_per_minute: 42, wallet_id: "wal_legacy", status: "active", previous_key_hash: "hash-previous", previous_key_grace_until: 1_900_000_000_000, created_at: 1_700_000_000_001, revoked_at: 1_700_000_000_005, storage_namespace: `tdk_${KEY}` },
+        { id: REVOKED, user_id: USER, key_hash: "hash-revoked", prefix: "tk_test_efgh…", name: "old", environment: "test", tier: "free", rate_limit_per_minute: null, wallet_id: null, status: "revoked", previous_key_hash: null, previous_key_grace_until: null, created_at: 1_700_000_000_002, revoked_at: 1_700_000_000_003, storage_namespace: `tdk_${REVOKED}` },
+      ])
 
-        // The gateway receives it with the verified key, by the current hash and by the previous one in its grace.
-        const keys = h.kind === "sqlite" ? sqliteKeys(h.db) : pgKeys(h.db)
-        expect(await Effect.runPromise(keys.findByHash("hash-current", 1_800_000_000_000))).toMatchObject({ id: KEY, storageNamespace: `tdk_${KEY}` })
-        expect(await Effect.runPromise(keys.findByHash("hash-previous", 1_800_000_000_000))).toMatchObject({ id: KEY, storageNamespace: `tdk_${KEY}` })
-        // Reads that feed responses leave it out.
-        expect(Object.keys((await Effect.runPromise(keys.findById(KEY)))!)).not.toContain("storageNamespace")
+      // The gateway receives it with the verified key, by the current hash and by the previous one in its grace.
+      const keys = sqlKeys(portOf(h))
+      expect(await Effect.runPromise(keys.findByHash("hash-current", 1_800_000_000_000))).toMatchObject({ id: KEY, storageNamespace: `tdk_${KEY}` })
+      expect(await Effect.runPromise(keys.findByHash("hash-previous", 1_800_000_000_000))).toMatchObject({ id: KEY, storageNamespace: `tdk_${KEY}` })
+      // Reads that feed responses leave it out.
+      expect(Object.keys((await Effect.runPromise(keys.findById(KEY)))!)).not.toContain("storageNamespace")
 
-        // A key created now: random, and the column refuses a second key with the same namespace.
-        const fresh = newKey(USER, "new", "live", "free", 1_800_000_000_000)
-        await Effect.runPromise(keys.insert(fresh.row))
-        const [stored] = await selectAll(h, sql`select storage_namespace from api_keys where id = ${fresh.row.id}`)
-        expect(stored!.storage_namespace).toMatch(/^ns_[1-9A-HJ-NP-Za-km-z]{40,45}$/)
-        const copy = newKey(USER, "copy", "live", "free", 1_800_000_000_001)
-        await expect(Effect.runPromise(keys.insert({ ...copy.row, storageNamespace: `tdk_${KEY}` }))).rejects.toThrow()
-        // Without a namespace the database refuses the row rather than share one.
-        await expect(exec(h, sql`insert into api_keys (id, user_id, key_hash, prefix, name, environment, tier, status, created_at) values ('key_raw', ${USER}, 'hash-raw', 'p', 'n', 'live', 'free', 'active', 1)`)).rejects.toThrow()
+      // A key created now: random, and the column refuses a second key with the same namespace.
+      const fresh = newKey(USER, "new", "live", "free", 1_800_000_000_000)
+      await Effect.runPromise(keys.insert(fresh.row))
+      const [stored] = await selectAll(h, sql`select storage_namespace from api_keys where id = ${fresh.row.id}`)
+      expect(stored!.storage_namespace).toMatch(/^ns_[1-9A-HJ-NP-Za-km-z]{40,45}$/)
+      const copy = newKey(USER, "copy", "live", "free", 1_800_000_000_001)
+      await expect(Effect.runPromise(keys.insert({ ...copy.row, storageNamespace: `tdk_${KEY}` }))).rejects.toThrow()
+      // Without a namespace the database refuses the row rather than share one.
+      await expect(exec(h, sql`insert into api_keys (id, user_id, key_hash, prefix, name, environment, tier, status, created_at) values ('key_raw', ${USER}, 'hash-raw', 'p', 'n', 'live', 'free', 'active', 1)`)).rejects.toThrow()
 
-        // Running the migrations again changes nothing.
-        const before = await keyRows(h)
-        await runMigrations(h)
-        expect(await keyRows(h)).toEqual(before)
-      } finally {
-        await drop()
-      }
-    })
+      // Running the migrations again changes nothing.
+      const before = await keyRows(h)
+      await runMigrations(h)
+      expect(await keyRows(h)).toEqual(before)
+      }))
   })
 }

@@ -6,18 +6,15 @@ import { describe, expect, test } from "bun:test"
 import { sql } from "drizzle-orm"
 import { migrationStatus, runMigrations } from "../../src/platform/db/migrations"
 import { exec, insertKey, insertUser, selectAll } from "../support/billing"
-import { dialects, emptyDatabase } from "../support/db"
+import { atMigration, dialects } from "../support/db"
 
 /** 0000 … 0008: the schema before the billing decision was written at reserve. */
 const BEFORE_0009 = 9
 
 for (const dialect of dialects) {
   describe(`migration 0009 over older rows (${dialect})`, () => {
-    test("settled rows keep their settlement's decision; open rows take their key's tier and environment; rows of a missing key are not billed", async () => {
-      const { handle: h, drop } = await emptyDatabase(dialect)
-      try {
-        await runMigrations(h, BEFORE_0009)
-        expect(await migrationStatus(h)).toMatchObject({ applied: BEFORE_0009, current: false })
+    test("settled rows keep their settlement's decision; open rows take their key's tier and environment; rows of a missing key are not billed", () =>
+      atMigration(dialect, BEFORE_0009, async (h) => {
         const user = await insertUser(h)
         const paid = await insertKey(h, user, { tier: "pro" })
         const free = await insertKey(h, user, { tier: "free" })
@@ -48,9 +45,6 @@ for (const dialect of dialects) {
           use_r_gone: false,
           use_f_paid: true,
         })
-      } finally {
-        await drop()
-      }
-    })
+      }))
   })
 }

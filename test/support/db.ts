@@ -3,7 +3,7 @@
 // scripts/test.ts starts (TEST_POSTGRES_URL).
 import postgres from "postgres"
 import { closeDatabase, openDatabase, type DatabaseHandle } from "../../src/platform/db/database"
-import { runMigrations } from "../../src/platform/db/migrations"
+import { migrationStatus, runMigrations } from "../../src/platform/db/migrations"
 
 export type Dialect = "sqlite" | "postgres"
 
@@ -86,5 +86,22 @@ export const emptyDatabase = async (dialect: Dialect): Promise<{ handle: Databas
       await closeDatabase(handle)
       await db.drop()
     },
+  }
+}
+
+/**
+ * Runs `body` on an empty database migrated to its first `applied`
+ * migrations (the schema an older release left), then drops it. The body
+ * writes rows as that release would, migrates the rest and checks them.
+ */
+export const atMigration = async (dialect: Dialect, applied: number, body: (h: DatabaseHandle) => Promise<void>): Promise<void> => {
+  const { handle, drop } = await emptyDatabase(dialect)
+  try {
+    await runMigrations(handle, applied)
+    const status = await migrationStatus(handle)
+    if (status.applied !== applied || status.current) throw new Error(`expected ${applied} migrations applied and more to come, found ${JSON.stringify(status)}`)
+    await body(handle)
+  } finally {
+    await drop()
   }
 }

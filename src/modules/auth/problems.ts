@@ -1,6 +1,6 @@
 // The problem documents of this module's errors. Sign-up, login and sessions.
 // The map is keyed by every tag of the union, so an error without one does not compile.
-import { bearerChallenge, problem, type ProblemMap } from "../../platform/http/problem"
+import { problem, type ProblemMap } from "../../platform/http/problem"
 import type { EmailTaken, InvalidCredentials, LoginThrottled, SessionRequired, SignupThrottled } from "./errors"
 
 /** Every failure of this module that can reach a response. */

@@ -4,19 +4,21 @@
 // before the period row's, so a key's concurrent calls hold the period row
 // for one statement and a claim racing a release waits instead of
 // deadlocking; SQLite runs them as transactions (sqlite.ts).
-import { and, eq, gte, inArray, lt, sql } from "drizzle-orm"
+import { and, eq, inArray, sql } from "drizzle-orm"
 import type { PgDb } from "../../platform/db/database"
 import { usage, usagePeriods } from "../../platform/db/schema.pg"
 import { attempt, isUniqueViolation } from "../attempt"
 import type { UsageRepo } from "./repo"
-import { historyWhere, newestFirst, unresolvedWhere } from "./where"
+import type { SqlPort } from "../port"
+import { usageReads } from "./reads"
 
 const open = inArray(usage.state, ["pending", "unknown"])
 
 // The month a row counts in, computed where the row is (UTC, "YYYY-MM").
 const periodOfRow = sql`to_char(to_timestamp(released.created_at / 1000.0) at time zone 'UTC', 'YYYY-MM')`
 
-export const pgUsage = (db: PgDb): UsageRepo => ({
+export const pgUsage = (db: PgDb, port: SqlPort): UsageRepo => ({
+  ...usageReads(port),
   // One statement: the counted op and the reserved row commit together, and
   // INSERT … ON CONFLICT DO UPDATE … WHERE serialises concurrent reservations
   // on the period row, so they never overshoot the quota.
@@ -112,25 +114,4 @@ export const pgUsage = (db: PgDb): UsageRepo => ({
     }),
   settle: (id, s) =>
     attempt(async () => (await db.update(usage).set({ state: "settled", txSignature: s.txSignature, receiptId: s.receiptId, settledAt: s.settledAt, stripeState: sql`case when ${usage.billable} then 'pending' else 'skipped' end`, error: null }).where(and(eq(usage.id, id), open)).returning({ id: usage.id })).length === 1),
-  markUnknown: (id, d) => attempt(async () => void (await db.update(usage).set({ state: "unknown", txSignature: d.txSignature, error: d.error }).where(and(eq(usage.id, id), open)))),
-  unresolved: (staleBefore, limit, afterId) =>
-    attempt(() =>
-      db
-        .select()
-        .from(usage)
-        .where(unresolvedWhere(usage, staleBefore, afterId))
-        .orderBy(usage.id)
-        .limit(limit)),
-  findById: (id) => attempt(async () => (await db.select().from(usage).where(eq(usage.id, id)).limit(1))[0]),
-  history: (q) => attempt(() => db.select().from(usage).where(historyWhere(usage, q)).orderBy(newestFirst(usage)).limit(q.limit)),
-  totalsByAgent: (keyId, from, to) =>
-    attempt(async () =>
-      (
-        await db
-          .select({ agentId: usage.agentId, agentName: sql<string>`max(${usage.agentName})`, ops: sql<number>`count(*)`, spendMicroUsd: sql<number>`coalesce(sum(${usage.developerPriceMicroUsd}), 0)` })
-          .from(usage)
-          .where(and(eq(usage.keyId, keyId), eq(usage.state, "settled"), gte(usage.createdAt, from), lt(usage.createdAt, to)))
-          .groupBy(usage.agentId)
-      ).map((r) => ({ ...r, ops: Number(r.ops), spendMicroUsd: Number(r.spendMicroUsd) })),
-    ),
 })

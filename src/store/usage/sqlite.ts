@@ -2,16 +2,13 @@
 // differs for real. Here the reservation, the claim with its guarded spend and
 // the release are each one bun:sqlite transaction (one writer, synchronous,
 // no lock order to keep); on Postgres each is one statement (pg.ts).
-import { and, eq, gte, inArray, lt, sql } from "drizzle-orm"
-import type { SqliteDb } from "../../platform/db/database"
 import { usage } from "../../platform/db/schema.sqlite"
 import { periodOf } from "../../platform/period"
 import { fixedInsert } from "../sqlite-insert"
 import { attempt, isUniqueViolation } from "../attempt"
 import type { ClaimResult, NewUsage, UsageRepo } from "./repo"
-import { historyWhere, newestFirst, unresolvedWhere } from "./where"
-
-const open = inArray(usage.state, ["pending", "unknown"])
+import type { SqlPort } from "../port"
+import { usageReads } from "./reads"
 
 // Every agent call reserves, claims and settles (or releases) its row: these
 // run as cached bun:sqlite statements (see src/store/keys/sqlite.ts), each
@@ -35,8 +32,8 @@ const settleOpen = `update "usage" set "state" = 'settled', "tx_signature" = ?, 
 
 type Released = { readonly key_id: string; readonly created_at: number; readonly developer_price_micro_usd: number }
 
-export const sqliteUsage = (db: SqliteDb): UsageRepo => {
-  const client = db.$client
+export const sqliteUsage = (port: SqlPort): UsageRepo => {
+  const client = port.db.$client
   // A reserved row never reached payment: it goes, as if the call had been
   // refused before counting. A claimed one stays as the failed call's record.
   const failAndGiveBack = (id: string, error: string): boolean => {
@@ -72,6 +69,7 @@ export const sqliteUsage = (db: SqliteDb): UsageRepo => {
   const releaseTx = client.transaction(failAndGiveBack)
 
   return {
+    ...usageReads(port),
     reserve: (row, period, quota) => attempt(() => (quota !== null && quota <= 0 ? undefined : reserveTx(row, period, quota))),
     claim: (id, period, payment, cap) =>
       attempt(() => {
@@ -85,28 +83,5 @@ export const sqliteUsage = (db: SqliteDb): UsageRepo => {
       }),
     release: (id, error) => attempt(() => releaseTx(id, error)),
     settle: (id, s) => attempt(() => client.query(settleOpen).run(s.txSignature, s.receiptId, s.settledAt, id).changes === 1),
-    markUnknown: (id, d) => attempt(() => void db.update(usage).set({ state: "unknown", txSignature: d.txSignature, error: d.error }).where(and(eq(usage.id, id), open)).run()),
-    unresolved: (staleBefore, limit, afterId) =>
-      attempt(() =>
-        db
-          .select()
-          .from(usage)
-          .where(unresolvedWhere(usage, staleBefore, afterId))
-          .orderBy(usage.id)
-          .limit(limit)
-          .all(),
-      ),
-    findById: (id) => attempt(() => db.select().from(usage).where(eq(usage.id, id)).get()),
-    history: (q) => attempt(() => db.select().from(usage).where(historyWhere(usage, q)).orderBy(newestFirst(usage)).limit(q.limit).all()),
-    totalsByAgent: (keyId, from, to) =>
-      attempt(() =>
-        db
-          .select({ agentId: usage.agentId, agentName: sql<string>`max(${usage.agentName})`, ops: sql<number>`count(*)`, spendMicroUsd: sql<number>`coalesce(sum(${usage.developerPriceMicroUsd}), 0)` })
-          .from(usage)
-          .where(and(eq(usage.keyId, keyId), eq(usage.state, "settled"), gte(usage.createdAt, from), lt(usage.createdAt, to)))
-          .groupBy(usage.agentId)
-          .all()
-          .map((r) => ({ ...r, ops: Number(r.ops), spendMicroUsd: Number(r.spendMicroUsd) })),
-      ),
   }
 }

@@ -1,56 +1,22 @@
 // Wallets on Postgres: one implementation per dialect because assignment
 // locks rows (FOR UPDATE on the key, then on the candidate wallets), which
 // SQLite does with BEGIN IMMEDIATE instead (sqlite.ts).
-import { and, asc, desc, eq, gt, inArray, ne, sql } from "drizzle-orm"
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm"
 import type { PgDb } from "../../platform/db/database"
 import { apiKeys, walletPool } from "../../platform/db/schema.pg"
 import { attempt } from "../attempt"
-import { payingStatuses, walletEnvironmentOf, type Assignment, type BalanceReading, type WalletRow, type WalletsRepo } from "./repo"
+import type { SqlPort } from "../port"
+import { walletsCommon } from "./common"
+import { payingStatuses, walletEnvironmentOf, type Assignment, type WalletRow, type WalletsRepo } from "./repo"
 
 const row = (r: typeof walletPool.$inferSelect): WalletRow => r as WalletRow
 
-// A retired wallet keeps its status whatever its balance: retiring is the operator's decision.
-const balanceSet = (r: BalanceReading) => ({
-  usdcBalance: r.usdcBalance,
-  lamports: r.lamports,
-  lastBalanceCheckAt: r.checkedAt,
-  lastBalanceError: null,
-  status: sql<string>`case when ${walletPool.status} = 'retired' then 'retired' else ${r.status} end`,
-})
-
-const activeFirst = sql`case when ${walletPool.status} = 'active' then 0 else 1 end`
-
-export const pgWallets = (db: PgDb): WalletsRepo => ({
-  insert: (wallets) =>
-    attempt(async () => {
-      if (wallets.length === 0) return
-      await db.insert(walletPool).values([...wallets])
-    }),
-  list: () => attempt(async () => (await db.select().from(walletPool).orderBy(asc(walletPool.id))).map(row)),
+export const pgWallets = (db: PgDb, port: SqlPort): WalletsRepo => ({
+  ...walletsCommon(port),
   findById: (id) => attempt(async () => {
     const r = (await db.select().from(walletPool).where(eq(walletPool.id, id)).limit(1))[0]
     return r && row(r)
   }),
-  page: (limit, after) =>
-    attempt(async () => (await db.select().from(walletPool).where(after === undefined ? undefined : gt(walletPool.id, after)).orderBy(asc(walletPool.id)).limit(limit)).map(row)),
-  recordBalance: (id, r) =>
-    attempt(async () => {
-      await db.update(walletPool).set(balanceSet(r)).where(eq(walletPool.id, id))
-    }),
-  recordBalanceError: (id, error) =>
-    attempt(async () => {
-      await db.update(walletPool).set({ lastBalanceError: error }).where(eq(walletPool.id, id))
-    }),
-  mostFunded: (excludeId, environment) =>
-    attempt(async () => {
-      const r = (await db.select().from(walletPool).where(and(inArray(walletPool.status, [...payingStatuses]), eq(walletPool.environment, environment), ne(walletPool.id, excludeId))).orderBy(activeFirst, desc(walletPool.usdcBalance), asc(walletPool.id)).limit(1))[0]
-      return r && row(r)
-    }),
-  updateSecret: (id, expected, next, now) =>
-    attempt(async () => {
-      const r = await db.update(walletPool).set({ encryptedSecret: next, rotatedAt: now }).where(and(eq(walletPool.id, id), eq(walletPool.encryptedSecret, expected))).returning({ id: walletPool.id })
-      return r.length === 1
-    }),
   // Locks the key row (two assigners of one key serialize), then every active
   // wallet row in id order, and picks the minimum in memory. Under READ
   // COMMITTED a blocked `FOR UPDATE` re-reads the rows it waited for, so the

@@ -1,4 +1,3 @@
-import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { EnvelopeRespond } from "../envelope"
 import { AgentIdParam, ErrorEnvelope, Token } from "../model"

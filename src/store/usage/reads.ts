@@ -1,0 +1,56 @@
+// The usage rows' reads and the one write that needs no lock, written once
+// over the dialect port. The money path (reserve, claim, release, settle)
+// stays per dialect (sqlite.ts, pg.ts), where the difference is real.
+import { and, desc, eq, gt, gte, inArray, lt, ne, or, sql } from "drizzle-orm"
+import { Effect } from "effect"
+import type { SqlPort } from "../port"
+import type { AgentTotal, HistoryQuery, UsageRepo } from "./repo"
+
+export type UsageReads = Pick<UsageRepo, "markUnknown" | "unresolved" | "findById" | "history" | "totalsByAgent">
+
+export const usageReads = ({ db, t, all, first, run }: SqlPort): UsageReads => {
+  const u = t.usage
+  const open = inArray(u.state, ["pending", "unknown"])
+  return {
+    markUnknown: (id, d) => run(db.update(u).set({ state: "unknown", txSignature: d.txSignature, error: d.error }).where(and(eq(u.id, id), open))),
+    // Open rows for the reconciler, after `afterId` in id order: unknown at any age, reserved and pending once stale.
+    unresolved: (staleBefore, limit, afterId) =>
+      all(
+        db
+          .select()
+          .from(u)
+          .where(and(or(eq(u.state, "unknown"), and(inArray(u.state, ["reserved", "pending"]), lt(u.createdAt, staleBefore))), afterId === undefined ? undefined : gt(u.id, afterId)))
+          .orderBy(u.id)
+          .limit(limit),
+      ),
+    findById: (id) => first(db.select().from(u).where(eq(u.id, id)).limit(1)),
+    history: (q: HistoryQuery) =>
+      all(
+        db
+          .select()
+          .from(u)
+          .where(
+            and(
+              // A reserved row is a call not yet priced nor paid: history shows calls from their payment on.
+              ne(u.state, "reserved"),
+              q.keyId !== undefined ? eq(u.keyId, q.keyId) : undefined,
+              q.userId !== undefined ? eq(u.userId, q.userId) : undefined,
+              q.agentId !== undefined ? eq(u.agentId, q.agentId) : undefined,
+              q.from !== undefined ? gte(u.createdAt, q.from) : undefined,
+              q.to !== undefined ? lt(u.createdAt, q.to) : undefined,
+              q.before !== undefined ? lt(u.id, q.before) : undefined,
+            ),
+          )
+          .orderBy(desc(u.id))
+          .limit(q.limit),
+      ),
+    totalsByAgent: (keyId, from, to) =>
+      all(
+        db
+          .select({ agentId: u.agentId, agentName: sql<string>`max(${u.agentName})`, ops: sql<number>`count(*)`, spendMicroUsd: sql<number>`coalesce(sum(${u.developerPriceMicroUsd}), 0)` })
+          .from(u)
+          .where(and(eq(u.keyId, keyId), eq(u.state, "settled"), gte(u.createdAt, from), lt(u.createdAt, to)))
+          .groupBy(u.agentId),
+      ).pipe(Effect.map((rows): ReadonlyArray<AgentTotal> => rows.map((r) => ({ ...r, ops: Number(r.ops), spendMicroUsd: Number(r.spendMicroUsd) })))),
+  }
+}
