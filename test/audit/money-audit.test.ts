@@ -82,6 +82,8 @@ for (const dialect of dialects) {
       // Released as a call whose payment never landed, but it did: counters follow the release.
       await exec(sql`update usage set state = 'failed', error = 'payment never reached the chain' where id = ${row.id}`)
       await exec(sql`update usage_periods set ops = ops - 1, spend_micro_usd = spend_micro_usd - 15000 where key_id = ${keyId} and period = ${period}`)
+      // A released row was never settled: it never reached the day counters either.
+      await exec(sql`update usage_agent_days set calls = calls - 1, spend_micro_usd = spend_micro_usd - 15000 where key_id = ${keyId}`)
       try {
         const report = await audit()
         expect(report.ok).toBe(false)
@@ -89,6 +91,7 @@ for (const dialect of dialects) {
       } finally {
         await exec(sql`update usage set state = 'settled', error = null where id = ${row.id}`)
         await exec(sql`update usage_periods set ops = ops + 1, spend_micro_usd = spend_micro_usd + 15000 where key_id = ${keyId} and period = ${period}`)
+        await exec(sql`update usage_agent_days set calls = calls + 1, spend_micro_usd = spend_micro_usd + 15000 where key_id = ${keyId}`)
       }
       expect(await kinds()).toEqual([])
     })
@@ -126,6 +129,21 @@ for (const dialect of dialects) {
         expect(JSON.parse(line)).toMatchObject({ level: "error", kind: "counter_mismatch", period })
       } finally {
         await exec(sql`update usage_periods set ops = ops - 127 where key_id = ${keyId} and period = ${period}`)
+      }
+      expect(await kinds()).toEqual([])
+    })
+
+    test("day counters of settled calls that differ from the rows are found, naming the key and the agent", async () => {
+      const [counter] = await exec(sql`select day, agent_id, calls from usage_agent_days where key_id = ${keyId}`)
+      expect(Number(counter!.calls)).toBe(3)
+      await exec(sql`update usage_agent_days set spend_micro_usd = spend_micro_usd + 1 where key_id = ${keyId}`)
+      try {
+        const report = await audit()
+        expect(report.findings).toEqual([expect.objectContaining({ kind: "counter_mismatch", keyId })])
+        expect(report.findings[0]!.detail).toContain(`day counters for agent ${counter!.agent_id}`)
+        expect(report.findings[0]!.detail).toContain("45001 micro-USD")
+      } finally {
+        await exec(sql`update usage_agent_days set spend_micro_usd = spend_micro_usd - 1 where key_id = ${keyId}`)
       }
       expect(await kinds()).toEqual([])
     })

@@ -4,10 +4,13 @@
 // counters always equal the rows. The SQLite side runs these as hand-written
 // cached statements, so the results must match Postgres's.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { sql } from "drizzle-orm"
 import { Effect } from "effect"
+import { Database } from "../../src/platform/db/database"
 import type { Payment, Reservation } from "../../src/store/usage/repo"
 import { Store } from "../../src/store/store"
 import { makeTestApp, type TestApp } from "../support/app"
+import { exec } from "../support/billing"
 import { dialects } from "../support/db"
 
 const T0 = Date.UTC(2026, 0, 15)
@@ -96,6 +99,37 @@ for (const dialect of dialects) {
       }
       expect(await run((s) => s.usage.findById("use_b1"))).toMatchObject({ billable: true, stripeState: "pending" })
       expect(await run((s) => s.usage.findById("use_b2"))).toMatchObject({ billable: false, stripeState: "skipped" })
+    })
+
+    test("settling counts the call once in its key's day counter for the agent; totals by agent read the counters, not the rows", async () => {
+      const jan31 = Date.parse("2026-01-31T23:59:59.999Z")
+      const feb1 = Date.parse("2026-02-01T00:00:00.000Z")
+      const calls = [
+        { id: "use_t1", agentId: "agent_a", createdAt: jan31, price: 1000 },
+        { id: "use_t2", agentId: "agent_a", createdAt: jan31 - 3_600_000, price: 2000 },
+        { id: "use_t3", agentId: "agent_b", createdAt: jan31, price: 500 },
+        { id: "use_t4", agentId: "agent_a", createdAt: feb1, price: 7000 },
+        { id: "use_t5", agentId: "agent_b", createdAt: jan31, price: 900 },
+      ]
+      for (const c of calls) {
+        const period = c.createdAt === feb1 ? "2026-02" : "2026-01"
+        await run((s) => s.usage.reserve(reservation(c.id, "key_t", { agentId: c.agentId, createdAt: c.createdAt }), period, null))
+        await run((s) => s.usage.claim(c.id, period, payment(c.id.slice(4), c.price, { agentName: `Agent ${c.agentId}` }), null))
+      }
+      for (const id of ["use_t1", "use_t2", "use_t3", "use_t4"]) expect(await run((s) => s.usage.settle(id, { txSignature: `sig_${id.slice(4)}`, receiptId: null, settledAt: feb1 }))).toBe(true)
+      // Settled once only; a released call never counts.
+      expect(await run((s) => s.usage.settle("use_t1", { txSignature: "sig_t1", receiptId: null, settledAt: feb1 }))).toBe(false)
+      await run((s) => s.usage.release("use_t5", "AgentFailed"))
+      const byAgent = (period: string) => run((s) => s.usage.totalsByAgent("key_t", period)).then((r) => [...r].sort((a, b) => a.agentId.localeCompare(b.agentId)))
+      expect(await byAgent("2026-01")).toEqual([
+        { agentId: "agent_a", agentName: "Agent agent_a", ops: 2, spendMicroUsd: 3000 },
+        { agentId: "agent_b", agentName: "Agent agent_b", ops: 1, spendMicroUsd: 500 },
+      ])
+      expect(await byAgent("2026-02")).toEqual([{ agentId: "agent_a", agentName: "Agent agent_a", ops: 1, spendMicroUsd: 7000 }])
+      // The rows are not read: with the key's rows gone, the totals stay.
+      const totals = await byAgent("2026-01")
+      await exec(await h.runtime.runPromise(Database), sql`delete from usage where key_id = 'key_t'`)
+      expect(await byAgent("2026-01")).toEqual(totals)
     })
 
     test("release removes a reserved row, fails a claimed one, once, and gives back exactly its op and spend; settle moves pending/unknown once; final rows stay", async () => {

@@ -56,7 +56,10 @@ const groupShared = (kind: "duplicate_signature" | "duplicate_intent", rows: Rea
 const counterFinding = (m: CounterMismatch): Finding => ({
   kind: "counter_mismatch",
   severity: "error",
-  detail: `counters say ${m.counter.ops} calls and ${m.counter.spendMicroUsd} micro-USD; the rows say ${m.rows.ops} calls and ${m.rows.spendMicroUsd} micro-USD`,
+  detail:
+    m.agentId === undefined
+      ? `counters say ${m.counter.ops} calls and ${m.counter.spendMicroUsd} micro-USD; the rows say ${m.rows.ops} calls and ${m.rows.spendMicroUsd} micro-USD`
+      : `day counters for agent ${m.agentId} say ${m.counter.ops} settled calls and ${m.counter.spendMicroUsd} micro-USD; the settled rows say ${m.rows.ops} calls and ${m.rows.spendMicroUsd} micro-USD`,
   rowIds: [],
   keyId: m.keyId,
 })

@@ -18,7 +18,7 @@ export const currentUsage = Effect.fn("Usage.current")(function* (identity: KeyI
   const period = periodOf(now)
   const { start, end } = periodBounds(period)
   const totals = yield* store.periods.get(identity.keyId, period)
-  const byAgent = yield* store.usage.totalsByAgent(identity.keyId, start, end)
+  const byAgent = yield* store.usage.totalsByAgent(identity.keyId, period)
   const { monthlyQuota: quota, monthlySpendCapMicroUsd: cap } = identity.limits
   const spendLeft = cap === null ? null : Math.max(cap - totals.spendMicroUsd, 0)
   return {

@@ -111,7 +111,10 @@ export const usage = sqliteTable("usage", {
   // the Stripe reporter, the others "skipped".
   billable: integer("billable", { mode: "boolean" }).notNull().default(true),
 }, (t) => [
-  index("usage_key_created_idx").on(t.keyId, t.createdAt),
+  // History pages newest first by id (ids sort by creation time): an index in
+  // that order reads one page, however many rows the key or user has.
+  index("usage_key_id_idx").on(t.keyId, t.id),
+  index("usage_user_id_idx").on(t.userId, t.id),
   index("usage_user_created_idx").on(t.userId, t.createdAt),
   index("usage_state_idx").on(t.state),
   index("usage_stripe_outbox_idx").on(t.stripeState, t.state, t.createdAt),
@@ -127,6 +130,20 @@ export const usagePeriods = sqliteTable("usage_periods", {
   ops: integer("ops").notNull().default(0),
   spendMicroUsd: integer("spend_micro_usd").notNull().default(0),
 }, (t) => [primaryKey({ columns: [t.keyId, t.period] })])
+
+// Settled calls per key, UTC day (of the call's start) and agent, kept in the
+// transaction that settles each row: the developer's reads (this month by
+// agent, per day) add up at most 31 rows per agent instead of scanning the
+// month's usage rows. The money audit checks them against the rows.
+export const usageAgentDays = sqliteTable("usage_agent_days", {
+  keyId: text("key_id").notNull(),
+  day: text("day").notNull(),
+  agentId: text("agent_id").notNull(),
+  userId: text("user_id").notNull(),
+  agentName: text("agent_name").notNull(),
+  calls: integer("calls").notNull().default(0),
+  spendMicroUsd: integer("spend_micro_usd").notNull().default(0),
+}, (t) => [primaryKey({ columns: [t.keyId, t.day, t.agentId] }), index("usage_agent_days_user_day_idx").on(t.userId, t.day)])
 
 export const billingPeriods = sqliteTable("billing_periods", {
   userId: text("user_id").notNull(),

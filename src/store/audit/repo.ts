@@ -9,7 +9,8 @@ export type SharedPayment = { readonly id: string; readonly value: string }
 /** A row's payment and the network it is on (test rows paid on the sandbox). */
 export type SettledPayment = { readonly id: string; readonly txSignature: string | null; readonly environment: "live" | "test" }
 export type Totals = { readonly ops: number; readonly spendMicroUsd: number }
-export type CounterMismatch = { readonly keyId: string; readonly counter: Totals; readonly rows: Totals }
+/** A key's month counters (or, with `agentId`, its settled calls' day counters for that agent) against its rows. */
+export type CounterMismatch = { readonly keyId: string; readonly agentId?: string; readonly counter: Totals; readonly rows: Totals }
 export type StripeRow = { readonly id: string; readonly reason: string | null }
 
 export interface AuditRepo {
@@ -18,7 +19,7 @@ export interface AuditRepo {
   readonly sharedIntents: (range: MonthRange) => Effect.Effect<ReadonlyArray<SharedPayment>, StoreUnavailable>
   /** Settled rows of the month after `afterId`, id order. */
   readonly settledPage: (range: MonthRange, afterId: string | undefined, limit: number) => Effect.Effect<ReadonlyArray<SettledPayment>, StoreUnavailable>
-  /** Keys whose counters for the month differ from what their rows say (read in one snapshot). */
+  /** Keys whose counters for the month, or whose settled calls' day counters per agent, differ from what their rows say (each read in one snapshot). */
   readonly counterMismatches: (range: MonthRange) => Effect.Effect<ReadonlyArray<CounterMismatch>, StoreUnavailable>
   /** Failed rows of the month that kept a signature, after `afterId`, id order. */
   readonly failedSignedPage: (range: MonthRange, afterId: string | undefined, limit: number) => Effect.Effect<ReadonlyArray<SettledPayment>, StoreUnavailable>

@@ -37,6 +37,25 @@ export const counterMismatchStatement = (r: MonthRange) => sql`
   where coalesce(c.ops, 0) <> coalesce(t.ops, 0) or coalesce(c.spend_micro_usd, 0) <> coalesce(t.spend_micro_usd, 0)
   order by 1`
 
+// The day counters of settled calls against the settled rows, per key and
+// agent over the month, in one statement (one snapshot, as above).
+export const agentDayMismatchStatement = (r: MonthRange) => sql`
+  select coalesce(c.key_id, t.key_id) as key_id, coalesce(c.agent_id, t.agent_id) as agent_id,
+    coalesce(c.calls, 0) as counter_ops, coalesce(c.spend_micro_usd, 0) as counter_spend,
+    coalesce(t.calls, 0) as row_ops, coalesce(t.spend_micro_usd, 0) as row_spend
+  from (
+    select key_id, agent_id, sum(calls) as calls, sum(spend_micro_usd) as spend_micro_usd from usage_agent_days
+    where day >= ${`${r.period}-01`} and day <= ${`${r.period}-31`}
+    group by key_id, agent_id
+  ) c
+  full outer join (
+    select key_id, agent_id, count(*) as calls, coalesce(sum(developer_price_micro_usd), 0) as spend_micro_usd from usage
+    where ${inMonth(r)} and state = 'settled'
+    group by key_id, agent_id
+  ) t on t.key_id = c.key_id and t.agent_id = c.agent_id
+  where coalesce(c.calls, 0) <> coalesce(t.calls, 0) or coalesce(c.spend_micro_usd, 0) <> coalesce(t.spend_micro_usd, 0)
+  order by 1, 2`
+
 // Failed rows that kept a signature: the call was released, so a successful
 // payment under that signature left the pool without a charge.
 export const failedSignedPageStatement = (r: MonthRange, afterId: string | undefined, limit: number) => sql`
@@ -59,6 +78,7 @@ export const toSettled = (rows: ReadonlyArray<Raw>) =>
 export const toMismatches = (rows: ReadonlyArray<Raw>) =>
   rows.map((r) => ({
     keyId: String(r.key_id),
+    ...(r.agent_id === undefined ? {} : { agentId: String(r.agent_id) }),
     counter: { ops: Number(r.counter_ops), spendMicroUsd: Number(r.counter_spend) },
     rows: { ops: Number(r.row_ops), spendMicroUsd: Number(r.row_spend) },
   }))

@@ -4,15 +4,13 @@
 // before the period row's, so a key's concurrent calls hold the period row
 // for one statement and a claim racing a release waits instead of
 // deadlocking; SQLite runs them as transactions (sqlite.ts).
-import { and, eq, inArray, sql } from "drizzle-orm"
+import { and, eq, sql } from "drizzle-orm"
 import type { PgDb } from "../../platform/db/database"
-import { usage, usagePeriods } from "../../platform/db/schema.pg"
+import { usagePeriods } from "../../platform/db/schema.pg"
 import { attempt, isUniqueViolation } from "../attempt"
 import type { UsageRepo } from "./repo"
 import type { SqlPort } from "../port"
 import { usageReads } from "./reads"
-
-const open = inArray(usage.state, ["pending", "unknown"])
 
 // The month a row counts in, computed where the row is (UTC, "YYYY-MM").
 const periodOfRow = sql`to_char(to_timestamp(released.created_at / 1000.0) at time zone 'UTC', 'YYYY-MM')`
@@ -112,6 +110,22 @@ export const pgUsage = (db: PgDb, port: SqlPort): UsageRepo => ({
       // matches neither. A second statement sees the claimed row.
       return (await once()) || (await once())
     }),
+  // One statement: the row settles and joins its key's counters for the day
+  // and agent (the name kept is the latest).
   settle: (id, s) =>
-    attempt(async () => (await db.update(usage).set({ state: "settled", txSignature: s.txSignature, receiptId: s.receiptId, settledAt: s.settledAt, stripeState: sql`case when ${usage.billable} then 'pending' else 'skipped' end`, error: null }).where(and(eq(usage.id, id), open)).returning({ id: usage.id })).length === 1),
+    attempt(async () => {
+      const rows = await db.execute(sql`
+        with settled as (
+          update usage set state = 'settled', tx_signature = ${s.txSignature}, receipt_id = ${s.receiptId}, settled_at = ${s.settledAt},
+            stripe_state = case when billable then 'pending' else 'skipped' end, error = null
+          where id = ${id} and state in ('pending', 'unknown')
+          returning key_id, user_id, agent_id, agent_name, developer_price_micro_usd, created_at
+        )
+        insert into usage_agent_days (key_id, day, agent_id, user_id, agent_name, calls, spend_micro_usd)
+        select key_id, to_char(to_timestamp(created_at / 1000.0) at time zone 'UTC', 'YYYY-MM-DD'), agent_id, user_id, agent_name, 1, developer_price_micro_usd from settled
+        on conflict (key_id, day, agent_id) do update set calls = usage_agent_days.calls + 1,
+          spend_micro_usd = usage_agent_days.spend_micro_usd + excluded.spend_micro_usd, agent_name = excluded.agent_name
+        returning 1 as one`)
+      return [...rows].length === 1
+    }),
 })

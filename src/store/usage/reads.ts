@@ -1,8 +1,9 @@
 // The usage rows' reads and the one write that needs no lock, written once
 // over the dialect port. The money path (reserve, claim, release, settle)
 // stays per dialect (sqlite.ts, pg.ts), where the difference is real.
-import { and, desc, eq, gt, gte, inArray, lt, ne, or, sql } from "drizzle-orm"
+import { and, desc, eq, gt, gte, inArray, lt, lte, ne, or, sql } from "drizzle-orm"
 import { Effect } from "effect"
+import { periodDays } from "../../platform/period"
 import type { SqlPort } from "../port"
 import type { AgentTotal, HistoryQuery, UsageRepo } from "./repo"
 
@@ -44,13 +45,16 @@ export const usageReads = ({ db, t, all, first, run }: SqlPort): UsageReads => {
           .orderBy(desc(u.id))
           .limit(q.limit),
       ),
-    totalsByAgent: (keyId, from, to) =>
-      all(
+    totalsByAgent: (keyId, period) => {
+      const d = t.usageAgentDays
+      const { first: firstDay, last: lastDay } = periodDays(period)
+      return all(
         db
-          .select({ agentId: u.agentId, agentName: sql<string>`max(${u.agentName})`, ops: sql<number>`count(*)`, spendMicroUsd: sql<number>`coalesce(sum(${u.developerPriceMicroUsd}), 0)` })
-          .from(u)
-          .where(and(eq(u.keyId, keyId), eq(u.state, "settled"), gte(u.createdAt, from), lt(u.createdAt, to)))
-          .groupBy(u.agentId),
-      ).pipe(Effect.map((rows): ReadonlyArray<AgentTotal> => rows.map((r) => ({ ...r, ops: Number(r.ops), spendMicroUsd: Number(r.spendMicroUsd) })))),
+          .select({ agentId: d.agentId, agentName: sql<string>`max(${d.agentName})`, ops: sql<number>`sum(${d.calls})`, spendMicroUsd: sql<number>`sum(${d.spendMicroUsd})` })
+          .from(d)
+          .where(and(eq(d.keyId, keyId), gte(d.day, firstDay), lte(d.day, lastDay)))
+          .groupBy(d.agentId),
+      ).pipe(Effect.map((rows): ReadonlyArray<AgentTotal> => rows.map((r) => ({ ...r, ops: Number(r.ops), spendMicroUsd: Number(r.spendMicroUsd) }))))
+    },
   }
 }

@@ -96,6 +96,9 @@ export interface UsageRepo {
   readonly unresolved: (staleBefore: number, limit: number, afterId?: string) => Effect.Effect<ReadonlyArray<UsageRow>, StoreUnavailable>
   readonly findById: (id: string) => Effect.Effect<UsageRow | undefined, StoreUnavailable>
   readonly history: (query: HistoryQuery) => Effect.Effect<ReadonlyArray<UsageRow>, StoreUnavailable>
-  /** Settled calls of a key in [from, to), per agent. */
-  readonly totalsByAgent: (keyId: string, from: number, to: number) => Effect.Effect<ReadonlyArray<AgentTotal>, StoreUnavailable>
+  /**
+   * Settled calls of a key in a period (calls started in it), per agent: from
+   * the day counters settlement keeps, never by scanning rows.
+   */
+  readonly totalsByAgent: (keyId: string, period: string) => Effect.Effect<ReadonlyArray<AgentTotal>, StoreUnavailable>
 }
