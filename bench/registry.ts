@@ -1,6 +1,7 @@
 import { gatewayBenchmark } from "./gateway"
 import { keysBenchmark } from "./keys"
 import { poolBenchmark } from "./pool"
+import { usageReadsBenchmark } from "./usage-reads"
 
 // Every benchmark the bench runner knows. Each returns rows for a table.
 export type Benchmark = {
@@ -8,4 +9,4 @@ export type Benchmark = {
   readonly run: () => Promise<ReadonlyArray<Record<string, string | number>>>
 }
 
-export const benchmarks: ReadonlyArray<Benchmark> = [poolBenchmark, keysBenchmark, gatewayBenchmark]
+export const benchmarks: ReadonlyArray<Benchmark> = [poolBenchmark, keysBenchmark, gatewayBenchmark, usageReadsBenchmark]

@@ -1,0 +1,182 @@
+// The developer's reads at scale: `GET /v1/usage/current` and
+// `GET /v1/usage/history?limit=50` for one key holding 1k rows and then 1M
+// settled rows in the current month, beside 1,000 other keys with 10 rows
+// each, on SQLite and (when a server is at hand) Postgres. Requests go
+// through the real app (`app.handle`), with the key's identity cached as in
+// production. The goal is flat cost: p50 under 5 ms and 1M/1k at most 2.
+//
+// Rows are generated in SQL (a recursive CTE on SQLite, generate_series on
+// Postgres) and the counters built from them as migration 0010 does, so the
+// database is what a server that settled those calls would hold.
+// BENCH_USAGE_LARGE sets the large size (default 1,000,000).
+import { sql } from "drizzle-orm"
+import { createApp } from "../src/app/app"
+import { makeRuntime } from "../src/app/layers"
+import { displayPrefix, generateApiKey, hashApiKey } from "../src/modules/keys/key-format"
+import { newStorageNamespace } from "../src/modules/keys/storage-namespace"
+import { loadConfig } from "../src/platform/config/config"
+import { closeDatabase, openDatabase, type DatabaseHandle } from "../src/platform/db/database"
+import { runMigrations } from "../src/platform/db/migrations"
+import { periodBounds, periodOf } from "../src/platform/period"
+import { startPostgres } from "../scripts/services"
+import type { Benchmark } from "./registry"
+import { percentile, type Row } from "./stats"
+
+const SMALL = 1_000
+const LARGE = Number(process.env.BENCH_USAGE_LARGE ?? 1_000_000)
+const OTHER_KEYS = 1_000
+const OTHER_ROWS_PER_KEY = 10
+const REQUESTS = 300
+const P50_TARGET_MS = 5
+const GROWTH_TARGET = 2
+
+const exec = async (h: DatabaseHandle, q: ReturnType<typeof sql>) => {
+  if (h.kind === "sqlite") h.db.run(q)
+  else await h.db.execute(q)
+}
+
+/** `count` settled rows for `keyId` spread over this month so far, three agents; ids sort by time. */
+const insertRows = async (h: DatabaseHandle, keyId: string, userId: string, count: number, idBase: number) => {
+  const now = Date.now()
+  const { start } = periodBounds(periodOf(now))
+  const span = Math.max(now - start - 1, 1)
+  const n = sql`s.i`
+  const series =
+    h.kind === "sqlite"
+      ? sql`with recursive s(i) as (select 0 union all select i + 1 from s where i < ${count - 1})`
+      : sql`with s(i) as (select generate_series(0, ${count - 1}))`
+  const createdAt = sql`(${start} + (${n} * ${span}) / ${count})`
+  const id = h.kind === "sqlite" ? sql`'use_' || substr('00000000000000' || (${createdAt}), -14) || substr('000000000000' || (${idBase} + ${n}), -12)` : sql`'use_' || lpad((${createdAt})::text, 14, '0') || lpad((${idBase} + ${n})::text, 12, '0')`
+  const agent = sql`'agt_bench_' || (${n} % 3)`
+  const price = sql`(1000 + (${n} % 3) * 500)`
+  await exec(
+    h,
+    sql`${series}
+    insert into usage (id, key_id, user_id, agent_id, agent_name, agent_price_micro_usd, markup_micro_usd, developer_price_micro_usd, wallet_id, request_id, state, stripe_state, tx_signature, created_at, settled_at)
+    select ${id}, ${keyId}, ${userId}, ${agent}, 'Bench agent', ${price}, 0, ${price}, 'wal_bench', 'req_bench', 'settled', 'reported', 'sig_' || ${id}, ${createdAt}, ${createdAt} from s`,
+  )
+}
+
+/** The counters, built from the rows as a server that settled them would hold them. */
+const buildCounters = async (h: DatabaseHandle) => {
+  const period = h.kind === "sqlite" ? sql`strftime('%Y-%m', created_at / 1000, 'unixepoch')` : sql`to_char(to_timestamp(created_at / 1000.0) at time zone 'UTC', 'YYYY-MM')`
+  const day = h.kind === "sqlite" ? sql`strftime('%Y-%m-%d', created_at / 1000, 'unixepoch')` : sql`to_char(to_timestamp(created_at / 1000.0) at time zone 'UTC', 'YYYY-MM-DD')`
+  await exec(h, sql`delete from usage_periods`)
+  await exec(h, sql`delete from usage_agent_days`)
+  await exec(h, sql`insert into usage_periods (key_id, period, ops, spend_micro_usd) select key_id, ${period}, count(*), sum(developer_price_micro_usd) from usage group by key_id, ${period}`)
+  await exec(
+    h,
+    sql`insert into usage_agent_days (key_id, day, agent_id, user_id, agent_name, calls, spend_micro_usd)
+    select key_id, ${day}, agent_id, max(user_id), max(agent_name), count(*), sum(developer_price_micro_usd) from usage where state = 'settled' group by key_id, ${day}, agent_id`,
+  )
+  // Fresh statistics, as autovacuum (Postgres) or ANALYZE would leave them.
+  await exec(h, sql`analyze`)
+}
+
+const insertUserAndKey = async (h: DatabaseHandle, n: number) => {
+  const now = Date.now()
+  const userId = `usr_bench_${n}`
+  const key = generateApiKey("live")
+  const keyId = `key_bench_${n}`
+  await exec(h, sql`insert into users (id, email, password_hash, tier, created_at) values (${userId}, ${`bench${n}@example.com`}, 'x', 'free', ${now})`)
+  await exec(
+    h,
+    sql`insert into api_keys (id, user_id, key_hash, prefix, name, environment, tier, status, created_at, storage_namespace) values (${keyId}, ${userId}, ${hashApiKey(key)}, ${displayPrefix(key)}, 'bench', 'live', 'free', 'active', ${now}, ${newStorageNamespace()})`,
+  )
+  return { key, keyId, userId }
+}
+
+type App = ReturnType<typeof createApp>
+
+const timeRequests = async (app: App, path: string, key: string): Promise<{ p50: number; p99: number }> => {
+  const headers = { authorization: `Bearer ${key}` }
+  for (let i = 0; i < 20; i++) {
+    const r = await app.handle(new Request(`http://localhost${path}`, { headers }))
+    if (r.status !== 200) throw new Error(`${path} answered ${r.status}: ${await r.text()}`)
+    await r.arrayBuffer()
+  }
+  const samples = new Float64Array(REQUESTS)
+  for (let i = 0; i < REQUESTS; i++) {
+    const t = performance.now()
+    const r = await app.handle(new Request(`http://localhost${path}`, { headers }))
+    await r.arrayBuffer()
+    samples[i] = performance.now() - t
+  }
+  samples.sort()
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99) }
+}
+
+const READS = [
+  { name: "GET /v1/usage/current", path: "/v1/usage/current" },
+  { name: "GET /v1/usage/history?limit=50", path: "/v1/usage/history?limit=50" },
+] as const
+
+const round = (ms: number) => Math.round(ms * 100) / 100
+
+const measureDialect = async (dialect: "sqlite" | "postgres", url: string): Promise<Array<Row>> => {
+  const handle = dialect === "sqlite" ? openDatabase({ dialect: "sqlite", path: ":memory:" }) : openDatabase({ dialect: "postgres", url })
+  const config = loadConfig({ DATABASE_URL: dialect === "sqlite" ? "sqlite::memory:" : url, LOG_LEVEL: "error", TETTO_NETWORK: "sandbox", WALLET_ENCRYPTION_KEYS: `bench:${"22".repeat(32)}` })
+  const runtime = makeRuntime(config, { database: handle, sink: () => {} })
+  const app = createApp(config, runtime)
+  const rows: Array<Row> = []
+  try {
+    await runMigrations(handle)
+    for (let k = 0; k < OTHER_KEYS; k++) {
+      const other = await insertUserAndKey(handle, 1_000 + k)
+      await insertRows(handle, other.keyId, other.userId, OTHER_ROWS_PER_KEY, 10_000_000 + k * OTHER_ROWS_PER_KEY)
+    }
+    const heavy = await insertUserAndKey(handle, 0)
+    const results: Record<string, Record<number, { p50: number; p99: number }>> = {}
+    let inserted = 0
+    for (const size of [SMALL, LARGE]) {
+      const started = performance.now()
+      await insertRows(handle, heavy.keyId, heavy.userId, size - inserted, inserted)
+      inserted = size
+      await buildCounters(handle)
+      console.log(`usage-reads (${dialect}): the key holds ${size.toLocaleString("en")} rows (seeded in ${Math.round(performance.now() - started)} ms)`)
+      for (const read of READS) {
+        const r = await timeRequests(app, read.path, heavy.key)
+        ;(results[read.name] ??= {})[size] = r
+        rows.push({ case: `${read.name}, ${dialect}`, rows: size, "p50 ms": round(r.p50), "p99 ms": round(r.p99), note: "" })
+      }
+    }
+    for (const read of READS) {
+      const small = results[read.name]![SMALL]!
+      const large = results[read.name]![LARGE]!
+      const growth = large.p50 / small.p50
+      const met = large.p50 < P50_TARGET_MS && growth <= GROWTH_TARGET
+      rows.push({
+        case: `target: ${read.name}, ${dialect}: p50 < ${P50_TARGET_MS} ms at ${LARGE.toLocaleString("en")}, growth ≤ ${GROWTH_TARGET}×`,
+        rows: LARGE,
+        "p50 ms": round(large.p50),
+        "p99 ms": "",
+        note: `${growth.toFixed(2)}× — ${met ? "met" : "NOT met"}`,
+      })
+    }
+  } finally {
+    await runtime.dispose()
+    await closeDatabase(handle)
+  }
+  return rows
+}
+
+export const usageReadsBenchmark: Benchmark = {
+  name: "usage-reads",
+  run: async () => {
+    const rows = await measureDialect("sqlite", "")
+    let pg: Awaited<ReturnType<typeof startPostgres>> | undefined
+    try {
+      pg = await startPostgres()
+    } catch (e) {
+      rows.push({ case: "postgres", rows: "", "p50 ms": "", "p99 ms": "", note: `skipped: no Postgres server could be started (${String(e).slice(0, 80)})` })
+    }
+    if (pg) {
+      try {
+        rows.push(...(await measureDialect("postgres", pg.url)))
+      } finally {
+        await pg.stop()
+      }
+    }
+    return rows
+  },
+}
