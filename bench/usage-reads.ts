@@ -45,8 +45,8 @@ const insertRows = async (h: DatabaseHandle, keyId: string, userId: string, coun
     h.kind === "sqlite"
       ? sql`with recursive s(i) as (select 0 union all select i + 1 from s where i < ${count - 1})`
       : sql`with s(i) as (select generate_series(0, ${count - 1}))`
-  const createdAt = sql`(${start} + (${n} * ${span}) / ${count})`
-  const id = h.kind === "sqlite" ? sql`'use_' || substr('00000000000000' || (${createdAt}), -14) || substr('000000000000' || (${idBase} + ${n}), -12)` : sql`'use_' || lpad((${createdAt})::text, 14, '0') || lpad((${idBase} + ${n})::text, 12, '0')`
+  const createdAt = sql`(cast(${start} as bigint) + (cast(${n} as bigint) * cast(${span} as bigint)) / ${count})`
+  const id = h.kind === "sqlite" ? sql`'use_' || substr('00000000000000' || (${createdAt}), -14) || substr('000000000000' || (cast(${idBase} as bigint) + ${n}), -12)` : sql`'use_' || lpad((${createdAt})::text, 14, '0') || lpad((cast(${idBase} as bigint) + ${n})::text, 12, '0')`
   const agent = sql`'agt_bench_' || (${n} % 3)`
   const price = sql`(1000 + (${n} % 3) * 500)`
   await exec(
