@@ -54,4 +54,7 @@ export const toProblem = (e: AppError, requestId: string): { body: ProblemBody; 
   renderProblem(errorMap[e._tag] as ProblemSpec<AppError>, e, requestId)
 
 /** The merged map as the Problems service, for code below the app. */
-export const appProblems: ProblemsShape = { render: (e, requestId) => (isAppError(e) ? toProblem(e, requestId) : undefined) }
+export const appProblems: ProblemsShape = {
+  render: (e, requestId) => (isAppError(e) ? toProblem(e, requestId) : undefined),
+  statusOf: (tag) => (Object.hasOwn(errorMap, tag) ? errorMap[tag as AppError["_tag"]].status : undefined),
+}

@@ -2,8 +2,10 @@
 // agents (TETTO_PROTOCOL.md): questions 1–1000 characters, answers up to
 // 5000, up to 10 tags of up to 50; memory keys up to 256.
 import { t } from "elysia"
-import { withProblems } from "../../platform/http/problem"
+import { allOf, bodyFailures } from "../../platform/http/failures"
+import type { Respond } from "../../platform/http/respond"
 import { CallResult } from "../gateway/routes/call-agent"
+import { storageCallFailures } from "./failures"
 
 /** Longest stored value, characters after JSON-encoding. */
 export const MAX_VALUE_CHARS = 10_000
@@ -18,4 +20,5 @@ export const StorageHeaders = t.Object({
   "idempotency-key": t.Optional(t.String({ description: "Makes retries safe: the same key and body within 24 h return the first answer without paying again" })),
 })
 
-export const storageResponses = withProblems({ 200: CallResult }, [400, 401, 402, 403, 409, 413, 415, 422, 429, 502, 503, 504])
+/** Every storage route answers as an agent call does, from the storage call's failures and its JSON body's. */
+export const storageResponses = (respond: Respond) => respond.documented({ 200: CallResult }, allOf(storageCallFailures, bodyFailures))

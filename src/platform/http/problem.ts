@@ -77,6 +77,6 @@ export const Problem = t.Object(
 /** Response schemas for a route: its success schema plus a problem for each listed status. */
 export const withProblems = <S extends Record<number, unknown>>(success: S, statuses: ReadonlyArray<number>) => {
   const out: Record<number, unknown> = { ...success }
-  for (const s of statuses) out[s] = Problem
+  for (const s of [...new Set(statuses)].sort((a, b) => a - b)) out[s] = Problem
   return out as S & Record<number, typeof Problem>
 }

@@ -8,6 +8,8 @@ export type RenderedProblem = { readonly body: ProblemBody; readonly headers: Re
 export type ProblemsShape = {
   /** The problem document of a known failure; undefined for anything else (a defect). */
   readonly render: (error: unknown, requestId: string) => RenderedProblem | undefined
+  /** The status a failure with this tag answers with; undefined for a tag without a problem. */
+  readonly statusOf: (tag: string) => number | undefined
 }
 
 export class Problems extends Context.Service<Problems, ProblemsShape>()("tdk/Problems") {}

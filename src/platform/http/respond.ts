@@ -5,9 +5,14 @@
 // fills in RouteTypes by declaration merging (app/route-types.ts), so route
 // files type against the app's error union and services while importing
 // nothing above the platform.
+//
+// A route hands `respond` its failures (failures.ts) with its program: a
+// program that can fail with anything else does not compile, and
+// `respond.documented` turns the same failures into the route's problem
+// statuses, so what the API reference lists comes from the error types.
 import { Cause, Effect, Exit } from "effect"
 import type { ManagedRuntime } from "effect"
-import { problemResponse, problemType, type ProblemBody } from "./problem"
+import { problemResponse, problemType, withProblems, type Problem, type ProblemBody } from "./problem"
 import type { ProblemsShape } from "./problems-service"
 import { requestIdOf } from "./request-id"
 
@@ -17,11 +22,22 @@ export interface RouteTypes {}
 type RouteError = RouteTypes extends { readonly error: infer E } ? E : never
 type RouteServices = RouteTypes extends { readonly services: infer R } ? R : never
 
-export type Respond = <A>(
-  request: Request,
-  program: Effect.Effect<A, RouteError, RouteServices>,
-  options?: { readonly status?: number | ((value: A) => number); readonly headers?: Record<string, string> | ((value: A) => Record<string, string>) },
-) => Promise<Response>
+/** Every tag a route's program may fail with. */
+export type RouteTag = RouteError extends { readonly _tag: infer T extends string } ? T : never
+
+export type RespondOptions<A> = { readonly status?: number | ((value: A) => number); readonly headers?: Record<string, string> | ((value: A) => Record<string, string>) }
+
+export type Respond = {
+  <A, const T extends RouteTag = never>(
+    request: Request,
+    /** What the program may fail with: its error type must be covered. */
+    failures: ReadonlyArray<T>,
+    program: Effect.Effect<A, NoInfer<Extract<RouteError, { readonly _tag: T }>>, RouteServices>,
+    options?: RespondOptions<A>,
+  ): Promise<Response>
+  /** A route's response schemas: its success schemas and a problem for each status its failures answer with. */
+  readonly documented: <S extends Record<number, unknown>>(success: S, failures: ReadonlyArray<RouteTag>) => S & Record<number, typeof Problem>
+}
 
 /** A bug: generic text for the caller, details only in the log. */
 export const internalProblem = (requestId: string): ProblemBody => ({
@@ -36,9 +52,8 @@ export const internalProblem = (requestId: string): ProblemBody => ({
 /** Runs route programs: the app's runtime, or a runner over services a Layer built. */
 export type RouteRunner = Pick<ManagedRuntime.ManagedRuntime<RouteServices, unknown>, "runPromiseExit" | "runPromise">
 
-export const makeRespond =
-  (runtime: RouteRunner, problems: ProblemsShape): Respond =>
-  async (request, program, options = {}) => {
+export const makeRespond = (runtime: RouteRunner, problems: ProblemsShape): Respond => {
+  const respond = async <A>(request: Request, _failures: ReadonlyArray<string>, program: Effect.Effect<A, RouteError, RouteServices>, options: RespondOptions<A> = {}) => {
     const requestId = requestIdOf(request)
     const exit = await runtime.runPromiseExit(program.pipe(Effect.annotateLogs({ request_id: requestId })), { signal: request.signal })
     if (Exit.isSuccess(exit)) {
@@ -62,3 +77,15 @@ export const makeRespond =
     await runtime.runPromise(Effect.logError("unhandled failure", { cause: Cause.pretty(exit.cause) }).pipe(Effect.annotateLogs({ request_id: requestId })))
     return problemResponse(internalProblem(requestId))
   }
+  const documented = <S extends Record<number, unknown>>(success: S, failures: ReadonlyArray<RouteTag>) =>
+    withProblems(
+      success,
+      failures.map((tag) => {
+        const status = problems.statusOf(tag)
+        // Every tag has a problem (the app's map is keyed by all of them): a miss is a bug at start-up, not a silent gap in the docs.
+        if (status === undefined) throw new Error(`no problem document for ${tag}`)
+        return status
+      }),
+    )
+  return Object.assign(respond, { documented }) as Respond
+}

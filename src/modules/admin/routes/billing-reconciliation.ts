@@ -1,9 +1,12 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf, inputFailures } from "../../../platform/http/failures"
+import { adminFailures } from "../failures"
 import { reconcilePeriod, unattributedMeterErrors } from "../../billing/service"
 import { asAdmin } from "../guard"
+
+const failures = [...adminFailures, "StoreUnavailable"] as const
 
 const Query = t.Object({
   period: t.String({ pattern: "^\\d{4}-(0[1-9]|1[0-2])$", description: "Calendar month (UTC), YYYY-MM" }),
@@ -48,8 +51,7 @@ export const billingReconciliationRoute = (respond: Respond) =>
   new Elysia().get(
     "/admin/billing/reconciliation",
     ({ request, query }) =>
-      respond(
-        request,
+      respond(request, failures,
         asAdmin(
           request,
           Effect.all([reconcilePeriod(query.period), unattributedMeterErrors(query.period)]).pipe(
@@ -84,7 +86,7 @@ export const billingReconciliationRoute = (respond: Respond) =>
       ),
     {
       query: Query,
-      response: withProblems({ 200: Report }, [401, 422]),
+      response: respond.documented({ 200: Report }, allOf(failures, inputFailures)),
       detail: { operationId: "adminBillingReconciliation", tags: ["admin"], summary: "Ledger against Stripe for one month: settled, billable, reported, unreported and flagged per user, and Stripe's meter errors no row shows" },
     },
   )

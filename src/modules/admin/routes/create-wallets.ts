@@ -1,11 +1,14 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf, bodyFailures } from "../../../platform/http/failures"
+import { adminFailures } from "../failures"
 import { Store } from "../../../store/store"
 import { generateWallets } from "../../pool/service"
 import { asAdmin } from "../guard"
 import { PoolWallet, poolWalletJson } from "../pool-model"
+
+const failures = [...adminFailures, "StoreUnavailable"] as const
 
 // Bounded so one request stays short; `tdk pool generate` takes larger counts.
 const MAX = 1000
@@ -16,8 +19,7 @@ export const createWalletsRoute = (respond: Respond) =>
   new Elysia().post(
     "/admin/pool/wallets",
     ({ request, body }) =>
-      respond(
-        request,
+      respond(request, failures,
         asAdmin(
           request,
           Effect.gen(function* () {
@@ -31,7 +33,7 @@ export const createWalletsRoute = (respond: Respond) =>
       ),
     {
       body: Body,
-      response: withProblems({ 201: t.Object({ wallets: t.Array(PoolWallet, { description: "The new wallets (unfunded until their first check after a refill)" }) }) }, [400, 401, 413, 415, 422]),
+      response: respond.documented({ 201: t.Object({ wallets: t.Array(PoolWallet, { description: "The new wallets (unfunded until their first check after a refill)" }) }) }, allOf(failures, bodyFailures)),
       detail: { operationId: "adminCreateWallets", tags: ["admin"], summary: "Create pool wallets, secrets sealed under the primary master key" },
     },
   )

@@ -2,12 +2,15 @@ import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
 import { AppConfig } from "../../../platform/config/service"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf, inputFailures } from "../../../platform/http/failures"
+import { adminFailures } from "../failures"
 import { NextCursor, pageOf, pageQuery } from "../page"
 import { KeySchema, keyJson } from "../../keys/model"
 import { limitsFor } from "../../../platform/tiers"
 import { asAdmin } from "../guard"
 import { listAllKeys } from "../service"
+
+const failures = [...adminFailures, "StoreUnavailable"] as const
 
 export const AdminKey = t.Composite([KeySchema, t.Object({ user_id: t.String({ description: "Owner" }), wallet_id: t.Union([t.String(), t.Null()], { description: "Pool wallet" }) })])
 
@@ -15,8 +18,7 @@ export const listKeysAdminRoute = (respond: Respond) =>
   new Elysia().get(
     "/admin/keys",
     ({ request, query }) =>
-      respond(
-        request,
+      respond(request, failures,
         asAdmin(
           request,
           Effect.flatMap(AppConfig, (config) => pageOf("keys", query, listAllKeys, (r) => ({ ...keyJson(r, limitsFor(r, config.tiers)), user_id: r.userId, wallet_id: r.walletId }))),
@@ -24,7 +26,7 @@ export const listKeysAdminRoute = (respond: Respond) =>
       ),
     {
       query: pageQuery(500),
-      response: withProblems({ 200: t.Object({ keys: t.Array(AdminKey), next: NextCursor }) }, [401, 422]),
+      response: respond.documented({ 200: t.Object({ keys: t.Array(AdminKey), next: NextCursor }) }, allOf(failures, inputFailures)),
       detail: { operationId: "adminListKeys", tags: ["admin"], summary: "List all API keys (never the secrets)" },
     },
   )

@@ -1,9 +1,12 @@
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf, inputFailures } from "../../../platform/http/failures"
+import { adminFailures } from "../failures"
 import { NextCursor, pageOf, pageQuery } from "../page"
 import { asAdmin } from "../guard"
 import { listUsers } from "../service"
+
+const failures = [...adminFailures, "StoreUnavailable"] as const
 
 const Page = pageQuery(500)
 
@@ -24,8 +27,7 @@ export const listUsersRoute = (respond: Respond) =>
   new Elysia().get(
     "/admin/users",
     ({ request, query }) =>
-      respond(
-        request,
+      respond(request, failures,
         asAdmin(
           request,
           pageOf("users", query, listUsers, (u) => ({ id: u.id, email: u.email, tier: u.tier, stripe_customer_id: u.stripeCustomerId, created_at: new Date(u.createdAt).toISOString() })),
@@ -33,7 +35,7 @@ export const listUsersRoute = (respond: Respond) =>
       ),
     {
       query: Page,
-      response: withProblems({ 200: Users }, [401, 422]),
+      response: respond.documented({ 200: Users }, allOf(failures, inputFailures)),
       detail: { operationId: "adminListUsers", tags: ["admin"], summary: "List users" },
     },
   )

@@ -1,10 +1,13 @@
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf, inputFailures } from "../../../platform/http/failures"
+import { adminFailures } from "../failures"
 import { refillCsv, type RefillReport as Report } from "../../pool/refill"
 import { currentRefillReport } from "../../pool/refill-report"
 import { asAdmin } from "../guard"
 import { RefillReport } from "../pool-model"
+
+const failures = [...adminFailures, "StoreUnavailable"] as const
 
 const Query = t.Object({
   format: t.Optional(t.Union([t.Literal("json"), t.Literal("csv")], { description: "json (default) or csv (one line per wallet; totals in the X-Refill-Total-* headers)" })),
@@ -31,12 +34,12 @@ export const poolRefillReportRoute = (respond: Respond) =>
   new Elysia().get(
     "/admin/pool/refill-report",
     async ({ request, query }) => {
-      const res = await respond(request, asAdmin(request, currentRefillReport()))
+      const res = await respond(request, failures, asAdmin(request, currentRefillReport()))
       return query.format === "csv" ? asCsv(res) : res
     },
     {
       query: Query,
-      response: withProblems({ 200: RefillReport }, [401, 422]),
+      response: respond.documented({ 200: RefillReport }, allOf(failures, inputFailures)),
       detail: { operationId: "adminPoolRefillReport", tags: ["admin"], summary: "What each wallet needs to reach the refill targets, and the totals (JSON or CSV)" },
     },
   )

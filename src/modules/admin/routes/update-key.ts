@@ -2,13 +2,16 @@ import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
 import { AppConfig } from "../../../platform/config/service"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf, bodyFailures, inputFailures } from "../../../platform/http/failures"
+import { adminFailures } from "../failures"
 import { keyJson } from "../../keys/model"
 import { limitsFor } from "../../../platform/tiers"
 import { MAX_LIMIT_PER_MINUTE } from "../../../platform/tiers"
 import { asAdmin } from "../guard"
 import { updateKey } from "../service"
 import { AdminKey } from "./list-keys"
+
+const failures = [...adminFailures, "KeyNotFound", "StoreUnavailable"] as const
 
 const nullableInt = (description: string, bounds: { readonly minimum: number; readonly maximum: number } = { minimum: 0, maximum: 1_000_000_000_000 }) =>
   t.Optional(t.Union([t.Integer(bounds), t.Null()], { description }))
@@ -24,8 +27,7 @@ const Body = t.Object({
 const SuspendBody = t.Object({ reason: t.String({ minLength: 1, maxLength: 200, description: "Why; shown to the key's caller" }) })
 
 const respondWithKey = (respond: Respond, request: Request, program: ReturnType<typeof updateKey>) =>
-  respond(
-    request,
+  respond(request, failures,
     asAdmin(
       request,
       Effect.gen(function* () {
@@ -57,18 +59,18 @@ export const updateKeyRoutes = (respond: Respond) =>
       {
         params: Params,
         body: Body,
-        response: withProblems({ 200: AdminKey }, [400, 401, 404, 413, 415, 422]),
+        response: respond.documented({ 200: AdminKey }, allOf(failures, bodyFailures, inputFailures)),
         detail: { operationId: "adminUpdateKey", tags: ["admin"], summary: "Change a key's tier and limits" },
       },
     )
     .post("/admin/keys/:id/suspend", ({ request, params, body }) => respondWithKey(respond, request, updateKey(params.id, { status: "suspended", statusReason: body.reason })), {
       params: Params,
       body: SuspendBody,
-      response: withProblems({ 200: AdminKey }, [400, 401, 404, 413, 415, 422]),
+      response: respond.documented({ 200: AdminKey }, allOf(failures, bodyFailures, inputFailures)),
       detail: { operationId: "adminSuspendKey", tags: ["admin"], summary: "Suspend a key with a reason (calls get 403)" },
     })
     .post("/admin/keys/:id/reinstate", ({ request, params }) => respondWithKey(respond, request, updateKey(params.id, { status: "active", statusReason: null })), {
       params: Params,
-      response: withProblems({ 200: AdminKey }, [401, 404]),
+      response: respond.documented({ 200: AdminKey }, allOf(failures, bodyFailures, inputFailures)),
       detail: { operationId: "adminReinstateKey", tags: ["admin"], summary: "Reinstate a suspended key" },
     })

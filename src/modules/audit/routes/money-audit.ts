@@ -1,10 +1,13 @@
 import { Clock, Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf, inputFailures } from "../../../platform/http/failures"
+import { adminFailures } from "../../admin/failures"
 import { periodOf } from "../../../platform/period"
 import { asAdmin } from "../../admin/guard"
 import { auditPeriod } from "../audit"
+
+const failures = [...adminFailures, "ChainUnavailable", "StoreUnavailable"] as const
 
 const Query = t.Object({
   period: t.Optional(t.String({ pattern: "^\\d{4}-(0[1-9]|1[0-2])$", description: "Calendar month (UTC), YYYY-MM; the current month when absent" })),
@@ -32,8 +35,7 @@ export const moneyAuditRoute = (respond: Respond) =>
   new Elysia().get(
     "/admin/audit",
     ({ request, query }) =>
-      respond(
-        request,
+      respond(request, failures,
         asAdmin(
           request,
           Effect.gen(function* () {
@@ -50,7 +52,7 @@ export const moneyAuditRoute = (respond: Respond) =>
       ),
     {
       query: Query,
-      response: withProblems({ 200: Report }, [401, 422, 503]),
+      response: respond.documented({ 200: Report }, allOf(failures, inputFailures)),
       detail: { operationId: "adminMoneyAudit", tags: ["admin"], summary: "Money audit of one month: shared payments, settled rows without their own payment, counters against rows, Stripe refusals" },
     },
   )

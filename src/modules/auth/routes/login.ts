@@ -2,11 +2,13 @@ import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
 import type { Config } from "../../../platform/config/config"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf, bodyFailures } from "../../../platform/http/failures"
 import { clientAddressOf } from "../client-address"
 import { login } from "../service"
 import { sessionCookie } from "../session-token"
 import { urlOf } from "../../../platform/http/request-url"
+
+const failures = ["InvalidCredentials", "LoginThrottled", "LimiterUnavailable", "StoreUnavailable"] as const
 
 const Body = t.Object({
   email: t.String({ maxLength: 320, description: "Account email" }),
@@ -25,8 +27,7 @@ export const loginRoute = (respond: Respond, config: Config) =>
   new Elysia().post(
     "/v1/auth/login",
     ({ request, body }) =>
-      respond(
-        request,
+      respond(request, failures,
         clientAddressOf(request).pipe(
           Effect.flatMap((address) => login(body.email, body.password, address)),
           Effect.map(({ token, expiresAt, user }) => ({
@@ -43,7 +44,7 @@ export const loginRoute = (respond: Respond, config: Config) =>
       ),
     {
       body: Body,
-      response: withProblems({ 200: Session }, [400, 401, 413, 415, 422, 429, 503]),
+      response: respond.documented({ 200: Session }, allOf(failures, bodyFailures)),
       detail: { operationId: "login", tags: ["auth"], summary: "Start a session for key management" },
     },
   )

@@ -1,20 +1,23 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf } from "../../../platform/http/failures"
+import { sessionFailures } from "../failures"
 import { logout } from "../service"
 import { clearedSessionCookie } from "../session-token"
 import { urlOf } from "../../../platform/http/request-url"
+
+const failures = sessionFailures
 
 export const logoutRoute = (respond: Respond) =>
   new Elysia().post(
     "/v1/auth/logout",
     ({ request }) =>
-      respond(request, logout(request.headers.get("authorization"), request.headers.get("cookie")).pipe(Effect.as({ logged_out: true as const })), {
+      respond(request, failures, logout(request.headers.get("authorization"), request.headers.get("cookie")).pipe(Effect.as({ logged_out: true as const })), {
         headers: { "set-cookie": clearedSessionCookie(urlOf(request).protocol === "https:") },
       }),
     {
-      response: withProblems({ 200: t.Object({ logged_out: t.Literal(true, { description: "The session no longer works" }) }) }, [401]),
+      response: respond.documented({ 200: t.Object({ logged_out: t.Literal(true, { description: "The session no longer works" }) }) }, allOf(failures)),
       detail: { operationId: "logout", tags: ["auth"], summary: "End the current session" },
     },
   )

@@ -1,10 +1,12 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf, bodyFailures } from "../../../platform/http/failures"
 import { LimitsSchema, limitsJson } from "../../keys/model"
 import { clientAddressOf } from "../client-address"
 import { register } from "../service"
+
+const failures = ["InvalidInput", "EmailTaken", "SignupThrottled", "LimiterUnavailable", "StoreUnavailable"] as const
 
 const Body = t.Object({
   email: t.String({ maxLength: 320, description: "Email address; compared case-insensitively" }),
@@ -32,8 +34,7 @@ export const registerRoute = (respond: Respond) =>
   new Elysia().post(
     "/v1/auth/register",
     ({ request, body }) =>
-      respond(
-        request,
+      respond(request, failures,
         clientAddressOf(request).pipe(
           Effect.flatMap((address) => register(body.email, body.password, { clientAddress: address })),
           Effect.map(({ user, key, limits }) => ({
@@ -46,7 +47,7 @@ export const registerRoute = (respond: Respond) =>
       ),
     {
       body: Body,
-      response: withProblems({ 201: Registered }, [400, 409, 413, 415, 422, 429, 503]),
+      response: respond.documented({ 201: Registered }, allOf(failures, bodyFailures)),
       detail: { operationId: "register", tags: ["auth"], summary: "Create an account and its first API key (shown once)" },
     },
   )

@@ -1,10 +1,13 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf } from "../../../platform/http/failures"
+import { sessionFailures } from "../../auth/failures"
 import { formatUsd } from "../../gateway/money"
 import { asSignedIn } from "../../auth/session-guard"
 import { billingSummary } from "../account"
+
+const failures = sessionFailures
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
@@ -43,8 +46,7 @@ export const billingAccountRoute = (respond: Respond) =>
   new Elysia().get(
     "/v1/billing",
     ({ request }) =>
-      respond(
-        request,
+      respond(request, failures,
         asSignedIn(request, (user) =>
           billingSummary(user).pipe(
             Effect.map((s) => ({
@@ -75,7 +77,7 @@ export const billingAccountRoute = (respond: Respond) =>
         ),
       ),
     {
-      response: withProblems({ 200: Account }, [401]),
+      response: respond.documented({ 200: Account }, allOf(failures)),
       detail: { operationId: "billingAccount", tags: ["billing"], summary: "Tier, card status, this month's running total and past billing periods" },
     },
   )

@@ -1,10 +1,13 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf } from "../../../platform/http/failures"
+import { sessionFailures } from "../../auth/failures"
 import { requestIdOf } from "../../../platform/http/request-id"
 import { asSignedIn } from "../../auth/session-guard"
 import { cancelSubscription } from "../account"
+
+const failures = [...sessionFailures, "BillingDisabled", "NoSubscription", "StripeRequestFailed"] as const
 
 const Cancelled = t.Object({
   tier: t.String({ description: "The tier until the period ends; the account moves to free when Stripe ends the subscription" }),
@@ -16,14 +19,13 @@ export const cancelSubscriptionRoute = (respond: Respond) =>
   new Elysia().post(
     "/v1/billing/cancel",
     ({ request }) =>
-      respond(
-        request,
+      respond(request, failures,
         asSignedIn(request, (user) =>
           cancelSubscription(user, requestIdOf(request)).pipe(Effect.map((r) => ({ tier: r.tier, cancel_at_period_end: true as const, subscription_ids: [...r.subscriptionIds] }))),
         ),
       ),
     {
-      response: withProblems({ 200: Cancelled }, [401, 409, 502, 503]),
+      response: respond.documented({ 200: Cancelled }, allOf(failures)),
       detail: { operationId: "cancelSubscription", tags: ["billing"], summary: "Cancel the subscription at the end of the current period" },
     },
   )

@@ -1,10 +1,13 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf } from "../../../platform/http/failures"
+import { sessionFailures } from "../../auth/failures"
 import { requestIdOf } from "../../../platform/http/request-id"
 import { asSignedIn } from "../../auth/session-guard"
 import { startCardSetup } from "../account"
+
+const failures = [...sessionFailures, "BillingDisabled", "StripeRequestFailed"] as const
 
 const CardSetup = t.Object({
   setup_intent_id: t.String({ description: "Stripe SetupIntent id (seti_…)" }),
@@ -17,8 +20,7 @@ export const setupCardRoute = (respond: Respond) =>
   new Elysia().post(
     "/v1/billing/card",
     ({ request }) =>
-      respond(
-        request,
+      respond(request, failures,
         asSignedIn(request, (user) =>
           startCardSetup(user, requestIdOf(request)).pipe(
             Effect.map((s) => ({ setup_intent_id: s.setupIntentId, client_secret: s.clientSecret, card_verified: s.cardVerified })),
@@ -27,7 +29,7 @@ export const setupCardRoute = (respond: Respond) =>
         { headers: { "cache-control": "no-store" } },
       ),
     {
-      response: withProblems({ 200: CardSetup }, [401, 502, 503]),
+      response: respond.documented({ 200: CardSetup }, allOf(failures)),
       detail: { operationId: "setupCard", tags: ["billing"], summary: "Start saving a card: returns a Stripe SetupIntent client secret (no charge)" },
     },
   )

@@ -1,8 +1,10 @@
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf } from "../../../platform/http/failures"
 import { rawBodyOf } from "../../../platform/http/raw-body"
 import { receiveStripeThinEvent } from "../thin-events"
+
+const failures = ["BillingDisabled", "WebhookNotConfigured", "WebhookRejected", "StripeRequestFailed", "StoreUnavailable"] as const
 
 export const StripeThinEventReceived = t.Object({
   received: t.Literal(true, { description: "The delivery was genuine and is acknowledged" }),
@@ -25,9 +27,9 @@ export const StripeThinEventReceived = t.Object({
 export const stripeThinWebhook = (respond: Respond) =>
   new Elysia().post(
     "/v1/webhooks/stripe/thin",
-    ({ request }) => respond(request, receiveStripeThinEvent(rawBodyOf(request), request.headers.get("stripe-signature"))),
+    ({ request }) => respond(request, failures, receiveStripeThinEvent(rawBodyOf(request), request.headers.get("stripe-signature"))),
     {
-      response: withProblems({ 200: StripeThinEventReceived }, [400, 413, 415, 502, 503]),
+      response: respond.documented({ 200: StripeThinEventReceived }, allOf(failures)),
       detail: {
         operationId: "stripe-thin-webhook",
         tags: ["billing"],

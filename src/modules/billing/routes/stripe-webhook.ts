@@ -1,8 +1,10 @@
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf } from "../../../platform/http/failures"
 import { rawBodyOf } from "../../../platform/http/raw-body"
 import { receiveStripeWebhook } from "../service"
+
+const failures = ["WebhookNotConfigured", "WebhookRejected", "StoreUnavailable"] as const
 
 export const StripeWebhookReceived = t.Object({
   received: t.Literal(true, { description: "The delivery was genuine and is acknowledged" }),
@@ -21,9 +23,9 @@ export const StripeWebhookReceived = t.Object({
 export const stripeWebhook = (respond: Respond) =>
   new Elysia().post(
     "/v1/webhooks/stripe",
-    ({ request }) => respond(request, receiveStripeWebhook(rawBodyOf(request), request.headers.get("stripe-signature"))),
+    ({ request }) => respond(request, failures, receiveStripeWebhook(rawBodyOf(request), request.headers.get("stripe-signature"))),
     {
-      response: withProblems({ 200: StripeWebhookReceived }, [400, 413, 415, 503]),
+      response: respond.documented({ 200: StripeWebhookReceived }, allOf(failures)),
       detail: { operationId: "stripe-webhook", tags: ["billing"], summary: "Receive a Stripe webhook event (signed with STRIPE_WEBHOOK_SECRET)" },
     },
   )

@@ -1,10 +1,13 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf, bodyFailures } from "../../../platform/http/failures"
+import { sessionFailures } from "../../auth/failures"
 import { requestIdOf } from "../../../platform/http/request-id"
 import { asSignedIn } from "../../auth/session-guard"
 import { subscribe } from "../account"
+
+const failures = [...sessionFailures, "BillingDisabled", "CardRequired", "StripeRequestFailed"] as const
 
 const Body = t.Object({
   tier: t.Union([t.Literal("paid"), t.Literal("pro")], { description: "The tier to move to; both bill usage on the metered price, they differ in limits" }),
@@ -19,13 +22,12 @@ export const subscribeRoute = (respond: Respond) =>
   new Elysia().post(
     "/v1/billing/subscribe",
     ({ request, body }) =>
-      respond(
-        request,
+      respond(request, failures,
         asSignedIn(request, (user) => subscribe(user, body.tier, requestIdOf(request)).pipe(Effect.map((r) => ({ tier: r.tier, subscription_id: r.subscriptionId })))),
       ),
     {
       body: Body,
-      response: withProblems({ 200: Subscribed }, [400, 401, 402, 413, 415, 422, 502, 503]),
+      response: respond.documented({ 200: Subscribed }, allOf(failures, bodyFailures)),
       detail: {
         operationId: "subscribe",
         tags: ["billing"],

@@ -1,6 +1,7 @@
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf, bodyFailures, inputFailures } from "../../../platform/http/failures"
+import { agentCallFailures } from "../failures"
 import { resolveAgent } from "../steps/agent"
 import { agentCallPipeline } from "../pipeline"
 
@@ -21,13 +22,13 @@ export const CallResult = t.Object({
 })
 
 export const callAgentRoute = (respond: Respond) =>
-  new Elysia().post("/v1/agents/:agentId", ({ request, params, body }) => respond(request, agentCallPipeline(request, (directory) => resolveAgent(directory, params.agentId), body)), {
+  new Elysia().post("/v1/agents/:agentId", ({ request, params, body }) => respond(request, agentCallFailures, agentCallPipeline(request, (directory) => resolveAgent(directory, params.agentId), body)), {
     params: t.Object({ agentId: t.String({ maxLength: 100, description: "Marketplace agent UUID or an alias such as `warmmemory`" }) }),
     body: t.Record(t.String(), t.Unknown(), { description: "The agent's input, as its input schema describes it" }),
     headers: t.Object({
       authorization: t.Optional(t.String({ description: "Bearer tk_live_… or tk_test_…" })),
       "idempotency-key": t.Optional(t.String({ description: "Makes retries safe: the same key and body within 24 h return the first answer without paying again" })),
     }),
-    response: withProblems({ 200: CallResult }, [400, 401, 402, 403, 404, 409, 413, 415, 422, 429, 502, 503, 504]),
+    response: respond.documented({ 200: CallResult }, allOf(agentCallFailures, bodyFailures, inputFailures)),
     detail: { operationId: "callAgent", tags: ["agents"], summary: "Call a paid agent; you are charged its price plus the markup, once" },
   })

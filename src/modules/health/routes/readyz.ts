@@ -1,7 +1,9 @@
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf } from "../../../platform/http/failures"
 import { readiness } from "../service"
+
+const failures = ["StoreUnavailable"] as const
 
 export const Readyz = t.Object({
   status: t.Union([t.Literal("ready"), t.Literal("migrations_pending")], { description: "ready when the database answers and is migrated" }),
@@ -16,9 +18,9 @@ export const Readyz = t.Object({
 export const readyz = (respond: Respond) =>
   new Elysia().get(
     "/readyz",
-    ({ request }) => respond(request, readiness(), { status: (r) => (r.status === "ready" ? 200 : 503) }),
+    ({ request }) => respond(request, failures, readiness(), { status: (r) => (r.status === "ready" ? 200 : 503) }),
     {
-      response: withProblems({ 200: Readyz }, [503]),
+      response: respond.documented({ 200: Readyz }, allOf(failures)),
       detail: { operationId: "readyz", tags: ["health"], summary: "Readiness probe (database reachable, migrations current)" },
     },
   )

@@ -1,10 +1,13 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf, bodyFailures } from "../../../platform/http/failures"
+import { sessionFailures } from "../../auth/failures"
 import { KeySchema, keyJson } from "../model"
 import { asSignedIn } from "../../auth/session-guard"
 import { createKey, limitsOf } from "../service"
+
+const failures = [...sessionFailures, "KeyNotFound"] as const
 
 const Body = t.Object({
   name: t.String({ minLength: 1, maxLength: 100, description: "A name to tell the key apart" }),
@@ -17,8 +20,7 @@ export const createKeyRoute = (respond: Respond) =>
   new Elysia().post(
     "/v1/keys",
     ({ request, body }) =>
-      respond(
-        request,
+      respond(request, failures,
         asSignedIn(request, (user) =>
           createKey(user.id, body.name, body.environment ?? "live").pipe(
             Effect.flatMap(({ secret, row }) => Effect.map(limitsOf(row), (limits) => ({ ...keyJson(row, limits), key: secret }))),
@@ -28,7 +30,7 @@ export const createKeyRoute = (respond: Respond) =>
       ),
     {
       body: Body,
-      response: withProblems({ 201: CreatedKey }, [400, 401, 413, 415, 422]),
+      response: respond.documented({ 201: CreatedKey }, allOf(failures, bodyFailures)),
       detail: { operationId: "createKey", tags: ["keys"], summary: "Create an API key (the key is shown once)" },
     },
   )

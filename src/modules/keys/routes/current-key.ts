@@ -1,9 +1,12 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf } from "../../../platform/http/failures"
+import { authenticationFailures } from "../failures"
 import { LimitsSchema, limitsJson } from "../model"
 import { ApiKeys } from "../verifier"
+
+const failures = authenticationFailures
 
 const CurrentKey = t.Object({
   id: t.String({ description: "Key id" }),
@@ -18,14 +21,13 @@ export const currentKeyRoute = (respond: Respond) =>
   new Elysia().get(
     "/v1/key",
     ({ request }) =>
-      respond(
-        request,
+      respond(request, failures,
         Effect.flatMap(ApiKeys, (keys) => keys.authenticate(request.headers.get("authorization"))).pipe(
           Effect.map((id) => ({ id: id.keyId, prefix: id.prefix, environment: id.environment, tier: id.tier, limits: limitsJson(id.limits) })),
         ),
       ),
     {
-      response: withProblems({ 200: CurrentKey }, [401, 403]),
+      response: respond.documented({ 200: CurrentKey }, allOf(failures)),
       detail: { operationId: "currentKey", tags: ["keys"], summary: "The calling API key and its limits" },
     },
   )

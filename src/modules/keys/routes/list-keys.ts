@@ -2,11 +2,14 @@ import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
 import { AppConfig } from "../../../platform/config/service"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf } from "../../../platform/http/failures"
+import { sessionFailures } from "../../auth/failures"
 import { KeySchema, keyJson } from "../model"
 import { asSignedIn } from "../../auth/session-guard"
 import { listKeys } from "../service"
 import { limitsFor } from "../../../platform/tiers"
+
+const failures = sessionFailures
 
 const Listed = t.Object({
   keys: t.Array(t.Composite([KeySchema, t.Object({ ops_this_month: t.Integer({ description: "Agent calls this calendar month (UTC)" }) })])),
@@ -16,8 +19,7 @@ export const listKeysRoute = (respond: Respond) =>
   new Elysia().get(
     "/v1/keys",
     ({ request }) =>
-      respond(
-        request,
+      respond(request, failures,
         asSignedIn(request, (user) =>
           Effect.gen(function* () {
             const config = yield* AppConfig
@@ -29,7 +31,7 @@ export const listKeysRoute = (respond: Respond) =>
         ),
       ),
     {
-      response: withProblems({ 200: Listed }, [401]),
+      response: respond.documented({ 200: Listed }, allOf(failures)),
       detail: { operationId: "listKeys", tags: ["keys"], summary: "List your API keys (never the secrets)" },
     },
   )

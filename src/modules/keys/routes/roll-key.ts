@@ -1,10 +1,13 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf, bodyFailures, inputFailures } from "../../../platform/http/failures"
+import { sessionFailures } from "../../auth/failures"
 import { KeySchema, keyJson } from "../model"
 import { asSignedIn } from "../../auth/session-guard"
 import { limitsOf, rollKey } from "../service"
+
+const failures = [...sessionFailures, "KeyNotFound"] as const
 
 const Body = t.Object({
   grace_seconds: t.Optional(t.Integer({ minimum: 0, maximum: 7 * 86_400, description: "How long the old secret keeps working, seconds (default 0: stops at once)" })),
@@ -22,8 +25,7 @@ export const rollKeyRoute = (respond: Respond) =>
   new Elysia().post(
     "/v1/keys/:id/roll",
     ({ request, params, body }) =>
-      respond(
-        request,
+      respond(request, failures,
         asSignedIn(request, (user) =>
           rollKey(user.id, params.id, body?.grace_seconds ?? 0).pipe(
             Effect.flatMap(({ secret, row, graceUntil }) =>
@@ -40,7 +42,7 @@ export const rollKeyRoute = (respond: Respond) =>
     {
       params: t.Object({ id: t.String({ maxLength: 64, description: "Key id" }) }),
       body: t.Optional(Body),
-      response: withProblems({ 200: Rolled }, [400, 401, 404, 413, 415, 422]),
+      response: respond.documented({ 200: Rolled }, allOf(failures, bodyFailures, inputFailures)),
       detail: { operationId: "rollKey", tags: ["keys"], summary: "Replace a key's secret, optionally keeping the old one for a grace period" },
     },
   )

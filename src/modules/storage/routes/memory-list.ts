@@ -1,7 +1,9 @@
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
 import { defined, storageCall } from "../call"
+import { storageCallFailures } from "../failures"
 import { StorageHeaders, storageResponses } from "../model"
+
 
 const Body = t.Object({
   prefix: t.Optional(t.String({ maxLength: 256, description: "Only keys starting with this" })),
@@ -12,11 +14,11 @@ const Body = t.Object({
 export const memoryListRoute = (respond: Respond) =>
   new Elysia().post(
     "/v1/memory/list",
-    ({ request, body }) => respond(request, storageCall(request, "memory", Body, defined({ action: "list", prefix: body?.prefix, limit: body?.limit, cursor: body?.cursor }))),
+    ({ request, body }) => respond(request, storageCallFailures, storageCall(request, "memory", Body, defined({ action: "list", prefix: body?.prefix, limit: body?.limit, cursor: body?.cursor }))),
     {
       body: Body,
       headers: StorageHeaders,
-      response: storageResponses,
+      response: storageResponses(respond),
       detail: { operationId: "memoryList", tags: ["storage"], summary: "List your memory's entries, by key, a page at a time (a paid WarmMemory call)" },
     },
   )

@@ -1,22 +1,24 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf } from "../../../platform/http/failures"
+import { authenticationFailures } from "../../keys/failures"
 import { ApiKeys } from "../../keys/verifier"
 import { CurrentUsageSchema } from "../model"
 import { currentUsage } from "../service"
+
+const failures = authenticationFailures
 
 export const currentUsageRoute = (respond: Respond) =>
   new Elysia().get(
     "/v1/usage/current",
     ({ request }) =>
-      respond(
-        request,
+      respond(request, failures,
         Effect.flatMap(ApiKeys, (keys) => keys.authenticate(request.headers.get("authorization"))).pipe(Effect.flatMap(currentUsage)),
       ),
     {
       headers: t.Object({ authorization: t.Optional(t.String({ description: "Bearer tk_live_… or tk_test_…" })) }),
-      response: withProblems({ 200: CurrentUsageSchema }, [401, 403, 503]),
+      response: respond.documented({ 200: CurrentUsageSchema }, allOf(failures)),
       detail: { operationId: "currentUsage", tags: ["usage"], summary: "This month's calls and spend of the calling key, against its quota and cap, per agent" },
     },
   )

@@ -1,11 +1,15 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { withProblems } from "../../../platform/http/problem"
+import { allOf, inputFailures } from "../../../platform/http/failures"
+import { authenticationFailures } from "../../keys/failures"
+import { sessionFailures } from "../../auth/failures"
 import { MAX_LIMIT } from "../filters"
 import { HistorySchema } from "../model"
 import { usageHistory } from "../service"
 import { viewerOf } from "../viewer"
+
+const failures = [...authenticationFailures, ...sessionFailures, "InvalidInput"] as const
 
 const Query = t.Object({
   from: t.Optional(t.String({ maxLength: 40, description: "Only calls started at or after this ISO time" })),
@@ -17,11 +21,11 @@ const Query = t.Object({
 })
 
 export const usageHistoryRoute = (respond: Respond) =>
-  new Elysia().get("/v1/usage/history", ({ request, query }) => respond(request, Effect.flatMap(viewerOf(request), (viewer) => usageHistory(viewer, query))), {
+  new Elysia().get("/v1/usage/history", ({ request, query }) => respond(request, failures, Effect.flatMap(viewerOf(request), (viewer) => usageHistory(viewer, query))), {
     query: Query,
     headers: t.Object({
       authorization: t.Optional(t.String({ description: "Bearer tk_live_… (that key's calls) or Bearer tks_… session token (all your keys' calls); takes precedence over the session cookie" })),
     }),
-    response: withProblems({ 200: HistorySchema }, [401, 403, 422, 503]),
+    response: respond.documented({ 200: HistorySchema }, allOf(failures, inputFailures)),
     detail: { operationId: "usageHistory", tags: ["usage"], summary: "Calls and what each cost, newest first: an API key's own, or with a session every key of the user" },
   })
