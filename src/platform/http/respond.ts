@@ -19,8 +19,8 @@ import { requestIdOf } from "./request-id"
 // eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface RouteTypes {}
 
-type RouteError = RouteTypes extends { readonly error: infer E } ? E : never
-type RouteServices = RouteTypes extends { readonly services: infer R } ? R : never
+export type RouteError = RouteTypes extends { readonly error: infer E } ? E : never
+export type RouteServices = RouteTypes extends { readonly services: infer R } ? R : never
 
 /** Every tag a route's program may fail with. */
 export type RouteTag = RouteError extends { readonly _tag: infer T extends string } ? T : never
@@ -89,3 +89,6 @@ export const makeRespond = (runtime: RouteRunner, problems: ProblemsShape): Resp
     )
   return Object.assign(respond, { documented }) as Respond
 }
+
+/** A program a route may hand `respond` with failures T: it fails with nothing else. */
+export type RouteProgram<A, T extends RouteTag> = Effect.Effect<A, NoInfer<Extract<RouteError, { readonly _tag: T }>>, RouteServices>

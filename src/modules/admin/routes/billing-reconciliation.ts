@@ -1,12 +1,11 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { allOf, inputFailures } from "../../../platform/http/failures"
-import { adminFailures } from "../failures"
+import { inputFailures } from "../../../platform/http/failures"
 import { reconcilePeriod, unattributedMeterErrors } from "../../billing/service"
-import { asAdmin } from "../guard"
+import { adminResponder } from "../guard"
 
-const failures = [...adminFailures, "StoreUnavailable"] as const
+const failures = ["StoreUnavailable"] as const
 
 const Query = t.Object({
   period: t.String({ pattern: "^\\d{4}-(0[1-9]|1[0-2])$", description: "Calendar month (UTC), YYYY-MM" }),
@@ -47,46 +46,43 @@ const Report = t.Object({
   match: t.Boolean({ description: "Every user matches and no meter error report leaves errors unattributed" }),
 })
 
-export const billingReconciliationRoute = (respond: Respond) =>
-  new Elysia().get(
+export const billingReconciliationRoute = (respond: Respond) => {
+  const admin = adminResponder(respond)
+  return new Elysia().get(
     "/admin/billing/reconciliation",
     ({ request, query }) =>
-      respond(request, failures,
-        asAdmin(
-          request,
-          Effect.all([reconcilePeriod(query.period), unattributedMeterErrors(query.period)]).pipe(
-            Effect.map(([rows, reports]) => ({
-              period: query.period,
-              users: rows.map((r) => ({
-                user_id: r.userId,
-                settled_ops: r.settledOps,
-                settled_micro_usd: r.settledMicroUsd,
-                billable_micro_usd: r.billableMicroUsd,
-                reported_micro_usd: r.reportedMicroUsd,
-                unreported_rows: r.unreportedRows,
-                unreported_micro_usd: r.unreportedMicroUsd,
-                flagged_rows: r.flaggedRows,
-                flagged_micro_usd: r.flaggedMicroUsd,
-                match: r.match,
-              })),
-              unattributed_meter_errors: reports.map((m) => ({
-                event_id: m.eventId,
-                type: m.type,
-                meter_id: m.meterId,
-                errors: m.errorCount,
-                unattributed: m.unattributed,
-                summary: m.summary,
-                window_start: new Date(m.windowStart).toISOString(),
-                window_end: new Date(m.windowEnd).toISOString(),
-              })),
-              match: rows.every((r) => r.match) && reports.length === 0,
+      admin.respond(request, failures, Effect.all([reconcilePeriod(query.period), unattributedMeterErrors(query.period)]).pipe(
+          Effect.map(([rows, reports]) => ({
+            period: query.period,
+            users: rows.map((r) => ({
+              user_id: r.userId,
+              settled_ops: r.settledOps,
+              settled_micro_usd: r.settledMicroUsd,
+              billable_micro_usd: r.billableMicroUsd,
+              reported_micro_usd: r.reportedMicroUsd,
+              unreported_rows: r.unreportedRows,
+              unreported_micro_usd: r.unreportedMicroUsd,
+              flagged_rows: r.flaggedRows,
+              flagged_micro_usd: r.flaggedMicroUsd,
+              match: r.match,
             })),
-          ),
-        ),
-      ),
+            unattributed_meter_errors: reports.map((m) => ({
+              event_id: m.eventId,
+              type: m.type,
+              meter_id: m.meterId,
+              errors: m.errorCount,
+              unattributed: m.unattributed,
+              summary: m.summary,
+              window_start: new Date(m.windowStart).toISOString(),
+              window_end: new Date(m.windowEnd).toISOString(),
+            })),
+            match: rows.every((r) => r.match) && reports.length === 0,
+          })),
+        )),
     {
       query: Query,
-      response: respond.documented({ 200: Report }, allOf(failures, inputFailures)),
+      response: admin.documented({ 200: Report }, failures, inputFailures),
       detail: { operationId: "adminBillingReconciliation", tags: ["admin"], summary: "Ledger against Stripe for one month: settled, billable, reported, unreported and flagged per user, and Stripe's meter errors no row shows" },
     },
   )
+}

@@ -1,39 +1,35 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { allOf, bodyFailures } from "../../../platform/http/failures"
-import { adminFailures } from "../failures"
+import { bodyFailures } from "../../../platform/http/failures"
 import { Store } from "../../../store/store"
 import { generateWallets } from "../../pool/service"
-import { asAdmin } from "../guard"
+import { adminResponder } from "../guard"
 import { PoolWallet, poolWalletJson } from "../pool-model"
 
-const failures = [...adminFailures, "StoreUnavailable"] as const
+const failures = ["StoreUnavailable"] as const
 
 // Bounded so one request stays short; `tdk pool generate` takes larger counts.
 const MAX = 1000
 
 const Body = t.Object({ count: t.Integer({ minimum: 1, maximum: MAX, description: `Wallets to create (1 to ${MAX})` }) })
 
-export const createWalletsRoute = (respond: Respond) =>
-  new Elysia().post(
+export const createWalletsRoute = (respond: Respond) => {
+  const admin = adminResponder(respond)
+  return new Elysia().post(
     "/admin/pool/wallets",
     ({ request, body }) =>
-      respond(request, failures,
-        asAdmin(
-          request,
-          Effect.gen(function* () {
-            const store = yield* Store
-            const ids = new Set(yield* generateWallets(body.count))
-            const rows = (yield* store.wallets.list()).filter((w) => ids.has(w.id))
-            return { wallets: rows.map(poolWalletJson) }
-          }),
-        ),
-        { status: 201 },
-      ),
+      admin.respond(request, failures, Effect.gen(function* () {
+          const store = yield* Store
+          const ids = new Set(yield* generateWallets(body.count))
+          const rows = (yield* store.wallets.list()).filter((w) => ids.has(w.id))
+          return { wallets: rows.map(poolWalletJson) }
+        }),
+      { status: 201 }),
     {
       body: Body,
-      response: respond.documented({ 201: t.Object({ wallets: t.Array(PoolWallet, { description: "The new wallets (unfunded until their first check after a refill)" }) }) }, allOf(failures, bodyFailures)),
+      response: admin.documented({ 201: t.Object({ wallets: t.Array(PoolWallet, { description: "The new wallets (unfunded until their first check after a refill)" }) }) }, failures, bodyFailures),
       detail: { operationId: "adminCreateWallets", tags: ["admin"], summary: "Create pool wallets, secrets sealed under the primary master key" },
     },
   )
+}

@@ -1,12 +1,11 @@
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { allOf, inputFailures } from "../../../platform/http/failures"
-import { adminFailures } from "../failures"
+import { inputFailures } from "../../../platform/http/failures"
 import { NextCursor, pageOf, pageQuery } from "../page"
-import { asAdmin } from "../guard"
+import { adminResponder } from "../guard"
 import { listUsers } from "../service"
 
-const failures = [...adminFailures, "StoreUnavailable"] as const
+const failures = ["StoreUnavailable"] as const
 
 const Page = pageQuery(500)
 
@@ -23,19 +22,16 @@ const Users = t.Object({
   next: NextCursor,
 })
 
-export const listUsersRoute = (respond: Respond) =>
-  new Elysia().get(
+export const listUsersRoute = (respond: Respond) => {
+  const admin = adminResponder(respond)
+  return new Elysia().get(
     "/admin/users",
     ({ request, query }) =>
-      respond(request, failures,
-        asAdmin(
-          request,
-          pageOf("users", query, listUsers, (u) => ({ id: u.id, email: u.email, tier: u.tier, stripe_customer_id: u.stripeCustomerId, created_at: new Date(u.createdAt).toISOString() })),
-        ),
-      ),
+      admin.respond(request, failures, pageOf("users", query, listUsers, (u) => ({ id: u.id, email: u.email, tier: u.tier, stripe_customer_id: u.stripeCustomerId, created_at: new Date(u.createdAt).toISOString() }))),
     {
       query: Page,
-      response: respond.documented({ 200: Users }, allOf(failures, inputFailures)),
+      response: admin.documented({ 200: Users }, failures, inputFailures),
       detail: { operationId: "adminListUsers", tags: ["admin"], summary: "List users" },
     },
   )
+}

@@ -1,13 +1,12 @@
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { allOf, inputFailures } from "../../../platform/http/failures"
-import { adminFailures } from "../failures"
+import { inputFailures } from "../../../platform/http/failures"
 import { refillCsv, type RefillReport as Report } from "../../pool/refill"
 import { currentRefillReport } from "../../pool/refill-report"
-import { asAdmin } from "../guard"
+import { adminResponder } from "../guard"
 import { RefillReport } from "../pool-model"
 
-const failures = [...adminFailures, "StoreUnavailable"] as const
+const failures = ["StoreUnavailable"] as const
 
 const Query = t.Object({
   format: t.Optional(t.Union([t.Literal("json"), t.Literal("csv")], { description: "json (default) or csv (one line per wallet; totals in the X-Refill-Total-* headers)" })),
@@ -30,16 +29,18 @@ const asCsv = async (res: Response): Promise<Response> => {
   })
 }
 
-export const poolRefillReportRoute = (respond: Respond) =>
-  new Elysia().get(
+export const poolRefillReportRoute = (respond: Respond) => {
+  const admin = adminResponder(respond)
+  return new Elysia().get(
     "/admin/pool/refill-report",
     async ({ request, query }) => {
-      const res = await respond(request, failures, asAdmin(request, currentRefillReport()))
+      const res = await admin.respond(request, failures, currentRefillReport())
       return query.format === "csv" ? asCsv(res) : res
     },
     {
       query: Query,
-      response: respond.documented({ 200: RefillReport }, allOf(failures, inputFailures)),
+      response: admin.documented({ 200: RefillReport }, failures, inputFailures),
       detail: { operationId: "adminPoolRefillReport", tags: ["admin"], summary: "What each wallet needs to reach the refill targets, and the totals (JSON or CSV)" },
     },
   )
+}

@@ -2,16 +2,15 @@ import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
 import { AppConfig } from "../../../platform/config/service"
-import { allOf, bodyFailures, inputFailures } from "../../../platform/http/failures"
-import { adminFailures } from "../failures"
+import { bodyFailures, inputFailures } from "../../../platform/http/failures"
+import { adminResponder, type AdminResponder } from "../guard"
 import { keyJson } from "../../keys/model"
 import { limitsFor } from "../../../platform/tiers"
 import { MAX_LIMIT_PER_MINUTE } from "../../../platform/tiers"
-import { asAdmin } from "../guard"
 import { updateKey } from "../service"
 import { AdminKey } from "./list-keys"
 
-const failures = [...adminFailures, "KeyNotFound", "StoreUnavailable"] as const
+const failures = ["KeyNotFound", "StoreUnavailable"] as const
 
 const nullableInt = (description: string, bounds: { readonly minimum: number; readonly maximum: number } = { minimum: 0, maximum: 1_000_000_000_000 }) =>
   t.Optional(t.Union([t.Integer(bounds), t.Null()], { description }))
@@ -26,27 +25,27 @@ const Body = t.Object({
 
 const SuspendBody = t.Object({ reason: t.String({ minLength: 1, maxLength: 200, description: "Why; shown to the key's caller" }) })
 
-const respondWithKey = (respond: Respond, request: Request, program: ReturnType<typeof updateKey>) =>
-  respond(request, failures,
-    asAdmin(
-      request,
-      Effect.gen(function* () {
-        const config = yield* AppConfig
-        const r = yield* program
-        return { ...keyJson(r, limitsFor(r, config.tiers)), user_id: r.userId, wallet_id: r.walletId }
-      }),
-    ),
+const respondWithKey = (admin: AdminResponder, request: Request, program: ReturnType<typeof updateKey>) =>
+  admin.respond(
+    request,
+    failures,
+    Effect.gen(function* () {
+      const config = yield* AppConfig
+      const r = yield* program
+      return { ...keyJson(r, limitsFor(r, config.tiers)), user_id: r.userId, wallet_id: r.walletId }
+    }),
   )
 
 const Params = t.Object({ id: t.String({ maxLength: 64, description: "Key id" }) })
 
-export const updateKeyRoutes = (respond: Respond) =>
-  new Elysia()
+export const updateKeyRoutes = (respond: Respond) => {
+  const admin = adminResponder(respond)
+  return new Elysia()
     .patch(
       "/admin/keys/:id",
       ({ request, params, body }) =>
         respondWithKey(
-          respond,
+          admin,
           request,
           updateKey(params.id, {
             tier: body.tier,
@@ -59,18 +58,19 @@ export const updateKeyRoutes = (respond: Respond) =>
       {
         params: Params,
         body: Body,
-        response: respond.documented({ 200: AdminKey }, allOf(failures, bodyFailures, inputFailures)),
+        response: admin.documented({ 200: AdminKey }, failures, bodyFailures, inputFailures),
         detail: { operationId: "adminUpdateKey", tags: ["admin"], summary: "Change a key's tier and limits" },
       },
     )
-    .post("/admin/keys/:id/suspend", ({ request, params, body }) => respondWithKey(respond, request, updateKey(params.id, { status: "suspended", statusReason: body.reason })), {
+    .post("/admin/keys/:id/suspend", ({ request, params, body }) => respondWithKey(admin, request, updateKey(params.id, { status: "suspended", statusReason: body.reason })), {
       params: Params,
       body: SuspendBody,
-      response: respond.documented({ 200: AdminKey }, allOf(failures, bodyFailures, inputFailures)),
+      response: admin.documented({ 200: AdminKey }, failures, bodyFailures, inputFailures),
       detail: { operationId: "adminSuspendKey", tags: ["admin"], summary: "Suspend a key with a reason (calls get 403)" },
     })
-    .post("/admin/keys/:id/reinstate", ({ request, params }) => respondWithKey(respond, request, updateKey(params.id, { status: "active", statusReason: null })), {
+    .post("/admin/keys/:id/reinstate", ({ request, params }) => respondWithKey(admin, request, updateKey(params.id, { status: "active", statusReason: null })), {
       params: Params,
-      response: respond.documented({ 200: AdminKey }, allOf(failures, bodyFailures, inputFailures)),
+      response: admin.documented({ 200: AdminKey }, failures, inputFailures),
       detail: { operationId: "adminReinstateKey", tags: ["admin"], summary: "Reinstate a suspended key" },
     })
+}

@@ -1,13 +1,12 @@
 import { Clock, Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { allOf, inputFailures } from "../../../platform/http/failures"
-import { adminFailures } from "../../admin/failures"
+import { inputFailures } from "../../../platform/http/failures"
 import { periodOf } from "../../../platform/period"
-import { asAdmin } from "../../admin/guard"
+import { adminResponder } from "../../admin/guard"
 import { auditPeriod } from "../audit"
 
-const failures = [...adminFailures, "ChainUnavailable", "StoreUnavailable"] as const
+const failures = ["ChainUnavailable", "StoreUnavailable"] as const
 
 const Query = t.Object({
   period: t.Optional(t.String({ pattern: "^\\d{4}-(0[1-9]|1[0-2])$", description: "Calendar month (UTC), YYYY-MM; the current month when absent" })),
@@ -31,28 +30,25 @@ const Report = t.Object({
   findings: t.Array(Finding, { description: "Empty when every charge has its own payment and every count agrees" }),
 })
 
-export const moneyAuditRoute = (respond: Respond) =>
-  new Elysia().get(
+export const moneyAuditRoute = (respond: Respond) => {
+  const admin = adminResponder(respond)
+  return new Elysia().get(
     "/admin/audit",
     ({ request, query }) =>
-      respond(request, failures,
-        asAdmin(
-          request,
-          Effect.gen(function* () {
-            const period = query.period ?? periodOf(yield* Clock.currentTimeMillis)
-            const report = yield* auditPeriod(period)
-            return {
-              period: report.period,
-              settled_rows_checked: report.settledRowsChecked,
-              ok: report.ok,
-              findings: report.findings.map((f) => ({ kind: f.kind, severity: f.severity, detail: f.detail, row_ids: [...f.rowIds], ...(f.keyId ? { key_id: f.keyId } : {}) })),
-            }
-          }),
-        ),
-      ),
+      admin.respond(request, failures, Effect.gen(function* () {
+          const period = query.period ?? periodOf(yield* Clock.currentTimeMillis)
+          const report = yield* auditPeriod(period)
+          return {
+            period: report.period,
+            settled_rows_checked: report.settledRowsChecked,
+            ok: report.ok,
+            findings: report.findings.map((f) => ({ kind: f.kind, severity: f.severity, detail: f.detail, row_ids: [...f.rowIds], ...(f.keyId ? { key_id: f.keyId } : {}) })),
+          }
+        })),
     {
       query: Query,
-      response: respond.documented({ 200: Report }, allOf(failures, inputFailures)),
+      response: admin.documented({ 200: Report }, failures, inputFailures),
       detail: { operationId: "adminMoneyAudit", tags: ["admin"], summary: "Money audit of one month: shared payments, settled rows without their own payment, counters against rows, Stripe refusals" },
     },
   )
+}

@@ -1,13 +1,11 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { allOf } from "../../../platform/http/failures"
-import { sessionFailures } from "../../auth/failures"
 import { formatUsd } from "../../gateway/money"
-import { asSignedIn } from "../../auth/session-guard"
+import { signedInResponder } from "../../auth/session-guard"
 import { billingSummary } from "../account"
 
-const failures = sessionFailures
+const failures = ["StoreUnavailable", "StoreUnavailable"] as const
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
@@ -42,42 +40,41 @@ const Account = t.Object({
   ),
 })
 
-export const billingAccountRoute = (respond: Respond) =>
-  new Elysia().get(
+export const billingAccountRoute = (respond: Respond) => {
+  const signedIn = signedInResponder(respond)
+  return new Elysia().get(
     "/v1/billing",
     ({ request }) =>
-      respond(request, failures,
-        asSignedIn(request, (user) =>
-          billingSummary(user).pipe(
-            Effect.map((s) => ({
-              tier: s.user.tier,
-              stripe_enabled: s.stripeEnabled,
-              has_stripe_customer: s.user.stripeCustomerId !== null,
-              card: { verified: s.user.cardVerifiedAt !== null, verified_at: iso(s.user.cardVerifiedAt) },
-              current_period: {
-                period: s.period,
-                ops: s.usage.ops,
-                total_micro_usd: s.usage.settledMicroUsd,
-                total_usd: formatUsd(s.usage.settledMicroUsd),
-                billable_micro_usd: s.usage.billableMicroUsd,
-                billable_usd: formatUsd(s.usage.billableMicroUsd),
-                reported_micro_usd: s.usage.reportedMicroUsd,
-              },
-              periods: s.periods.map((p) => ({
-                period: p.period,
-                ops: p.ops,
-                total_micro_usd: p.totalMicroUsd,
-                total_usd: formatUsd(p.totalMicroUsd),
-                status: p.status,
-                stripe_invoice_id: p.stripeInvoiceId,
-                closed_at: iso(p.closedAt),
-              })),
+      signedIn.respond(request, failures, (user) =>
+        billingSummary(user).pipe(
+          Effect.map((s) => ({
+            tier: s.user.tier,
+            stripe_enabled: s.stripeEnabled,
+            has_stripe_customer: s.user.stripeCustomerId !== null,
+            card: { verified: s.user.cardVerifiedAt !== null, verified_at: iso(s.user.cardVerifiedAt) },
+            current_period: {
+              period: s.period,
+              ops: s.usage.ops,
+              total_micro_usd: s.usage.settledMicroUsd,
+              total_usd: formatUsd(s.usage.settledMicroUsd),
+              billable_micro_usd: s.usage.billableMicroUsd,
+              billable_usd: formatUsd(s.usage.billableMicroUsd),
+              reported_micro_usd: s.usage.reportedMicroUsd,
+            },
+            periods: s.periods.map((p) => ({
+              period: p.period,
+              ops: p.ops,
+              total_micro_usd: p.totalMicroUsd,
+              total_usd: formatUsd(p.totalMicroUsd),
+              status: p.status,
+              stripe_invoice_id: p.stripeInvoiceId,
+              closed_at: iso(p.closedAt),
             })),
-          ),
-        ),
-      ),
+          })),
+        )),
     {
-      response: respond.documented({ 200: Account }, allOf(failures)),
+      response: signedIn.documented({ 200: Account }, failures),
       detail: { operationId: "billingAccount", tags: ["billing"], summary: "Tier, card status, this month's running total and past billing periods" },
     },
   )
+}

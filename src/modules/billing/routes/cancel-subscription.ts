@@ -1,13 +1,11 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { allOf } from "../../../platform/http/failures"
-import { sessionFailures } from "../../auth/failures"
 import { requestIdOf } from "../../../platform/http/request-id"
-import { asSignedIn } from "../../auth/session-guard"
+import { signedInResponder } from "../../auth/session-guard"
 import { cancelSubscription } from "../account"
 
-const failures = [...sessionFailures, "BillingDisabled", "NoSubscription", "StripeRequestFailed"] as const
+const failures = ["BillingDisabled", "NoSubscription", "StripeRequestFailed", "StoreUnavailable"] as const
 
 const Cancelled = t.Object({
   tier: t.String({ description: "The tier until the period ends; the account moves to free when Stripe ends the subscription" }),
@@ -15,17 +13,16 @@ const Cancelled = t.Object({
   subscription_ids: t.Array(t.String({ description: "Stripe subscription id" }), { description: "Subscriptions set to end" }),
 })
 
-export const cancelSubscriptionRoute = (respond: Respond) =>
-  new Elysia().post(
+export const cancelSubscriptionRoute = (respond: Respond) => {
+  const signedIn = signedInResponder(respond)
+  return new Elysia().post(
     "/v1/billing/cancel",
     ({ request }) =>
-      respond(request, failures,
-        asSignedIn(request, (user) =>
-          cancelSubscription(user, requestIdOf(request)).pipe(Effect.map((r) => ({ tier: r.tier, cancel_at_period_end: true as const, subscription_ids: [...r.subscriptionIds] }))),
-        ),
-      ),
+      signedIn.respond(request, failures, (user) =>
+        cancelSubscription(user, requestIdOf(request)).pipe(Effect.map((r) => ({ tier: r.tier, cancel_at_period_end: true as const, subscription_ids: [...r.subscriptionIds] })))),
     {
-      response: respond.documented({ 200: Cancelled }, allOf(failures)),
+      response: signedIn.documented({ 200: Cancelled }, failures),
       detail: { operationId: "cancelSubscription", tags: ["billing"], summary: "Cancel the subscription at the end of the current period" },
     },
   )
+}

@@ -1,13 +1,12 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { allOf, bodyFailures } from "../../../platform/http/failures"
-import { sessionFailures } from "../../auth/failures"
+import { bodyFailures } from "../../../platform/http/failures"
 import { requestIdOf } from "../../../platform/http/request-id"
-import { asSignedIn } from "../../auth/session-guard"
+import { signedInResponder } from "../../auth/session-guard"
 import { subscribe } from "../account"
 
-const failures = [...sessionFailures, "BillingDisabled", "CardRequired", "StripeRequestFailed"] as const
+const failures = ["BillingDisabled", "CardRequired", "StripeRequestFailed", "StoreUnavailable"] as const
 
 const Body = t.Object({
   tier: t.Union([t.Literal("paid"), t.Literal("pro")], { description: "The tier to move to; both bill usage on the metered price, they differ in limits" }),
@@ -18,16 +17,15 @@ const Subscribed = t.Object({
   subscription_id: t.String({ description: "Stripe subscription id (sub_…)" }),
 })
 
-export const subscribeRoute = (respond: Respond) =>
-  new Elysia().post(
+export const subscribeRoute = (respond: Respond) => {
+  const signedIn = signedInResponder(respond)
+  return new Elysia().post(
     "/v1/billing/subscribe",
     ({ request, body }) =>
-      respond(request, failures,
-        asSignedIn(request, (user) => subscribe(user, body.tier, requestIdOf(request)).pipe(Effect.map((r) => ({ tier: r.tier, subscription_id: r.subscriptionId })))),
-      ),
+      signedIn.respond(request, failures, (user) => subscribe(user, body.tier, requestIdOf(request)).pipe(Effect.map((r) => ({ tier: r.tier, subscription_id: r.subscriptionId })))),
     {
       body: Body,
-      response: respond.documented({ 200: Subscribed }, allOf(failures, bodyFailures)),
+      response: signedIn.documented({ 200: Subscribed }, failures, bodyFailures),
       detail: {
         operationId: "subscribe",
         tags: ["billing"],
@@ -35,3 +33,4 @@ export const subscribeRoute = (respond: Respond) =>
       },
     },
   )
+}

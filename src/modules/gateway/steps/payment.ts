@@ -6,21 +6,20 @@
 // wallet may (storage agents), the call waits for the blockhash to move on.
 // The signed bytes leave this process only after their claim succeeded.
 import { Clock, Effect } from "effect"
-import { AppConfig } from "../../../platform/config/service"
 import { Store } from "../../../store/store"
 import { payingStatuses, type WalletRow } from "../../../store/wallets/repo"
 import type { KeyIdentity } from "../../keys/identity"
 import { ApiKeys } from "../../keys/verifier"
 import type { BuiltTransaction } from "../../marketplace/decode"
 import type { WireAgent } from "../../marketplace/protocol"
-import { mintOf } from "../../network/addresses"
-import { namespacedInput } from "../../network/agents"
 import type { NetworkShape } from "../../network/service"
-import { enforcePolicy, policyLimits } from "../../pool/enforce-policy"
 import { walletForCall } from "../../pool/wallet-for-call"
-import { PaymentContention, SpendCapReached } from "../errors"
+import { PaymentContention } from "../errors"
 import { PaymentLanes } from "../payment-lanes"
-import { priceQuote, type Quoted } from "./price"
+import { buildPayment } from "./build"
+import { claimPayment } from "./claim"
+import { checkPolicy } from "./policy"
+import type { Quoted } from "./price"
 import { signTransaction } from "./sign"
 
 export type OwnPayment = {
@@ -51,6 +50,7 @@ const payingWallets = Effect.fn("Gateway.payingWallets")(function* (environment:
 
 type Attempt = { readonly kind: "claimed"; readonly payment: OwnPayment } | { readonly kind: "taken" }
 
+/** One try on one wallet: build, policy, sign, claim. "taken" when the message is already another call's. */
 const attemptPayment = Effect.fn("Gateway.attemptPayment")(function* (
   identity: KeyIdentity,
   network: NetworkShape,
@@ -59,65 +59,19 @@ const attemptPayment = Effect.fn("Gateway.attemptPayment")(function* (
   call: { readonly usageId: string; readonly period: string },
   wallet: WalletRow,
 ) {
-  const config = yield* AppConfig
-  const store = yield* Store
   const lanes = yield* PaymentLanes
-  const built = yield* network.marketplace.buildTransaction(agent.id, {
-    payer_wallet: wallet.publicKey,
-    selected_token: agent.token,
-    input: namespacedInput(network.directory, agent.id, identity.storageNamespace, input),
-  })
-  // The price charged is the one quoted at build time (the policy bounds it by the known price).
-  const price = priceQuote(built.token, built.amountBase, config.markupBps, config.solPriceMicroUsd)
-  // The policy parses the bytes and hands back the transaction it approved: that one is signed.
-  const { tx } = yield* enforcePolicy(
-    {
-      tx: Buffer.from(built.transaction, "base64"),
-      payer: wallet.publicKey,
-      quote: { amountBase: built.amountBase, token: built.token, ...mintOf(network, built.token) },
-      knownPriceBase: agent.price_base,
-      knownPriceToken: agent.token,
-      recipients: [agent.owner_wallet, network.protocolFeeWallet],
-      ...policyLimits(config),
-    },
-    { walletId: wallet.id, agentId: agent.id, paymentIntentId: built.paymentIntentId },
-  )
+  const { built, price } = yield* buildPayment(identity, network, agent, input, wallet) // build
+  const tx = yield* checkPolicy(network, agent, wallet, built) // policy
   const blockhash = Buffer.from(tx.recentBlockhash).toString("hex")
   // Already claimed here: the same message, so it is not signed again.
   if (lanes.observe(agent.id, wallet.id, blockhash) === "taken") return { kind: "taken" } satisfies Attempt
-  const signed = yield* signTransaction(wallet, tx)
-  const cap = identity.limits.monthlySpendCapMicroUsd
-  const claim = yield* store.usage.claim(
-    call.usageId,
-    call.period,
-    {
-      agentName: agent.name.slice(0, 200),
-      agentPriceMicroUsd: price.agentPriceMicroUsd,
-      markupMicroUsd: price.markupMicroUsd,
-      developerPriceMicroUsd: price.developerPriceMicroUsd,
-      priceToken: price.token,
-      priceBase: price.priceBase,
-      solRateMicroUsd: price.solRateMicroUsd,
-      walletId: wallet.id,
-      paymentIntentId: built.paymentIntentId,
-      txSignature: signed.txSignature,
-    },
-    cap,
-  )
-  switch (claim.kind) {
-    case "claimed":
-      lanes.claimed(agent.id, wallet.id, blockhash)
-      return { kind: "claimed", payment: { wallet, built, price, signed } } satisfies Attempt
-    case "duplicate":
-      // Another call (maybe on another instance) holds this message.
-      lanes.claimed(agent.id, wallet.id, blockhash)
-      yield* Effect.logDebug("payment message already claimed by another call; choosing again", { usage_id: call.usageId, wallet_id: wallet.id, agent_id: agent.id })
-      return { kind: "taken" } satisfies Attempt
-    case "over_cap":
-      return yield* new SpendCapReached({ capMicroUsd: cap ?? 0, spentMicroUsd: claim.spentMicroUsd, priceMicroUsd: price.developerPriceMicroUsd })
-    case "gone":
-      return yield* new PaymentContention({ reason: "reservation_abandoned" })
-  }
+  const signed = yield* signTransaction(wallet, tx) // sign
+  const claimed = yield* claimPayment(identity, call, agent, wallet, { built, price, txSignature: signed.txSignature }) // claim
+  lanes.claimed(agent.id, wallet.id, blockhash)
+  if (claimed === "claimed") return { kind: "claimed", payment: { wallet, built, price, signed } } satisfies Attempt
+  // Another call (maybe on another instance) holds this message.
+  yield* Effect.logDebug("payment message already claimed by another call; choosing again", { usage_id: call.usageId, wallet_id: wallet.id, agent_id: agent.id })
+  return { kind: "taken" } satisfies Attempt
 })
 
 export const ownPayment = Effect.fn("Gateway.ownPayment")(function* (

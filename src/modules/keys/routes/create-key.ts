@@ -1,13 +1,12 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { allOf, bodyFailures } from "../../../platform/http/failures"
-import { sessionFailures } from "../../auth/failures"
+import { bodyFailures } from "../../../platform/http/failures"
 import { KeySchema, keyJson } from "../model"
-import { asSignedIn } from "../../auth/session-guard"
+import { signedInResponder } from "../../auth/session-guard"
 import { createKey, limitsOf } from "../service"
 
-const failures = [...sessionFailures, "KeyNotFound"] as const
+const failures = ["KeyNotFound", "StoreUnavailable"] as const
 
 const Body = t.Object({
   name: t.String({ minLength: 1, maxLength: 100, description: "A name to tell the key apart" }),
@@ -16,21 +15,20 @@ const Body = t.Object({
 
 export const CreatedKey = t.Composite([KeySchema, t.Object({ key: t.String({ description: "The API key. Shown once: store it now." }) })])
 
-export const createKeyRoute = (respond: Respond) =>
-  new Elysia().post(
+export const createKeyRoute = (respond: Respond) => {
+  const signedIn = signedInResponder(respond)
+  return new Elysia().post(
     "/v1/keys",
     ({ request, body }) =>
-      respond(request, failures,
-        asSignedIn(request, (user) =>
-          createKey(user.id, body.name, body.environment ?? "live").pipe(
-            Effect.flatMap(({ secret, row }) => Effect.map(limitsOf(row), (limits) => ({ ...keyJson(row, limits), key: secret }))),
-          ),
+      signedIn.respond(request, failures, (user) =>
+        createKey(user.id, body.name, body.environment ?? "live").pipe(
+          Effect.flatMap(({ secret, row }) => Effect.map(limitsOf(row), (limits) => ({ ...keyJson(row, limits), key: secret }))),
         ),
-        { status: 201, headers: { "cache-control": "no-store" } },
-      ),
+      { status: 201, headers: { "cache-control": "no-store" } }),
     {
       body: Body,
-      response: respond.documented({ 201: CreatedKey }, allOf(failures, bodyFailures)),
+      response: signedIn.documented({ 201: CreatedKey }, failures, bodyFailures),
       detail: { operationId: "createKey", tags: ["keys"], summary: "Create an API key (the key is shown once)" },
     },
   )
+}

@@ -2,36 +2,33 @@ import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
 import { AppConfig } from "../../../platform/config/service"
-import { allOf } from "../../../platform/http/failures"
-import { sessionFailures } from "../../auth/failures"
 import { KeySchema, keyJson } from "../model"
-import { asSignedIn } from "../../auth/session-guard"
+import { signedInResponder } from "../../auth/session-guard"
 import { listKeys } from "../service"
 import { limitsFor } from "../../../platform/tiers"
 
-const failures = sessionFailures
+const failures = ["StoreUnavailable", "StoreUnavailable"] as const
 
 const Listed = t.Object({
   keys: t.Array(t.Composite([KeySchema, t.Object({ ops_this_month: t.Integer({ description: "Agent calls this calendar month (UTC)" }) })])),
 })
 
-export const listKeysRoute = (respond: Respond) =>
-  new Elysia().get(
+export const listKeysRoute = (respond: Respond) => {
+  const signedIn = signedInResponder(respond)
+  return new Elysia().get(
     "/v1/keys",
     ({ request }) =>
-      respond(request, failures,
-        asSignedIn(request, (user) =>
-          Effect.gen(function* () {
-            const config = yield* AppConfig
-            const rows = yield* listKeys(user.id)
-            return {
-              keys: rows.map((r) => ({ ...keyJson(r, limitsFor(r, config.tiers)), ops_this_month: r.opsThisMonth })),
-            }
-          }),
-        ),
-      ),
+      signedIn.respond(request, failures, (user) =>
+        Effect.gen(function* () {
+          const config = yield* AppConfig
+          const rows = yield* listKeys(user.id)
+          return {
+            keys: rows.map((r) => ({ ...keyJson(r, limitsFor(r, config.tiers)), ops_this_month: r.opsThisMonth })),
+          }
+        })),
     {
-      response: respond.documented({ 200: Listed }, allOf(failures)),
+      response: signedIn.documented({ 200: Listed }, failures),
       detail: { operationId: "listKeys", tags: ["keys"], summary: "List your API keys (never the secrets)" },
     },
   )
+}

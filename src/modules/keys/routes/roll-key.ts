@@ -1,13 +1,12 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { allOf, bodyFailures, inputFailures } from "../../../platform/http/failures"
-import { sessionFailures } from "../../auth/failures"
+import { bodyFailures, inputFailures } from "../../../platform/http/failures"
 import { KeySchema, keyJson } from "../model"
-import { asSignedIn } from "../../auth/session-guard"
+import { signedInResponder } from "../../auth/session-guard"
 import { limitsOf, rollKey } from "../service"
 
-const failures = [...sessionFailures, "KeyNotFound"] as const
+const failures = ["KeyNotFound", "StoreUnavailable"] as const
 
 const Body = t.Object({
   grace_seconds: t.Optional(t.Integer({ minimum: 0, maximum: 7 * 86_400, description: "How long the old secret keeps working, seconds (default 0: stops at once)" })),
@@ -21,28 +20,27 @@ const Rolled = t.Composite([
   }),
 ])
 
-export const rollKeyRoute = (respond: Respond) =>
-  new Elysia().post(
+export const rollKeyRoute = (respond: Respond) => {
+  const signedIn = signedInResponder(respond)
+  return new Elysia().post(
     "/v1/keys/:id/roll",
     ({ request, params, body }) =>
-      respond(request, failures,
-        asSignedIn(request, (user) =>
-          rollKey(user.id, params.id, body?.grace_seconds ?? 0).pipe(
-            Effect.flatMap(({ secret, row, graceUntil }) =>
-              Effect.map(limitsOf(row), (limits) => ({
-                ...keyJson(row, limits),
-                key: secret,
-                previous_key_valid_until: graceUntil === null ? null : new Date(graceUntil).toISOString(),
-              })),
-            ),
+      signedIn.respond(request, failures, (user) =>
+        rollKey(user.id, params.id, body?.grace_seconds ?? 0).pipe(
+          Effect.flatMap(({ secret, row, graceUntil }) =>
+            Effect.map(limitsOf(row), (limits) => ({
+              ...keyJson(row, limits),
+              key: secret,
+              previous_key_valid_until: graceUntil === null ? null : new Date(graceUntil).toISOString(),
+            })),
           ),
         ),
-        { headers: { "cache-control": "no-store" } },
-      ),
+      { headers: { "cache-control": "no-store" } }),
     {
       params: t.Object({ id: t.String({ maxLength: 64, description: "Key id" }) }),
       body: t.Optional(Body),
-      response: respond.documented({ 200: Rolled }, allOf(failures, bodyFailures, inputFailures)),
+      response: signedIn.documented({ 200: Rolled }, failures, bodyFailures, inputFailures),
       detail: { operationId: "rollKey", tags: ["keys"], summary: "Replace a key's secret, optionally keeping the old one for a grace period" },
     },
   )
+}

@@ -4,7 +4,6 @@ import { storageCall } from "../call"
 import { storageCallFailures } from "../failures"
 import { Question, StorageHeaders, storageResponses } from "../model"
 
-
 const Body = t.Object({ question: Question })
 
 export const answersForgetRoute = (respond: Respond) =>

@@ -4,7 +4,6 @@ import { defined, storageCall } from "../call"
 import { storageCallFailures } from "../failures"
 import { Answer, Question, StorageHeaders, storageResponses, Tags } from "../model"
 
-
 const Body = t.Object({ question: Question, answer: Answer, tags: t.Optional(Tags) })
 
 export const answersTeachRoute = (respond: Respond) =>

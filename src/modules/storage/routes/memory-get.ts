@@ -4,7 +4,6 @@ import { storageCall } from "../call"
 import { storageCallFailures } from "../failures"
 import { MemoryKey, StorageHeaders, storageResponses } from "../model"
 
-
 const Body = t.Object({ key: MemoryKey })
 
 export const memoryGetRoute = (respond: Respond) =>

@@ -4,7 +4,6 @@ import { defined, storageCall } from "../call"
 import { storageCallFailures } from "../failures"
 import { StorageHeaders, storageResponses } from "../model"
 
-
 const Body = t.Object({
   prefix: t.Optional(t.String({ maxLength: 256, description: "Only keys starting with this" })),
   limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, description: "Entries per page (1–100; the agent's default is 50)" })),

@@ -6,7 +6,6 @@ import { storageCallFailures } from "../failures"
 import { encodeValue } from "../memory-value"
 import { MemoryKey, StorageHeaders, storageResponses } from "../model"
 
-
 const Body = t.Object({
   key: MemoryKey,
   value: t.Union([t.String(), t.Number(), t.Boolean(), t.Array(t.Unknown()), t.Record(t.String(), t.Unknown())], {
