@@ -148,6 +148,20 @@ for (const dialect of dialects) {
       expect(await kinds()).toEqual([])
     })
 
+    test("billing counters that differ from the settled rows are found, naming the user and the column", async () => {
+      const [owner] = await exec(sql`select user_id from usage where key_id = ${keyId} limit 1`)
+      await exec(sql`update billing_usage set pending_micro_usd = pending_micro_usd + 7 where user_id = ${owner!.user_id}`)
+      try {
+        const report = await audit()
+        expect(report.findings).toEqual([expect.objectContaining({ kind: "counter_mismatch" })])
+        expect(report.findings[0]!.detail).toContain(`billing counters of user ${owner!.user_id}`)
+        expect(report.findings[0]!.detail).toContain("pending_micro_usd")
+      } finally {
+        await exec(sql`update billing_usage set pending_micro_usd = pending_micro_usd - 7 where user_id = ${owner!.user_id}`)
+      }
+      expect(await kinds()).toEqual([])
+    })
+
     test("rows sharing a signature or an intent are found (the unique indexes dropped, as on a database written before them)", async () => {
       await exec(sql.raw("drop index usage_tx_signature_uq"))
       await exec(sql.raw("drop index usage_payment_intent_uq"))

@@ -12,7 +12,7 @@
 import { Clock, Effect } from "effect"
 import { periodBounds } from "../../platform/period"
 import { Store } from "../../store/store"
-import type { CounterMismatch, MonthRange, SettledPayment } from "../../store/audit/repo"
+import type { BillingCounterMismatch, CounterMismatch, MonthRange, SettledPayment } from "../../store/audit/repo"
 import type { StoreUnavailable } from "../../platform/db/errors"
 import { Networks } from "../network/service"
 import type { SignatureState } from "../chain/service"
@@ -63,6 +63,16 @@ const counterFinding = (m: CounterMismatch): Finding => ({
   rowIds: [],
   keyId: m.keyId,
 })
+
+const billingCounterFinding = (m: BillingCounterMismatch): Finding => {
+  const off = Object.keys(m.counter).filter((c) => m.counter[c] !== m.rows[c])
+  return {
+    kind: "counter_mismatch",
+    severity: "error",
+    detail: `billing counters of user ${m.userId} differ from the settled rows: ${off.map((c) => `${c} ${m.counter[c]} (rows ${m.rows[c]})`).join(", ")}`,
+    rowIds: [],
+  }
+}
 
 // Landed: "processed" may still be dropped with its fork, but a settled row
 // read as processed is not yet evidence of a missing payment either.
@@ -117,6 +127,7 @@ export const auditPeriod = Effect.fn("Audit.period")(function* (period: string) 
   const checked = unpaid.checked
 
   findings.push(...(yield* store.audit.counterMismatches(range)).map(counterFinding))
+  findings.push(...(yield* store.audit.billingCounterMismatches(range)).map(billingCounterFinding))
 
   const flagged = yield* store.audit.flagged(range)
   if (flagged.length > 0) {

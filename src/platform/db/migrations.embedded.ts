@@ -12,6 +12,7 @@ import sqlite_7 from "../../../drizzle/sqlite/0007_storage_namespace.sql" with {
 import sqlite_8 from "../../../drizzle/sqlite/0008_test_environment.sql" with { type: "text" }
 import sqlite_9 from "../../../drizzle/sqlite/0009_billable_at_reserve.sql" with { type: "text" }
 import sqlite_10 from "../../../drizzle/sqlite/0010_usage_counters.sql" with { type: "text" }
+import sqlite_11 from "../../../drizzle/sqlite/0011_billing_counters.sql" with { type: "text" }
 
 export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488039901, breakpoints: true, sql: sqlite_0 },
@@ -25,6 +26,7 @@ export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0008_test_environment", when: 1796079981301, breakpoints: true, sql: sqlite_8 },
   { tag: "0009_billable_at_reserve", when: 1796091538532, breakpoints: true, sql: sqlite_9 },
   { tag: "0010_usage_counters", when: 1796092674381, breakpoints: true, sql: sqlite_10 },
+  { tag: "0011_billing_counters", when: 1796095933243, breakpoints: true, sql: sqlite_11 },
 ]
 
 import pg_0 from "../../../drizzle/pg/0000_init.sql" with { type: "text" }
@@ -38,6 +40,7 @@ import pg_7 from "../../../drizzle/pg/0007_storage_namespace.sql" with { type: "
 import pg_8 from "../../../drizzle/pg/0008_test_environment.sql" with { type: "text" }
 import pg_9 from "../../../drizzle/pg/0009_billable_at_reserve.sql" with { type: "text" }
 import pg_10 from "../../../drizzle/pg/0010_usage_counters.sql" with { type: "text" }
+import pg_11 from "../../../drizzle/pg/0011_billing_counters.sql" with { type: "text" }
 
 export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488040566, breakpoints: true, sql: pg_0 },
@@ -51,4 +54,5 @@ export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0008_test_environment", when: 1796079982057, breakpoints: true, sql: pg_8 },
   { tag: "0009_billable_at_reserve", when: 1796091539443, breakpoints: true, sql: pg_9 },
   { tag: "0010_usage_counters", when: 1796092675768, breakpoints: true, sql: pg_10 },
+  { tag: "0011_billing_counters", when: 1796095934153, breakpoints: true, sql: pg_11 },
 ]

@@ -145,6 +145,25 @@ export const usageAgentDays = pgTable("usage_agent_days", {
   spendMicroUsd: bigint("spend_micro_usd", { mode: "number" }).notNull().default(0),
 }, (t) => [primaryKey({ columns: [t.keyId, t.day, t.agentId] }), index("usage_agent_days_user_day_idx").on(t.userId, t.day)])
 
+// A user's live settled calls in a period (by the call's start), and where
+// their billing stands with Stripe: pending, reported or flagged. Kept by
+// triggers on usage (migration 0011) in the statement that changes a row, so
+// whatever path settles, reports or flags a row, the counters follow; the
+// billing reads, the reconciliation and the monthly close read them instead
+// of the month's rows, and the money audit checks them against the rows.
+export const billingUsage = pgTable("billing_usage", {
+  userId: text("user_id").notNull(),
+  period: text("period").notNull(),
+  settledOps: bigint("settled_ops", { mode: "number" }).notNull().default(0),
+  settledMicroUsd: bigint("settled_micro_usd", { mode: "number" }).notNull().default(0),
+  pendingRows: bigint("pending_rows", { mode: "number" }).notNull().default(0),
+  pendingMicroUsd: bigint("pending_micro_usd", { mode: "number" }).notNull().default(0),
+  reportedRows: bigint("reported_rows", { mode: "number" }).notNull().default(0),
+  reportedMicroUsd: bigint("reported_micro_usd", { mode: "number" }).notNull().default(0),
+  flaggedRows: bigint("flagged_rows", { mode: "number" }).notNull().default(0),
+  flaggedMicroUsd: bigint("flagged_micro_usd", { mode: "number" }).notNull().default(0),
+}, (t) => [primaryKey({ columns: [t.userId, t.period] })])
+
 export const billingPeriods = pgTable("billing_periods", {
   userId: text("user_id").notNull(),
   period: text("period").notNull(),

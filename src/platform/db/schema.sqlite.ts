@@ -145,6 +145,25 @@ export const usageAgentDays = sqliteTable("usage_agent_days", {
   spendMicroUsd: integer("spend_micro_usd").notNull().default(0),
 }, (t) => [primaryKey({ columns: [t.keyId, t.day, t.agentId] }), index("usage_agent_days_user_day_idx").on(t.userId, t.day)])
 
+// A user's live settled calls in a period (by the call's start), and where
+// their billing stands with Stripe: pending, reported or flagged. Kept by
+// triggers on usage (migration 0011) in the statement that changes a row, so
+// whatever path settles, reports or flags a row, the counters follow; the
+// billing reads, the reconciliation and the monthly close read them instead
+// of the month's rows, and the money audit checks them against the rows.
+export const billingUsage = sqliteTable("billing_usage", {
+  userId: text("user_id").notNull(),
+  period: text("period").notNull(),
+  settledOps: integer("settled_ops").notNull().default(0),
+  settledMicroUsd: integer("settled_micro_usd").notNull().default(0),
+  pendingRows: integer("pending_rows").notNull().default(0),
+  pendingMicroUsd: integer("pending_micro_usd").notNull().default(0),
+  reportedRows: integer("reported_rows").notNull().default(0),
+  reportedMicroUsd: integer("reported_micro_usd").notNull().default(0),
+  flaggedRows: integer("flagged_rows").notNull().default(0),
+  flaggedMicroUsd: integer("flagged_micro_usd").notNull().default(0),
+}, (t) => [primaryKey({ columns: [t.userId, t.period] })])
+
 export const billingPeriods = sqliteTable("billing_periods", {
   userId: text("user_id").notNull(),
   period: text("period").notNull(),

@@ -11,6 +11,8 @@ export type SettledPayment = { readonly id: string; readonly txSignature: string
 export type Totals = { readonly ops: number; readonly spendMicroUsd: number }
 /** A key's month counters (or, with `agentId`, its settled calls' day counters for that agent) against its rows. */
 export type CounterMismatch = { readonly keyId: string; readonly agentId?: string; readonly counter: Totals; readonly rows: Totals }
+/** A user's billing counters for the month against their live settled rows, column by column (settled_ops, pending_micro_usd, …). */
+export type BillingCounterMismatch = { readonly userId: string; readonly counter: Readonly<Record<string, number>>; readonly rows: Readonly<Record<string, number>> }
 export type StripeRow = { readonly id: string; readonly reason: string | null }
 
 export interface AuditRepo {
@@ -21,6 +23,8 @@ export interface AuditRepo {
   readonly settledPage: (range: MonthRange, afterId: string | undefined, limit: number) => Effect.Effect<ReadonlyArray<SettledPayment>, StoreUnavailable>
   /** Keys whose counters for the month, or whose settled calls' day counters per agent, differ from what their rows say (each read in one snapshot). */
   readonly counterMismatches: (range: MonthRange) => Effect.Effect<ReadonlyArray<CounterMismatch>, StoreUnavailable>
+  /** Users whose billing counters for the month differ from their live settled rows (read in one snapshot). */
+  readonly billingCounterMismatches: (range: MonthRange) => Effect.Effect<ReadonlyArray<BillingCounterMismatch>, StoreUnavailable>
   /** Failed rows of the month that kept a signature, after `afterId`, id order. */
   readonly failedSignedPage: (range: MonthRange, afterId: string | undefined, limit: number) => Effect.Effect<ReadonlyArray<SettledPayment>, StoreUnavailable>
   /** Rows Stripe refused or dropped (flagged) in the month. */

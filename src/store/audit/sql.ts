@@ -10,6 +10,7 @@ export const sqlAudit = ({ all }: SqlPort): AuditRepo => ({
   settledPage: (r, after, limit) => Effect.map(all(q.settledPageStatement(r, after, limit)), q.toSettled),
   counterMismatches: (r) =>
     Effect.map(Effect.all([all(q.counterMismatchStatement(r)), all(q.agentDayMismatchStatement(r))]), ([month, days]) => [...q.toMismatches(month), ...q.toMismatches(days)]),
+  billingCounterMismatches: (r) => Effect.map(all(q.billingCounterMismatchStatement(r)), q.toBillingMismatches),
   failedSignedPage: (r, after, limit) => Effect.map(all(q.failedSignedPageStatement(r, after, limit)), q.toSettled),
   flagged: (r) => Effect.map(all(q.flaggedStatement(r)), q.toStripeRows),
   overdueReports: (r, before) => Effect.map(all(q.overdueStatement(r, before)), q.toStripeRows),

@@ -56,6 +56,37 @@ export const agentDayMismatchStatement = (r: MonthRange) => sql`
   where coalesce(c.calls, 0) <> coalesce(t.calls, 0) or coalesce(c.spend_micro_usd, 0) <> coalesce(t.spend_micro_usd, 0)
   order by 1, 2`
 
+// A user's billing counters (billing_usage) against their live settled rows
+// of the month, every column, in one statement (one snapshot).
+export const billingCounterMismatchStatement = (r: MonthRange) => sql`
+  select coalesce(c.user_id, t.user_id) as user_id,
+    coalesce(c.settled_ops, 0) as counter_settled_ops, coalesce(t.settled_ops, 0) as row_settled_ops,
+    coalesce(c.settled_micro_usd, 0) as counter_settled_micro_usd, coalesce(t.settled_micro_usd, 0) as row_settled_micro_usd,
+    coalesce(c.pending_rows, 0) as counter_pending_rows, coalesce(t.pending_rows, 0) as row_pending_rows,
+    coalesce(c.pending_micro_usd, 0) as counter_pending_micro_usd, coalesce(t.pending_micro_usd, 0) as row_pending_micro_usd,
+    coalesce(c.reported_rows, 0) as counter_reported_rows, coalesce(t.reported_rows, 0) as row_reported_rows,
+    coalesce(c.reported_micro_usd, 0) as counter_reported_micro_usd, coalesce(t.reported_micro_usd, 0) as row_reported_micro_usd,
+    coalesce(c.flagged_rows, 0) as counter_flagged_rows, coalesce(t.flagged_rows, 0) as row_flagged_rows,
+    coalesce(c.flagged_micro_usd, 0) as counter_flagged_micro_usd, coalesce(t.flagged_micro_usd, 0) as row_flagged_micro_usd
+  from (select * from billing_usage where period = ${r.period}) c
+  full outer join (
+    select user_id,
+      count(*) as settled_ops,
+      coalesce(sum(developer_price_micro_usd), 0) as settled_micro_usd,
+      sum(case when stripe_state = 'pending' then 1 else 0 end) as pending_rows,
+      sum(case when stripe_state = 'pending' then developer_price_micro_usd else 0 end) as pending_micro_usd,
+      sum(case when stripe_state = 'reported' then 1 else 0 end) as reported_rows,
+      sum(case when stripe_state = 'reported' then developer_price_micro_usd else 0 end) as reported_micro_usd,
+      sum(case when stripe_state = 'flagged' then 1 else 0 end) as flagged_rows,
+      sum(case when stripe_state = 'flagged' then developer_price_micro_usd else 0 end) as flagged_micro_usd
+    from usage where ${inMonth(r)} and state = 'settled' and environment = 'live'
+    group by user_id
+  ) t on t.user_id = c.user_id
+  where coalesce(c.settled_ops, 0) <> coalesce(t.settled_ops, 0) or coalesce(c.settled_micro_usd, 0) <> coalesce(t.settled_micro_usd, 0) or coalesce(c.pending_rows, 0) <> coalesce(t.pending_rows, 0) or coalesce(c.pending_micro_usd, 0) <> coalesce(t.pending_micro_usd, 0) or coalesce(c.reported_rows, 0) <> coalesce(t.reported_rows, 0) or coalesce(c.reported_micro_usd, 0) <> coalesce(t.reported_micro_usd, 0) or coalesce(c.flagged_rows, 0) <> coalesce(t.flagged_rows, 0) or coalesce(c.flagged_micro_usd, 0) <> coalesce(t.flagged_micro_usd, 0)
+  order by 1`
+
+export const BILLING_COUNTERS = ["settled_ops", "settled_micro_usd", "pending_rows", "pending_micro_usd", "reported_rows", "reported_micro_usd", "flagged_rows", "flagged_micro_usd"] as const
+
 // Failed rows that kept a signature: the call was released, so a successful
 // payment under that signature left the pool without a charge.
 export const failedSignedPageStatement = (r: MonthRange, afterId: string | undefined, limit: number) => sql`
@@ -83,3 +114,10 @@ export const toMismatches = (rows: ReadonlyArray<Raw>) =>
     rows: { ops: Number(r.row_ops), spendMicroUsd: Number(r.row_spend) },
   }))
 export const toStripeRows = (rows: ReadonlyArray<Raw>) => rows.map((r) => ({ id: String(r.id), reason: r.reason === null || r.reason === undefined ? null : String(r.reason) }))
+
+export const toBillingMismatches = (rows: ReadonlyArray<Raw>) =>
+  rows.map((r) => ({
+    userId: String(r.user_id),
+    counter: Object.fromEntries(BILLING_COUNTERS.map((c) => [c, Number(r[`counter_${c}`])])),
+    rows: Object.fromEntries(BILLING_COUNTERS.map((c) => [c, Number(r[`row_${c}`])])),
+  }))

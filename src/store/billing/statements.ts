@@ -67,27 +67,27 @@ export const effectSteps = (userId: string, effect: WebhookEffect, now: number):
   }
 }
 
+// From the period's counters (billing_usage), never the month's rows.
 export const closePeriodStatement = (r: PeriodRange, now: number) => sql`
   insert into billing_periods (user_id, period, ops, total_micro_usd, status, closed_at)
-  select user_id, ${r.period}, count(*), sum(developer_price_micro_usd), 'pending', ${now}
-  from usage where state = 'settled' and environment = 'live' and created_at >= ${r.start} and created_at < ${r.end}
-  group by user_id
+  select user_id, ${r.period}, settled_ops, settled_micro_usd, 'pending', ${now}
+  from billing_usage where period = ${r.period} and settled_ops > 0
   on conflict (user_id, period) do update set
     ops = excluded.ops, total_micro_usd = excluded.total_micro_usd, closed_at = excluded.closed_at
   returning user_id`
 
 export const reconcileStatement = (r: PeriodRange) => sql`
   select user_id,
-    count(*) as settled_ops,
-    sum(developer_price_micro_usd) as settled,
-    sum(case when stripe_state in ('pending', 'reported', 'flagged') then developer_price_micro_usd else 0 end) as billable,
-    sum(case when stripe_state = 'reported' then developer_price_micro_usd else 0 end) as reported,
-    sum(case when stripe_state = 'pending' then 1 else 0 end) as unreported_rows,
-    sum(case when stripe_state = 'pending' then developer_price_micro_usd else 0 end) as unreported,
-    sum(case when stripe_state = 'flagged' then 1 else 0 end) as flagged_rows,
-    sum(case when stripe_state = 'flagged' then developer_price_micro_usd else 0 end) as flagged
-  from usage where state = 'settled' and environment = 'live' and created_at >= ${r.start} and created_at < ${r.end}
-  group by user_id order by user_id`
+    settled_ops,
+    settled_micro_usd as settled,
+    pending_micro_usd + reported_micro_usd + flagged_micro_usd as billable,
+    reported_micro_usd as reported,
+    pending_rows as unreported_rows,
+    pending_micro_usd as unreported,
+    flagged_rows,
+    flagged_micro_usd as flagged
+  from billing_usage where period = ${r.period} and settled_ops > 0
+  order by user_id`
 
 type RawReconciliation = Record<"user_id" | "settled_ops" | "settled" | "billable" | "reported" | "unreported_rows" | "unreported" | "flagged_rows" | "flagged", string | number>
 
@@ -112,11 +112,10 @@ export const toReconciliation = (period: string, rows: ReadonlyArray<RawReconcil
   })
 
 export const userUsageStatement = (userId: string, r: PeriodRange) => sql`
-  select count(*) as ops,
-    coalesce(sum(developer_price_micro_usd), 0) as settled,
-    coalesce(sum(case when stripe_state in ('pending', 'reported', 'flagged') then developer_price_micro_usd else 0 end), 0) as billable,
-    coalesce(sum(case when stripe_state = 'reported' then developer_price_micro_usd else 0 end), 0) as reported
-  from usage where user_id = ${userId} and state = 'settled' and environment = 'live' and created_at >= ${r.start} and created_at < ${r.end}`
+  select settled_ops as ops, settled_micro_usd as settled,
+    pending_micro_usd + reported_micro_usd + flagged_micro_usd as billable,
+    reported_micro_usd as reported
+  from billing_usage where user_id = ${userId} and period = ${r.period}`
 
 export const toUserUsage = (rows: ReadonlyArray<Record<string, string | number>>): UserUsageTotal => {
   const r = rows[0] ?? {}
