@@ -90,3 +90,19 @@ export const HistorySchema = t.Object({
   rows: t.Array(UsageRowSchema, { description: "Newest first" }),
   next: nullable(t.String(), "Pass as `before` to get the next (older) page; null on the last page"),
 })
+
+export const DailySchema = t.Object({
+  scope: t.Union([t.Literal("key"), t.Literal("user")], { description: "key: the calling API key's calls; user: every key of the signed-in user" }),
+  from: t.String({ description: "First UTC day, YYYY-MM-DD" }),
+  to: t.String({ description: "Last UTC day, YYYY-MM-DD (included)" }),
+  days: t.Array(
+    t.Object({
+      day: t.String({ description: "UTC day the calls started, YYYY-MM-DD" }),
+      agent: t.Object({ id: t.String({ description: "Marketplace agent UUID" }), name: t.String({ description: "Agent name at its latest call" }) }),
+      calls: t.Integer({ description: "Settled calls" }),
+      spend_micro_usd: microUsd("What they cost you"),
+      spend_usd: usd("What they cost you"),
+    }),
+    { description: "Per day and agent, days ascending; a day without settled calls is absent" },
+  ),
+})

@@ -8,6 +8,7 @@ import { resolveAgentId } from "../network/agents"
 import { Networks } from "../network/service"
 import { formatUsd } from "../gateway/money"
 import type { KeyIdentity } from "../keys/identity"
+import { parseDayRange } from "./days"
 import { parseHistoryFilters, type HistoryParams } from "./filters"
 import { usageRowJson } from "./model"
 import type { Viewer } from "./viewer"
@@ -62,5 +63,18 @@ export const usageHistory = Effect.fn("Usage.history")(function* (viewer: Viewer
     scope: viewer.kind,
     rows: page.map(usageRowJson),
     next: rows.length > filters.limit ? page[page.length - 1]!.id : null,
+  }
+})
+
+export const usageDaily = Effect.fn("Usage.daily")(function* (viewer: Viewer, params: { readonly from?: string | undefined; readonly to?: string | undefined }) {
+  const store = yield* Store
+  const range = parseDayRange(params, yield* Clock.currentTimeMillis)
+  if (range instanceof InvalidInput) return yield* range
+  const days = yield* store.usage.daily(viewer.kind === "key" ? { keyId: viewer.keyId } : { userId: viewer.userId }, range.from, range.to)
+  return {
+    scope: viewer.kind,
+    from: range.from,
+    to: range.to,
+    days: days.map((d) => ({ day: d.day, agent: { id: d.agentId, name: d.agentName }, calls: d.calls, spend_micro_usd: d.spendMicroUsd, spend_usd: formatUsd(d.spendMicroUsd) })),
   }
 })

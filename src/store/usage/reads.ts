@@ -5,9 +5,9 @@ import { and, desc, eq, gt, gte, inArray, lt, lte, ne, or, sql } from "drizzle-o
 import { Effect } from "effect"
 import { periodDays } from "../../platform/period"
 import type { SqlPort } from "../port"
-import type { AgentTotal, HistoryQuery, UsageRepo } from "./repo"
+import type { AgentTotal, DailyTotal, HistoryQuery, UsageRepo } from "./repo"
 
-export type UsageReads = Pick<UsageRepo, "markUnknown" | "unresolved" | "findById" | "history" | "totalsByAgent">
+export type UsageReads = Pick<UsageRepo, "markUnknown" | "unresolved" | "findById" | "history" | "totalsByAgent" | "daily">
 
 export const usageReads = ({ db, t, all, first, run }: SqlPort): UsageReads => {
   const u = t.usage
@@ -55,6 +55,17 @@ export const usageReads = ({ db, t, all, first, run }: SqlPort): UsageReads => {
           .where(and(eq(d.keyId, keyId), gte(d.day, firstDay), lte(d.day, lastDay)))
           .groupBy(d.agentId),
       ).pipe(Effect.map((rows): ReadonlyArray<AgentTotal> => rows.map((r) => ({ ...r, ops: Number(r.ops), spendMicroUsd: Number(r.spendMicroUsd) }))))
+    },
+    daily: (scope, fromDay, toDay) => {
+      const d = t.usageAgentDays
+      return all(
+        db
+          .select({ day: d.day, agentId: d.agentId, agentName: sql<string>`max(${d.agentName})`, calls: sql<number>`sum(${d.calls})`, spendMicroUsd: sql<number>`sum(${d.spendMicroUsd})` })
+          .from(d)
+          .where(and("keyId" in scope ? eq(d.keyId, scope.keyId) : eq(d.userId, scope.userId), gte(d.day, fromDay), lte(d.day, toDay)))
+          .groupBy(d.day, d.agentId)
+          .orderBy(d.day, d.agentId),
+      ).pipe(Effect.map((rows): ReadonlyArray<DailyTotal> => rows.map((r) => ({ ...r, calls: Number(r.calls), spendMicroUsd: Number(r.spendMicroUsd) }))))
     },
   }
 }

@@ -65,6 +65,9 @@ export type HistoryQuery = {
   readonly limit: number
 }
 
+/** Settled calls of one UTC day and agent. */
+export type DailyTotal = { readonly day: string; readonly agentId: string; readonly agentName: string; readonly calls: number; readonly spendMicroUsd: number }
+
 export type AgentTotal = { readonly agentId: string; readonly agentName: string; readonly ops: number; readonly spendMicroUsd: number }
 
 export interface UsageRepo {
@@ -101,4 +104,6 @@ export interface UsageRepo {
    * the day counters settlement keeps, never by scanning rows.
    */
   readonly totalsByAgent: (keyId: string, period: string) => Effect.Effect<ReadonlyArray<AgentTotal>, StoreUnavailable>
+  /** Settled calls per UTC day and agent, days [fromDay, toDay] ("YYYY-MM-DD"), of one key or all a user's keys: from the day counters. */
+  readonly daily: (scope: { readonly keyId: string } | { readonly userId: string }, fromDay: string, toDay: string) => Effect.Effect<ReadonlyArray<DailyTotal>, StoreUnavailable>
 }
