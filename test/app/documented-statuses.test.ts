@@ -26,9 +26,11 @@ describe("documented statuses", () => {
     expect(problemStatuses("/v1/agents/{agentId}", "post")).toEqual([400, 401, 402, 403, 404, 409, 413, 415, 422, 429, 502, 503, 504])
   })
 
-  test("a session route documents its session failures (including the database's 503), and a body's statuses only when it takes one", () => {
-    expect(problemStatuses("/v1/auth/logout", "post")).toEqual([401, 503])
+  test("a session route documents its session failures (including the database's 503), and what parsing a body can answer on any route that may receive one", () => {
+    expect(problemStatuses("/v1/auth/logout", "post")).toEqual([400, 401, 413, 415, 422, 503])
     expect(problemStatuses("/v1/keys", "get")).toEqual([401, 503])
+    // The webhook takes Stripe's raw body: a non-JSON type is 415, an oversized one 413.
+    expect(problemStatuses("/v1/webhooks/stripe", "post")).toEqual([400, 413, 415, 422, 503])
     expect(problemStatuses("/v1/keys", "post")).toEqual([400, 401, 404, 413, 415, 422, 503])
   })
 

@@ -82,8 +82,6 @@ for (const dialect of dialects) {
       // Released as a call whose payment never landed, but it did: counters follow the release.
       await exec(sql`update usage set state = 'failed', error = 'payment never reached the chain' where id = ${row.id}`)
       await exec(sql`update usage_periods set ops = ops - 1, spend_micro_usd = spend_micro_usd - 15000 where key_id = ${keyId} and period = ${period}`)
-      // A released row was never settled: it never reached the day counters either.
-      await exec(sql`update usage_agent_days set calls = calls - 1, spend_micro_usd = spend_micro_usd - 15000 where key_id = ${keyId}`)
       try {
         const report = await audit()
         expect(report.ok).toBe(false)
@@ -91,7 +89,6 @@ for (const dialect of dialects) {
       } finally {
         await exec(sql`update usage set state = 'settled', error = null where id = ${row.id}`)
         await exec(sql`update usage_periods set ops = ops + 1, spend_micro_usd = spend_micro_usd + 15000 where key_id = ${keyId} and period = ${period}`)
-        await exec(sql`update usage_agent_days set calls = calls + 1, spend_micro_usd = spend_micro_usd + 15000 where key_id = ${keyId}`)
       }
       expect(await kinds()).toEqual([])
     })

@@ -9,6 +9,7 @@ import { resolveAgent } from "../../src/modules/gateway/steps/agent"
 import { reconcileUnknownCalls } from "../../src/modules/gateway/reconciler"
 import { Networks } from "../../src/modules/network/service"
 import { sandboxOwnerWallet } from "../../src/modules/sandbox/identities"
+import { periodOf } from "../../src/platform/period"
 import { Store } from "../../src/store/store"
 import { readJson } from "../support/app"
 import { bearer, register } from "../support/accounts"
@@ -60,6 +61,29 @@ for (const dialect of dialects) {
       const [row] = await g.runtime.runPromise(Effect.flatMap(Store, (s) => s.usage.history({ keyId: a.keyId, limit: 10 })))
       expect(row).toMatchObject({ state: "settled", txSignature: rows[0]!.txSignature })
       expect(g.logs.some((l) => l.includes("defect after the payment was handed over"))).toBe(true)
+    })
+
+    test("any other defect's 500 is kept for the key too (it may follow a payment), and the reservation is still given back", async () => {
+      const a = await register(g)
+      const headers = { ...bearer(a.key), "idempotency-key": "a-bug-before-submit", "content-type": "application/json" }
+      const input = { text: "A bug while building" }
+      const defectWhileBuilding = Effect.gen(function* () {
+        const networks = yield* Networks
+        const live = networks.live
+        const marketplace = { ...live.marketplace, buildTransaction: () => Effect.die(new Error("a bug while building")) }
+        const request = new Request("http://localhost/v1/agents/title-generator", { method: "POST", headers })
+        return yield* agentCallPipeline(request, (directory) => resolveAgent(directory, "title-generator"), input).pipe(
+          Effect.provideService(Networks, { ...networks, live: { ...live, marketplace } }),
+        )
+      })
+      const first = await g.runtime.runPromiseExit(defectWhileBuilding)
+      expect(Exit.isFailure(first)).toBe(true)
+      const retry = await g.request("/v1/agents/title-generator", { method: "POST", headers, body: JSON.stringify(input) })
+      expect(retry.headers.get("idempotent-replayed")).toBe("true")
+      expect(await readJson(retry)).toMatchObject({ status: 500, body: { code: "internal_error" } })
+      // Nothing was paid: no row, no op or spend left on the key's month.
+      expect(await g.runtime.runPromise(Effect.flatMap(Store, (s) => s.usage.history({ keyId: a.keyId, limit: 10 })))).toEqual([])
+      expect(await g.runtime.runPromise(Effect.flatMap(Store, (s) => s.periods.get(a.keyId, periodOf(Date.now()))))).toEqual({ ops: 0, spendMicroUsd: 0 })
     })
   })
 }

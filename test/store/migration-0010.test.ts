@@ -43,6 +43,19 @@ for (const dialect of dialects) {
           { key_id: "key_a", day: "2026-02-01", agent_id: "agt_x", user_id: "usr_key_a", agent_name: "X new", calls: 1, spend_micro_usd: 4000 },
           { key_id: "key_b", day: "2026-01-31", agent_id: "agt_x", user_id: "usr_key_b", agent_name: "X new", calls: 1, spend_micro_usd: 700 },
         ])
+
+        // From now on triggers keep them, whoever changes a row (an older release settling, a repair, a delete).
+        await exec(h, sql`update usage set state = 'settled' where id = 'use_6'`)
+        await exec(h, sql`delete from usage where id = 'use_1'`)
+        await exec(h, sql`update usage set state = 'failed' where id = 'use_7'`)
+        const after = await selectAll(h, sql`select key_id, day, agent_id, calls, spend_micro_usd from usage_agent_days order by key_id, day, agent_id`)
+        expect(after.map((r) => [r.key_id, r.day, r.agent_id, Number(r.calls), Number(r.spend_micro_usd)])).toEqual([
+          ["key_a", "2026-01-31", "agt_x", 1, 2500],
+          ["key_a", "2026-01-31", "agt_y", 2, 600],
+          ["key_a", "2026-02-01", "agt_x", 1, 4000],
+          // A counter that drops to nothing stays as a zero; reads leave it out.
+          ["key_b", "2026-01-31", "agt_x", 0, 0],
+        ])
       }))
   })
 }

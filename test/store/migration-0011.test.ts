@@ -55,3 +55,22 @@ for (const dialect of dialects) {
       }))
   })
 }
+
+// The counters live in triggers, which drizzle's schema does not know: a
+// future migration that rebuilds `usage` (SQLite's create-copy-rename) would
+// drop them silently. This fails if any is missing.
+for (const dialect of dialects) {
+  test(`the counters' triggers exist after every migration (${dialect})`, () =>
+    atMigration(dialect, 0, async (h) => {
+      await runMigrations(h)
+      const names =
+        h.kind === "sqlite"
+          ? (await selectAll(h, sql`select name from sqlite_master where type = 'trigger' and tbl_name = 'usage' order by name`)).map((r) => r.name)
+          : (await selectAll(h, sql`select tgname as name from pg_trigger where tgrelid = 'usage'::regclass and not tgisinternal order by tgname`)).map((r) => r.name)
+      expect(names).toEqual(
+        h.kind === "sqlite"
+          ? ["usage_billing_delete", "usage_billing_insert", "usage_billing_update", "usage_days_delete", "usage_days_insert", "usage_days_update"]
+          : ["usage_billing_counters", "usage_day_counters"],
+      )
+    }))
+}

@@ -1,7 +1,8 @@
 // Idempotency-Key handling for POSTs that may move money. The first request
 // with a key claims it; its final answer is stored for 24 h and replayed to
 // repeats with the same body. Answers that prove nothing was paid (409, 429,
-// 503, and 5xx raised before submit) are not stored, so a retry can succeed.
+// 503, and typed 5xx raised before submit) are not stored, so a retry can
+// succeed; a defect's 500 is stored, since it may follow a payment.
 // A claimed request is not cut short by its client disconnecting.
 import { Cause, Clock, Effect, Exit, Fiber } from "effect"
 import { createHash } from "node:crypto"
@@ -12,6 +13,7 @@ import type { Claim } from "../../store/idempotency/repo"
 import { Store } from "../../store/store"
 import { DetachedCalls } from "./detached-calls"
 import { Problems } from "../../platform/http/problems-service"
+import { internalProblem } from "../../platform/http/respond"
 import { mayHaveSettled } from "../marketplace/errors"
 
 const keyShape = /^[\x21-\x7e]{1,255}$/
@@ -79,7 +81,15 @@ export const idempotent = <E extends { readonly _tag: string }, R>(
           return yield* Effect.failCause(exit.cause)
         }
       }
-      // Defects and retryable failures: the key may be used again.
+      // A defect (a bug) may have struck after the payment left, in code the
+      // call's own bookkeeping does not cover (a finalizer): its answer, a
+      // 500, is kept for the key as Stripe keeps its 500s, so a retry replays
+      // it instead of paying again. Only an interruption, or a failure that
+      // proves nothing was paid, lets the key be used again.
+      if (error._tag === "None" && !Cause.hasInterruptsOnly(exit.cause)) {
+        yield* store.idempotency.complete(scope, key, 500, JSON.stringify(internalProblem(requestId))).pipe(Effect.ignore)
+        return yield* Effect.failCause(exit.cause)
+      }
       yield* store.idempotency.release(scope, key).pipe(Effect.ignore)
       return yield* Effect.failCause(exit.cause)
     })

@@ -109,7 +109,7 @@ export const usage = pgTable("usage", {
   // tier at that moment: settlement (the call's own or the reconciler's, maybe
   // after a tier change) only reads it. Billable rows settle "pending" for
   // the Stripe reporter, the others "skipped".
-  billable: boolean("billable").notNull().default(true),
+  billable: boolean("billable"),
 }, (t) => [
   // History pages newest first by id (ids sort by creation time): an index in
   // that order reads one page, however many rows the key or user has.

@@ -107,9 +107,11 @@ export const usage = sqliteTable("usage", {
   environment: text("environment").notNull().default("live"),
   // Decided once, when the call is reserved, from its key's environment and
   // tier at that moment: settlement (the call's own or the reconciler's, maybe
-  // after a tier change) only reads it. Billable rows settle "pending" for
-  // the Stripe reporter, the others "skipped".
-  billable: integer("billable", { mode: "boolean" }).notNull().default(true),
+  // after a tier change) only reads it. Billable live rows settle "pending"
+  // for the Stripe reporter, the others "skipped". Null: reserved by a release
+  // before this column, which decided at settlement by the key's tier; a
+  // settle keeps that rule for such rows (a rolling upgrade).
+  billable: integer("billable", { mode: "boolean" }),
 }, (t) => [
   // History pages newest first by id (ids sort by creation time): an index in
   // that order reads one page, however many rows the key or user has.

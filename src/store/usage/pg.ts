@@ -110,22 +110,17 @@ export const pgUsage = (db: PgDb, port: SqlPort): UsageRepo => ({
       // matches neither. A second statement sees the claimed row.
       return (await once()) || (await once())
     }),
-  // One statement: the row settles and joins its key's counters for the day
-  // and agent (the name kept is the latest).
+  // A row from a release before `billable` (null) is decided as that release
+  // did: by its key's tier now. The day and billing counters follow the row
+  // through triggers (migrations 0010, 0011), in this statement.
   settle: (id, s) =>
     attempt(async () => {
       const rows = await db.execute(sql`
-        with settled as (
-          update usage set state = 'settled', tx_signature = ${s.txSignature}, receipt_id = ${s.receiptId}, settled_at = ${s.settledAt},
-            stripe_state = case when billable then 'pending' else 'skipped' end, error = null
-          where id = ${id} and state in ('pending', 'unknown')
-          returning key_id, user_id, agent_id, agent_name, developer_price_micro_usd, created_at
-        )
-        insert into usage_agent_days (key_id, day, agent_id, user_id, agent_name, calls, spend_micro_usd)
-        select key_id, to_char(to_timestamp(created_at / 1000.0) at time zone 'UTC', 'YYYY-MM-DD'), agent_id, user_id, agent_name, 1, developer_price_micro_usd from settled
-        on conflict (key_id, day, agent_id) do update set calls = usage_agent_days.calls + 1,
-          spend_micro_usd = usage_agent_days.spend_micro_usd + excluded.spend_micro_usd, agent_name = excluded.agent_name
-        returning 1 as one`)
+        update usage set state = 'settled', tx_signature = ${s.txSignature}, receipt_id = ${s.receiptId}, settled_at = ${s.settledAt},
+          stripe_state = case when environment = 'live' and coalesce(billable, (select tier <> 'free' from api_keys where api_keys.id = usage.key_id), false) then 'pending' else 'skipped' end,
+          error = null
+        where id = ${id} and state in ('pending', 'unknown')
+        returning id`)
       return [...rows].length === 1
     }),
 })

@@ -53,7 +53,9 @@ export const usageReads = ({ db, t, all, first, run }: SqlPort): UsageReads => {
           .select({ agentId: d.agentId, agentName: sql<string>`max(${d.agentName})`, ops: sql<number>`sum(${d.calls})`, spendMicroUsd: sql<number>`sum(${d.spendMicroUsd})` })
           .from(d)
           .where(and(eq(d.keyId, keyId), gte(d.day, firstDay), lte(d.day, lastDay)))
-          .groupBy(d.agentId),
+          .groupBy(d.agentId)
+          // A counter whose calls all went (a repaired row) stays as a zero.
+          .having(sql`sum(${d.calls}) > 0`),
       ).pipe(Effect.map((rows): ReadonlyArray<AgentTotal> => rows.map((r) => ({ ...r, ops: Number(r.ops), spendMicroUsd: Number(r.spendMicroUsd) }))))
     },
     daily: (scope, fromDay, toDay) => {
@@ -64,6 +66,7 @@ export const usageReads = ({ db, t, all, first, run }: SqlPort): UsageReads => {
           .from(d)
           .where(and("keyId" in scope ? eq(d.keyId, scope.keyId) : eq(d.userId, scope.userId), gte(d.day, fromDay), lte(d.day, toDay)))
           .groupBy(d.day, d.agentId)
+          .having(sql`sum(${d.calls}) > 0`)
           .orderBy(d.day, d.agentId),
       ).pipe(Effect.map((rows): ReadonlyArray<DailyTotal> => rows.map((r) => ({ ...r, calls: Number(r.calls), spendMicroUsd: Number(r.spendMicroUsd) }))))
     },

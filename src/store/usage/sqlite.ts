@@ -3,7 +3,7 @@
 // the release are each one bun:sqlite transaction (one writer, synchronous,
 // no lock order to keep); on Postgres each is one statement (pg.ts).
 import { usage } from "../../platform/db/schema.sqlite"
-import { dayOf, periodOf } from "../../platform/period"
+import { periodOf } from "../../platform/period"
 import { fixedInsert } from "../sqlite-insert"
 import { attempt, isUniqueViolation } from "../attempt"
 import type { ClaimResult, NewUsage, UsageRepo } from "./repo"
@@ -28,11 +28,10 @@ const failOpen = `update "usage" set "state" = 'failed', "error" = ? where "id" 
 const dropRow = `delete from "usage" where "id" = ?`
 const dropReserved = `delete from "usage" where "id" = ? and "state" = 'reserved' returning "key_id", "created_at", "developer_price_micro_usd"`
 const giveBack = `update "usage_periods" set "ops" = max("ops" - 1, 0), "spend_micro_usd" = max("spend_micro_usd" - ?, 0) where "key_id" = ? and "period" = ?`
-const settleOpen = `update "usage" set "state" = 'settled', "tx_signature" = ?, "receipt_id" = ?, "settled_at" = ?, "stripe_state" = case when "billable" then 'pending' else 'skipped' end, "error" = null where "id" = ? and "state" in ('pending', 'unknown') returning "key_id", "user_id", "agent_id", "agent_name", "developer_price_micro_usd", "created_at"`
-// The settled call joins its key's counters for the day and agent (the name kept is the latest).
-const countSettled = `insert into "usage_agent_days" ("key_id", "day", "agent_id", "user_id", "agent_name", "calls", "spend_micro_usd") values (?, ?, ?, ?, ?, 1, ?) on conflict ("key_id", "day", "agent_id") do update set "calls" = "usage_agent_days"."calls" + 1, "spend_micro_usd" = "usage_agent_days"."spend_micro_usd" + excluded."spend_micro_usd", "agent_name" = excluded."agent_name"`
-
-type Settled = { readonly key_id: string; readonly user_id: string; readonly agent_id: string; readonly agent_name: string; readonly developer_price_micro_usd: number; readonly created_at: number }
+// A row from a release before `billable` (null) is decided as that release
+// did: by its key's tier now. The day and billing counters follow the row
+// through triggers (migrations 0010, 0011), in this statement.
+const settleOpen = `update "usage" set "state" = 'settled', "tx_signature" = ?, "receipt_id" = ?, "settled_at" = ?, "stripe_state" = case when "environment" = 'live' and coalesce("billable", (select "tier" <> 'free' from "api_keys" where "api_keys"."id" = "usage"."key_id"), 0) then 'pending' else 'skipped' end, "error" = null where "id" = ? and "state" in ('pending', 'unknown')`
 
 type Released = { readonly key_id: string; readonly created_at: number; readonly developer_price_micro_usd: number }
 
@@ -71,12 +70,6 @@ export const sqliteUsage = (port: SqlPort): UsageRepo => {
     return { kind: "over_cap", spentMicroUsd: spent }
   })
   const releaseTx = client.transaction(failAndGiveBack)
-  const settleTx = client.transaction((id: string, s: Parameters<UsageRepo["settle"]>[1]): boolean => {
-    const row = client.query<Settled, [string, string | null, number, string]>(settleOpen).get(s.txSignature, s.receiptId, s.settledAt, id)
-    if (!row) return false
-    client.query(countSettled).run(row.key_id, dayOf(row.created_at), row.agent_id, row.user_id, row.agent_name, row.developer_price_micro_usd)
-    return true
-  })
 
   return {
     ...usageReads(port),
@@ -92,6 +85,6 @@ export const sqliteUsage = (port: SqlPort): UsageRepo => {
         }
       }),
     release: (id, error) => attempt(() => releaseTx(id, error)),
-    settle: (id, s) => attempt(() => settleTx(id, s)),
+    settle: (id, s) => attempt(() => client.query(settleOpen).run(s.txSignature, s.receiptId, s.settledAt, id).changes === 1),
   }
 }

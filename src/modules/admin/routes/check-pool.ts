@@ -1,4 +1,5 @@
 import { Elysia } from "elysia"
+import { bodyFailures } from "../../../platform/http/failures"
 import type { Respond } from "../../../platform/http/respond"
 import { checkBalances } from "../../pool/balances"
 import { adminResponder } from "../guard"
@@ -10,7 +11,7 @@ const failures = ["StoreUnavailable"] as const
 export const checkPoolRoute = (respond: Respond) => {
   const admin = adminResponder(respond)
   return new Elysia().post("/admin/pool/check", ({ request }) => admin.respond(request, failures, checkBalances()), {
-    response: admin.documented({ 200: BalanceCheck }, failures),
+    response: admin.documented({ 200: BalanceCheck }, failures, bodyFailures),
     detail: { operationId: "adminCheckPool", tags: ["admin"], summary: "Read every pool wallet's balances now and update statuses" },
   })
 }

@@ -70,7 +70,7 @@ export const updateKeyRoutes = (respond: Respond) => {
     })
     .post("/admin/keys/:id/reinstate", ({ request, params }) => respondWithKey(admin, request, updateKey(params.id, { status: "active", statusReason: null })), {
       params: Params,
-      response: admin.documented({ 200: AdminKey }, failures, inputFailures),
+      response: admin.documented({ 200: AdminKey }, failures, bodyFailures, inputFailures),
       detail: { operationId: "adminReinstateKey", tags: ["admin"], summary: "Reinstate a suspended key" },
     })
 }

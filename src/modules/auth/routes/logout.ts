@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { allOf } from "../../../platform/http/failures"
+import { allOf, bodyFailures } from "../../../platform/http/failures"
 import { sessionFailures } from "../failures"
 import { logout } from "../service"
 import { clearedSessionCookie } from "../session-token"
@@ -17,7 +17,7 @@ export const logoutRoute = (respond: Respond) =>
         headers: { "set-cookie": clearedSessionCookie(urlOf(request).protocol === "https:") },
       }),
     {
-      response: respond.documented({ 200: t.Object({ logged_out: t.Literal(true, { description: "The session no longer works" }) }) }, allOf(failures)),
+      response: respond.documented({ 200: t.Object({ logged_out: t.Literal(true, { description: "The session no longer works" }) }) }, allOf(failures, bodyFailures)),
       detail: { operationId: "logout", tags: ["auth"], summary: "End the current session" },
     },
   )

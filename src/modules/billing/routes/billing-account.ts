@@ -5,7 +5,7 @@ import { formatUsd } from "../../gateway/money"
 import { signedInResponder } from "../../auth/session-guard"
 import { billingSummary } from "../account"
 
-const failures = ["StoreUnavailable", "StoreUnavailable"] as const
+const failures = ["StoreUnavailable"] as const
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 

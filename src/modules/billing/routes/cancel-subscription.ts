@@ -1,5 +1,6 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
+import { bodyFailures } from "../../../platform/http/failures"
 import type { Respond } from "../../../platform/http/respond"
 import { requestIdOf } from "../../../platform/http/request-id"
 import { signedInResponder } from "../../auth/session-guard"
@@ -21,7 +22,7 @@ export const cancelSubscriptionRoute = (respond: Respond) => {
       signedIn.respond(request, failures, (user) =>
         cancelSubscription(user, requestIdOf(request)).pipe(Effect.map((r) => ({ tier: r.tier, cancel_at_period_end: true as const, subscription_ids: [...r.subscriptionIds] })))),
     {
-      response: signedIn.documented({ 200: Cancelled }, failures),
+      response: signedIn.documented({ 200: Cancelled }, failures, bodyFailures),
       detail: { operationId: "cancelSubscription", tags: ["billing"], summary: "Cancel the subscription at the end of the current period" },
     },
   )

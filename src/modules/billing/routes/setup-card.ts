@@ -1,5 +1,6 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
+import { bodyFailures } from "../../../platform/http/failures"
 import type { Respond } from "../../../platform/http/respond"
 import { requestIdOf } from "../../../platform/http/request-id"
 import { signedInResponder } from "../../auth/session-guard"
@@ -25,7 +26,7 @@ export const setupCardRoute = (respond: Respond) => {
         ),
       { headers: { "cache-control": "no-store" } }),
     {
-      response: signedIn.documented({ 200: CardSetup }, failures),
+      response: signedIn.documented({ 200: CardSetup }, failures, bodyFailures),
       detail: { operationId: "setupCard", tags: ["billing"], summary: "Start saving a card: returns a Stripe SetupIntent client secret (no charge)" },
     },
   )

@@ -1,6 +1,6 @@
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { allOf } from "../../../platform/http/failures"
+import { allOf, bodyFailures } from "../../../platform/http/failures"
 import { rawBodyOf } from "../../../platform/http/raw-body"
 import { receiveStripeThinEvent } from "../thin-events"
 
@@ -29,7 +29,7 @@ export const stripeThinWebhook = (respond: Respond) =>
     "/v1/webhooks/stripe/thin",
     ({ request }) => respond(request, failures, receiveStripeThinEvent(rawBodyOf(request), request.headers.get("stripe-signature"))),
     {
-      response: respond.documented({ 200: StripeThinEventReceived }, allOf(failures)),
+      response: respond.documented({ 200: StripeThinEventReceived }, allOf(failures, bodyFailures)),
       detail: {
         operationId: "stripe-thin-webhook",
         tags: ["billing"],

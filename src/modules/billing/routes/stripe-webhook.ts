@@ -1,6 +1,6 @@
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { allOf } from "../../../platform/http/failures"
+import { allOf, bodyFailures } from "../../../platform/http/failures"
 import { rawBodyOf } from "../../../platform/http/raw-body"
 import { receiveStripeWebhook } from "../service"
 
@@ -25,7 +25,7 @@ export const stripeWebhook = (respond: Respond) =>
     "/v1/webhooks/stripe",
     ({ request }) => respond(request, failures, receiveStripeWebhook(rawBodyOf(request), request.headers.get("stripe-signature"))),
     {
-      response: respond.documented({ 200: StripeWebhookReceived }, allOf(failures)),
+      response: respond.documented({ 200: StripeWebhookReceived }, allOf(failures, bodyFailures)),
       detail: { operationId: "stripe-webhook", tags: ["billing"], summary: "Receive a Stripe webhook event (signed with STRIPE_WEBHOOK_SECRET)" },
     },
   )

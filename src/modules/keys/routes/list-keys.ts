@@ -7,7 +7,7 @@ import { signedInResponder } from "../../auth/session-guard"
 import { listKeys } from "../service"
 import { limitsFor } from "../../../platform/tiers"
 
-const failures = ["StoreUnavailable", "StoreUnavailable"] as const
+const failures = ["StoreUnavailable"] as const
 
 const Listed = t.Object({
   keys: t.Array(t.Composite([KeySchema, t.Object({ ops_this_month: t.Integer({ description: "Agent calls this calendar month (UTC)" }) })])),

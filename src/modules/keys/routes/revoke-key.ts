@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
-import { inputFailures } from "../../../platform/http/failures"
+import { bodyFailures, inputFailures } from "../../../platform/http/failures"
 import { KeySchema, keyJson } from "../model"
 import { signedInResponder } from "../../auth/session-guard"
 import { limitsOf, revokeKey } from "../service"
@@ -16,7 +16,7 @@ export const revokeKeyRoute = (respond: Respond) => {
       signedIn.respond(request, failures, (user) => revokeKey(user.id, params.id).pipe(Effect.flatMap((row) => Effect.map(limitsOf(row), (limits) => keyJson(row, limits))))),
     {
       params: t.Object({ id: t.String({ maxLength: 64, description: "Key id" }) }),
-      response: signedIn.documented({ 200: KeySchema }, failures, inputFailures),
+      response: signedIn.documented({ 200: KeySchema }, failures, bodyFailures, inputFailures),
       detail: { operationId: "revokeKey", tags: ["keys"], summary: "Revoke a key; it stops working at once" },
     },
   )
