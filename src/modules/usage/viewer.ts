@@ -5,6 +5,9 @@
 // (tks_…) is a session, any other Authorization header is an API key (and its
 // errors are API key errors), and only without one is the cookie read.
 import { Effect } from "effect"
+import { t } from "elysia"
+import { sessionFailures } from "../auth/failures"
+import { authenticationFailures } from "../keys/failures"
 import { requireSession } from "../auth/service"
 import { isSessionToken, sessionTokenFrom } from "../auth/session-token"
 import { ApiKeyMissing } from "../keys/errors"
@@ -30,3 +33,11 @@ export const viewerOf = (request: Request) =>
     const identity = yield* keys.authenticate(authorization)
     return { kind: "key", keyId: identity.keyId, userId: identity.userId } satisfies Viewer as Viewer
   })
+
+/** What working out the viewer can fail with: an API key's refusals or a session's. */
+export const viewerFailures = [...authenticationFailures, ...sessionFailures] as const
+
+/** The Authorization header of routes a key or a session may read. */
+export const ViewerHeaders = t.Object({
+  authorization: t.Optional(t.String({ description: "Bearer tk_live_… (that key's calls) or Bearer tks_… session token (all your keys' calls); takes precedence over the session cookie" })),
+})

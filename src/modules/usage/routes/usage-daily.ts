@@ -2,14 +2,12 @@ import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
 import { allOf, inputFailures } from "../../../platform/http/failures"
-import { authenticationFailures } from "../../keys/failures"
-import { sessionFailures } from "../../auth/failures"
 import { DEFAULT_DAYS, MAX_DAYS } from "../days"
 import { DailySchema } from "../model"
 import { usageDaily } from "../service"
-import { viewerOf } from "../viewer"
+import { viewerFailures, ViewerHeaders, viewerOf } from "../viewer"
 
-const failures = [...authenticationFailures, ...sessionFailures, "InvalidInput"] as const
+const failures = [...viewerFailures, "InvalidInput"] as const
 
 const Query = t.Object({
   // Checked by the range parser, so a bad value is reported under its own name.
@@ -20,9 +18,7 @@ const Query = t.Object({
 export const usageDailyRoute = (respond: Respond) =>
   new Elysia().get("/v1/usage/daily", ({ request, query }) => respond(request, failures, Effect.flatMap(viewerOf(request), (viewer) => usageDaily(viewer, query))), {
     query: Query,
-    headers: t.Object({
-      authorization: t.Optional(t.String({ description: "Bearer tk_live_… (that key's calls) or Bearer tks_… session token (all your keys' calls); takes precedence over the session cookie" })),
-    }),
+    headers: ViewerHeaders,
     response: respond.documented({ 200: DailySchema }, allOf(failures, inputFailures)),
     detail: { operationId: "usageDaily", tags: ["usage"], summary: "Settled calls and spend per UTC day and agent, from counters: an API key's own, or with a session every key of the user" },
   })

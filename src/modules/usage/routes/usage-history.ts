@@ -2,14 +2,12 @@ import { Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
 import { allOf, inputFailures } from "../../../platform/http/failures"
-import { authenticationFailures } from "../../keys/failures"
-import { sessionFailures } from "../../auth/failures"
 import { MAX_LIMIT } from "../filters"
 import { HistorySchema } from "../model"
 import { usageHistory } from "../service"
-import { viewerOf } from "../viewer"
+import { viewerFailures, ViewerHeaders, viewerOf } from "../viewer"
 
-const failures = [...authenticationFailures, ...sessionFailures, "InvalidInput"] as const
+const failures = [...viewerFailures, "InvalidInput"] as const
 
 const Query = t.Object({
   from: t.Optional(t.String({ maxLength: 40, description: "Only calls started at or after this ISO time" })),
@@ -23,9 +21,7 @@ const Query = t.Object({
 export const usageHistoryRoute = (respond: Respond) =>
   new Elysia().get("/v1/usage/history", ({ request, query }) => respond(request, failures, Effect.flatMap(viewerOf(request), (viewer) => usageHistory(viewer, query))), {
     query: Query,
-    headers: t.Object({
-      authorization: t.Optional(t.String({ description: "Bearer tk_live_… (that key's calls) or Bearer tks_… session token (all your keys' calls); takes precedence over the session cookie" })),
-    }),
+    headers: ViewerHeaders,
     response: respond.documented({ 200: HistorySchema }, allOf(failures, inputFailures)),
     detail: { operationId: "usageHistory", tags: ["usage"], summary: "Calls and what each cost, newest first: an API key's own, or with a session every key of the user" },
   })
