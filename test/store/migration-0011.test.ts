@@ -47,9 +47,12 @@ for (const dialect of dialects) {
         await exec(h, sql`update usage set stripe_state = 'reported' where id in ('use_1', 'use_8')`)
         await exec(h, sql`update usage set stripe_state = 'flagged' where id = 'use_2'`)
         await exec(h, sql`delete from usage where id = 'use_4'`)
+        // A repair of a settled row's price or month moves its counters too.
+        await exec(h, sql`update usage set developer_price_micro_usd = 2500 where id = 'use_7'`)
+        await exec(h, sql`update usage set created_at = ${lastMsOfJan} where id = 'use_7'`)
         expect(await counters(h)).toEqual([
-          { ...jan, settled_ops: 3, settled_micro_usd: 7000, pending_rows: 0, pending_micro_usd: 0, reported_rows: 1, reported_micro_usd: 1000, flagged_rows: 2, flagged_micro_usd: 6000 },
-          feb,
+          { ...jan, settled_ops: 4, settled_micro_usd: 9500, pending_rows: 1, pending_micro_usd: 2500, reported_rows: 1, reported_micro_usd: 1000, flagged_rows: 2, flagged_micro_usd: 6000 },
+          { ...feb, settled_ops: 0, settled_micro_usd: 0, pending_rows: 0, pending_micro_usd: 0 },
           { user_id: "usr_b", period: "2026-01", settled_ops: 1, settled_micro_usd: 700, pending_rows: 0, pending_micro_usd: 0, reported_rows: 1, reported_micro_usd: 700, flagged_rows: 0, flagged_micro_usd: 0 },
         ])
       }))

@@ -4,6 +4,7 @@
 // sees "duplicate"; the version upsert locks its subject the same way, so two
 // events on one piece of state are ordered against each other, not raced.
 import { Effect } from "effect"
+import { lockCounters } from "../outbox/sql"
 import type { SqlPort } from "../port"
 import { attributedCount, flagReason, flagUsage, insertReport, knownUsageIds, sampleIdentifiers, toFlagged, toUnattributed, unattributedStatement } from "./meter-errors"
 import type { BillingRepo, FlaggedUsage } from "./repo"
@@ -44,6 +45,8 @@ export const sqlBilling = (port: SqlPort): BillingRepo => {
           if ((yield* tx.all(insertEvent(event, "applied"))).length === 0) return { outcome: "duplicate" as const, flagged: [], attributed: 0 }
           const ids = sampleIdentifiers(report)
           const known = new Set(ids.length === 0 ? [] : (yield* tx.all<{ id: string }>(knownUsageIds(ids))).map((r) => r.id))
+          // The counters first, in one order (see lockCountersStatement), then the rows.
+          yield* lockCounters(tx, [...known])
           const flagged: Array<FlaggedUsage> = []
           for (const sample of report.samples) {
             if (!known.has(sample.identifier)) continue

@@ -11,7 +11,11 @@ import { and, eq, inArray, sql } from "drizzle-orm"
 import { Effect } from "effect"
 import type { SqlPort } from "../port"
 import { toOutboxRows, type OutboxRepo } from "./repo"
-import { claimStatement, flagStatement } from "./statements"
+import { claimStatement, flagStatement, lockCountersStatement } from "./statements"
+
+/** See lockCountersStatement: Postgres only (SQLite has one writer). */
+export const lockCounters = (tx: SqlPort, ids: ReadonlyArray<string>) =>
+  ids.length === 0 ? Effect.void : tx.onDialect({ sqlite: () => Effect.void, postgres: () => tx.run(lockCountersStatement(ids)) })
 
 const CLAIM_LOCK = sql`select pg_advisory_xact_lock(hashtext('tdk.stripe_outbox.claim'))`
 
@@ -34,12 +38,17 @@ export const sqlOutbox = (port: SqlPort): OutboxRepo => {
     markReported: (ids, now) =>
       ids.length === 0
         ? Effect.void
-        : run(
-            db.update(t.usage)
-              .set({ stripeState: "reported", stripeReportedAt: now, stripeLeaseOwner: null, stripeLeaseUntil: null })
-              .where(and(inArray(t.usage.id, [...ids]), eq(t.usage.stripeState, "pending"))),
+        : port.transaction((tx) =>
+            Effect.andThen(
+              lockCounters(tx, ids),
+              tx.run(
+                tx.db.update(tx.t.usage)
+                  .set({ stripeState: "reported", stripeReportedAt: now, stripeLeaseOwner: null, stripeLeaseUntil: null })
+                  .where(and(inArray(tx.t.usage.id, [...ids]), eq(tx.t.usage.stripeState, "pending"))),
+              ),
+            ),
           ),
-    markFlagged: (id, reason) => run(flagStatement(id, reason, ["pending"])),
+    markFlagged: (id, reason) => port.transaction((tx) => Effect.andThen(lockCounters(tx, [id]), tx.run(flagStatement(id, reason, ["pending"])))),
     release: (ids, owner) =>
       ids.length === 0
         ? Effect.void

@@ -26,3 +26,21 @@ export const flagStatement = (id: string, reason: string, from: ReadonlyArray<"p
   update usage set stripe_state = 'flagged', stripe_error = ${reason.slice(0, 500)}, stripe_lease_owner = null, stripe_lease_until = null
   where id = ${id} and stripe_state in (${sql.join(from.map((state) => sql`${state}`), sql`, `)})
   returning id, user_id, developer_price_micro_usd`
+
+/**
+ * Postgres: takes the billing counter rows (billing_usage, kept by triggers)
+ * of these usage rows' users and months, in one order, before any usage row.
+ * Every statement that moves a settled row's Stripe state takes its counter
+ * row through the trigger after the usage row; taking the counters first, in
+ * (user, period) order, in every such transaction (reports, flags) means two
+ * of them can never hold each other's locks (a report and a meter error
+ * report deadlocked without it). Settles never touch the rows these update.
+ */
+export const lockCountersStatement = (ids: ReadonlyArray<string>) => sql`
+  select 1 from billing_usage
+  where (user_id, period) in (
+    select user_id, to_char(to_timestamp(created_at / 1000.0) at time zone 'UTC', 'YYYY-MM') from usage
+    where id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) and environment = 'live'
+  )
+  order by user_id, period
+  for update`
