@@ -12,13 +12,15 @@ export const fixedInsert = <Row extends Record<string, unknown>>(table: Table, n
     // A computed default would need drizzle to evaluate it; fail loudly at load instead of inserting null.
     if (column.defaultFn !== undefined || column.onUpdateFn !== undefined || is(column.default, SQL)) throw new Error(`${name}.${field} has a computed default; insert it through drizzle`)
   }
+  // Only a boolean column needs mapping (stored as 0/1); the others bind as they are, with no call per value.
+  const toDriver = columns.map(([, column]) => (column.dataType === "boolean" ? (v: unknown) => column.mapToDriverValue(v) as number : undefined))
   return {
     sql: `insert into "${name}" (${columns.map(([, c]) => `"${c.name}"`).join(", ")}) values (${columns.map(() => "?").join(", ")})`,
     values: (row) =>
-      columns.map(([field, column]) => {
+      columns.map(([field, column], i) => {
         const v = row[field] === undefined ? (column.default ?? null) : row[field]
-        // Through the column's own mapping, as drizzle would (a boolean column is stored as 0/1).
-        return v === null ? null : (column.mapToDriverValue(v) as string | number)
+        const map = toDriver[i]
+        return v === null || map === undefined ? (v as string | number | null) : map(v)
       }),
   }
 }

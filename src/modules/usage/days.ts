@@ -1,7 +1,7 @@
 // The day range of GET /v1/usage/daily, checked before any query runs:
 // UTC days as YYYY-MM-DD, both ends included; by default the 30 days up to
 // today; at most 366 days at once.
-import { InvalidInput, type FieldProblem } from "../../platform/http/errors"
+import { invalidQuery, type InvalidInput, type FieldProblem } from "../../platform/http/errors"
 import { dayOf } from "../../platform/period"
 
 export const DEFAULT_DAYS = 30
@@ -37,5 +37,5 @@ export const parseDayRange = (params: { readonly from?: string | undefined; read
     else if ((to - from) / DAY_MS + 1 > MAX_DAYS) errors.push({ field: "from", message: `must be at most ${MAX_DAYS} days before to` })
     else return { from: dayOf(from), to: dayOf(to) }
   }
-  return new InvalidInput({ detail: `Invalid query: ${errors.map((e) => `${e.field} ${e.message}`).join("; ")}`, errors })
+  return invalidQuery(errors)
 }

@@ -1,6 +1,6 @@
 // History filters from the query string, checked before any query runs:
 // ISO times, a known agent (UUID or alias), a usage id as the cursor.
-import { InvalidInput, type FieldProblem } from "../../platform/http/errors"
+import { invalidQuery, type InvalidInput, type FieldProblem } from "../../platform/http/errors"
 import { isId } from "../../platform/ids"
 
 export const DEFAULT_LIMIT = 50
@@ -50,6 +50,6 @@ export const parseHistoryFilters = (params: HistoryParams, resolveAgent: (ref: s
   const limit = params.limit === undefined ? DEFAULT_LIMIT : /^\d{1,4}$/.test(params.limit) ? Number(params.limit) : Number.NaN
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) errors.push({ field: "limit", message: `must be an integer from 1 to ${MAX_LIMIT}` })
   if (params.before !== undefined && !isId("use", params.before)) errors.push({ field: "before", message: "must be the `next` value of a previous page (a use_… id)" })
-  if (errors.length > 0) return new InvalidInput({ detail: `Invalid query: ${errors.map((e) => `${e.field} ${e.message}`).join("; ")}`, errors })
+  if (errors.length > 0) return invalidQuery(errors)
   return { from, to, agentId, limit, before: params.before }
 }

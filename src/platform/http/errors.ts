@@ -19,3 +19,6 @@ export class InvalidInput extends Data.TaggedError("InvalidInput")<{
   readonly detail: string
   readonly errors: ReadonlyArray<FieldProblem>
 }> {}
+
+/** A query string's problems, every one named, as one InvalidInput. */
+export const invalidQuery = (errors: ReadonlyArray<FieldProblem>) => new InvalidInput({ detail: `Invalid query: ${errors.map((e) => `${e.field} ${e.message}`).join("; ")}`, errors })
