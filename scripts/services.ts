@@ -9,6 +9,27 @@ import { userInfo } from "node:os"
 
 export type Running = { readonly url: string; readonly stop: () => Promise<void> }
 
+// A Postgres started by pg_ctl is a daemon and outlives the process that
+// started it: a test run or bench stopped with Ctrl-C or `kill` would leave it
+// behind, busy with whatever it was doing. Every server started here is
+// stopped on SIGINT and SIGTERM, then the process exits.
+const live = new Set<() => Promise<void>>()
+let signalsHandled = false
+const tracked = (running: Running): Running => {
+  if (!signalsHandled) {
+    signalsHandled = true
+    for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+      process.once(signal, () => void Promise.allSettled([...live].map((stop) => stop())).then(() => process.exit(code)))
+    }
+  }
+  const stop = async () => {
+    live.delete(stop)
+    await running.stop()
+  }
+  live.add(stop)
+  return { url: running.url, stop }
+}
+
 export const freePort = (): number => {
   const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() })
   const port = server.port!
@@ -68,13 +89,13 @@ export const startPostgres = async (): Promise<Running> => {
     ],
     asUser,
   )
-  return {
+  return tracked({
     url: `postgres://tdk@127.0.0.1:${port}/postgres`,
     stop: async () => {
       await run([join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "stop"], asUser).catch(() => undefined)
       rmSync(dir, { recursive: true, force: true })
     },
-  }
+  })
 }
 
 export const startRedis = async (): Promise<Running> => {
@@ -94,12 +115,12 @@ export const startRedis = async (): Promise<Running> => {
       await Bun.sleep(50)
     }
   }
-  return {
+  return tracked({
     url: `redis://127.0.0.1:${port}`,
     stop: async () => {
       proc.kill()
       await proc.exited
       rmSync(dir, { recursive: true, force: true })
     },
-  }
+  })
 }

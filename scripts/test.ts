@@ -7,7 +7,7 @@ const started: Array<Running> = []
 const stopAll = async () => {
   for (const s of started.splice(0)) await s.stop()
 }
-process.on("SIGINT", () => void stopAll().then(() => process.exit(130)))
+// Ctrl-C or kill: services.ts stops the servers it started.
 
 const step = async (name: string, cmd: Array<string>, env: Record<string, string> = {}): Promise<{ code: number; stderr: string }> => {
   console.log(`\n== ${name}: ${cmd.join(" ")}`)
