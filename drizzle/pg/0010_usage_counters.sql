@@ -29,7 +29,11 @@ BEGIN
   RETURN NULL;
 END
 $$;--> statement-breakpoint
-CREATE TRIGGER "usage_day_counters" AFTER INSERT OR DELETE OR UPDATE OF "state", "key_id", "user_id", "agent_id", "agent_name", "developer_price_micro_usd", "created_at" ON "usage" FOR EACH ROW EXECUTE FUNCTION "usage_day_counters"();--> statement-breakpoint
+-- One trigger per operation, each with a WHEN, so the function runs only for
+-- a settled row: reserving, claiming and releasing a call never call it.
+CREATE TRIGGER "usage_day_counters_insert" AFTER INSERT ON "usage" FOR EACH ROW WHEN (NEW."state" = 'settled') EXECUTE FUNCTION "usage_day_counters"();--> statement-breakpoint
+CREATE TRIGGER "usage_day_counters_update" AFTER UPDATE OF "state", "key_id", "user_id", "agent_id", "agent_name", "developer_price_micro_usd", "created_at" ON "usage" FOR EACH ROW WHEN (OLD."state" = 'settled' OR NEW."state" = 'settled') EXECUTE FUNCTION "usage_day_counters"();--> statement-breakpoint
+CREATE TRIGGER "usage_day_counters_delete" AFTER DELETE ON "usage" FOR EACH ROW WHEN (OLD."state" = 'settled') EXECUTE FUNCTION "usage_day_counters"();--> statement-breakpoint
 INSERT INTO "usage_agent_days" ("key_id", "day", "agent_id", "user_id", "agent_name", "calls", "spend_micro_usd")
 SELECT "key_id", to_char(to_timestamp("created_at" / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD'), "agent_id", max("user_id"), max("agent_name"), count(*), sum("developer_price_micro_usd")
 FROM "usage" WHERE "state" = 'settled'

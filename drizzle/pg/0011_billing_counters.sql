@@ -27,7 +27,11 @@ BEGIN
   RETURN NULL;
 END
 $$;--> statement-breakpoint
-CREATE TRIGGER "usage_billing_counters" AFTER INSERT OR DELETE OR UPDATE OF "state", "stripe_state", "user_id", "environment", "developer_price_micro_usd", "created_at" ON "usage" FOR EACH ROW EXECUTE FUNCTION "usage_billing_counters"();--> statement-breakpoint
+-- One trigger per operation, each with a WHEN, so the function runs only for
+-- a settled row: reserving, claiming and releasing a call never call it.
+CREATE TRIGGER "usage_billing_counters_insert" AFTER INSERT ON "usage" FOR EACH ROW WHEN (NEW."state" = 'settled') EXECUTE FUNCTION "usage_billing_counters"();--> statement-breakpoint
+CREATE TRIGGER "usage_billing_counters_update" AFTER UPDATE OF "state", "stripe_state", "user_id", "environment", "developer_price_micro_usd", "created_at" ON "usage" FOR EACH ROW WHEN (OLD."state" = 'settled' OR NEW."state" = 'settled') EXECUTE FUNCTION "usage_billing_counters"();--> statement-breakpoint
+CREATE TRIGGER "usage_billing_counters_delete" AFTER DELETE ON "usage" FOR EACH ROW WHEN (OLD."state" = 'settled') EXECUTE FUNCTION "usage_billing_counters"();--> statement-breakpoint
 INSERT INTO "billing_usage" ("user_id", "period", "settled_ops", "settled_micro_usd", "pending_rows", "pending_micro_usd", "reported_rows", "reported_micro_usd", "flagged_rows", "flagged_micro_usd")
 SELECT "user_id", to_char(to_timestamp("created_at" / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM'), count(*), sum("developer_price_micro_usd"), sum(CASE WHEN "stripe_state" = 'pending' THEN 1 ELSE 0 END), sum(CASE WHEN "stripe_state" = 'pending' THEN "developer_price_micro_usd" ELSE 0 END), sum(CASE WHEN "stripe_state" = 'reported' THEN 1 ELSE 0 END), sum(CASE WHEN "stripe_state" = 'reported' THEN "developer_price_micro_usd" ELSE 0 END), sum(CASE WHEN "stripe_state" = 'flagged' THEN 1 ELSE 0 END), sum(CASE WHEN "stripe_state" = 'flagged' THEN "developer_price_micro_usd" ELSE 0 END)
 FROM "usage" WHERE "state" = 'settled' AND "environment" = 'live'

@@ -73,7 +73,7 @@ for (const dialect of dialects) {
       expect(names).toEqual(
         h.kind === "sqlite"
           ? ["usage_billing_delete", "usage_billing_insert", "usage_billing_update", "usage_days_delete", "usage_days_insert", "usage_days_update"]
-          : ["usage_billing_counters", "usage_day_counters"],
+          : ["usage_billing_counters_delete", "usage_billing_counters_insert", "usage_billing_counters_update", "usage_day_counters_delete", "usage_day_counters_insert", "usage_day_counters_update"],
       )
     }))
 }

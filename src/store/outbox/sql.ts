@@ -11,7 +11,7 @@ import { and, eq, inArray, sql } from "drizzle-orm"
 import { Effect } from "effect"
 import type { SqlPort } from "../port"
 import { toOutboxRows, type OutboxRepo } from "./repo"
-import { claimStatement, flagStatement, lockCountersStatement } from "./statements"
+import { claimStatement, flagStatement, lockCountersStatement, markReportedStatement } from "./statements"
 
 /** See lockCountersStatement: Postgres only (SQLite has one writer). */
 export const lockCounters = (tx: SqlPort, ids: ReadonlyArray<string>) =>
@@ -23,6 +23,8 @@ type Claimed = { id: string; user_id: string; developer_price_micro_usd: number 
 
 export const sqlOutbox = (port: SqlPort): OutboxRepo => {
   const { db, t, run } = port
+  // See lockCountersStatement: Postgres only (SQLite has one writer).
+  const onPostgres = port.onDialect({ sqlite: () => false, postgres: () => true })
   return {
     claim: (input) =>
       port.transaction((tx) =>
@@ -35,20 +37,8 @@ export const sqlOutbox = (port: SqlPort): OutboxRepo => {
           return toOutboxRows([...rows] as never, new Map(customers.map((c) => [c.id, c.customer])))
         }),
       ),
-    markReported: (ids, now) =>
-      ids.length === 0
-        ? Effect.void
-        : port.transaction((tx) =>
-            Effect.andThen(
-              lockCounters(tx, ids),
-              tx.run(
-                tx.db.update(tx.t.usage)
-                  .set({ stripeState: "reported", stripeReportedAt: now, stripeLeaseOwner: null, stripeLeaseUntil: null })
-                  .where(and(inArray(tx.t.usage.id, [...ids]), eq(tx.t.usage.stripeState, "pending"))),
-              ),
-            ),
-          ),
-    markFlagged: (id, reason) => port.transaction((tx) => Effect.andThen(lockCounters(tx, [id]), tx.run(flagStatement(id, reason, ["pending"])))),
+    markReported: (ids, now) => (ids.length === 0 ? Effect.void : run(markReportedStatement(ids, now, { lockCountersFirst: onPostgres }))),
+    markFlagged: (id, reason) => run(flagStatement(id, reason, ["pending"], { lockCountersFirst: onPostgres })),
     release: (ids, owner) =>
       ids.length === 0
         ? Effect.void

@@ -22,10 +22,15 @@ export const claimStatement = ({ owner, now, leaseMs, limit }: ClaimInput, optio
  * Stripe states `from` (the reporter flags pending rows Stripe refused; a
  * meter error report also flags rows already reported). Returns what it flagged.
  */
-export const flagStatement = (id: string, reason: string, from: ReadonlyArray<"pending" | "reported">) => sql`
-  update usage set stripe_state = 'flagged', stripe_error = ${reason.slice(0, 500)}, stripe_lease_owner = null, stripe_lease_until = null
-  where id = ${id} and stripe_state in (${sql.join(from.map((state) => sql`${state}`), sql`, `)})
+export const flagStatement = (id: string, reason: string, from: ReadonlyArray<"pending" | "reported">, options: { readonly lockCountersFirst?: boolean } = {}) => sql`
+  ${countersLockedFirst([id], options.lockCountersFirst)}update usage set stripe_state = 'flagged', stripe_error = ${reason.slice(0, 500)}, stripe_lease_owner = null, stripe_lease_until = null
+  where id = ${id} and stripe_state in (${sql.join(from.map((state) => sql`${state}`), sql`, `)})${countersGuard(options.lockCountersFirst)}
   returning id, user_id, developer_price_micro_usd`
+
+/** Accepted by Stripe: pending → reported, lease cleared. */
+export const markReportedStatement = (ids: ReadonlyArray<string>, now: number, options: { readonly lockCountersFirst: boolean }) => sql`
+  ${countersLockedFirst(ids, options.lockCountersFirst)}update usage set stripe_state = 'reported', stripe_reported_at = ${now}, stripe_lease_owner = null, stripe_lease_until = null
+  where id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) and stripe_state = 'pending'${countersGuard(options.lockCountersFirst)}`
 
 /**
  * Postgres: takes the billing counter rows (billing_usage, kept by triggers)
@@ -44,3 +49,9 @@ export const lockCountersStatement = (ids: ReadonlyArray<string>) => sql`
   )
   order by user_id, period
   for update`
+
+// In one statement: the counters are locked by a CTE that the UPDATE's filter
+// depends on, as a one-time condition Postgres evaluates before it touches a
+// usage row. One round trip, so the counter rows are held for one statement.
+const countersLockedFirst = (ids: ReadonlyArray<string>, lock: boolean | undefined) => (lock ? sql`with locked as (${lockCountersStatement(ids)}) ` : sql``)
+const countersGuard = (lock: boolean | undefined) => (lock ? sql` and (select count(*) from locked) >= 0` : sql``)

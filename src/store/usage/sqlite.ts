@@ -11,9 +11,10 @@ import type { SqlPort } from "../port"
 import { usageReads } from "./reads"
 
 // Every agent call reserves, claims and settles (or releases) its row: these
-// run as cached bun:sqlite statements (see src/store/keys/sqlite.ts), each
-// group in one transaction with the counters it moves. `changes` says whether
-// a row was updated (no trigger writes to usage or usage_periods).
+// run as cached bun:sqlite statements (like the key lookup in
+// src/store/keys/sql.ts), each group in one transaction with the counters it
+// moves. `changes` says whether a row was updated: the counters' triggers
+// (migrations 0010, 0011) write other tables, which `changes` does not count.
 const insertRow = fixedInsert<NewUsage>(usage, "usage")
 // Upsert with a guarded update: insert counts the first call; on conflict the
 // WHERE keeps ops below the quota. No read-then-write.
