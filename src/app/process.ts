@@ -7,7 +7,7 @@
 // resent; Stripe drops repeats by identifier), then the services close (the
 // database last).
 import { Cause, Duration, Effect, Layer } from "effect"
-import { runReporter } from "../modules/billing/reporter"
+import { defaultReporterOptions, runReporter } from "../modules/billing/reporter"
 import { DetachedCalls } from "../modules/gateway/detached-calls"
 import { bootstrapSandboxPool } from "../modules/pool/sandbox-bootstrap"
 import type { Config } from "../platform/config/config"
@@ -61,7 +61,7 @@ const processSteps = (config: Config) =>
     Effect.gen(function* () {
       yield* migrate(config)
       // Reports settled usage to Stripe in the background (ends at once when Stripe is off).
-      yield* Effect.forkScoped(runReporter())
+      yield* Effect.forkScoped(runReporter({ ...defaultReporterOptions, leaseMs: config.stripeReportLeaseMs }))
       yield* serve(config)
       // Closed first on shutdown: no job starts while the server drains.
       yield* schedule(config)

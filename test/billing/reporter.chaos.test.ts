@@ -1,12 +1,14 @@
 // The reporter's exactly-once promise under fire: 10,000 settled usage rows
-// reported while the fake Stripe fails a third of all calls at random (5xx,
-// 429, connections dropped before and after Stripe acted), and the reporter is
-// killed mid-batch twice and restarted on the same database. At the end Stripe
-// holds exactly one event per row and the values sum to the ledger's total to
-// the micro-dollar.
+// of 16 customers, aggregated into meter batches, reported while the fake
+// Stripe fails a third of all calls at random (5xx, 429, connections dropped
+// before and after Stripe acted), and the reporter is killed mid-pass twice
+// and restarted on the same database. At the end every row is in exactly one
+// event Stripe holds, each event's value is the sum of its rows, and Stripe's
+// total equals the ledger's to the micro-dollar.
 import { describe, expect, test } from "bun:test"
 import { sql } from "drizzle-orm"
 import { Effect, Fiber } from "effect"
+import { planBatches } from "../../src/modules/billing/meter-batches"
 import { drainOutbox } from "../../src/modules/billing/reporter"
 import { reconcilePeriod } from "../../src/modules/billing/service"
 import { makeStripe } from "../../src/modules/billing/stripe-client"
@@ -18,6 +20,8 @@ import { billingRuntime, fastReporter } from "../support/reporter"
 
 const ROWS = 10_000
 const CUSTOMERS = 16
+/** Ten minutes of a customer's calls per event: about 17 rows each over six hours. */
+const options = { ...fastReporter, batchSpanMs: 10 * 60_000 }
 
 /** Deterministic prices, 1 to 2,000,000 micro-USD. */
 const priceAt = (i: number) => 1 + ((i * 2_654_435_761) % 2_000_000)
@@ -32,52 +36,66 @@ const waitFor = async (condition: () => boolean, timeoutMs: number) => {
 
 for (const dialect of dialects) {
   describe(`usage reporter chaos (${dialect})`, () => {
-    test(`${ROWS} rows, a third of calls failing, two kills: one event per row, sums equal`, async () => {
+    test(`${ROWS} rows in batches, a third of calls failing, two kills: every row in exactly one event, sums equal`, async () => {
       const fake = await startFakeStripe({ retryAfterSeconds: 0 })
       const db = await freshDatabase(dialect)
       try {
         await Effect.runPromise(makeStripe(testConfig({ STRIPE_SECRET_KEY: fake.secretKey, STRIPE_API_BASE: fake.url })).call("meters.create", (s) =>
           s.billing.meters.create({ display_name: "t", event_name: "tdk_api_call", default_aggregation: { formula: "sum" } })))
-        const start = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1)
+        // The last six hours, within this month (one period to reconcile).
         const now = Date.now()
+        const start = Math.max(Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1), now - 6 * 3_600_000)
         const span = Math.max(1, now - start - 1_000)
+        let expectedEvents = 0
         for (let c = 0; c < CUSTOMERS; c++) {
           const userId = await insertUser(db.handle, { customerId: `cus_chaos_${c}` })
           const keyId = await insertKey(db.handle, userId)
           const n = ROWS / CUSTOMERS
-          await insertUsage(db.handle, Array.from({ length: n }, (_, i) => ({ userId, keyId, price: priceAt(c * n + i), createdAt: start + Math.floor(((c * n + i) * span) / ROWS) })))
+          const times = Array.from({ length: n }, (_, i) => start + Math.floor(((c * n + i) * span) / ROWS))
+          expectedEvents += planBatches(times, options.batchSpanMs).length
+          await insertUsage(db.handle, times.map((createdAt, i) => ({ userId, keyId, price: priceAt(c * n + i), createdAt })))
         }
         fake.failRandomly(1 / 3, 20_261_124)
 
         // Two runs killed mid-batch: the fiber interrupted while calls are in flight, the runtime dropped.
-        for (const killAfter of [2_000, 5_500]) {
+        for (const killAfter of [Math.ceil(expectedEvents * 0.25), Math.ceil(expectedEvents * 0.6)]) {
           const { runtime } = billingRuntime(fake, db.handle)
-          const fiber = runtime.runFork(drainOutbox(fastReporter))
+          const fiber = runtime.runFork(drainOutbox(options))
           await waitFor(() => fake.meterEvents.length >= killAfter, 30_000)
           await Effect.runPromise(Fiber.interrupt(fiber))
           await runtime.dispose()
         }
-        expect(fake.meterEvents.length).toBeLessThan(ROWS)
+        expect(fake.meterEvents.length).toBeLessThan(expectedEvents)
 
         // A fresh instance finishes the job once the dead instances' leases lapse.
         const { runtime } = billingRuntime(fake, db.handle)
         const deadline = Date.now() + 40_000
         while ((await usageStates(db.handle)).pending !== undefined) {
           if (Date.now() > deadline) throw new Error(`rows still pending: ${JSON.stringify(await usageStates(db.handle))}`)
-          await runtime.runPromise(drainOutbox(fastReporter))
+          await runtime.runPromise(drainOutbox(options))
           await Bun.sleep(50)
         }
 
         expect(await usageStates(db.handle)).toEqual({ reported: ROWS })
-        const ids = (await selectAll(db.handle, sql`select id from usage`)).map((r) => r.id as string)
-        const identifiers = fake.meterEvents.map((e) => e.identifier)
-        expect(identifiers).toHaveLength(ROWS)
-        expect(new Set(identifiers)).toEqual(new Set(ids))
+        // Every row carries a batch, and the batches are exactly the events Stripe holds, each once.
+        const batches = await selectAll(db.handle, sql`
+          select stripe_batch_id as id, count(*) as n, sum(developer_price_micro_usd) as value, min(created_at) as first_at
+          from usage group by stripe_batch_id`)
+        expect(batches.some((b) => b.id === null)).toBe(false)
+        const events = new Map(fake.meterEvents.map((e) => [e.identifier, e]))
+        expect(events.size).toBe(fake.meterEvents.length)
+        expect(new Set(events.keys())).toEqual(new Set(batches.map((b) => b.id as string)))
+        for (const b of batches) {
+          const event = events.get(b.id as string)!
+          expect({ value: event.payload.value, timestamp: event.timestamp }).toEqual({ value: String(b.value), timestamp: Math.floor(Number(b.first_at) / 1000) })
+        }
+        // A resend after a lost answer or a kill was the same event: Stripe refused the repeat by identifier.
+        expect(fake.counters.duplicateIdentifiers).toBeGreaterThan(0)
         const ledger = Number((await selectAll(db.handle, sql`select sum(developer_price_micro_usd) as s from usage`))[0]!.s)
         const stripeSum = fake.meterEvents.reduce((sum, e) => sum + BigInt(e.payload.value!), 0n)
         expect(stripeSum).toBe(BigInt(ledger))
         expect(fake.counters.maxInFlightPerCustomer).toBe(1)
-        expect(fake.counters.faults).toBeGreaterThan(ROWS / 4)
+        expect(fake.counters.faults).toBeGreaterThan(expectedEvents / 4)
 
         const period = new Date(start).toISOString().slice(0, 7)
         const report = await runtime.runPromise(reconcilePeriod(period))

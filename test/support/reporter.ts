@@ -15,7 +15,7 @@ export const fastReporter: ReporterOptions = {
   baseDelayMs: 1,
   maxDelayMs: 20,
   idleMs: 20,
-  markEvery: 20,
+  batchSpanMs: 60_000,
 }
 
 export const billingRuntime = (fake: FakeStripe, db: DatabaseHandle, env: Record<string, string> = {}): { runtime: AppRuntime; logs: Array<string> } => {

@@ -1,50 +1,52 @@
-// Reports settled usage to Stripe: one meter event per usage row, the row id
-// as the event identifier. A row becomes 'reported' only after Stripe accepted
-// it (or said it already holds that identifier), so a crash or an outage
-// delays billing but never loses or doubles it.
+// Reports settled usage to Stripe: each customer's rows go in meter batches,
+// one meter event per batch, the batch id its identifier and the rows' sum its
+// value. A batch is written onto its rows before its event is sent and never
+// changes, so a resend after a crash or an outage is the same event and
+// Stripe drops the repeat; rows become 'reported' only after Stripe accepted
+// their batch (or said it already holds that identifier). Billing may be
+// delayed, never lost or doubled.
 //
-// Each pass leases a batch (store/outbox), sends each customer's rows one at
-// a time (Stripe allows one concurrent meter-event call per customer and
-// meter) with several customers in parallel, retries with exponential backoff
-// and full jitter (Retry-After wins when Stripe sends one), and gives back
-// what it could not send. A killed reporter's lease simply expires.
+// Each pass leases a batch of rows (store/outbox), sends each customer's
+// batches one at a time (Stripe allows one concurrent meter-event call per
+// customer and meter) with several customers in parallel, retries with
+// exponential backoff and full jitter (Retry-After wins when Stripe sends
+// one), and gives back what it could not send. A killed reporter's lease
+// simply expires; its written batches are resent as they are.
 import { Clock, Effect, Random, Ref } from "effect"
 import { newId } from "../../platform/ids"
-import type { OutboxRow } from "../../store/outbox/repo"
+import type { MeterBatch, OutboxRow } from "../../store/outbox/repo"
 import { Store } from "../../store/store"
 import type { StripeRequestFailed } from "./errors"
+import { planBatches } from "./meter-batches"
 import { StripeClient } from "./stripe-client"
 
 export type ReporterOptions = {
+  /** Rows leased per pass. */
   readonly batchSize: number
   /** Customers served in parallel. */
   readonly concurrency: number
   /** How long a claim holds before another reporter may take the rows, ms. */
   readonly leaseMs: number
-  /** Attempts per row per pass before the row is given back for a later pass. */
+  /** Attempts per meter event per pass before its rows are given back for a later pass. */
   readonly maxAttempts: number
   /** First backoff, ms; doubles per attempt up to maxDelayMs, full jitter. */
   readonly baseDelayMs: number
   readonly maxDelayMs: number
   /** Pause when nothing is pending or Stripe is unusable, ms. */
   readonly idleMs: number
-  /**
-   * Accepted rows are marked in groups of this many per customer lane (one
-   * write instead of many). Rows accepted but not yet marked when the process
-   * dies are resent after the lease, and Stripe drops them by identifier.
-   */
-  readonly markEvery: number
+  /** The longest stretch of one customer's calls one meter event carries, ms (see meter-batches). */
+  readonly batchSpanMs: number
 }
 
 export const defaultReporterOptions: ReporterOptions = {
-  batchSize: 500,
-  concurrency: 8,
+  batchSize: 5_000,
+  concurrency: 16,
   leaseMs: 5 * 60_000,
   maxAttempts: 6,
   baseDelayMs: 250,
   maxDelayMs: 30_000,
   idleMs: 5_000,
-  markEvery: 20,
+  batchSpanMs: 60_000,
 }
 
 const DAY_MS = 86_400_000
@@ -59,6 +61,9 @@ export const REPORTABLE_AGE_MS = METER_EVENT_MAX_AGE_MS - 60 * 60_000
 
 export type PassResult = {
   readonly claimed: number
+  /** Meter events Stripe accepted. */
+  readonly events: number
+  /** Rows those events carried. */
   readonly reported: number
   readonly flagged: number
   readonly released: number
@@ -66,48 +71,51 @@ export type PassResult = {
   readonly halted: boolean
 }
 
-type RowOutcome = "accepted" | "flagged" | "released" | "halt"
+type SendOutcome = "accepted" | "flagged" | "released" | "halt"
 
 export const backoffMs = (attempt: number, options: ReporterOptions, jitter: number): number =>
   Math.round(Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** attempt) * jitter)
 
-/** Failures about this one row: Stripe will refuse it however often it is sent. */
-const refusesRow = (e: StripeRequestFailed) => e.kind === "fatal" && (e.status === 400 || e.status === 404 || e.status === 422)
+/** Failures about this one event: Stripe will refuse it however often it is sent. */
+const refusesEvent = (e: StripeRequestFailed) => e.kind === "fatal" && (e.status === 400 || e.status === 404 || e.status === 422)
 
-const sendRow = Effect.fn("Reporter.sendRow")(function* (row: OutboxRow, options: ReporterOptions) {
+/** Sends one batch's event until Stripe takes it, refuses it, or the attempts run out; marks or flags its rows. */
+const sendBatch = Effect.fn("Reporter.sendBatch")(function* (batch: MeterBatch, customerId: string, options: ReporterOptions) {
   const stripe = yield* StripeClient
   const store = yield* Store
   const now = yield* Clock.currentTimeMillis
   const flag = (reason: string) =>
     Effect.gen(function* () {
-      yield* store.outbox.markFlagged(row.id, reason)
-      yield* Effect.logWarning("usage row flagged for the operator", { usage_id: row.id, user_id: row.userId, micro_usd: row.developerPriceMicroUsd, reason })
-      return "flagged" as RowOutcome
+      yield* store.outbox.flagBatch(batch.id, reason)
+      yield* Effect.logWarning("usage rows flagged for the operator", { batch_id: batch.id, rows: batch.rows, micro_usd: batch.microUsd, reason })
+      return "flagged" as SendOutcome
     })
-  if (!row.stripeCustomerId) return yield* flag("the user has no Stripe customer id")
-  if (now - row.createdAt > REPORTABLE_AGE_MS) return yield* flag("older than Stripe's 35-day meter event window")
+  if (now - batch.firstAt > REPORTABLE_AGE_MS) return yield* flag("older than Stripe's 35-day meter event window")
 
-  const event = { identifier: row.id, customerId: row.stripeCustomerId, value: row.developerPriceMicroUsd, timestamp: Math.floor(row.createdAt / 1000) }
+  const event = { identifier: batch.id, customerId, value: batch.microUsd, timestamp: Math.floor(batch.firstAt / 1000) }
   for (let attempt = 0; ; attempt++) {
     const result = yield* Effect.result(stripe.reportMeterEvent(event))
-    if (result._tag === "Success") return "accepted" as RowOutcome
+    if (result._tag === "Success") {
+      yield* store.outbox.markBatchReported(batch.id, yield* Clock.currentTimeMillis)
+      return "accepted" as SendOutcome
+    }
     const error = result.failure
-    if (error._tag === "BillingDisabled") return "halt" as RowOutcome
-    if (refusesRow(error)) return yield* flag(`Stripe refused the event: ${error.code ?? error.status}: ${error.reason}`)
+    if (error._tag === "BillingDisabled") return "halt" as SendOutcome
+    if (refusesEvent(error)) return yield* flag(`Stripe refused the event: ${error.code ?? error.status}: ${error.reason}`)
     if (error.kind === "fatal") {
       yield* Effect.logError("Stripe refused the usage report; reporting paused", { operation: error.operation, status: error.status, code: error.code, reason: error.reason })
-      return "halt" as RowOutcome
+      return "halt" as SendOutcome
     }
     if (attempt + 1 >= options.maxAttempts) {
-      yield* Effect.logWarning("usage report still failing; row left for a later pass", { usage_id: row.id, status: error.status, code: error.code, kind: error.kind })
-      return "released" as RowOutcome
+      yield* Effect.logWarning("usage report still failing; rows left for a later pass", { batch_id: batch.id, status: error.status, code: error.code, kind: error.kind })
+      return "released" as SendOutcome
     }
     const jitter = yield* Random.next
     yield* Effect.sleep(Math.max(error.retryAfterMs ?? 0, backoffMs(attempt, options, jitter)))
   }
 })
 
-/** One claim-send-mark pass over at most one batch. */
+/** One claim-batch-send-mark pass over at most `batchSize` rows. */
 export const reportPass = Effect.fn("Reporter.pass")(function* (owner: string, options: ReporterOptions = defaultReporterOptions) {
   const store = yield* Store
   const now = yield* Clock.currentTimeMillis
@@ -120,54 +128,65 @@ export const reportPass = Effect.fn("Reporter.pass")(function* (owner: string, o
   }
 
   const halted = yield* Ref.make(false)
-  const counts = { reported: 0, flagged: 0, released: 0 }
-  const done = new Set<string>()
+  const counts = { events: 0, reported: 0, flagged: 0, settled: 0 }
   const runLane = (lane: ReadonlyArray<OutboxRow>) =>
     Effect.gen(function* () {
-      let accepted: Array<string> = []
-      const flush = Effect.gen(function* () {
-        if (accepted.length === 0) return
-        const ids = accepted
-        accepted = []
-        yield* store.outbox.markReported(ids, yield* Clock.currentTimeMillis)
-        for (const id of ids) done.add(id)
-        counts.reported += ids.length
-      })
-      for (const row of lane) {
-        if (yield* Ref.get(halted)) break
-        const outcome = yield* sendRow(row, options)
-        if (outcome === "halt") {
-          yield* Ref.set(halted, true)
-          break
-        }
-        if (outcome === "accepted") accepted.push(row.id)
-        else if (outcome === "flagged") {
-          done.add(row.id)
-          counts.flagged++
-        } else {
-          // Retries ran out: Stripe is struggling, so this lane stops here and its
-          // remaining rows go back with this one (this also bounds a pass well inside the lease).
-          counts.released++
-          break
-        }
-        if (accepted.length >= options.markEvery) yield* flush
+      const userId = lane[0]!.userId
+      const customerId = lane[0]!.stripeCustomerId
+      const flagRows = (flagged: ReadonlyArray<OutboxRow>, reason: string) =>
+        Effect.gen(function* () {
+          if (flagged.length === 0) return
+          yield* store.outbox.flagRows(flagged.map((r) => r.id), reason)
+          yield* Effect.logWarning("usage rows flagged for the operator", { user_id: userId, rows: flagged.length, micro_usd: flagged.reduce((sum, r) => sum + r.developerPriceMicroUsd, 0), reason })
+          counts.flagged += flagged.length
+          counts.settled += flagged.length
+        })
+      if (!customerId) return yield* flagRows(lane, "the user has no Stripe customer id")
+
+      // Batches a dead pass wrote come first, resent exactly as written; then
+      // the fresh rows, written into new batches one at a time, just before each is sent.
+      const fresh = lane.filter((r) => r.batchId === null)
+      const tooOld = fresh.filter((r) => now - r.createdAt > REPORTABLE_AGE_MS)
+      yield* flagRows(tooOld, "older than Stripe's 35-day meter event window")
+      const sendable = fresh.filter((r) => now - r.createdAt <= REPORTABLE_AGE_MS)
+      const written = [...new Set(lane.flatMap((r) => (r.batchId === null ? [] : [r.batchId])))]
+      const work = [
+        ...written.map((id) => ({ rows: lane.filter((r) => r.batchId === id).length, batch: store.outbox.batch(id) })),
+        ...planBatches(sendable.map((r) => r.createdAt), options.batchSpanMs).map(({ from, to, rows }) => ({
+          rows,
+          batch: store.outbox.openBatch({ id: newId("mtb"), owner, userId, from, to }),
+        })),
+      ]
+      for (const item of work) {
+        if (yield* Ref.get(halted)) return
+        const batch = yield* item.batch
+        if (batch.rows === 0) continue
+        const outcome = yield* sendBatch(batch, customerId, options)
+        if (outcome === "halt") return yield* Ref.set(halted, true)
+        // Retries ran out: Stripe is struggling, so this lane stops here and its
+        // remaining rows go back with this batch's (this also bounds a pass well inside the lease).
+        if (outcome === "released") return
+        counts.settled += item.rows
+        if (outcome === "accepted") {
+          counts.events++
+          counts.reported += batch.rows
+        } else counts.flagged += batch.rows
       }
-      yield* flush
     })
   yield* Effect.forEach([...lanes.values()], runLane, { concurrency: options.concurrency, discard: true })
-  const giveBack = rows.filter((r) => !done.has(r.id)).map((r) => r.id)
-  yield* store.outbox.release(giveBack, owner)
-  const result: PassResult = { claimed: rows.length, reported: counts.reported, flagged: counts.flagged, released: giveBack.length, halted: yield* Ref.get(halted) }
+  yield* store.outbox.release(owner)
+  const result: PassResult = { claimed: rows.length, events: counts.events, reported: counts.reported, flagged: counts.flagged, released: Math.max(0, rows.length - counts.settled), halted: yield* Ref.get(halted) }
   if (rows.length > 0) yield* Effect.logDebug("usage report pass", { ...result })
   return result
 })
 
 /** Drains until nothing is pending (tests, and the CLI); returns the totals. */
 export const drainOutbox = Effect.fn("Reporter.drain")(function* (options: ReporterOptions = defaultReporterOptions, owner: string = newId("rep")) {
-  const total = { passes: 0, reported: 0, flagged: 0 }
+  const total = { passes: 0, events: 0, reported: 0, flagged: 0 }
   for (;;) {
     const r = yield* reportPass(owner, options)
     total.passes++
+    total.events += r.events
     total.reported += r.reported
     total.flagged += r.flagged
     if (r.claimed === 0 || r.halted) return { ...total, halted: r.halted }
@@ -183,7 +202,7 @@ export const runReporter = (options: ReporterOptions = defaultReporterOptions) =
     yield* Effect.logInfo("usage reporter started", { owner })
     for (;;) {
       const r = yield* reportPass(owner, options).pipe(
-        Effect.catchTag("StoreUnavailable", () => Effect.succeed({ claimed: 0, reported: 0, flagged: 0, released: 0, halted: true } satisfies PassResult)),
+        Effect.catchTag("StoreUnavailable", () => Effect.succeed({ claimed: 0, events: 0, reported: 0, flagged: 0, released: 0, halted: true } satisfies PassResult)),
       )
       if (r.claimed === 0 || r.halted || r.released === r.claimed) yield* Effect.sleep(options.idleMs)
     }

@@ -122,6 +122,7 @@ export type Config = {
   readonly stripeMeterId: string | undefined
   /** Per-request timeout for Stripe calls, ms. */
   readonly stripeTimeoutMs: number
+  readonly stripeReportLeaseMs: number
   /** Free-tier keys call agents only once their owner has a verified card. */
   readonly requireCardForFree: boolean
   /** Cron pattern of the monthly billing-period close (croner syntax, UTC). */
@@ -298,6 +299,12 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
   stripePriceId: { env: "STRIPE_PRICE_ID", read: str(), fallback: () => undefined, doc: "metered Stripe price paid subscriptions use (printed by `tdk stripe setup`)" },
   stripeMeterId: { env: "STRIPE_METER_ID", read: str(), fallback: () => undefined, doc: "Stripe billing meter id (printed by `tdk stripe setup`)" },
   stripeTimeoutMs: { env: "STRIPE_TIMEOUT_MS", read: int(100, 120_000), fallback: () => 10_000, doc: "timeout of one Stripe request, ms" },
+  stripeReportLeaseMs: {
+    env: "STRIPE_REPORT_LEASE_MS",
+    read: int(1_000, 3_600_000),
+    fallback: () => 300_000,
+    doc: "how long the usage reporter holds the rows it claimed, ms; a crashed reporter's written meter events are resent once it lapses",
+  },
   requireCardForFree: {
     env: "REQUIRE_CARD_FOR_FREE",
     read: bool,

@@ -13,6 +13,7 @@ import sqlite_8 from "../../../drizzle/sqlite/0008_test_environment.sql" with { 
 import sqlite_9 from "../../../drizzle/sqlite/0009_billable_at_reserve.sql" with { type: "text" }
 import sqlite_10 from "../../../drizzle/sqlite/0010_usage_counters.sql" with { type: "text" }
 import sqlite_11 from "../../../drizzle/sqlite/0011_billing_counters.sql" with { type: "text" }
+import sqlite_12 from "../../../drizzle/sqlite/0012_meter_batches.sql" with { type: "text" }
 
 export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488039901, breakpoints: true, sql: sqlite_0 },
@@ -27,6 +28,7 @@ export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0009_billable_at_reserve", when: 1796091538532, breakpoints: true, sql: sqlite_9 },
   { tag: "0010_usage_counters", when: 1796092674381, breakpoints: true, sql: sqlite_10 },
   { tag: "0011_billing_counters", when: 1796095933243, breakpoints: true, sql: sqlite_11 },
+  { tag: "0012_meter_batches", when: 1796101054090, breakpoints: true, sql: sqlite_12 },
 ]
 
 import pg_0 from "../../../drizzle/pg/0000_init.sql" with { type: "text" }
@@ -41,6 +43,7 @@ import pg_8 from "../../../drizzle/pg/0008_test_environment.sql" with { type: "t
 import pg_9 from "../../../drizzle/pg/0009_billable_at_reserve.sql" with { type: "text" }
 import pg_10 from "../../../drizzle/pg/0010_usage_counters.sql" with { type: "text" }
 import pg_11 from "../../../drizzle/pg/0011_billing_counters.sql" with { type: "text" }
+import pg_12 from "../../../drizzle/pg/0012_meter_batches.sql" with { type: "text" }
 
 export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488040566, breakpoints: true, sql: pg_0 },
@@ -55,4 +58,5 @@ export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0009_billable_at_reserve", when: 1796091539443, breakpoints: true, sql: pg_9 },
   { tag: "0010_usage_counters", when: 1796092675768, breakpoints: true, sql: pg_10 },
   { tag: "0011_billing_counters", when: 1796095934153, breakpoints: true, sql: pg_11 },
+  { tag: "0012_meter_batches", when: 1796101055797, breakpoints: true, sql: pg_12 },
 ]

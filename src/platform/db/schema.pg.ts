@@ -2,6 +2,7 @@
 // contract suite runs against both. Times are epoch milliseconds; money is
 // integer micro-USD (= USDC base units) and lamports.
 import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core"
+import { sql } from "drizzle-orm"
 
 export const users = pgTable("users", {
   id: text("id").primaryKey(),
@@ -98,6 +99,10 @@ export const usage = pgTable("usage", {
   // Outbox lease: the reporter instance that claimed the row and until when (epoch ms).
   stripeLeaseOwner: text("stripe_lease_owner"),
   stripeLeaseUntil: bigint("stripe_lease_until", { mode: "number" }),
+  // The meter event that carries this row to Stripe: written before the event
+  // is sent, never changed, so a resend after a crash is the same event
+  // (identifier and value) and Stripe drops the repeat.
+  stripeBatchId: text("stripe_batch_id"),
   // Why the row was flagged for the operator (too old for Stripe, refused by Stripe).
   stripeError: text("stripe_error"),
   createdAt: bigint("created_at", { mode: "number" }).notNull(),
@@ -118,6 +123,7 @@ export const usage = pgTable("usage", {
   index("usage_user_created_idx").on(t.userId, t.createdAt),
   index("usage_state_idx").on(t.state),
   index("usage_stripe_outbox_idx").on(t.stripeState, t.state, t.createdAt),
+  index("usage_stripe_batch_idx").on(t.stripeBatchId).where(sql`stripe_batch_id is not null`),
   // One payment per call: no signature (the signed message) and no payment
   // intent ever serves two rows, whichever instance wrote them.
   uniqueIndex("usage_tx_signature_uq").on(t.txSignature),

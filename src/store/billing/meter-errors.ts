@@ -1,9 +1,10 @@
 // Stripe's asynchronous meter-event error reports: the usage rows a report
-// names go back to the operator as flagged, and the report itself is kept,
+// names (through their meter batch's identifier, or their own id for rows
+// reported one event per row) go back to the operator as flagged, and the report itself is kept,
 // so errors it counts without naming a row of ours reach the reconciliation.
 // Plain SQL both dialects accept.
 import { sql } from "drizzle-orm"
-import { flagStatement } from "../outbox/statements"
+import { flagWhere, namedBy } from "../outbox/statements"
 import type { FlaggedUsage, MeterErrorReport, StripeEventRecord, UnattributedMeterErrors } from "./repo"
 
 /** Identifiers looked up per report; Stripe sends a few samples, so this only bounds a hostile body. */
@@ -11,13 +12,21 @@ export const MAX_SAMPLES = 500
 
 export const sampleIdentifiers = (report: MeterErrorReport): Array<string> => [...new Set(report.samples.map((s) => s.identifier))].slice(0, MAX_SAMPLES)
 
-export const knownUsageIds = (ids: ReadonlyArray<string>) => sql`select id from usage where id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`
+const listOf = (ids: ReadonlyArray<string>) => sql.join(ids.map((id) => sql`${id}`), sql`, `)
+
+/** The identifiers that name rows of ours: meter batches, or rows reported one event per row. */
+export const knownIdentifiers = (ids: ReadonlyArray<string>) => sql`
+  select distinct stripe_batch_id as id from usage where stripe_batch_id in (${listOf(ids)})
+  union select id from usage where id in (${listOf(ids)})`
+
+/** The rows any of these identifiers names (for taking their counters first). */
+export const namedByAny = (ids: ReadonlyArray<string>) => sql`(stripe_batch_id in (${listOf(ids)}) or id in (${listOf(ids)}))`
 
 export const flagReason = (event: StripeEventRecord, sample: MeterErrorReport["samples"][number]) =>
   `Stripe dropped the meter event after accepting it (${event.type} ${event.id}): ${sample.code}: ${sample.message}`
 
-/** Flags a row Stripe dropped, unless it was never billable or is flagged already. */
-export const flagUsage = (id: string, reason: string) => flagStatement(id, reason, ["pending", "reported"])
+/** Flags the rows of an event Stripe dropped, unless never billable or flagged already. */
+export const flagNamed = (identifier: string, reason: string) => flagWhere(namedBy(identifier), reason, ["pending", "reported"])
 
 export const toFlagged = (rows: ReadonlyArray<Record<string, unknown>>, reason: string): Array<FlaggedUsage> =>
   rows.map((r) => ({ id: String(r.id), userId: String(r.user_id), developerPriceMicroUsd: Number(r.developer_price_micro_usd), reason }))
@@ -44,6 +53,6 @@ export const toUnattributed = (rows: ReadonlyArray<Record<string, unknown>>): Ar
     windowEnd: Number(r.window_end),
   }))
 
-/** Errors that name a row of ours, each row once (a row may be sampled under two error codes); never more than the report counts. */
+/** Errors that name an event of ours, each event once (an event may be sampled under two error codes); never more than the report counts. */
 export const attributedCount = (report: MeterErrorReport, known: ReadonlySet<string>): number =>
   Math.min(report.errorCount, new Set(report.samples.map((s) => s.identifier).filter((id) => known.has(id))).size)

@@ -6,7 +6,7 @@
 import { Effect } from "effect"
 import { lockCounters } from "../outbox/sql"
 import type { SqlPort } from "../port"
-import { attributedCount, flagReason, flagUsage, insertReport, knownUsageIds, sampleIdentifiers, toFlagged, toUnattributed, unattributedStatement } from "./meter-errors"
+import { attributedCount, flagNamed, flagReason, insertReport, knownIdentifiers, namedByAny, sampleIdentifiers, toFlagged, toUnattributed, unattributedStatement } from "./meter-errors"
 import type { BillingRepo, FlaggedUsage } from "./repo"
 import {
   closePeriodStatement, effectSteps, hasEventStatement, insertEvent, periodsOfStatement, reconcileStatement, setEventOutcome, toPeriods, toReconciliation, toUserUsage, userByCustomer, userUsageStatement,
@@ -44,14 +44,14 @@ export const sqlBilling = (port: SqlPort): BillingRepo => {
         Effect.gen(function* () {
           if ((yield* tx.all(insertEvent(event, "applied"))).length === 0) return { outcome: "duplicate" as const, flagged: [], attributed: 0 }
           const ids = sampleIdentifiers(report)
-          const known = new Set(ids.length === 0 ? [] : (yield* tx.all<{ id: string }>(knownUsageIds(ids))).map((r) => r.id))
+          const known = new Set(ids.length === 0 ? [] : (yield* tx.all<{ id: string }>(knownIdentifiers(ids))).map((r) => r.id))
           // The counters first, in one order (see lockCountersStatement), then the rows.
-          yield* lockCounters(tx, [...known])
+          if (known.size > 0) yield* lockCounters(tx, namedByAny([...known]))
           const flagged: Array<FlaggedUsage> = []
           for (const sample of report.samples) {
             if (!known.has(sample.identifier)) continue
             const reason = flagReason(event, sample)
-            flagged.push(...toFlagged([...(yield* tx.all(flagUsage(sample.identifier, reason)))] as never, reason))
+            flagged.push(...toFlagged([...(yield* tx.all(flagNamed(sample.identifier, reason)))] as never, reason))
           }
           const attributed = attributedCount(report, known)
           yield* tx.run(insertReport(event, report, attributed))

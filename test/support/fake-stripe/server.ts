@@ -14,7 +14,11 @@ import type { AddressInfo } from "node:net"
 import { parseForm } from "./form"
 import { meterErrorData, notificationOf, stripeSignature, type AsyncMeterError, type RelatedObject, type ThinEvent } from "./thin-events"
 
-export type Fault = "500" | "429" | "stall" | "drop" | "drop_after"
+/**
+ * "stall" holds a request before acting on it; "hang_after" acts and never
+ * answers (a process killed while Stripe's answer is on the way).
+ */
+export type Fault = "500" | "429" | "stall" | "drop" | "drop_after" | "hang_after"
 
 export type StoredMeterEvent = {
   readonly identifier: string
@@ -55,6 +59,8 @@ export type FakeStripeOptions = {
   readonly retryAfterSeconds?: number
   /** Sample errors per error code in a meter error report (Stripe sends a few, not all). */
   readonly meterErrorSamples?: number
+  /** Time every request takes before Stripe acts on it, ms (a distant Stripe's round trip). */
+  readonly latencyMs?: number
 }
 
 export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
@@ -77,10 +83,11 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
   const identifiers = new Map<string, number>()
   const idempotent = new Map<string, { fingerprint: string; reply: Reply }>()
 
+  let latencyMs = options.latencyMs ?? 0
   const counters = { requests: 0, faults: 0, byRoute: {} as Record<string, number>, idempotentReplays: 0, duplicateIdentifiers: 0, maxInFlightPerCustomer: 0 }
   const customerInFlight = new Map<string, number>()
 
-  let failNext: Array<{ fault: Fault; match?: RegExp }> = []
+  let failNext: Array<{ fault: Fault; match?: RegExp; where?: (params: Record<string, any>) => boolean }> = []
   let random: { p: number; next: () => number; faults: ReadonlyArray<Fault> } | undefined
 
   const list = (items: Array<any>, url: string) => ({ object: "list", data: items, has_more: false, url })
@@ -311,8 +318,8 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
     res.socket?.destroy()
   }
 
-  const nextFault = (request: string): Fault | undefined => {
-    const i = failNext.findIndex((f) => !f.match || f.match.test(request))
+  const nextFault = (request: string, params: Record<string, any>): Fault | undefined => {
+    const i = failNext.findIndex((f) => (!f.match || f.match.test(request)) && (!f.where || f.where(params)))
     if (i >= 0) return failNext.splice(i, 1)[0]!.fault
     if (random && random.next() < random.p) return random.faults[Math.floor(random.next() * random.faults.length)]
     return undefined
@@ -338,7 +345,8 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
       // client's redaction is what keeps it out of errors and logs.
       return send(res, stripeError(401, "invalid_request_error", undefined, `Invalid API Key provided: ${auth.replace(/^Bearer /, "")}`))
     const params = req.method === "GET" ? {} : parseForm(body)
-    const fault = nextFault(`${req.method} ${url.pathname}`)
+    if (latencyMs > 0) await Bun.sleep(latencyMs)
+    const fault = nextFault(`${req.method} ${url.pathname}`, params)
     if (fault) counters.faults++
     if (fault === "500") return send(res, stripeError(500, "api_error", undefined, "An unknown error occurred."))
     if (fault === "429") return send(res, { ...stripeError(429, "invalid_request_error", "rate_limit", "Too many requests."), headers: { "retry-after": String(options.retryAfterSeconds ?? 0) } })
@@ -372,6 +380,7 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
       // Yield once so concurrent calls for one customer would overlap and be counted.
       await Bun.sleep(0)
       if (fault === "drop_after") return dropConnection(res)
+      if (fault === "hang_after") return
       send(res, reply)
     } finally {
       if (customer) customerInFlight.set(customer, (customerInFlight.get(customer) ?? 1) - 1)
@@ -409,9 +418,13 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
     setupIntents,
     invoices,
     counters,
-    /** The next `count` requests (only those whose "METHOD /path" matches `match`, when given) fail with `fault`. */
-    failNext: (fault: Fault, count = 1, match?: RegExp) => {
-      failNext = [...failNext, ...Array.from({ length: count }, () => ({ fault, match }))]
+    /** The next `count` requests (only those whose "METHOD /path" matches `match` and whose parameters pass `where`, when given) fail with `fault`. */
+    failNext: (fault: Fault, count = 1, match?: RegExp, where?: (params: Record<string, any>) => boolean) => {
+      failNext = [...failNext, ...Array.from({ length: count }, () => ({ fault, match, where }))]
+    },
+    /** Sets the time every later request takes before Stripe acts on it, ms. */
+    setLatency: (ms: number) => {
+      latencyMs = ms
     },
     /** Each request fails with probability `p` (seeded), with a fault drawn from `faults`. */
     failRandomly: (p: number, seed: number, faults: ReadonlyArray<Fault> = ["500", "429", "drop", "drop_after"]) => {
