@@ -1,6 +1,7 @@
 import { gatewayBenchmark } from "./gateway"
 import { keysBenchmark } from "./keys"
 import { poolBenchmark } from "./pool"
+import { reporterBenchmark } from "./reporter"
 import { usageReadsBenchmark } from "./usage-reads"
 
 // Every benchmark the bench runner knows. Each returns rows for a table.
@@ -9,4 +10,4 @@ export type Benchmark = {
   readonly run: () => Promise<ReadonlyArray<Record<string, string | number>>>
 }
 
-export const benchmarks: ReadonlyArray<Benchmark> = [poolBenchmark, keysBenchmark, gatewayBenchmark, usageReadsBenchmark]
+export const benchmarks: ReadonlyArray<Benchmark> = [poolBenchmark, keysBenchmark, gatewayBenchmark, usageReadsBenchmark, reporterBenchmark]

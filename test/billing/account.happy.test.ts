@@ -143,7 +143,7 @@ for (const dialect of dialects) {
       const price = paid.body.usage.cost_micro_usd as number
       const all = free.reduce((s, r) => s + (r.body.usage.cost_micro_usd as number), price)
 
-      const rows = await selectAll(db, sql`select id, stripe_state, developer_price_micro_usd from usage where user_id = ${a.userId} order by created_at, id`)
+      const rows = await selectAll(db, sql`select id, stripe_state, developer_price_micro_usd, created_at from usage where user_id = ${a.userId} order by created_at, id`)
       expect(rows.map((r) => r.stripe_state)).toEqual(["skipped", "skipped", "pending"])
       const summary = await get("/v1/billing", a.token)
       expect(summary).toMatchObject({ status: 200, body: { tier: "paid", current_period: { ops: 3, total_micro_usd: all, billable_micro_usd: price, reported_micro_usd: 0 } } })
@@ -165,9 +165,15 @@ for (const dialect of dialects) {
       expect(before.all.match).toBe(false)
 
       const customer = await customerOf(a.userId)
-      await g.runtime.runPromise(drainOutbox(fastReporter))
+      // (Other tests' paid calls share this database: the drain reports theirs too.)
+      expect(await g.runtime.runPromise(drainOutbox(fastReporter))).toMatchObject({ flagged: 0, halted: false })
+      // One meter event, for the paid call alone: the batch written on its row, never on the free ones.
+      const batches = await selectAll(db, sql`select id, stripe_batch_id from usage where user_id = ${a.userId} order by created_at, id`)
+      expect(batches.map((r) => r.stripe_batch_id === null)).toEqual([true, true, false])
+      const batchId = batches[2]!.stripe_batch_id as string
+      expect(batchId).toStartWith("mtb_")
       const mine = fake.meterEvents.filter((e) => e.payload.stripe_customer_id === customer)
-      expect(mine).toEqual([expect.objectContaining({ identifier: rows[2]!.id, payload: { stripe_customer_id: customer, value: String(price) } })])
+      expect(mine).toEqual([expect.objectContaining({ identifier: batchId, timestamp: Math.floor(Number(rows[2]!.created_at) / 1000), payload: { stripe_customer_id: customer, value: String(price) } })])
       const after = await reconcile()
       expect(after.mine).toMatchObject({ billable_micro_usd: price, reported_micro_usd: price, unreported_rows: 0, unreported_micro_usd: 0, match: true })
       expect(await get("/v1/billing", a.token)).toMatchObject({ status: 200, body: { current_period: { reported_micro_usd: price } } })

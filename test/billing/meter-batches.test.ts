@@ -1,33 +1,30 @@
 import { describe, expect, test } from "bun:test"
-import { planBatches } from "../../src/modules/billing/meter-batches"
+import { bucketOf, bucketRange, isBatchSpan } from "../../src/modules/billing/meter-batches"
+import { periodOf } from "../../src/platform/period"
 
 const at = (iso: string) => Date.parse(iso)
 
-describe("planBatches", () => {
-  test("rows within the span form one batch from the first call to the last", () => {
-    const times = [at("2026-11-10T10:00:00Z"), at("2026-11-10T10:00:20Z"), at("2026-11-10T10:00:59Z")]
-    expect(planBatches(times, 60_000)).toEqual([{ from: times[0]!, to: times[2]!, rows: 3 }])
+describe("meter batch buckets", () => {
+  test("a span must divide a day: a minute, an hour, a millisecond do; 7 s, 0 and fractions do not", () => {
+    for (const span of [1, 1_000, 60_000, 3_600_000, 86_400_000]) expect(isBatchSpan(span)).toBe(true)
+    for (const span of [0, -60_000, 7_000, 1.5, 172_800_000, Number.NaN]) expect(isBatchSpan(span)).toBe(false)
   })
 
-  test("a call further than the span from the batch's first starts a new batch", () => {
-    const times = [at("2026-11-10T10:00:00Z"), at("2026-11-10T10:01:00.001Z"), at("2026-11-10T10:01:30Z")]
-    expect(planBatches(times, 60_000)).toEqual([
-      { from: times[0]!, to: times[0]!, rows: 1 },
-      { from: times[1]!, to: times[2]!, rows: 2 },
-    ])
+  test("a call's bucket holds it: from included, to excluded, one span wide", () => {
+    const t = at("2026-11-10T10:00:30Z")
+    const range = bucketRange(bucketOf(t, 60_000), 60_000)
+    expect(range).toEqual({ from: at("2026-11-10T10:00:00Z"), to: at("2026-11-10T10:01:00Z") })
+    expect(bucketOf(at("2026-11-10T10:00:59.999Z"), 60_000)).toBe(bucketOf(t, 60_000))
+    expect(bucketOf(at("2026-11-10T10:01:00Z"), 60_000)).toBe(bucketOf(t, 60_000) + 1)
   })
 
-  test("a batch never spans two calendar months, however close the calls", () => {
-    const times = [at("2026-11-30T23:59:59.999Z"), at("2026-12-01T00:00:00Z")]
-    expect(planBatches(times, 60_000)).toEqual([
-      { from: times[0]!, to: times[0]!, rows: 1 },
-      { from: times[1]!, to: times[1]!, rows: 1 },
-    ])
-  })
-
-  test("calls at the same millisecond stay in one batch; no rows, no batch", () => {
-    const t = at("2026-11-10T10:00:00Z")
-    expect(planBatches([t, t, t], 0)).toEqual([{ from: t, to: t, rows: 3 }])
-    expect(planBatches([], 60_000)).toEqual([])
+  test("no bucket of a valid span holds calls of two calendar months", () => {
+    const last = at("2026-11-30T23:59:59.999Z")
+    const first = at("2026-12-01T00:00:00Z")
+    for (const span of [1, 60_000, 3_600_000, 86_400_000]) {
+      expect(bucketOf(last, span)).not.toBe(bucketOf(first, span))
+      const range = bucketRange(bucketOf(last, span), span)
+      expect(periodOf(range.from)).toBe(periodOf(range.to - 1))
+    }
   })
 })

@@ -8,8 +8,8 @@
 import { describe, expect, test } from "bun:test"
 import { sql } from "drizzle-orm"
 import { Effect, Fiber } from "effect"
-import { planBatches } from "../../src/modules/billing/meter-batches"
-import { drainOutbox } from "../../src/modules/billing/reporter"
+import { bucketOf } from "../../src/modules/billing/meter-batches"
+import { drainOutbox, runReporter } from "../../src/modules/billing/reporter"
 import { reconcilePeriod } from "../../src/modules/billing/service"
 import { makeStripe } from "../../src/modules/billing/stripe-client"
 import { insertKey, insertUsage, insertUser, selectAll, usageStates } from "../support/billing"
@@ -52,7 +52,7 @@ for (const dialect of dialects) {
           const keyId = await insertKey(db.handle, userId)
           const n = ROWS / CUSTOMERS
           const times = Array.from({ length: n }, (_, i) => start + Math.floor(((c * n + i) * span) / ROWS))
-          expectedEvents += planBatches(times, options.batchSpanMs).length
+          expectedEvents += new Set(times.map((t) => bucketOf(t, options.batchSpanMs))).size
           await insertUsage(db.handle, times.map((createdAt, i) => ({ userId, keyId, price: priceAt(c * n + i), createdAt })))
         }
         fake.failRandomly(1 / 3, 20_261_124)
@@ -60,7 +60,8 @@ for (const dialect of dialects) {
         // Two runs killed mid-batch: the fiber interrupted while calls are in flight, the runtime dropped.
         for (const killAfter of [Math.ceil(expectedEvents * 0.25), Math.ceil(expectedEvents * 0.6)]) {
           const { runtime } = billingRuntime(fake, db.handle)
-          const fiber = runtime.runFork(drainOutbox(options))
+          // The long-running reporter: it waits out the dead instance's leases, as in the server.
+          const fiber = runtime.runFork(runReporter(options))
           await waitFor(() => fake.meterEvents.length >= killAfter, 30_000)
           await Effect.runPromise(Fiber.interrupt(fiber))
           await runtime.dispose()

@@ -8,7 +8,7 @@ import { testConfig } from "./app"
 import type { FakeStripe } from "./fake-stripe/server"
 
 export const fastReporter: ReporterOptions = {
-  batchSize: 500,
+  usersPerPass: 64,
   concurrency: 16,
   leaseMs: 1_000,
   maxAttempts: 6,

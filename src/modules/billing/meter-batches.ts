@@ -1,32 +1,17 @@
 // How a customer's settled rows become meter events: one event per batch of
 // rows, so one customer's calls cost a Stripe round trip per batch rather
-// than per call. A batch never spans two calendar months (the product's
-// billing periods: the close and the reconciliation count by them) and
-// covers at most `spanMs` of calls, so the event's timestamp (its first
-// call's time) is never further than that from any call it carries.
-import { periodOf } from "../../platform/period"
+// than per call. Batches fill time buckets `spanMs` wide, aligned to the
+// epoch; a span that divides a day makes every bucket end by midnight UTC, so
+// a batch never spans two calendar months (the product's billing periods:
+// the close and the reconciliation count by them), and the event's timestamp
+// (its first call's time) is never more than a span from any call it carries.
+const DAY_MS = 86_400_000
 
-/** Call times from and to, both included, and how many of the given rows fall in. */
-export type BatchRange = { readonly from: number; readonly to: number; readonly rows: number }
+/** A batch span the reporter accepts: a whole number of ms that divides a day. */
+export const isBatchSpan = (spanMs: number): boolean => Number.isSafeInteger(spanMs) && spanMs > 0 && DAY_MS % spanMs === 0
 
-/** Ranges of call times, in order, for rows sorted by time. */
-export const planBatches = (times: ReadonlyArray<number>, spanMs: number): Array<BatchRange> => {
-  const ranges: Array<BatchRange> = []
-  let from: number | undefined
-  let to = 0
-  let rows = 0
-  for (const t of times) {
-    if (from !== undefined && (t - from > spanMs || periodOf(t) !== periodOf(from))) {
-      ranges.push({ from, to, rows })
-      from = undefined
-    }
-    if (from === undefined) {
-      from = t
-      rows = 0
-    }
-    to = t
-    rows++
-  }
-  if (from !== undefined) ranges.push({ from, to, rows })
-  return ranges
-}
+/** The bucket a call at `epochMs` falls in. */
+export const bucketOf = (epochMs: number, spanMs: number): number => Math.floor(epochMs / spanMs)
+
+/** A bucket's calls' time range, epoch ms: `from` included, `to` excluded. */
+export const bucketRange = (bucket: number, spanMs: number): { readonly from: number; readonly to: number } => ({ from: bucket * spanMs, to: (bucket + 1) * spanMs })

@@ -6,40 +6,40 @@
 // their batch (or said it already holds that identifier). Billing may be
 // delayed, never lost or doubled.
 //
-// Each pass leases a batch of rows (store/outbox), sends each customer's
-// batches one at a time (Stripe allows one concurrent meter-event call per
-// customer and meter) with several customers in parallel, retries with
-// exponential backoff and full jitter (Retry-After wins when Stripe sends
-// one), and gives back what it could not send. A killed reporter's lease
-// simply expires; its written batches are resent as they are.
+// Each pass leases users with pending rows (store/outbox), least recently
+// served first, sends each customer's batches one at a time (Stripe allows
+// one concurrent meter-event call per customer and meter) with several
+// customers in parallel, retries with exponential backoff and full jitter
+// (Retry-After wins when Stripe sends one), and ends its leases. A killed
+// reporter's leases simply expire; its written batches are resent as they are.
 import { Clock, Effect, Random, Ref } from "effect"
 import { newId } from "../../platform/ids"
-import type { MeterBatch, OutboxRow } from "../../store/outbox/repo"
+import type { LeasedUser, MeterBatch } from "../../store/outbox/repo"
 import { Store } from "../../store/store"
 import type { StripeRequestFailed } from "./errors"
-import { planBatches } from "./meter-batches"
+import { bucketRange } from "./meter-batches"
 import { StripeClient } from "./stripe-client"
 
 export type ReporterOptions = {
-  /** Rows leased per pass. */
-  readonly batchSize: number
+  /** Users leased per pass. */
+  readonly usersPerPass: number
   /** Customers served in parallel. */
   readonly concurrency: number
-  /** How long a claim holds before another reporter may take the rows, ms. */
+  /** How long a lease holds before another reporter may take the users, ms. */
   readonly leaseMs: number
-  /** Attempts per meter event per pass before its rows are given back for a later pass. */
+  /** Attempts per meter event per pass before its user is left for a later pass. */
   readonly maxAttempts: number
   /** First backoff, ms; doubles per attempt up to maxDelayMs, full jitter. */
   readonly baseDelayMs: number
   readonly maxDelayMs: number
   /** Pause when nothing is pending or Stripe is unusable, ms. */
   readonly idleMs: number
-  /** The longest stretch of one customer's calls one meter event carries, ms (see meter-batches). */
+  /** The stretch of one customer's calls one meter event carries at most, ms; divides a day (see meter-batches). */
   readonly batchSpanMs: number
 }
 
 export const defaultReporterOptions: ReporterOptions = {
-  batchSize: 5_000,
+  usersPerPass: 256,
   concurrency: 16,
   leaseMs: 5 * 60_000,
   maxAttempts: 6,
@@ -60,13 +60,15 @@ export const METER_EVENT_MAX_AGE_MS = 35 * DAY_MS
 export const REPORTABLE_AGE_MS = METER_EVENT_MAX_AGE_MS - 60 * 60_000
 
 export type PassResult = {
-  readonly claimed: number
+  /** Users leased. */
+  readonly users: number
   /** Meter events Stripe accepted. */
   readonly events: number
   /** Rows those events carried. */
   readonly reported: number
   readonly flagged: number
-  readonly released: number
+  /** Users whose events kept failing, left for a later pass. */
+  readonly deferred: number
   /** Stripe refused our account or billing is off: retrying soon is pointless. */
   readonly halted: boolean
 }
@@ -86,8 +88,8 @@ const sendBatch = Effect.fn("Reporter.sendBatch")(function* (batch: MeterBatch, 
   const now = yield* Clock.currentTimeMillis
   const flag = (reason: string) =>
     Effect.gen(function* () {
-      yield* store.outbox.flagBatch(batch.id, reason)
-      yield* Effect.logWarning("usage rows flagged for the operator", { batch_id: batch.id, rows: batch.rows, micro_usd: batch.microUsd, reason })
+      const { rows, microUsd } = yield* store.outbox.flagBatch(batch.id, reason)
+      yield* Effect.logWarning("usage rows flagged for the operator", { batch_id: batch.id, rows, micro_usd: microUsd, reason })
       return "flagged" as SendOutcome
     })
   if (now - batch.firstAt > REPORTABLE_AGE_MS) return yield* flag("older than Stripe's 35-day meter event window")
@@ -115,68 +117,51 @@ const sendBatch = Effect.fn("Reporter.sendBatch")(function* (batch: MeterBatch, 
   }
 })
 
-/** One claim-batch-send-mark pass over at most `batchSize` rows. */
+/** One lease-batch-send-mark pass over at most `usersPerPass` users. */
 export const reportPass = Effect.fn("Reporter.pass")(function* (owner: string, options: ReporterOptions = defaultReporterOptions) {
   const store = yield* Store
   const now = yield* Clock.currentTimeMillis
-  const rows = yield* store.outbox.claim({ owner, now, leaseMs: options.leaseMs, limit: options.batchSize })
-  const lanes = new Map<string, Array<OutboxRow>>()
-  for (const row of rows) {
-    const lane = lanes.get(row.userId)
-    if (lane) lane.push(row)
-    else lanes.set(row.userId, [row])
-  }
-
+  const users = yield* store.outbox.lease({ owner, now, leaseMs: options.leaseMs, limit: options.usersPerPass })
   const halted = yield* Ref.make(false)
-  const counts = { events: 0, reported: 0, flagged: 0, settled: 0 }
-  const runLane = (lane: ReadonlyArray<OutboxRow>) =>
+  const counts = { events: 0, reported: 0, flagged: 0, deferred: 0 }
+  const flagUnsendable = (userId: string, reason: string, before?: number) =>
     Effect.gen(function* () {
-      const userId = lane[0]!.userId
-      const customerId = lane[0]!.stripeCustomerId
-      const flagRows = (flagged: ReadonlyArray<OutboxRow>, reason: string) =>
-        Effect.gen(function* () {
-          if (flagged.length === 0) return
-          yield* store.outbox.flagRows(flagged.map((r) => r.id), reason)
-          yield* Effect.logWarning("usage rows flagged for the operator", { user_id: userId, rows: flagged.length, micro_usd: flagged.reduce((sum, r) => sum + r.developerPriceMicroUsd, 0), reason })
-          counts.flagged += flagged.length
-          counts.settled += flagged.length
-        })
-      if (!customerId) return yield* flagRows(lane, "the user has no Stripe customer id")
+      const { rows, microUsd } = yield* store.outbox.flagUnsendable(userId, reason, before)
+      if (rows === 0) return
+      counts.flagged += rows
+      yield* Effect.logWarning("usage rows flagged for the operator", { user_id: userId, rows, micro_usd: microUsd, reason })
+    })
 
-      // Batches a dead pass wrote come first, resent exactly as written; then
-      // the fresh rows, written into new batches one at a time, just before each is sent.
-      const fresh = lane.filter((r) => r.batchId === null)
-      const tooOld = fresh.filter((r) => now - r.createdAt > REPORTABLE_AGE_MS)
-      yield* flagRows(tooOld, "older than Stripe's 35-day meter event window")
-      const sendable = fresh.filter((r) => now - r.createdAt <= REPORTABLE_AGE_MS)
-      const written = [...new Set(lane.flatMap((r) => (r.batchId === null ? [] : [r.batchId])))]
-      const work = [
-        ...written.map((id) => ({ rows: lane.filter((r) => r.batchId === id).length, batch: store.outbox.batch(id) })),
-        ...planBatches(sendable.map((r) => r.createdAt), options.batchSpanMs).map(({ from, to, rows }) => ({
-          rows,
-          batch: store.outbox.openBatch({ id: newId("mtb"), owner, userId, from, to }),
-        })),
-      ]
-      for (const item of work) {
+  const serve = ({ userId, stripeCustomerId }: LeasedUser) =>
+    Effect.gen(function* () {
+      if (!stripeCustomerId) return yield* flagUnsendable(userId, "the user has no Stripe customer id")
+      const pending = yield* store.outbox.pendingWork(userId, options.batchSpanMs)
+      const cutoff = now - REPORTABLE_AGE_MS
+      if (pending.some((w) => w.kind === "fresh" && w.firstAt < cutoff)) yield* flagUnsendable(userId, "older than Stripe's 35-day meter event window", cutoff)
+      // Oldest first: a batch a dead pass wrote is resent exactly as written;
+      // fresh rows are written into a new batch per bucket just before it is sent.
+      const work = pending.map((w) =>
+        w.kind === "written" ? store.outbox.batch(w.batchId) : store.outbox.openBatch({ id: newId("mtb"), userId, ...bucketRange(w.bucket, options.batchSpanMs) }),
+      )
+      for (const next of work) {
         if (yield* Ref.get(halted)) return
-        const batch = yield* item.batch
+        const batch = yield* next
         if (batch.rows === 0) continue
-        const outcome = yield* sendBatch(batch, customerId, options)
+        const outcome = yield* sendBatch(batch, stripeCustomerId, options)
         if (outcome === "halt") return yield* Ref.set(halted, true)
-        // Retries ran out: Stripe is struggling, so this lane stops here and its
-        // remaining rows go back with this batch's (this also bounds a pass well inside the lease).
-        if (outcome === "released") return
-        counts.settled += item.rows
+        // Retries ran out: Stripe is struggling, so this customer waits for a
+        // later pass (this also bounds a pass well inside the lease).
+        if (outcome === "released") return void counts.deferred++
         if (outcome === "accepted") {
           counts.events++
           counts.reported += batch.rows
         } else counts.flagged += batch.rows
       }
     })
-  yield* Effect.forEach([...lanes.values()], runLane, { concurrency: options.concurrency, discard: true })
-  yield* store.outbox.release(owner)
-  const result: PassResult = { claimed: rows.length, events: counts.events, reported: counts.reported, flagged: counts.flagged, released: Math.max(0, rows.length - counts.settled), halted: yield* Ref.get(halted) }
-  if (rows.length > 0) yield* Effect.logDebug("usage report pass", { ...result })
+  yield* Effect.forEach(users, serve, { concurrency: options.concurrency, discard: true })
+  if (users.length > 0) yield* store.outbox.release(owner, yield* Clock.currentTimeMillis)
+  const result: PassResult = { users: users.length, ...counts, halted: yield* Ref.get(halted) }
+  if (users.length > 0) yield* Effect.logDebug("usage report pass", { ...result })
   return result
 })
 
@@ -189,7 +174,7 @@ export const drainOutbox = Effect.fn("Reporter.drain")(function* (options: Repor
     total.events += r.events
     total.reported += r.reported
     total.flagged += r.flagged
-    if (r.claimed === 0 || r.halted) return { ...total, halted: r.halted }
+    if (r.users === 0 || r.halted) return { ...total, halted: r.halted }
   }
 })
 
@@ -202,8 +187,8 @@ export const runReporter = (options: ReporterOptions = defaultReporterOptions) =
     yield* Effect.logInfo("usage reporter started", { owner })
     for (;;) {
       const r = yield* reportPass(owner, options).pipe(
-        Effect.catchTag("StoreUnavailable", () => Effect.succeed({ claimed: 0, events: 0, reported: 0, flagged: 0, released: 0, halted: true } satisfies PassResult)),
+        Effect.catchTag("StoreUnavailable", () => Effect.succeed({ users: 0, events: 0, reported: 0, flagged: 0, deferred: 0, halted: true } satisfies PassResult)),
       )
-      if (r.claimed === 0 || r.halted || r.released === r.claimed) yield* Effect.sleep(options.idleMs)
+      if (r.users === 0 || r.halted || r.deferred === r.users) yield* Effect.sleep(options.idleMs)
     }
   })

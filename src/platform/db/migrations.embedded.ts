@@ -28,7 +28,7 @@ export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0009_billable_at_reserve", when: 1796091538532, breakpoints: true, sql: sqlite_9 },
   { tag: "0010_usage_counters", when: 1796092674381, breakpoints: true, sql: sqlite_10 },
   { tag: "0011_billing_counters", when: 1796095933243, breakpoints: true, sql: sqlite_11 },
-  { tag: "0012_meter_batches", when: 1796101054090, breakpoints: true, sql: sqlite_12 },
+  { tag: "0012_meter_batches", when: 1796102370402, breakpoints: true, sql: sqlite_12 },
 ]
 
 import pg_0 from "../../../drizzle/pg/0000_init.sql" with { type: "text" }
@@ -58,5 +58,5 @@ export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0009_billable_at_reserve", when: 1796091539443, breakpoints: true, sql: pg_9 },
   { tag: "0010_usage_counters", when: 1796092675768, breakpoints: true, sql: pg_10 },
   { tag: "0011_billing_counters", when: 1796095934153, breakpoints: true, sql: pg_11 },
-  { tag: "0012_meter_batches", when: 1796101055797, breakpoints: true, sql: pg_12 },
+  { tag: "0012_meter_batches", when: 1796102373243, breakpoints: true, sql: pg_12 },
 ]

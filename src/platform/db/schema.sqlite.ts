@@ -126,6 +126,8 @@ export const usage = sqliteTable("usage", {
   index("usage_state_idx").on(t.state),
   index("usage_stripe_outbox_idx").on(t.stripeState, t.state, t.createdAt),
   index("usage_stripe_batch_idx").on(t.stripeBatchId).where(sql`stripe_batch_id is not null`),
+  // A user's rows waiting for Stripe, by time (the reporter's batches), however many the user has reported.
+  index("usage_stripe_pending_idx").on(t.userId, t.createdAt).where(sql`stripe_state = 'pending'`),
   // One payment per call: no signature (the signed message) and no payment
   // intent ever serves two rows, whichever instance wrote them.
   uniqueIndex("usage_tx_signature_uq").on(t.txSignature),
@@ -170,7 +172,11 @@ export const billingUsage = sqliteTable("billing_usage", {
   reportedMicroUsd: integer("reported_micro_usd").notNull().default(0),
   flaggedRows: integer("flagged_rows").notNull().default(0),
   flaggedMicroUsd: integer("flagged_micro_usd").notNull().default(0),
-}, (t) => [primaryKey({ columns: [t.userId, t.period] })])
+}, (t) => [
+  primaryKey({ columns: [t.userId, t.period] }),
+  // The usage reporter's work list: the users with rows waiting for Stripe.
+  index("billing_usage_pending_idx").on(t.userId).where(sql`pending_rows > 0`),
+])
 
 export const billingPeriods = sqliteTable("billing_periods", {
   userId: text("user_id").notNull(),
@@ -212,6 +218,17 @@ export const stripeStateVersions = sqliteTable("stripe_state_versions", {
 // v1.billing.meter.error_report_triggered / no_meter_found). The rows they
 // name are flagged on usage; what they count but do not name is kept here
 // for the reconciliation.
+// Which usage reporter serves which user, until when: one reporter sends a
+// customer's meter events at a time (Stripe takes one at a time per customer
+// and meter), and a dead reporter's users are taken over once its lease
+// lapses. served_at orders the work list, least recently served first.
+export const stripeReportLeases = sqliteTable("stripe_report_leases", {
+  userId: text("user_id").primaryKey(),
+  owner: text("owner").notNull(),
+  until: integer("until").notNull(),
+  servedAt: integer("served_at").notNull().default(0),
+})
+
 export const stripeMeterErrorReports = sqliteTable("stripe_meter_error_reports", {
   eventId: text("event_id").primaryKey(),
   type: text("type").notNull(),

@@ -1,42 +1,47 @@
 // The Stripe usage outbox: settled usage rows whose stripe_state is 'pending'.
-// A reporter claims rows under a lease, writes each customer's rows into
-// meter batches (one meter event each, the batch id its identifier), sends
-// them, and marks a batch's rows 'reported' (Stripe accepted it) or 'flagged'
-// (Stripe never will; the operator decides), or releases rows for a later pass.
+// A reporter leases users (one reporter per customer at a time), writes each
+// user's rows into meter batches (one meter event each, the batch id its
+// identifier), sends them, and marks a batch's rows 'reported' (Stripe
+// accepted it) or 'flagged' (Stripe never will; the operator decides).
+// Rows of a batch Stripe has not taken yet stay pending with their batch
+// written, and are resent as that same batch.
 import type { Effect } from "effect"
 import type { StoreUnavailable } from "../../platform/db/errors"
 
-export type OutboxRow = {
-  readonly id: string
-  readonly userId: string
-  readonly stripeCustomerId: string | null
-  /** micro-USD */
-  readonly developerPriceMicroUsd: number
-  /** Time of the call, epoch ms. */
-  readonly createdAt: number
-  /** The meter batch already written on the row (a pass died before Stripe took it), or null. */
-  readonly batchId: string | null
-}
-
-export type ClaimInput = {
-  /** Id of the claiming reporter instance. */
+export type LeaseInput = {
+  /** Id of the leasing reporter instance. */
   readonly owner: string
   /** epoch ms */
   readonly now: number
-  /** How long the claim holds, ms; a crashed reporter's rows are claimable again after it. */
+  /** How long the lease holds, ms; a crashed reporter's users are taken over after it. */
   readonly leaseMs: number
+  /** Users leased at most. */
   readonly limit: number
+}
+
+/** A user whose pending rows this reporter now serves. */
+export type LeasedUser = {
+  readonly userId: string
+  readonly stripeCustomerId: string | null
 }
 
 export type OpenBatchInput = {
   /** The new batch's id: the meter event's identifier. */
   readonly id: string
-  readonly owner: string
   readonly userId: string
-  /** The calls' time range, epoch ms, both ends included. */
+  /** The calls' time range, epoch ms: `from` included, `to` excluded. */
   readonly from: number
   readonly to: number
 }
+
+/**
+ * A user's pending rows: a batch already written (a pass died before Stripe
+ * took it), or a time bucket (floor(created_at / spanMs)) of rows no batch
+ * carries yet; with the first call's time, epoch ms.
+ */
+export type PendingWork =
+  | { readonly kind: "written"; readonly batchId: string; readonly firstAt: number }
+  | { readonly kind: "fresh"; readonly bucket: number; readonly firstAt: number }
 
 /** A meter batch as written on its rows: what its one meter event says. */
 export type MeterBatch = {
@@ -48,16 +53,26 @@ export type MeterBatch = {
   readonly firstAt: number
 }
 
+/** Rows handed to the operator, and what they were worth. */
+export type FlaggedRows = { readonly rows: number; readonly microUsd: number }
+
+export const toFlaggedRows = (rows: ReadonlyArray<{ developer_price_micro_usd: number | string }>): FlaggedRows => ({
+  rows: rows.length,
+  microUsd: rows.reduce((sum, r) => sum + Number(r.developer_price_micro_usd), 0),
+})
+
 export interface OutboxRepo {
   /**
-   * Leases up to `limit` pending rows, oldest first, never a row another
-   * owner holds, and never a row of a user whose other rows another owner
-   * holds: one customer's events are sent by one reporter at a time.
+   * Leases up to `limit` users with pending rows, least recently served
+   * first, never one another owner holds: one customer's events are sent by
+   * one reporter at a time.
    */
-  readonly claim: (input: ClaimInput) => Effect.Effect<ReadonlyArray<OutboxRow>, StoreUnavailable>
+  readonly lease: (input: LeaseInput) => Effect.Effect<ReadonlyArray<LeasedUser>, StoreUnavailable>
+  /** What waits for Stripe of the user's, oldest first (see PendingWork). */
+  readonly pendingWork: (userId: string, spanMs: number) => Effect.Effect<ReadonlyArray<PendingWork>, StoreUnavailable>
   /**
-   * Writes a new batch onto the user's leased, unbatched rows of the range and
-   * returns it as written (0 rows: nothing to send).
+   * Writes a new batch onto the user's pending rows of the range that no
+   * batch carries yet and returns it as written (0 rows: nothing to send).
    */
   readonly openBatch: (input: OpenBatchInput) => Effect.Effect<MeterBatch, StoreUnavailable>
   /** A batch as written earlier (a resend after a crash sends exactly this). */
@@ -65,30 +80,23 @@ export interface OutboxRepo {
   /** Stripe accepted the batch's event: its pending rows become reported. */
   readonly markBatchReported: (batchId: string, now: number) => Effect.Effect<void, StoreUnavailable>
   /** Stripe will never take the batch's event: its pending rows go to the operator. */
-  readonly flagBatch: (batchId: string, reason: string) => Effect.Effect<void, StoreUnavailable>
-  /** Rows that cannot be sent at all (no customer, too old): to the operator. */
-  readonly flagRows: (ids: ReadonlyArray<string>, reason: string) => Effect.Effect<void, StoreUnavailable>
-  /** Gives back every row the owner still holds (still pending, batch kept) for a later pass. */
-  readonly release: (owner: string) => Effect.Effect<void, StoreUnavailable>
+  readonly flagBatch: (batchId: string, reason: string) => Effect.Effect<FlaggedRows, StoreUnavailable>
+  /**
+   * Pending rows of the user that no batch carries and that cannot be sent
+   * (no customer: all of them; too old: those before `before`) go to the
+   * operator.
+   */
+  readonly flagUnsendable: (userId: string, reason: string, before?: number) => Effect.Effect<FlaggedRows, StoreUnavailable>
+  /** Ends the owner's leases (its users are free for the next pass, or another reporter). */
+  readonly release: (owner: string, now: number) => Effect.Effect<void, StoreUnavailable>
 }
 
-type RawRow = { id: string; user_id: string; developer_price_micro_usd: number | string; created_at: number | string; stripe_batch_id: string | null }
-
-export const toOutboxRows = (rows: ReadonlyArray<RawRow>, customers: ReadonlyMap<string, string | null>): Array<OutboxRow> =>
-  rows
-    .map((r) => ({
-      id: r.id,
-      userId: r.user_id,
-      stripeCustomerId: customers.get(r.user_id) ?? null,
-      developerPriceMicroUsd: Number(r.developer_price_micro_usd),
-      createdAt: Number(r.created_at),
-      batchId: r.stripe_batch_id ?? null,
-    }))
-    .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
-
-export const toMeterBatch = (id: string, row: { rows: number | string; micro_usd: number | string; first_at: number | string | null } | undefined): MeterBatch => ({
-  id,
-  rows: Number(row?.rows ?? 0),
-  microUsd: Number(row?.micro_usd ?? 0),
-  firstAt: Number(row?.first_at ?? 0),
-})
+export const toMeterBatch = (id: string, rows: ReadonlyArray<{ developer_price_micro_usd: number | string; created_at: number | string }>): MeterBatch => {
+  let microUsd = 0
+  let firstAt = Number.POSITIVE_INFINITY
+  for (const r of rows) {
+    microUsd += Number(r.developer_price_micro_usd)
+    firstAt = Math.min(firstAt, Number(r.created_at))
+  }
+  return { id, rows: rows.length, microUsd, firstAt: rows.length === 0 ? 0 : firstAt }
+}

@@ -1,54 +1,56 @@
-// The Stripe outbox over the dialect port. SQLite has one writer at a time,
-// so the claiming UPDATE is atomic on its own. On Postgres several gateway
-// instances may drain one outbox: the claim transaction takes a
-// transaction-scoped advisory lock, so claims run one at a time and the "no
-// other owner holds this user's rows" check is exact (it would race under
-// plain row locks, since it reads rows it does not lock); claims are one short
-// statement, so the lock costs nothing noticeable, and the Stripe calls run
-// outside it, under the lease. FOR UPDATE SKIP LOCKED keeps the claim from
-// waiting on rows a concurrent mark/release is updating.
-import { and, eq, inArray, sql, type SQL } from "drizzle-orm"
+// The Stripe outbox over the dialect port. Leases are per user: a candidate
+// list read from the billing counters, then one upsert that takes only the
+// users no other owner holds (its conflict clause decides, row by row, under
+// the row's lock on Postgres), so several gateway instances may drain one
+// outbox without a lock held across statements. The Stripe calls run outside
+// any transaction, under the lease.
+import { inArray, type SQL } from "drizzle-orm"
 import { Effect } from "effect"
 import type { SqlPort } from "../port"
-import { toMeterBatch, toOutboxRows, type OutboxRepo } from "./repo"
-import { claimStatement, describeBatchStatement, flagBatchStatement, flagRowsStatement, lockCountersStatement, markBatchReportedStatement, openBatchStatement } from "./statements"
+import { toFlaggedRows, toMeterBatch, type OutboxRepo, type PendingWork } from "./repo"
+import {
+  batchRowsStatement,
+  flagBatchStatement,
+  flagUnsendableStatement,
+  leaseCandidatesStatement,
+  lockCountersStatement,
+  markBatchReportedStatement,
+  openBatchStatement,
+  releaseStatement,
+  takeLeasesStatement,
+  pendingWorkStatement,
+} from "./statements"
 
 /** See lockCountersStatement: Postgres only (SQLite has one writer). */
 export const lockCounters = (tx: SqlPort, rows: SQL) => tx.onDialect({ sqlite: () => Effect.void, postgres: () => tx.run(lockCountersStatement(rows)) })
 
-const CLAIM_LOCK = sql`select pg_advisory_xact_lock(hashtext('tdk.stripe_outbox.claim'))`
-
-type Claimed = { id: string; user_id: string; developer_price_micro_usd: number | string; created_at: number | string; stripe_batch_id: string | null }
-type Described = { rows: number | string; micro_usd: number | string; first_at: number | string | null }
+type PriceOnly = { developer_price_micro_usd: number | string }
+type PriceAndTime = { developer_price_micro_usd: number | string; created_at: number | string }
 
 export const sqlOutbox = (port: SqlPort): OutboxRepo => {
   const { db, t, run, all } = port
   // See lockCountersStatement: Postgres only (SQLite has one writer).
   const lockCountersFirst = port.onDialect({ sqlite: () => false, postgres: () => true })
-  const describe = (id: string, via: SqlPort = port) => Effect.map(via.all<Described>(describeBatchStatement(id)), (rows) => toMeterBatch(id, rows[0]))
   return {
-    claim: (input) =>
-      port.transaction((tx) =>
-        Effect.gen(function* () {
-          const skipLocked = tx.onDialect({ sqlite: () => false, postgres: () => true })
-          if (skipLocked) yield* tx.run(CLAIM_LOCK)
-          const rows = yield* tx.all<Claimed>(claimStatement(input, { skipLocked }))
-          const userIds = [...new Set(rows.map((r) => r.user_id))]
-          const customers = userIds.length === 0 ? [] : yield* tx.all(tx.db.select({ id: tx.t.users.id, customer: tx.t.users.stripeCustomerId }).from(tx.t.users).where(inArray(tx.t.users.id, userIds)))
-          return toOutboxRows(rows, new Map(customers.map((c) => [c.id, c.customer])))
-        }),
+    lease: (input) =>
+      Effect.gen(function* () {
+        const candidates = (yield* all<{ user_id: string }>(leaseCandidatesStatement(input))).map((r) => r.user_id)
+        if (candidates.length === 0) return []
+        const taken = (yield* all<{ user_id: string }>(takeLeasesStatement(candidates, input))).map((r) => r.user_id)
+        if (taken.length === 0) return []
+        const customers = yield* all(db.select({ id: t.users.id, customer: t.users.stripeCustomerId }).from(t.users).where(inArray(t.users.id, taken)))
+        const byId = new Map(customers.map((c) => [c.id, c.customer]))
+        return taken.map((userId) => ({ userId, stripeCustomerId: byId.get(userId) ?? null }))
+      }),
+    pendingWork: (userId, spanMs) =>
+      Effect.map(all<{ batch_id: string | null; bucket: number | string | null; first_at: number | string }>(pendingWorkStatement(userId, spanMs)), (rows) =>
+        rows.map((r): PendingWork => (r.batch_id === null ? { kind: "fresh", bucket: Number(r.bucket), firstAt: Number(r.first_at) } : { kind: "written", batchId: r.batch_id, firstAt: Number(r.first_at) })),
       ),
-    openBatch: (input) =>
-      port.transaction((tx) =>
-        Effect.gen(function* () {
-          yield* tx.run(openBatchStatement(input))
-          return yield* describe(input.id, tx)
-        }),
-      ),
-    batch: (id) => describe(id),
+    openBatch: (input) => Effect.map(all<PriceAndTime>(openBatchStatement(input)), (rows) => toMeterBatch(input.id, rows)),
+    batch: (id) => Effect.map(all<PriceAndTime>(batchRowsStatement(id)), (rows) => toMeterBatch(id, rows)),
     markBatchReported: (batchId, now) => run(markBatchReportedStatement(batchId, now, { lockCountersFirst })),
-    flagBatch: (batchId, reason) => Effect.asVoid(all(flagBatchStatement(batchId, reason, { lockCountersFirst }))),
-    flagRows: (ids, reason) => (ids.length === 0 ? Effect.void : Effect.asVoid(all(flagRowsStatement(ids, reason, { lockCountersFirst })))),
-    release: (owner) => run(db.update(t.usage).set({ stripeLeaseOwner: null, stripeLeaseUntil: null }).where(and(eq(t.usage.stripeLeaseOwner, owner), eq(t.usage.stripeState, "pending")))),
+    flagBatch: (batchId, reason) => Effect.map(all<PriceOnly>(flagBatchStatement(batchId, reason, { lockCountersFirst })), toFlaggedRows),
+    flagUnsendable: (userId, reason, before) => Effect.map(all<PriceOnly>(flagUnsendableStatement(userId, reason, before, { lockCountersFirst })), toFlaggedRows),
+    release: (owner, now) => run(releaseStatement(owner, now)),
   }
 }

@@ -1,44 +1,67 @@
-// The outbox's statements, shared by both dialects: lease the oldest pending
-// rows, never a row another owner holds, never a user whose rows another
-// owner holds; write a meter batch onto rows before its event is sent; mark
-// and flag rows by batch. Postgres adds FOR UPDATE SKIP LOCKED to the claim
-// (SQLite has one writer and no row locks) and takes the billing counters
-// first in every statement that moves a settled row's Stripe state.
+// The outbox's statements, shared by both dialects: lease users with pending
+// rows, find and write meter batches on a user's pending rows, mark and flag
+// rows by batch. On Postgres every statement that moves a settled row's
+// Stripe state takes the billing counters first (see lockCountersStatement).
 import { sql, type SQL } from "drizzle-orm"
-import type { ClaimInput, OpenBatchInput } from "./repo"
+import type { LeaseInput, OpenBatchInput } from "./repo"
 
-export const claimStatement = ({ owner, now, leaseMs, limit }: ClaimInput, options: { readonly skipLocked: boolean }) => sql`
-  update usage set stripe_lease_owner = ${owner}, stripe_lease_until = ${now + leaseMs}
-  where id in (
-    select id from usage
-    where stripe_state = 'pending' and state = 'settled'
-      and (stripe_lease_until is null or stripe_lease_until < ${now} or stripe_lease_owner = ${owner})
-      and user_id not in (
-        select user_id from usage
-        where stripe_state = 'pending' and stripe_lease_until >= ${now} and stripe_lease_owner <> ${owner})
-    order by created_at, id
-    limit ${limit}${options.skipLocked ? sql` for update skip locked` : sql``})
-  returning id, user_id, developer_price_micro_usd, created_at, stripe_batch_id`
+/** Users with pending rows that no other owner holds, least recently served first (the billing counters know who has some). */
+export const leaseCandidatesStatement = ({ owner, now, limit }: LeaseInput) => sql`
+  select p.user_id from (select distinct user_id from billing_usage where pending_rows > 0) p
+  left join stripe_report_leases l on l.user_id = p.user_id
+  where l.user_id is null or l.until < ${now} or l.owner = ${owner}
+  order by coalesce(l.served_at, 0), p.user_id
+  limit ${limit}`
 
 /**
- * Writes batch `id` onto the user's pending rows of [from, to] that this owner
- * leases and no batch carries yet. Written before the event is sent and never
- * changed: the rows carrying an id are the event, whoever resends it.
+ * Takes the leases: a user another owner took in the meantime stays theirs
+ * (the conflict's WHERE fails and the row is not returned), so two reporters
+ * never both hold one user, without a lock held across statements.
  */
-export const openBatchStatement = ({ id, owner, userId, from, to }: OpenBatchInput) => sql`
-  update usage set stripe_batch_id = ${id}
-  where user_id = ${userId} and stripe_lease_owner = ${owner} and stripe_state = 'pending' and state = 'settled'
-    and stripe_batch_id is null and created_at >= ${from} and created_at <= ${to}`
+export const takeLeasesStatement = (userIds: ReadonlyArray<string>, { owner, now, leaseMs }: LeaseInput) => sql`
+  insert into stripe_report_leases (user_id, owner, until, served_at)
+  values ${sql.join(userIds.map((id) => sql`(${id}, ${owner}, ${now + leaseMs}, 0)`), sql`, `)}
+  on conflict (user_id) do update set owner = excluded.owner, until = excluded.until
+  where stripe_report_leases.until < ${now} or stripe_report_leases.owner = ${owner}
+  returning user_id`
 
-/** What a batch's event says: its rows, their sum, and the first row's time (the event's timestamp). */
-export const describeBatchStatement = (id: string) => sql`
-  select count(*) as rows, coalesce(sum(developer_price_micro_usd), 0) as micro_usd, min(created_at) as first_at
-  from usage where stripe_batch_id = ${id}`
+export const releaseStatement = (owner: string, now: number) => sql`
+  update stripe_report_leases set until = 0, served_at = ${now} where owner = ${owner} and until > 0`
+
+// Every statement on a user's pending rows says stripe_state = 'pending' and
+// user_id, so it reads the partial index of pending rows (usage_stripe_pending_idx),
+// however many rows the user has reported.
+const pendingOf = (userId: string) => sql`user_id = ${userId} and stripe_state = 'pending' and state = 'settled'`
+
+/**
+ * A user's pending rows in one read: each written batch, and each time bucket
+ * of rows no batch carries yet, with its first call's time.
+ */
+export const pendingWorkStatement = (userId: string, spanMs: number) => sql`
+  select stripe_batch_id as batch_id, case when stripe_batch_id is null then created_at / cast(${spanMs} as bigint) end as bucket, min(created_at) as first_at
+  from usage where ${pendingOf(userId)}
+  group by 1, 2
+  order by first_at`
+
+/**
+ * Writes batch `id` onto the user's pending rows of [from, to) no batch
+ * carries yet. Written before the event is sent and never changed: the rows
+ * carrying an id are the event, whoever resends it.
+ */
+export const openBatchStatement = ({ id, userId, from, to }: OpenBatchInput) => sql`
+  update usage set stripe_batch_id = ${id}
+  where ${pendingOf(userId)} and stripe_batch_id is null and created_at >= ${from} and created_at < ${to}
+  returning developer_price_micro_usd, created_at`
+
+/** What a batch's event says: every row carrying it. */
+export const batchRowsStatement = (id: string) => sql`
+  select developer_price_micro_usd, created_at from usage where stripe_batch_id = ${id}`
 
 /** The usage rows a batch (or, for a row reported before batches, its own id) names. */
 export const namedBy = (identifier: string) => sql`(stripe_batch_id = ${identifier} or id = ${identifier})`
 const batchRows = (batchId: string) => sql`stripe_batch_id = ${batchId}`
-const rowsById = (ids: ReadonlyArray<string>) => sql`id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`
+const unsendable = (userId: string, before: number | undefined) =>
+  sql`${pendingOf(userId)} and stripe_batch_id is null${before === undefined ? sql`` : sql` and created_at < ${before}`}`
 
 /**
  * Hands rows back to the operator as flagged, lease cleared, from any of the
@@ -46,16 +69,17 @@ const rowsById = (ids: ReadonlyArray<string>) => sql`id in (${sql.join(ids.map((
  * meter error report also flags rows already reported). Returns what it flagged.
  */
 export const flagWhere = (rows: SQL, reason: string, from: ReadonlyArray<"pending" | "reported">, options: { readonly lockCountersFirst?: boolean } = {}) => sql`
-  ${countersLockedFirst(rows, options.lockCountersFirst)}update usage set stripe_state = 'flagged', stripe_error = ${reason.slice(0, 500)}, stripe_lease_owner = null, stripe_lease_until = null
+  ${countersLockedFirst(rows, options.lockCountersFirst)}update usage set stripe_state = 'flagged', stripe_error = ${reason.slice(0, 500)}
   where ${rows} and stripe_state in (${sql.join(from.map((state) => sql`${state}`), sql`, `)})${countersGuard(options.lockCountersFirst)}
   returning id, user_id, developer_price_micro_usd`
 
-export const flagRowsStatement = (ids: ReadonlyArray<string>, reason: string, options: { readonly lockCountersFirst: boolean }) => flagWhere(rowsById(ids), reason, ["pending"], options)
 export const flagBatchStatement = (batchId: string, reason: string, options: { readonly lockCountersFirst: boolean }) => flagWhere(batchRows(batchId), reason, ["pending"], options)
+export const flagUnsendableStatement = (userId: string, reason: string, before: number | undefined, options: { readonly lockCountersFirst: boolean }) =>
+  flagWhere(unsendable(userId, before), reason, ["pending"], options)
 
-/** Accepted by Stripe: the batch's rows pending → reported, lease cleared. */
+/** Accepted by Stripe: the batch's rows pending → reported. */
 export const markBatchReportedStatement = (batchId: string, now: number, options: { readonly lockCountersFirst: boolean }) => sql`
-  ${countersLockedFirst(batchRows(batchId), options.lockCountersFirst)}update usage set stripe_state = 'reported', stripe_reported_at = ${now}, stripe_lease_owner = null, stripe_lease_until = null
+  ${countersLockedFirst(batchRows(batchId), options.lockCountersFirst)}update usage set stripe_state = 'reported', stripe_reported_at = ${now}
   where ${batchRows(batchId)} and stripe_state = 'pending'${countersGuard(options.lockCountersFirst)}`
 
 /**
