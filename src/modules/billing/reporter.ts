@@ -40,7 +40,9 @@ export type ReporterOptions = {
 
 export const defaultReporterOptions: ReporterOptions = {
   usersPerPass: 256,
-  concurrency: 16,
+  // At Stripe's ~150 ms, 32 customers in flight is ~200 meter events/s: far
+  // under its 1,000/s for meter events, and enough for 5,000 calls/s of 1,000 customers.
+  concurrency: 32,
   leaseMs: 5 * 60_000,
   maxAttempts: 6,
   baseDelayMs: 250,

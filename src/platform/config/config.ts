@@ -303,7 +303,7 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
     env: "STRIPE_REPORT_LEASE_MS",
     read: int(1_000, 3_600_000),
     fallback: () => 300_000,
-    doc: "how long the usage reporter holds the rows it claimed, ms; a crashed reporter's written meter events are resent once it lapses",
+    doc: "how long a usage reporter holds the customers it serves, ms; a crashed reporter's customers (and its written meter events) are taken over once it lapses",
   },
   requireCardForFree: {
     env: "REQUIRE_CARD_FOR_FREE",
