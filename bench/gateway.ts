@@ -55,10 +55,10 @@ const ADMIN_TOKEN = "bench-admin-token-0123456789abcdef"
 const INPUT = { text: "Bun ships a fast SQLite driver. It runs inside the runtime." }
 
 /** Milliseconds spent inside Marketplace methods since the last reset (meaningful at concurrency 1). */
-const marketplaceClock = { ms: 0, calls: 0 }
+export const marketplaceClock = { ms: 0, calls: 0 }
 
 /** The live network with its real HTTP marketplace client, each method timed. */
-const timedNetworks = Layer.effect(
+export const timedNetworks = Layer.effect(
   Networks,
   Effect.gen(function* () {
     const networks = yield* Networks
@@ -91,7 +91,7 @@ const timedNetworks = Layer.effect(
 type Sample = { readonly latencyMs: number }
 
 /** Runs `total` calls of `once`, `concurrency` in flight; latencies in ms and calls/s. */
-const drive = async (total: number, concurrency: number, once: () => Promise<void>) => {
+export const drive = async (total: number, concurrency: number, once: () => Promise<void>) => {
   const latencies: Array<number> = []
   let started = 0
   const start = performance.now()
@@ -108,7 +108,7 @@ const drive = async (total: number, concurrency: number, once: () => Promise<voi
   return { latencies, seconds }
 }
 
-const summary = (runs: ReadonlyArray<{ latencies: ReadonlyArray<number>; seconds: number }>) => {
+export const summary = (runs: ReadonlyArray<{ latencies: ReadonlyArray<number>; seconds: number }>) => {
   const all = runs.flatMap((r) => r.latencies).sort((a, b) => a - b)
   const seconds = runs.reduce((s, r) => s + r.seconds, 0)
   return { callsPerSecond: all.length / seconds, p50: percentile(all, 50), p99: percentile(all, 99), n: all.length }
@@ -116,7 +116,7 @@ const summary = (runs: ReadonlyArray<{ latencies: ReadonlyArray<number>; seconds
 
 const ms = (n: number) => Math.round(n * 100) / 100
 
-const expectOk = async (res: Response, what: string) => {
+export const expectOk = async (res: Response, what: string) => {
   const text = await res.text()
   // Only failures are printed: a problem document carries no secret.
   if (res.status < 200 || res.status > 299) throw new Error(`${what}: ${res.status} ${text.slice(0, 500)}`)

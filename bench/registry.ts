@@ -1,4 +1,5 @@
 import { gatewayBenchmark } from "./gateway"
+import { gatewayPostgresBenchmark } from "./gateway-postgres"
 import { keysBenchmark } from "./keys"
 import { poolBenchmark } from "./pool"
 import { reporterBenchmark } from "./reporter"
@@ -10,4 +11,4 @@ export type Benchmark = {
   readonly run: () => Promise<ReadonlyArray<Record<string, string | number>>>
 }
 
-export const benchmarks: ReadonlyArray<Benchmark> = [poolBenchmark, keysBenchmark, gatewayBenchmark, usageReadsBenchmark, reporterBenchmark]
+export const benchmarks: ReadonlyArray<Benchmark> = [poolBenchmark, keysBenchmark, gatewayBenchmark, gatewayPostgresBenchmark, usageReadsBenchmark, reporterBenchmark]

@@ -1,0 +1,182 @@
+// The gateway on Postgres + Redis against the gateway on SQLite, in one run
+// (issue: a Postgres path within 2× of SQLite). The same set-up as
+// bench/gateway.ts (gateway and sandbox in one process on a loopback port)
+// on each dialect in turn: SQLite in memory with the in-memory limiter, then
+// a Postgres and a Redis started here, RATE_LIMIT_BACKEND=redis. Per dialect:
+//   - throughput at concurrency 8 (calls/s);
+//   - overhead p50 at concurrency 1: time in the handler minus time in the
+//     Marketplace methods (overhead A of bench/gateway.ts);
+//   - on Postgres, commits per paid call: pg_stat_database's xact_commit over
+//     a pass of gateway calls, less the same over a pass of direct protocol
+//     calls (the sandbox ledger shares the database), per call.
+// Goals: at most 2 commits per paid call; overhead p50 at most 2× SQLite's;
+// throughput at least 0.9 of SQLite's.
+import { Keypair, Transaction } from "@solana/web3.js"
+import { Effect, Layer, ManagedRuntime } from "effect"
+import postgres from "postgres"
+import { createApp } from "../src/app/app"
+import { appLayer, type AppRuntime } from "../src/app/layers"
+import { generateWallets } from "../src/modules/pool/service"
+import { titleGenerator } from "../src/modules/sandbox/agents/text"
+import { loadConfig } from "../src/platform/config/config"
+import { closeDatabase, openDatabase } from "../src/platform/db/database"
+import { runMigrations } from "../src/platform/db/migrations"
+import { Store } from "../src/store/store"
+import { freePort, startPostgres, startRedis } from "../scripts/services"
+import { drive, expectOk, marketplaceClock, summary, timedNetworks } from "./gateway"
+import type { Benchmark } from "./registry"
+import { percentile, type Row } from "./stats"
+
+const CONCURRENCY = 8
+const CALLS = 400
+const SERIAL_CALLS = 150
+const WARMUP = 30
+const ADMIN_TOKEN = "bench-admin-token-0123456789abcdef"
+const INPUT = { text: "Bun ships a fast SQLite driver. It runs inside the runtime." }
+const COMMITS_TARGET = 2
+const OVERHEAD_RATIO_TARGET = 2
+const THROUGHPUT_RATIO_TARGET = 0.9
+
+type Measured = { readonly callsPerSecond: number; readonly p50Ms: number; readonly overheadP50Us: number; readonly commitsPerCall: number | undefined; readonly distinct: boolean }
+
+const measure = async (env: Record<string, string>, databaseUrl: string): Promise<Measured> => {
+  const port = freePort()
+  const base = `http://127.0.0.1:${port}`
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    WALLET_ENCRYPTION_KEYS: `bench:${"42".repeat(32)}`,
+    PORT: String(port),
+    TETTO_API_URL: `${base}/sandbox/tetto`,
+    SOLANA_RPC_URL: `${base}/sandbox/solana`,
+    ADMIN_TOKEN,
+    LOG_LEVEL: "error",
+    DATA_DIR: `/tmp/tdk-bench-gw-${port}`,
+    ...env,
+  })
+  const handle = databaseUrl.startsWith("sqlite") ? openDatabase({ dialect: "sqlite", path: ":memory:" }) : openDatabase({ dialect: "postgres", url: databaseUrl })
+  await runMigrations(handle)
+  const app0 = appLayer(config, { database: handle, sink: () => {} })
+  const runtime: AppRuntime = ManagedRuntime.make(Layer.mergeAll(app0, timedNetworks.pipe(Layer.provide(app0))))
+  const app = createApp(config, runtime)
+  const serverSide: Array<{ totalMs: number; marketplaceMs: number }> = []
+  let record = false
+  const server = Bun.serve({
+    port,
+    hostname: "127.0.0.1",
+    fetch: async (request) => {
+      if (!record || !request.url.includes("/v1/agents/")) return app.handle(request)
+      marketplaceClock.ms = 0
+      const t = performance.now()
+      const response = await app.handle(request)
+      serverSide.push({ totalMs: performance.now() - t, marketplaceMs: marketplaceClock.ms })
+      return response
+    },
+  })
+  const stats = databaseUrl.startsWith("postgres") ? postgres(databaseUrl, { max: 1, onnotice: () => {} }) : undefined
+  const commits = async () => (stats ? Number((await stats`select xact_commit from pg_stat_database where datname = current_database()`)[0]!.xact_commit) : 0)
+  try {
+    const fund = async (wallet: string) =>
+      expectOk(await fetch(`${base}/sandbox/faucet`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ wallet, usdc: 500_000_000, sol: 1_000_000_000 }) }), "faucet")
+    await runtime.runPromise(generateWallets(10))
+    for (const w of await runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.list()))) await fund(w.publicKey)
+    const registered = await expectOk(
+      await fetch(`${base}/v1/auth/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "bench@example.com", password: "correct horse battery staple" }) }),
+      "register",
+    )
+    const apiKey = registered.api_key.key as string
+    await expectOk(
+      await fetch(`${base}/admin/keys/${registered.api_key.id}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` },
+        body: JSON.stringify({ rate_limit_per_minute: 1_000_000, monthly_quota: 1_000_000, concurrency_limit: 100 }),
+      }),
+      "raise limits",
+    )
+    const body = JSON.stringify(INPUT)
+    const signatures = new Set<string>()
+    let calls = 0
+    const viaGateway = async () => {
+      const r = await expectOk(await fetch(`${base}/v1/agents/title-generator`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` }, body }), "gateway call")
+      calls++
+      signatures.add(r.receipt.tx_signature as string)
+    }
+    const payer = Keypair.generate()
+    await fund(payer.publicKey.toBase58())
+    const direct = async () => {
+      const built = await expectOk(
+        await fetch(`${base}/sandbox/tetto/api/agents/${titleGenerator.id}/build-transaction`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ payer_wallet: payer.publicKey.toBase58(), selected_token: "USDC", input: INPUT }),
+        }),
+        "build-transaction",
+      )
+      const tx = Transaction.from(Buffer.from(built.transaction as string, "base64"))
+      tx.partialSign(payer)
+      await expectOk(
+        await fetch(`${base}/sandbox/tetto/api/agents/call`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ payment_intent_id: built.payment_intent_id, signed_transaction: tx.serialize().toString("base64") }),
+        }),
+        "call",
+      )
+    }
+
+    await drive(WARMUP, 1, viaGateway)
+    await drive(WARMUP, 1, direct)
+    const concurrent = summary([await drive(CALLS, CONCURRENCY, viaGateway)])
+
+    record = true
+    const c0 = await commits()
+    await drive(SERIAL_CALLS, 1, viaGateway)
+    const c1 = await commits()
+    record = false
+    await drive(SERIAL_CALLS, 1, direct)
+    const c2 = await commits()
+    // Each commits() read is itself a transaction; it counts once in each pass, alike.
+    const commitsPerCall = stats ? (c1 - c0 - (c2 - c1)) / SERIAL_CALLS : undefined
+    const overhead = serverSide.map((s) => (s.totalMs - s.marketplaceMs) * 1000).sort((a, b) => a - b)
+    return { callsPerSecond: concurrent.callsPerSecond, p50Ms: concurrent.p50, overheadP50Us: percentile(overhead, 50), commitsPerCall, distinct: signatures.size === calls }
+  } finally {
+    server.stop(true)
+    await stats?.end({ timeout: 5 })
+    await runtime.dispose()
+    await closeDatabase(handle)
+  }
+}
+
+export const gatewayPostgresBenchmark: Benchmark = {
+  name: "gateway-postgres",
+  run: async () => {
+    const rows: Array<Row> = []
+    const lite = await measure({}, "sqlite::memory:")
+    const pg = await startPostgres()
+    const redis = await startRedis()
+    let heavy: Measured
+    try {
+      heavy = await measure({ RATE_LIMIT_BACKEND: "redis", REDIS_URL: redis.url }, pg.url)
+    } finally {
+      await redis.stop()
+      await pg.stop()
+    }
+    const row = (name: string, m: Measured): Row => ({
+      case: name,
+      "calls/s (c=8)": Math.round(m.callsPerSecond),
+      "p50 ms (c=8)": Math.round(m.p50Ms * 100) / 100,
+      "overhead p50 µs (c=1)": Math.round(m.overheadP50Us),
+      "commits per paid call": m.commitsPerCall === undefined ? "" : Math.round(m.commitsPerCall * 100) / 100,
+      note: m.distinct ? "every call its own signature" : "DUPLICATE signatures",
+    })
+    rows.push(row("SQLite, in-memory limiter", lite), row("Postgres + Redis limiter", heavy))
+    const overheadRatio = heavy.overheadP50Us / lite.overheadP50Us
+    const throughputRatio = heavy.callsPerSecond / lite.callsPerSecond
+    const goal = (name: string, value: string, met: boolean): Row => ({ case: name, "calls/s (c=8)": "", "p50 ms (c=8)": "", "overhead p50 µs (c=1)": "", "commits per paid call": "", note: `${value} — ${met ? "met" : "NOT met"}` })
+    rows.push(
+      goal(`target: Postgres commits per paid call ≤ ${COMMITS_TARGET}`, (heavy.commitsPerCall ?? 0).toFixed(2), (heavy.commitsPerCall ?? Infinity) <= COMMITS_TARGET + 0.05),
+      goal(`target: Postgres overhead p50 ≤ ${OVERHEAD_RATIO_TARGET}× SQLite's`, `${overheadRatio.toFixed(2)}×`, overheadRatio <= OVERHEAD_RATIO_TARGET),
+      goal(`target: Postgres throughput (c=8) ≥ ${THROUGHPUT_RATIO_TARGET} × SQLite's`, `${throughputRatio.toFixed(2)}×`, throughputRatio >= THROUGHPUT_RATIO_TARGET),
+    )
+    return rows
+  },
+}
