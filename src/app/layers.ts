@@ -31,6 +31,12 @@ export type AppLayerOptions = {
   readonly clock?: Clock.Clock
   /** Replaces the Stripe service built from config (tests). */
   readonly stripe?: Layer.Layer<StripeClient>
+  /**
+   * Where the sandbox keeps its ledger instead of beside the app's data
+   * (benchmarks: the sandbox stands in for a remote marketplace, so its
+   * writes must not count as the gateway's on the app's database).
+   */
+  readonly sandboxDatabase?: DatabaseHandle
 }
 
 const logLevels = { debug: "Debug", info: "Info", warn: "Warn", error: "Error" } as const
@@ -43,7 +49,8 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   const logging = Layer.merge(loggerLayer(options.sink ?? stdoutSink), minimumLevel)
   // Opened on every network: schema `sandbox` of the app's Postgres, or its own SQLite file. With the
   // app's logger, so a sandbox that cannot open says so through the redactor, like every line.
-  const sandbox = Sandbox.layer.pipe(Layer.provide(Layer.mergeAll(configLayer, database, logging)))
+  const sandboxDatabase = options.sandboxDatabase ? Database.fromHandle(options.sandboxDatabase) : database
+  const sandbox = Sandbox.layer.pipe(Layer.provide(Layer.mergeAll(configLayer, sandboxDatabase, logging)))
   const base = Layer.mergeAll(configLayer, store)
   const services = Layer.mergeAll(ApiKeys.layer, PaymentLanes.layer).pipe(Layer.provide(base))
   // The keyring logs a warning when it generates the sandbox key, so it is built with the logger.

@@ -27,7 +27,7 @@ import { sqlOutbox } from "./outbox/sql"
 import type { UsersRepo } from "./users/repo"
 import { sqlUsers } from "./users/sql"
 import { pgWallets } from "./wallets/pg"
-import type { WalletsRepo } from "./wallets/repo"
+import { countingWrites, type WalletsRepo } from "./wallets/repo"
 import { sqliteWallets } from "./wallets/sqlite"
 
 export type StoreShape = {
@@ -66,7 +66,7 @@ export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
         return {
           dialect: "sqlite",
           ...shared,
-          wallets: sqliteWallets(port),
+          wallets: countingWrites(sqliteWallets(port)),
           usage: sqliteUsage(port),
         }
       }
@@ -74,7 +74,7 @@ export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
       return {
         dialect: "postgres",
         ...shared,
-        wallets: pgWallets(db, port),
+        wallets: countingWrites(pgWallets(db, port)),
         usage: pgUsage(db, port),
       }
     }),

@@ -100,8 +100,9 @@ for (const dialect of dialects) {
       const writer = (async () => {
         while (!stop) {
           const id = `use_busy${writes++}`
-          const reservation = { id, keyId: "key_busy", userId: "usr_busy", agentId: "agent", requestId: `req_${id}`, idempotencyKey: null, environment: "live" as const, billable: true, createdAt: Date.now() }
-          await g.runtime.runPromise(Effect.flatMap(Store, (st) => st.usage.reserve(reservation, period, null)))
+          const call = { id, keyId: "key_busy", userId: "usr_busy", agentId: "agent", requestId: `req_${id}`, idempotencyKey: null, environment: "live" as const, billable: true, createdAt: Date.now() }
+          const payment = { agentName: "A", agentPriceMicroUsd: 900, markupMicroUsd: 100, developerPriceMicroUsd: 1000, priceToken: "USDC", priceBase: 900, solRateMicroUsd: null, walletId: "wal_busy", paymentIntentId: `pi_${id}`, txSignature: `sig_${id}` }
+          await g.runtime.runPromise(Effect.flatMap(Store, (st) => st.usage.record(call, period, payment, { quota: null, capMicroUsd: null })))
           await g.runtime.runPromise(Effect.flatMap(Store, (st) => st.usage.release(id, "x")))
         }
       })()

@@ -133,16 +133,18 @@ describe("PaymentLanesState", () => {
     expect(lanes.choose(AGENT, A, POOL).free).toBe(false)
   })
 
-  test("the alternatives cache lives for its ttl (ms), one per pool", () => {
+  test("the paying wallets list lives for its ttl (ms), one per pool, and not past a wallet write of this process", () => {
     const lanes = new PaymentLanesState()
-    expect(lanes.cachedAlternatives("live", 1_000)).toBeUndefined()
+    expect(lanes.cachedAlternatives("live", 1_000, 0)).toBeUndefined()
     // Only the ids matter here; the rows are whole wallets in the gateway.
     const rows = POOL as unknown as ReadonlyArray<WalletRow>
-    lanes.rememberAlternatives("live", rows, 1_000, 5_000)
-    expect(lanes.cachedAlternatives("live", 5_999)).toEqual(rows)
+    lanes.rememberAlternatives("live", rows, 1_000, 5_000, 7)
+    expect(lanes.cachedAlternatives("live", 5_999, 7)).toEqual(rows)
     // Test keys never pay from the live pool's wallets.
-    expect(lanes.cachedAlternatives("test", 5_999)).toBeUndefined()
-    expect(lanes.cachedAlternatives("live", 6_000)).toBeUndefined()
+    expect(lanes.cachedAlternatives("test", 5_999, 7)).toBeUndefined()
+    expect(lanes.cachedAlternatives("live", 6_000, 7)).toBeUndefined()
+    // A balance check or an assignment since the read: read again.
+    expect(lanes.cachedAlternatives("live", 2_000, 8)).toBeUndefined()
   })
 
   test("one gate per agent and wallet", () => {

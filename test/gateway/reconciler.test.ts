@@ -31,16 +31,20 @@ for (const dialect of dialects) {
     afterAll(() => h.close())
     const run = <A, E>(f: (s: typeof Store.Service) => Effect.Effect<A, E>) => h.runtime.runPromise(Effect.flatMap(Store, f))
 
-    /** A call claimed `ageMs` ago whose answer was lost (a crash after claim). */
+    /** A call recorded with its payment `ageMs` ago whose answer was lost (a crash after the record). */
     const openCall = async (n: string, ageMs: number, billable = true) => {
       const createdAt = Date.now() - ageMs
       const id = `use_${dialect}_${n}`
       const period = periodOf(createdAt)
-      await run((s) => s.usage.reserve({ id, keyId: `key_${dialect}_rec`, userId: "usr_rec", agentId: "agent", requestId: `req_${n}`, idempotencyKey: null, environment: "live", billable, createdAt }, period, null))
-      const claim = await run((s) =>
-        s.usage.claim(id, period, { agentName: "A", agentPriceMicroUsd: 1000, markupMicroUsd: 500, developerPriceMicroUsd: 1500, priceToken: "USDC", priceBase: 1000, solRateMicroUsd: null, walletId: "wal_x", paymentIntentId: `pi_${dialect}_${n}`, txSignature: `sig_${dialect}_${n}` }, null),
+      const recorded = await run((s) =>
+        s.usage.record(
+          { id, keyId: `key_${dialect}_rec`, userId: "usr_rec", agentId: "agent", requestId: `req_${n}`, idempotencyKey: null, environment: "live", billable, createdAt },
+          period,
+          { agentName: "A", agentPriceMicroUsd: 1000, markupMicroUsd: 500, developerPriceMicroUsd: 1500, priceToken: "USDC", priceBase: 1000, solRateMicroUsd: null, walletId: "wal_x", paymentIntentId: `pi_${dialect}_${n}`, txSignature: `sig_${dialect}_${n}` },
+          { quota: null, capMicroUsd: null },
+        ),
       )
-      expect(claim).toEqual({ kind: "claimed" })
+      expect(recorded).toEqual({ kind: "recorded" })
       return id
     }
     const pass = (states: Record<string, SignatureState>) =>

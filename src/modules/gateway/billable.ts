@@ -1,4 +1,4 @@
-// Whether a call is billed, decided once when it is reserved and written on
+// Whether a call is billed, decided once when it is recorded and written on
 // its row: settlement, by the call itself or later by the reconciler (maybe
 // after the key changed tier), only reads it. Free-tier usage never is billed;
 // paid tiers are. Test calls ran on the sandbox and moved no real money:

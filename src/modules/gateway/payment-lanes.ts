@@ -26,16 +26,20 @@ export class PaymentLanesState {
   /** agent → wallet → one attempt at a time: contenders for one lane queue instead of rebuilding in a herd. */
   private readonly gates = new Map<string, Semaphore.Semaphore>()
   // Per pool: live and test keys never pay from each other's wallets.
-  private readonly alternatives = new Map<string, { readonly rows: ReadonlyArray<WalletRow>; readonly until: number }>()
+  private readonly alternatives = new Map<string, { readonly rows: ReadonlyArray<WalletRow>; readonly until: number; readonly writes: number }>()
 
-  /** A pool's paying wallets, read at most every `ttlMs` (only contended calls look beyond their own wallet). */
-  cachedAlternatives(pool: string, now: number): ReadonlyArray<WalletRow> | undefined {
+  /**
+   * A pool's paying wallets, read at most every `ttlMs`, and again as soon as
+   * this process wrote to wallets (`writes`: a balance check, an assignment);
+   * other instances' changes show within `ttlMs`.
+   */
+  cachedAlternatives(pool: string, now: number, writes: number): ReadonlyArray<WalletRow> | undefined {
     const cached = this.alternatives.get(pool)
-    return cached !== undefined && now < cached.until ? cached.rows : undefined
+    return cached !== undefined && now < cached.until && cached.writes === writes ? cached.rows : undefined
   }
 
-  rememberAlternatives(pool: string, rows: ReadonlyArray<WalletRow>, now: number, ttlMs: number): void {
-    this.alternatives.set(pool, { rows, until: now + ttlMs })
+  rememberAlternatives(pool: string, rows: ReadonlyArray<WalletRow>, now: number, ttlMs: number, writes: number): void {
+    this.alternatives.set(pool, { rows, until: now + ttlMs, writes })
   }
 
   isFree(agentId: string, walletId: string): boolean {

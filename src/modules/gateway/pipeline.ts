@@ -1,7 +1,9 @@
 // One agent call, as its list of steps. Each step is an Effect.fn (spans
 // carry its name); the paid part runs in a scope whose one resource is the
-// reservation, released if anything fails before submit takes the row over.
-import { Effect } from "effect"
+// call's row, released if anything fails after it is recorded (with its
+// payment, in one commit) and before submit takes it over.
+import { Clock, Effect } from "effect"
+import { periodOf } from "../../platform/period"
 import { requestIdOf } from "../../platform/http/request-id"
 import type { KeyIdentity } from "../keys/identity"
 import { ApiKeys } from "../keys/verifier"
@@ -10,6 +12,7 @@ import { rateLimitHeaders } from "../limits/headers"
 import { enforceRateLimit } from "../limits/rate-limiter"
 import type { AgentDirectoryShape } from "../network/agents"
 import { networkFor, type NetworkShape } from "../network/service"
+import { QuotaExhausted } from "./errors"
 import { idempotent, requestHash } from "./idempotency"
 import { requireCardIfConfigured } from "./steps/card"
 import { ownPayment } from "./steps/payment"
@@ -35,13 +38,16 @@ export const agentCallPipeline = <E>(request: Request, chooseAgent: AgentChoice<
     )
   })
 
-/** The paid part: quota → price → payment (wallet, build, policy, sign, claim) → submit → settle. */
+/** The paid part: price → payment (wallet, build, policy, sign, record with quota and cap) → submit → settle. */
 export const paidCall = (identity: KeyIdentity, network: NetworkShape, call: CallContext, input: Record<string, unknown>) =>
   Effect.scoped(
     Effect.gen(function* () {
-      const reservation = yield* reserveCall(identity, call) // quota: the call's own row
+      if (identity.limits.monthlyQuota !== null && identity.limits.monthlyQuota <= 0) return yield* quotaOfZero // quota 0: refused before any work
+      const reservation = yield* reserveCall() // the call's row: its id and month; written by claim
       const agent = yield* network.marketplace.getAgent(call.agentId) // price: the agent as listed now
-      const payment = yield* ownPayment(identity, network, agent, input, reservation) // wallet, build, policy, sign, claim
+      const payment = yield* ownPayment(identity, network, agent, input, { ...call, ...reservation }) // wallet, build, policy, sign, claim: the one commit, with quota and cap
       return yield* submitAndSettle(identity, network, call, reservation, agent, payment) // submit, settle
     }),
   ).pipe(Effect.withSpan("Gateway.callAgent"))
+
+const quotaOfZero = Effect.flatMap(Clock.currentTimeMillis, (now) => new QuotaExhausted({ limit: 0, used: 0, period: periodOf(now) }))

@@ -3,7 +3,8 @@
 // before submit, and a signature commits to the exact message the signing
 // policy approved (its transfers included), so a signature that succeeded on
 // chain is that call's payment and no other's.
-//   reserved, older than staleAfter → released (never signed nor sent)
+//   reserved (a call counted before its payment, as older releases wrote
+//   them), older than staleAfter → released (never signed nor sent)
 //   pending/unknown, signature confirmed on chain → settled and charged
 //   signature failed on chain, or absent past giveUpAfter → released
 // A release gives back the row's op and spend in the same transaction, so

@@ -24,10 +24,22 @@ const cannotPay = (w: WalletRow): w is WalletRow & { status: "depleted" | "retir
  * pay this call and stays furthest from depletion; fewest-keys is the rule
  * for the lasting assignment, not for one call.
  */
-export const walletForCall = Effect.fn("Pool.walletForCall")(function* (key: { readonly keyId: string; readonly walletId: string | null; readonly environment: WalletEnvironment }, options: { readonly storage: boolean }) {
+export const walletForCall = Effect.fn("Pool.walletForCall")(function* (
+  key: { readonly keyId: string; readonly walletId: string | null; readonly environment: WalletEnvironment },
+  options: {
+    readonly storage: boolean
+    /**
+     * Paying wallets read moments ago (the gateway's short-lived list): the
+     * key's wallet found there is used as read, saving a database round trip
+     * per call. One not found there (it stopped paying, or is new) is read.
+     */
+    readonly paying?: ReadonlyArray<WalletRow> | undefined
+  },
+) {
   const store = yield* Store
   const { keyId, walletId, environment } = key
-  const assigned = walletId === null ? yield* assignWallet(keyId) : yield* store.wallets.findById(walletId)
+  const known = walletId === null ? undefined : options.paying?.find((w) => w.id === walletId)
+  const assigned = walletId === null ? yield* assignWallet(keyId) : (known ?? (yield* store.wallets.findById(walletId)))
   if (!assigned) return yield* Effect.fail(new WalletNotFound({ walletId: walletId ?? "" }))
   // A test key assigned a live wallet before test keys had a pool of their own moves to one.
   const own = assigned.environment === environment ? assigned : yield* assignWallet(keyId)

@@ -1,5 +1,5 @@
 // The usage rows' reads and the one write that needs no lock, written once
-// over the dialect port. The money path (reserve, claim, release, settle)
+// over the dialect port. The money path (record, release, settle)
 // stays per dialect (sqlite.ts, pg.ts), where the difference is real.
 import { and, desc, eq, gt, gte, inArray, lt, lte, ne, or, sql } from "drizzle-orm"
 import { Effect } from "effect"

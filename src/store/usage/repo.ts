@@ -6,17 +6,19 @@ export type UsageRow = typeof usage.$inferSelect
 export type NewUsage = typeof usage.$inferInsert
 
 /**
- * reserved: the call holds one op of its key's month and nothing is paid yet
- * (no signature). pending: its payment is claimed (price, wallet, intent and
- * signature written) and may be submitted. unknown: submitted, answer lost.
- * settled / failed are final. The key's usage_periods counters always equal
- * its rows: ops = reserved + pending + unknown + settled rows, spend = their
- * developer prices (0 while reserved), changed in the same transaction.
+ * pending: the call is recorded with its payment (price, wallet, intent and
+ * signature written), counted in its key's month, and may be submitted.
+ * unknown: submitted, answer lost. settled / failed are final. reserved: a
+ * call counted before its payment, as releases before calls were recorded
+ * with their payment in one commit wrote them (the reconciler releases such
+ * rows). The key's usage_periods counters always equal its rows: ops =
+ * reserved + pending + unknown + settled rows, spend = their developer prices
+ * (0 while reserved), changed in the same transaction.
  */
 export type UsageState = "reserved" | "pending" | "settled" | "failed" | "unknown"
 
-/** A call counted against its key's month before anything is paid. */
-export type Reservation = {
+/** A call, as counted against its key's month. */
+export type NewCall = {
   readonly id: string
   readonly keyId: string
   readonly userId: string
@@ -44,14 +46,14 @@ export type Payment = {
   readonly txSignature: string
 }
 
-export type ClaimResult =
-  | { readonly kind: "claimed" }
-  /** Another row holds this signature or intent: the message must not be submitted for this call. */
+export type RecordResult =
+  | { readonly kind: "recorded" }
+  /** Another row holds this signature or intent: the message must not be submitted for this call. Nothing written. */
   | { readonly kind: "duplicate" }
-  /** The spend cap would be passed: the row is removed and its op given back. */
+  /** The month's quota is used up. Nothing written. */
+  | { readonly kind: "over_quota" }
+  /** The spend cap would be passed. Nothing written. */
   | { readonly kind: "over_cap"; readonly spentMicroUsd: number }
-  /** The row is no longer reserved (the reconciler released it as abandoned). */
-  | { readonly kind: "gone" }
 
 export type HistoryQuery = {
   readonly keyId?: string | undefined
@@ -72,17 +74,13 @@ export type AgentTotal = { readonly agentId: string; readonly agentName: string;
 
 export interface UsageRepo {
   /**
-   * Counts one call against the key's month (only while ops < quota; null =
-   * no quota) and writes its reserved row, in one transaction. The ops after
-   * it, or undefined when the quota is used up (nothing written).
-   */
-  readonly reserve: (row: Reservation, period: string, quota: number | null) => Effect.Effect<number | undefined, StoreUnavailable>
-  /**
-   * reserved → pending with its payment, adding its price to the month's
-   * spend only within the cap (null = no cap), in one transaction. The unique
+   * Records a call with its own payment as a pending row, counting one op of
+   * the key's month (only while ops < quota; null = no quota) and adding its
+   * price to the month's spend (only within the cap; null = no cap), in one
+   * commit: the only write before the signed message may leave. The unique
    * indexes on signature and intent make this the arbiter across instances.
    */
-  readonly claim: (id: string, period: string, payment: Payment, capMicroUsd: number | null) => Effect.Effect<ClaimResult, StoreUnavailable>
+  readonly record: (call: NewCall, period: string, payment: Payment, limits: { readonly quota: number | null; readonly capMicroUsd: number | null }) => Effect.Effect<RecordResult, StoreUnavailable>
   /**
    * Gives back an open call's op and spend in the same transaction: a
    * reserved row (never paid) is removed, a pending/unknown one becomes

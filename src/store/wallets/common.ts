@@ -9,7 +9,7 @@ import { payingStatuses, type BalanceReading, type WalletRow, type WalletsRepo }
 /** Active wallets before low_balance ones (the pool's payers, in order of preference). */
 export const activeFirst = (w: SqlPort["t"]["walletPool"]) => sql`case when ${w.status} = 'active' then 0 else 1 end`
 
-export type WalletsCommon = Omit<WalletsRepo, "findById" | "assign" | "resealBatch">
+export type WalletsCommon = Omit<WalletsRepo, "findById" | "assign" | "resealBatch" | "writes">
 
 export const walletsCommon = ({ db, t, all, first, run }: SqlPort): WalletsCommon => {
   const w = t.walletPool

@@ -11,7 +11,7 @@ import { payingStatuses, walletEnvironmentOf, type Assignment, type WalletRow, t
 
 const row = (r: typeof walletPool.$inferSelect): WalletRow => r as WalletRow
 
-export const pgWallets = (db: PgDb, port: SqlPort): WalletsRepo => ({
+export const pgWallets = (db: PgDb, port: SqlPort): Omit<WalletsRepo, "writes"> => ({
   ...walletsCommon(port),
   findById: (id) => attempt(async () => {
     const r = (await db.select().from(walletPool).where(eq(walletPool.id, id)).limit(1))[0]

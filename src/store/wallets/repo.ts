@@ -1,6 +1,6 @@
 // The wallet pool repository. Secrets arrive and leave sealed (SealedSecret):
 // the repository never sees a plaintext key.
-import type { Effect } from "effect"
+import { Effect } from "effect"
 import type { StoreUnavailable } from "../../platform/db/errors"
 
 /** A sealed wallet secret (pool/envelope.ts). The brand keeps a plaintext secret from being stored by mistake. */
@@ -98,4 +98,22 @@ export interface WalletsRepo {
    * the old envelope, so a concurrent writer is never overwritten).
    */
   readonly resealBatch: (afterId: string | undefined, limit: number, reseal: Reseal, now: number) => Effect.Effect<ResealBatch, StoreUnavailable>
+  /**
+   * How many writes to wallets this process has made through this repository:
+   * a copy of wallet rows read before the count moved may be stale (the
+   * gateway's short-lived list of paying wallets is dropped when it moves).
+   */
+  readonly writes: () => number
+}
+
+type WriteMethod = "insert" | "recordBalance" | "recordBalanceError" | "updateSecret" | "assign" | "resealBatch"
+const writeMethods: ReadonlyArray<WriteMethod> = ["insert", "recordBalance", "recordBalanceError", "updateSecret", "assign", "resealBatch"]
+
+/** The repository with `writes` counting every write method's run (success or not: a failed write may have committed). */
+export const countingWrites = (repo: Omit<WalletsRepo, "writes">): WalletsRepo => {
+  let writes = 0
+  const counted = Object.fromEntries(
+    writeMethods.map((name) => [name, (...args: Array<never>) => Effect.ensuring((repo[name] as (...a: Array<never>) => Effect.Effect<unknown, unknown>)(...args), Effect.sync(() => void writes++))]),
+  ) as Pick<WalletsRepo, WriteMethod>
+  return { ...repo, ...counted, writes: () => writes }
 }

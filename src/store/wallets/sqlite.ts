@@ -17,7 +17,7 @@ const walletById = `select ${Object.entries(getTableColumns(walletPool))
   .map(([field, column]) => `"${column.name}" as "${field}"`)
   .join(", ")} from "wallet_pool" where "id" = ?`
 
-export const sqliteWallets = (port: SqlPort): WalletsRepo => {
+export const sqliteWallets = (port: SqlPort): Omit<WalletsRepo, "writes"> => {
   const db = port.db
   return {
     ...walletsCommon(port),

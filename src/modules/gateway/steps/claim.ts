@@ -1,28 +1,42 @@
-// Claims the signed payment on the call's reserved row, with its price added
-// to the month's spend within the cap, in one transaction. The unique index
-// on the signature arbitrates across instances: "duplicate" means another
-// call holds the same signed message, which must then not be submitted.
+// Records the call with its signed payment: one commit writes the pending row,
+// counts one op of the month within the quota and adds the price to the
+// month's spend within the cap. The unique index on the signature arbitrates
+// across instances: "duplicate" means another call holds the same signed
+// message, which must then not be submitted. Nothing is written otherwise.
 import { Effect } from "effect"
 import { Store } from "../../../store/store"
 import type { WalletRow } from "../../../store/wallets/repo"
 import type { KeyIdentity } from "../../keys/identity"
 import type { BuiltTransaction } from "../../marketplace/decode"
 import type { WireAgent } from "../../marketplace/protocol"
-import { PaymentContention, SpendCapReached } from "../errors"
+import { isBillable } from "../billable"
+import { QuotaExhausted, SpendCapReached } from "../errors"
 import type { Quoted } from "./price"
+import type { CallContext, Reservation } from "./reserve"
 
 export const claimPayment = Effect.fn("Gateway.claim")(function* (
   identity: KeyIdentity,
-  call: { readonly usageId: string; readonly period: string },
+  call: CallContext & Reservation,
   agent: WireAgent,
   wallet: WalletRow,
   payment: { readonly built: BuiltTransaction; readonly price: Quoted; readonly txSignature: string },
 ) {
   const store = yield* Store
   const { built, price } = payment
+  const quota = identity.limits.monthlyQuota
   const cap = identity.limits.monthlySpendCapMicroUsd
-  const claim = yield* store.usage.claim(
-    call.usageId,
+  const recorded = yield* store.usage.record(
+    {
+      id: call.usageId,
+      keyId: identity.keyId,
+      userId: identity.userId,
+      agentId: call.agentId,
+      requestId: call.requestId,
+      idempotencyKey: call.idempotencyKey ?? null,
+      environment: identity.environment,
+      billable: isBillable(identity),
+      createdAt: call.createdAt,
+    },
     call.period,
     {
       agentName: agent.name.slice(0, 200),
@@ -36,15 +50,17 @@ export const claimPayment = Effect.fn("Gateway.claim")(function* (
       paymentIntentId: built.paymentIntentId,
       txSignature: payment.txSignature,
     },
-    cap,
+    { quota, capMicroUsd: cap },
   )
-  switch (claim.kind) {
-    case "claimed":
+  switch (recorded.kind) {
+    case "recorded":
+      call.recorded()
+      return "claimed" as const
     case "duplicate":
-      return claim.kind
+      return "duplicate" as const
+    case "over_quota":
+      return yield* new QuotaExhausted({ limit: quota ?? 0, used: quota ?? 0, period: call.period })
     case "over_cap":
-      return yield* new SpendCapReached({ capMicroUsd: cap ?? 0, spentMicroUsd: claim.spentMicroUsd, priceMicroUsd: price.developerPriceMicroUsd })
-    case "gone":
-      return yield* new PaymentContention({ reason: "reservation_abandoned" })
+      return yield* new SpendCapReached({ capMicroUsd: cap ?? 0, spentMicroUsd: recorded.spentMicroUsd, priceMicroUsd: price.developerPriceMicroUsd })
   }
 })

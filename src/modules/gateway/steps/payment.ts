@@ -1,6 +1,6 @@
 // A payment of the call's own: choose a wallet, build the marketplace's
-// transaction, check it against the signing policy, sign, and claim the
-// signature on the call's reserved row. A claim is refused when another call
+// transaction, check it against the signing policy, sign, and record the call
+// with that signature (its one commit before submit). A claim is refused when another call
 // already holds the same signed message (same wallet, agent and blockhash
 // give the same bytes); then another wallet pays, or, when only the key's own
 // wallet may (storage agents), the call waits for the blockhash to move on.
@@ -20,6 +20,7 @@ import { buildPayment } from "./build"
 import { claimPayment } from "./claim"
 import { checkPolicy } from "./policy"
 import type { Quoted } from "./price"
+import type { CallContext, Reservation } from "./reserve"
 import { signTransaction } from "./sign"
 
 export type OwnPayment = {
@@ -33,18 +34,19 @@ export type OwnPayment = {
 const WAIT_BUDGET_MS = 10_000
 /** Between attempts on one lane, ms: 5, 10, 20 … capped at a mainnet slot's 400, jittered. */
 const backoff = (attempt: number) => Effect.promise(() => Bun.sleep(Math.min(400, 5 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2)))
-/** How long the list of paying wallets is reused for contended calls, ms. */
+/** How long the list of paying wallets is reused, ms (this process's own wallet writes drop it at once). */
 const ALTERNATIVES_TTL_MS = 5_000
 
 /** The wallets of the key's pool that may pay now. */
 const payingWallets = Effect.fn("Gateway.payingWallets")(function* (environment: KeyIdentity["environment"]) {
   const lanes = yield* PaymentLanes
-  const now = yield* Clock.currentTimeMillis
-  const cached = lanes.cachedAlternatives(environment, now)
-  if (cached) return cached
   const store = yield* Store
+  const now = yield* Clock.currentTimeMillis
+  const writes = store.wallets.writes()
+  const cached = lanes.cachedAlternatives(environment, now, writes)
+  if (cached) return cached
   const rows = (yield* store.wallets.list()).filter((w) => w.environment === environment && (payingStatuses as ReadonlyArray<string>).includes(w.status))
-  lanes.rememberAlternatives(environment, rows, now, ALTERNATIVES_TTL_MS)
+  lanes.rememberAlternatives(environment, rows, now, ALTERNATIVES_TTL_MS, writes)
   return rows
 })
 
@@ -56,7 +58,7 @@ const attemptPayment = Effect.fn("Gateway.attemptPayment")(function* (
   network: NetworkShape,
   agent: WireAgent,
   input: Record<string, unknown>,
-  call: { readonly usageId: string; readonly period: string },
+  call: CallContext & Reservation,
   wallet: WalletRow,
 ) {
   const lanes = yield* PaymentLanes
@@ -79,7 +81,7 @@ export const ownPayment = Effect.fn("Gateway.ownPayment")(function* (
   network: NetworkShape,
   agent: WireAgent,
   input: Record<string, unknown>,
-  call: { readonly usageId: string; readonly period: string },
+  call: CallContext & Reservation,
 ) {
   const keys = yield* ApiKeys
   const lanes = yield* PaymentLanes
@@ -87,7 +89,7 @@ export const ownPayment = Effect.fn("Gateway.ownPayment")(function* (
   const storage = network.directory.namespaced.has(agent.id)
   const deadline = performance.now() + WAIT_BUDGET_MS
   for (let round = 1; ; round++) {
-    const { wallet: own, borrowed } = yield* walletForCall(identity, { storage })
+    const { wallet: own, borrowed } = yield* walletForCall(identity, { storage, paying: yield* payingWallets(identity.environment) })
     // The call (re)assigned the key's wallet (its first call, or a test key
     // leaving a live wallet): drop the cached identity, so the next calls read
     // the assignment instead of repeating it.

@@ -1,23 +1,25 @@
-// The call's reservation: one op of the key's month, written as the call's
-// own usage row in the same transaction, before anything is paid. It is a
-// scoped resource: if the call fails or is interrupted before submit takes
-// the row over, closing the scope releases it (the row goes, its op and spend
-// come back). Because the reservation is a row, a crash cannot leak it
-// either: the reconciler releases abandoned rows, and the counters always
-// equal the rows.
+// The call's row, as a scoped resource. Nothing is written until the call has
+// a signed payment of its own: then one commit records the row as pending
+// with its payment, one op of the key's month and its price in the month's
+// spend (steps/claim.ts), before the signed bytes may leave. If the call
+// fails or is interrupted after that and before submit takes the row over,
+// closing the scope releases it (the row turns failed, its op and spend come
+// back). A crash leaves a pending row, which the reconciler resolves from the
+// chain, so the counters always equal the rows.
 import { type Cause, Clock, Effect, Exit } from "effect"
 import { newId } from "../../../platform/ids"
 import { periodOf } from "../../../platform/period"
 import { Store } from "../../../store/store"
-import type { KeyIdentity } from "../../keys/identity"
-import { isBillable } from "../billable"
-import { QuotaExhausted } from "../errors"
 
 export type CallContext = { readonly agentId: string; readonly requestId: string; readonly idempotencyKey: string | undefined }
 
 export type Reservation = {
   readonly usageId: string
   readonly period: string
+  /** The call's time, epoch ms: its row's created_at, and the month it counts in. */
+  readonly createdAt: number
+  /** The row was written (claim): from then on the scope releases it on failure. */
+  readonly recorded: () => void
   /** Submit takes the row over: from then on its outcome is recorded there, never released by the scope. */
   readonly handOver: () => void
 }
@@ -38,22 +40,19 @@ export const failureReason = (cause: Cause.Cause<unknown>): string => {
   return "Defect"
 }
 
-export const reserveCall = (identity: KeyIdentity, call: CallContext) =>
+export const reserveCall = () =>
   Effect.acquireRelease(
     Effect.gen(function* () {
-      const store = yield* Store
       const now = yield* Clock.currentTimeMillis
-      const period = periodOf(now)
-      const usageId = newId("use", now)
-      const quota = identity.limits.monthlyQuota
-      const ops = yield* store.usage.reserve(
-        { id: usageId, keyId: identity.keyId, userId: identity.userId, agentId: call.agentId, requestId: call.requestId, idempotencyKey: call.idempotencyKey ?? null, environment: identity.environment, billable: isBillable(identity), createdAt: now },
-        period,
-        quota,
-      )
-      if (ops === undefined) return yield* new QuotaExhausted({ limit: quota ?? 0, used: quota ?? 0, period })
-      let handedOver = false
-      return { usageId, period, handOver: () => void (handedOver = true), handedOver: () => handedOver }
+      const state = { recorded: false, handedOver: false }
+      return {
+        usageId: newId("use", now),
+        period: periodOf(now),
+        createdAt: now,
+        recorded: () => void (state.recorded = true),
+        handOver: () => void (state.handedOver = true),
+        mustRelease: () => state.recorded && !state.handedOver,
+      }
     }),
-    (reservation, exit) => (reservation.handedOver() || Exit.isSuccess(exit) ? Effect.void : releaseCall(reservation.usageId, failureReason(exit.cause))),
-  ).pipe(Effect.map(({ usageId, period, handOver }): Reservation => ({ usageId, period, handOver })), Effect.withSpan("Gateway.reserveCall"))
+    (call, exit) => (call.mustRelease() && !Exit.isSuccess(exit) ? releaseCall(call.usageId, failureReason(exit.cause)) : Effect.void),
+  ).pipe(Effect.map(({ usageId, period, createdAt, recorded, handOver }): Reservation => ({ usageId, period, createdAt, recorded, handOver })))
