@@ -79,7 +79,13 @@ const measure = async (env: Record<string, string>, databaseUrl: string): Promis
     },
   })
   const stats = databaseUrl.startsWith("postgres") ? postgres(databaseUrl, { max: 1, onnotice: () => {} }) : undefined
-  const commits = async () => (stats ? Number((await stats`select xact_commit from pg_stat_database where datname = current_database()`)[0]!.xact_commit) : 0)
+  // Backends report their commits to pg_stat_database when idle, within 10 s
+  // (PGSTAT_IDLE_INTERVAL in Postgres 15+): read once every backend has.
+  const commits = async () => {
+    if (!stats) return 0
+    await Bun.sleep(11_000)
+    return Number((await stats`select xact_commit from pg_stat_database where datname = current_database()`)[0]!.xact_commit)
+  }
   try {
     const fund = async (wallet: string) =>
       expectOk(await fetch(`${base}/sandbox/faucet`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ wallet, usdc: 500_000_000, sol: 1_000_000_000 }) }), "faucet")
@@ -133,6 +139,8 @@ const measure = async (env: Record<string, string>, databaseUrl: string): Promis
     await drive(WARMUP, 1, direct)
     const concurrent = summary([await drive(CALLS, CONCURRENCY, viaGateway)])
 
+    // Autovacuum's own transactions count in xact_commit too: off while counting (a throwaway server).
+    if (stats) await stats.unsafe("alter system set autovacuum = off").then(() => stats.unsafe("select pg_reload_conf()"))
     record = true
     const c0 = await commits()
     await drive(SERIAL_CALLS, 1, viaGateway)

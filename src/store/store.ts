@@ -75,7 +75,7 @@ export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
         dialect: "postgres",
         ...shared,
         wallets: countingWrites(pgWallets(db, port)),
-        usage: pgUsage(db, port),
+        usage: pgUsage(db, handle.client, port),
       }
     }),
   )

@@ -51,7 +51,7 @@ for (const dialect of dialects) {
         })
 
         // An older release still running (a rolling upgrade) reserves rows without the column: settling one decides by its key's tier, as that release did.
-        const usage = h.kind === "sqlite" ? sqliteUsage(portOf(h)) : pgUsage(h.db, portOf(h))
+        const usage = h.kind === "sqlite" ? sqliteUsage(portOf(h)) : pgUsage(h.db, h.client, portOf(h))
         for (const [id, key, environment] of [["use_old_paid", paid, "live"], ["use_old_free", free, "live"], ["use_old_test", paid, "test"]] as const) {
           await exec(h, sql`insert into usage (id, key_id, user_id, agent_id, agent_name, agent_price_micro_usd, markup_micro_usd, developer_price_micro_usd, wallet_id, request_id, state, environment, tx_signature, created_at)
             values (${id}, ${key}, ${user}, 'agt', 'Agent', 1000, 0, 1000, 'wal', ${`req_${id}`}, 'unknown', ${environment}, ${`sig_${id}`}, 1767225600000)`)

@@ -3,7 +3,9 @@
 // the release, are each one statement (CTEs), so a key's concurrent calls hold
 // the period row for one statement; SQLite runs them as transactions
 // (sqlite.ts).
-import { and, eq, sql } from "drizzle-orm"
+import { and, eq, sql, type SQL } from "drizzle-orm"
+import { PgDialect } from "drizzle-orm/pg-core"
+import type postgres from "postgres"
 import type { PgDb } from "../../platform/db/database"
 import { usagePeriods } from "../../platform/db/schema.pg"
 import { attempt, isUniqueViolation } from "../attempt"
@@ -11,10 +13,22 @@ import type { UsageRepo } from "./repo"
 import type { SqlPort } from "../port"
 import { usageReads } from "./reads"
 
+/**
+ * Runs a statement of the per-call path as a named prepared statement:
+ * Postgres parses and plans its text once per connection instead of on every
+ * call (drizzle's execute sends unnamed statements). Only for statements
+ * whose text is fixed (values as parameters).
+ */
+const dialect = new PgDialect()
+const preparedRows = async <R>(client: postgres.Sql, query: SQL): Promise<ReadonlyArray<R>> => {
+  const { sql: text, params } = dialect.sqlToQuery(query)
+  return (await client.unsafe(text, params as Array<never>, { prepare: true })) as unknown as ReadonlyArray<R>
+}
+
 // The month a row counts in, computed where the row is (UTC, "YYYY-MM").
 const periodOfRow = sql`to_char(to_timestamp(released.created_at / 1000.0) at time zone 'UTC', 'YYYY-MM')`
 
-export const pgUsage = (db: PgDb, port: SqlPort): UsageRepo => ({
+export const pgUsage = (db: PgDb, client: postgres.Sql, port: SqlPort): UsageRepo => ({
   ...usageReads(port),
   // One statement, the call's one commit before its payment may leave: the
   // counted op and spend and the pending row commit together, and INSERT …
@@ -38,7 +52,7 @@ export const pgUsage = (db: PgDb, port: SqlPort): UsageRepo => ({
       ]
       const guard = guards.length === 0 ? sql`` : sql` where ${sql.join(guards, sql` and `)}`
       try {
-        const rows = await db.execute<{ recorded: string }>(sql`
+        const rows = await preparedRows<{ recorded: string }>(client, sql`
           with counted as (
             insert into usage_periods (key_id, period, ops, spend_micro_usd) values (${c.keyId}, ${period}, 1, ${p.developerPriceMicroUsd})
             on conflict (key_id, period) do update set ops = usage_periods.ops + 1, spend_micro_usd = usage_periods.spend_micro_usd + excluded.spend_micro_usd${guard}
@@ -84,7 +98,7 @@ export const pgUsage = (db: PgDb, port: SqlPort): UsageRepo => ({
   // through triggers (migrations 0010, 0011), in this statement.
   settle: (id, s) =>
     attempt(async () => {
-      const rows = await db.execute(sql`
+      const rows = await preparedRows(client, sql`
         update usage set state = 'settled', tx_signature = ${s.txSignature}, receipt_id = ${s.receiptId}, settled_at = ${s.settledAt},
           stripe_state = case when environment = 'live' and coalesce(billable, (select tier <> 'free' from api_keys where api_keys.id = usage.key_id), false) then 'pending' else 'skipped' end,
           error = null
