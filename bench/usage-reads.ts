@@ -15,8 +15,13 @@
 // database is what a server that settled those calls would hold.
 // BENCH_USAGE_LARGE sets the large size (default 1,000,000).
 import { sql } from "drizzle-orm"
+import { Effect } from "effect"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { createApp } from "../src/app/app"
-import { makeRuntime } from "../src/app/layers"
+import { makeRuntime, type AppRuntime } from "../src/app/layers"
+import { generateWallets } from "../src/modules/pool/service"
+import { Store } from "../src/store/store"
 import { displayPrefix, generateApiKey, hashApiKey } from "../src/modules/keys/key-format"
 import { newStorageNamespace } from "../src/modules/keys/storage-namespace"
 import { loadConfig } from "../src/platform/config/config"
@@ -24,7 +29,7 @@ import { closeDatabase, openDatabase, type DatabaseHandle } from "../src/platfor
 import { runMigrations } from "../src/platform/db/migrations"
 import { closeBillingPeriod } from "../src/modules/billing/service"
 import { periodBounds, periodOf } from "../src/platform/period"
-import { startPostgres } from "../scripts/services"
+import { freePort, startPostgres } from "../scripts/services"
 import type { Benchmark } from "./registry"
 import { percentile, type Row } from "./stats"
 
@@ -182,11 +187,54 @@ const stallMonitor = () => {
 /** Lets timers run between requests, so the stall monitor sees one request at a time. */
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
+/**
+ * Paid calls through the real server (the sandbox marketplace answers on the
+ * same port), `concurrency` at a time until `stop()`: the load the stall is
+ * measured beside. Returns how many were paid.
+ */
+const payingCallers = async (runtime: AppRuntime, base: string, app: App, concurrency: number) => {
+  await runtime.runPromise(generateWallets(10))
+  for (const w of await runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.list())))
+    await fetch(`${base}/sandbox/faucet`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ wallet: w.publicKey, usdc: 500_000_000, sol: 1_000_000_000 }) })
+  const registered = (await (await app.handle(new Request("http://localhost/v1/auth/register", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "payer@bench.local", password: "correct horse battery staple" }) }))).json()) as any
+  const key = String(registered.api_key.key)
+  await app.handle(new Request(`http://localhost/admin/keys/${registered.api_key.id}`, { method: "PATCH", headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` }, body: JSON.stringify({ rate_limit_per_minute: 1_000_000, monthly_quota: 1_000_000, concurrency_limit: 100 }) }))
+  let running = true
+  let paid = 0
+  const callers = Array.from({ length: concurrency }, async () => {
+    while (running) {
+      const r = await fetch(`${base}/v1/agents/title-generator`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify({ text: "Bun ships a fast SQLite driver." }) })
+      if (r.status !== 200) throw new Error(`paid call answered ${r.status}: ${await r.text()}`)
+      await r.arrayBuffer()
+      paid++
+    }
+  })
+  return {
+    stop: async () => {
+      running = false
+      await Promise.all(callers)
+      return paid
+    },
+  }
+}
+
 const measureDialect = async (dialect: "sqlite" | "postgres", url: string): Promise<Array<Row>> => {
   const handle = dialect === "sqlite" ? openDatabase({ dialect: "sqlite", path: ":memory:" }) : openDatabase({ dialect: "postgres", url })
-  const config = loadConfig({ DATABASE_URL: dialect === "sqlite" ? "sqlite::memory:" : url, LOG_LEVEL: "error", TETTO_NETWORK: "sandbox", WALLET_ENCRYPTION_KEYS: `bench:${"22".repeat(32)}`, ADMIN_TOKEN })
+  const port = freePort()
+  const base = `http://127.0.0.1:${port}`
+  const config = loadConfig({
+    DATABASE_URL: dialect === "sqlite" ? "sqlite::memory:" : url,
+    LOG_LEVEL: "error",
+    WALLET_ENCRYPTION_KEYS: `bench:${"22".repeat(32)}`,
+    ADMIN_TOKEN,
+    PORT: String(port),
+    TETTO_API_URL: `${base}/sandbox/tetto`,
+    SOLANA_RPC_URL: `${base}/sandbox/solana`,
+    DATA_DIR: mkdtempSync(`${tmpdir()}/tdk-bench-reads-`),
+  })
   const runtime = makeRuntime(config, { database: handle, sink: () => {} })
   const app = createApp(config, runtime)
+  const server = Bun.serve({ port, hostname: "127.0.0.1", fetch: (request) => app.handle(request) })
   const rows: Array<Row> = []
   try {
     await runMigrations(handle)
@@ -249,7 +297,27 @@ const measureDialect = async (dialect: "sqlite" | "postgres", url: string): Prom
         note: `${growth.toFixed(2)}× — ${met ? "met" : "NOT met"}`,
       })
     }
+    // The stall beside paid calls: the reads, a reconciliation and the close
+    // again at the large size while four callers pay agents through the server.
+    const payers = await payingCallers(runtime, base, app, 4)
+    await Bun.sleep(500)
+    const stopMonitor = stallMonitor()
+    for (let round = 0; round < 3; round++) {
+      for (const read of READS) await timeRequests(app, read.path, read.as === "key" ? heavy.key : read.as === "session" ? heavy.session : ADMIN_TOKEN, 20)
+      await yieldToLoop()
+      await runtime.runPromise(closeBillingPeriod(periodOf(Date.now())))
+    }
+    const stall = stopMonitor()
+    const paid = await payers.stop()
+    rows.push({
+      case: `largest event-loop stall: reads, reconciliation and close beside paid calls, ${dialect}`,
+      rows: LARGE,
+      "p50 ms": "",
+      "p99 ms": "",
+      note: `${round(stall)} ms with ${paid} paid calls alongside (4 at a time)${dialect === "sqlite" ? ` — target < ${STALL_TARGET_MS} ms ${stall < STALL_TARGET_MS ? "met" : "NOT met"}` : ""}`,
+    })
   } finally {
+    server.stop(true)
     await runtime.dispose()
     await closeDatabase(handle)
   }
