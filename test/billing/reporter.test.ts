@@ -340,6 +340,14 @@ for (const dialect of dialects) {
       expect(await usageStates(db.handle)).toEqual({ reported: 480 })
     })
 
+    test("a batch span that does not divide a day is refused before anything is leased or sent", async () => {
+      const p = await payer()
+      await insertUsage(db.handle, [{ ...p, price: 5, createdAt: quietHour() }])
+      await expect(runtime.runPromise(reportPass("rep_test", { ...fastReporter, batchSpanMs: 7_000 }))).rejects.toThrow("batchSpanMs must divide a day")
+      expect(fake.meterEvents).toHaveLength(0)
+      expect(await usageStates(db.handle)).toEqual({ pending: 1 })
+    })
+
     test("with Stripe billing off, nothing is sent and rows stay pending, unbatched", async () => {
       const off = billingRuntime(fake, db.handle, { STRIPE_SECRET_KEY: "" })
       const p = await payer()

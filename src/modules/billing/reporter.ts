@@ -17,7 +17,7 @@ import { newId } from "../../platform/ids"
 import type { LeasedUser, MeterBatch } from "../../store/outbox/repo"
 import { Store } from "../../store/store"
 import type { StripeRequestFailed } from "./errors"
-import { bucketRange } from "./meter-batches"
+import { bucketRange, isBatchSpan } from "./meter-batches"
 import { StripeClient } from "./stripe-client"
 
 export type ReporterOptions = {
@@ -121,6 +121,8 @@ const sendBatch = Effect.fn("Reporter.sendBatch")(function* (batch: MeterBatch, 
 
 /** One lease-batch-send-mark pass over at most `usersPerPass` users. */
 export const reportPass = Effect.fn("Reporter.pass")(function* (owner: string, options: ReporterOptions = defaultReporterOptions) {
+  // A span that does not divide a day would let a batch hold calls of two months.
+  if (!isBatchSpan(options.batchSpanMs)) return yield* Effect.die(new Error(`batchSpanMs must divide a day: ${options.batchSpanMs}`))
   const store = yield* Store
   const now = yield* Clock.currentTimeMillis
   const users = yield* store.outbox.lease({ owner, now, leaseMs: options.leaseMs, limit: options.usersPerPass })
