@@ -13,19 +13,17 @@
 //     and only the gateway's work is on the database measured.
 // Goals: at most 2 commits per paid call; overhead p50 at most 2× SQLite's;
 // throughput at least 0.9 of SQLite's.
-import { Keypair, Transaction } from "@solana/web3.js"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Keypair } from "@solana/web3.js"
+import { Layer, ManagedRuntime } from "effect"
 import postgres from "postgres"
 import { createApp } from "../src/app/app"
 import { appLayer, type AppRuntime } from "../src/app/layers"
-import { generateWallets } from "../src/modules/pool/service"
-import { titleGenerator } from "../src/modules/sandbox/agents/text"
 import { loadConfig } from "../src/platform/config/config"
 import { closeDatabase, openDatabase } from "../src/platform/db/database"
 import { runMigrations } from "../src/platform/db/migrations"
-import { Store } from "../src/store/store"
 import { freePort, startPostgres, startRedis } from "../scripts/services"
-import { drive, expectOk, marketplaceClock, summary, timedNetworks } from "./gateway"
+import { drive, recordingServer, summary, timedNetworks } from "./gateway"
+import { callDirectly, callThroughGateway, fund, fundedKey } from "./sandbox-client"
 import type { Benchmark } from "./registry"
 import { percentile, type Row } from "./stats"
 import { mkdtempSync } from "node:fs"
@@ -36,7 +34,6 @@ const CALLS = 400
 const SERIAL_CALLS = 150
 const WARMUP = 30
 const ADMIN_TOKEN = "bench-admin-token-0123456789abcdef"
-const INPUT = { text: "Bun ships a fast SQLite driver. It runs inside the runtime." }
 const COMMITS_TARGET = 2
 const OVERHEAD_RATIO_TARGET = 2
 const THROUGHPUT_RATIO_TARGET = 0.9
@@ -64,20 +61,8 @@ const measure = async (env: Record<string, string>, databaseUrl: string): Promis
   const app0 = appLayer(config, { database: handle, sink: () => {}, sandboxDatabase })
   const runtime: AppRuntime = ManagedRuntime.make(Layer.mergeAll(app0, timedNetworks.pipe(Layer.provide(app0))))
   const app = createApp(config, runtime)
-  const serverSide: Array<{ totalMs: number; marketplaceMs: number }> = []
-  let record = false
-  const server = Bun.serve({
-    port,
-    hostname: "127.0.0.1",
-    fetch: async (request) => {
-      if (!record || !request.url.includes("/v1/agents/")) return app.handle(request)
-      marketplaceClock.ms = 0
-      const t = performance.now()
-      const response = await app.handle(request)
-      serverSide.push({ totalMs: performance.now() - t, marketplaceMs: marketplaceClock.ms })
-      return response
-    },
-  })
+  const server = recordingServer(port, app)
+  const { serverSide } = server
   const stats = databaseUrl.startsWith("postgres") ? postgres(databaseUrl, { max: 1, onnotice: () => {} }) : undefined
   // Backends report their commits to pg_stat_database when idle, within 10 s
   // (PGSTAT_IDLE_INTERVAL in Postgres 15+): read once every backend has.
@@ -87,53 +72,16 @@ const measure = async (env: Record<string, string>, databaseUrl: string): Promis
     return Number((await stats`select xact_commit from pg_stat_database where datname = current_database()`)[0]!.xact_commit)
   }
   try {
-    const fund = async (wallet: string) =>
-      expectOk(await fetch(`${base}/sandbox/faucet`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ wallet, usdc: 500_000_000, sol: 1_000_000_000 }) }), "faucet")
-    await runtime.runPromise(generateWallets(10))
-    for (const w of await runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.list()))) await fund(w.publicKey)
-    const registered = await expectOk(
-      await fetch(`${base}/v1/auth/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "bench@example.com", password: "correct horse battery staple" }) }),
-      "register",
-    )
-    const apiKey = registered.api_key.key as string
-    await expectOk(
-      await fetch(`${base}/admin/keys/${registered.api_key.id}`, {
-        method: "PATCH",
-        headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` },
-        body: JSON.stringify({ rate_limit_per_minute: 1_000_000, monthly_quota: 1_000_000, concurrency_limit: 100 }),
-      }),
-      "raise limits",
-    )
-    const body = JSON.stringify(INPUT)
+    const { key } = await fundedKey(runtime, base, ADMIN_TOKEN, "bench@example.com")
     const signatures = new Set<string>()
     let calls = 0
     const viaGateway = async () => {
-      const r = await expectOk(await fetch(`${base}/v1/agents/title-generator`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` }, body }), "gateway call")
+      signatures.add(await callThroughGateway(base, key))
       calls++
-      signatures.add(r.receipt.tx_signature as string)
     }
     const payer = Keypair.generate()
-    await fund(payer.publicKey.toBase58())
-    const direct = async () => {
-      const built = await expectOk(
-        await fetch(`${base}/sandbox/tetto/api/agents/${titleGenerator.id}/build-transaction`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ payer_wallet: payer.publicKey.toBase58(), selected_token: "USDC", input: INPUT }),
-        }),
-        "build-transaction",
-      )
-      const tx = Transaction.from(Buffer.from(built.transaction as string, "base64"))
-      tx.partialSign(payer)
-      await expectOk(
-        await fetch(`${base}/sandbox/tetto/api/agents/call`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ payment_intent_id: built.payment_intent_id, signed_transaction: tx.serialize().toString("base64") }),
-        }),
-        "call",
-      )
-    }
+    await fund(base, payer.publicKey.toBase58())
+    const direct = () => callDirectly(base, payer)
 
     await drive(WARMUP, 1, viaGateway)
     await drive(WARMUP, 1, direct)
@@ -141,11 +89,11 @@ const measure = async (env: Record<string, string>, databaseUrl: string): Promis
 
     // Autovacuum's own transactions count in xact_commit too: off while counting (a throwaway server).
     if (stats) await stats.unsafe("alter system set autovacuum = off").then(() => stats.unsafe("select pg_reload_conf()"))
-    record = true
+    server.state.recording = true
     const c0 = await commits()
     await drive(SERIAL_CALLS, 1, viaGateway)
     const c1 = await commits()
-    record = false
+    server.state.recording = false
     await drive(SERIAL_CALLS, 1, direct)
     const c2 = await commits()
     // Each commits() read is itself a transaction; it counts once in each pass, alike.
@@ -153,7 +101,7 @@ const measure = async (env: Record<string, string>, databaseUrl: string): Promis
     const overhead = serverSide.map((s) => (s.totalMs - s.marketplaceMs) * 1000).sort((a, b) => a - b)
     return { callsPerSecond: concurrent.callsPerSecond, p50Ms: concurrent.p50, overheadP50Us: percentile(overhead, 50), commitsPerCall, distinct: signatures.size === calls }
   } finally {
-    server.stop(true)
+    server.stop()
     await stats?.end({ timeout: 5 })
     await runtime.dispose()
     await closeDatabase(handle)

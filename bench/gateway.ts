@@ -23,21 +23,18 @@
 // Client, gateway and sandbox share one event loop, so at concurrency 8 the
 // sandbox's own work competes with the gateway's; the ratio is still the
 // cost of putting the gateway in front of the same marketplace.
-import { Keypair, Transaction } from "@solana/web3.js"
+import { Keypair } from "@solana/web3.js"
 import { Effect, Layer, ManagedRuntime } from "effect"
-import { createApp } from "../src/app/app"
+import { createApp, type App } from "../src/app/app"
 import { appLayer, type AppRuntime } from "../src/app/layers"
 import type { MarketplaceShape } from "../src/modules/marketplace/service"
 import { Networks } from "../src/modules/network/service"
-import { generateWallets } from "../src/modules/pool/service"
-import { titleGenerator } from "../src/modules/sandbox/agents/text"
 import { loadConfig } from "../src/platform/config/config"
-import { AppConfig } from "../src/platform/config/service"
 import { closeDatabase, openDatabase } from "../src/platform/db/database"
 import { runMigrations } from "../src/platform/db/migrations"
-import { Store } from "../src/store/store"
 import { freePort } from "../scripts/services"
 import type { Benchmark } from "./registry"
+import { callDirectly, callThroughGateway, fund, fundedKey } from "./sandbox-client"
 import { makeSpanProfile } from "./span-profile"
 import { percentile, type Row } from "./stats"
 
@@ -52,7 +49,6 @@ const WARMUP = 30
 const THROUGHPUT_TARGET = 0.6
 const OVERHEAD_TARGET_US = 1000
 const ADMIN_TOKEN = "bench-admin-token-0123456789abcdef"
-const INPUT = { text: "Bun ships a fast SQLite driver. It runs inside the runtime." }
 
 /** Milliseconds spent inside Marketplace methods since the last reset (meaningful at concurrency 1). */
 export const marketplaceClock = { ms: 0, calls: 0 }
@@ -88,8 +84,6 @@ export const timedNetworks = Layer.effect(
   }),
 )
 
-type Sample = { readonly latencyMs: number }
-
 /** Runs `total` calls of `once`, `concurrency` in flight; latencies in ms and calls/s. */
 export const drive = async (total: number, concurrency: number, once: () => Promise<void>) => {
   const latencies: Array<number> = []
@@ -116,11 +110,26 @@ export const summary = (runs: ReadonlyArray<{ latencies: ReadonlyArray<number>; 
 
 const ms = (n: number) => Math.round(n * 100) / 100
 
-export const expectOk = async (res: Response, what: string) => {
-  const text = await res.text()
-  // Only failures are printed: a problem document carries no secret.
-  if (res.status < 200 || res.status > 299) throw new Error(`${what}: ${res.status} ${text.slice(0, 500)}`)
-  return JSON.parse(text) as Record<string, any>
+/**
+ * Serves `app` on `port`; while `recording`, each agent call's time inside
+ * the handler and inside the Marketplace methods is kept (concurrency 1).
+ */
+export const recordingServer = (port: number, app: App) => {
+  const serverSide: Array<{ totalMs: number; marketplaceMs: number }> = []
+  const state = { recording: false }
+  const server = Bun.serve({
+    port,
+    hostname: "127.0.0.1",
+    fetch: async (request) => {
+      if (!state.recording || !request.url.includes("/v1/agents/")) return app.handle(request)
+      marketplaceClock.ms = 0
+      const t = performance.now()
+      const response = await app.handle(request)
+      serverSide.push({ totalMs: performance.now() - t, marketplaceMs: marketplaceClock.ms })
+      return response
+    },
+  })
+  return { serverSide, state, stop: () => server.stop(true) }
 }
 
 export const gatewayBenchmark: Benchmark = {
@@ -147,93 +156,33 @@ export const gatewayBenchmark: Benchmark = {
     const runtime: AppRuntime = ManagedRuntime.make(layer)
     const app = createApp(config, runtime)
     // Server-side time of each agent call, ms, and the marketplace time inside it.
-    const serverSide: Array<{ totalMs: number; marketplaceMs: number }> = []
-    let recordServerSide = false
-    const server = Bun.serve({
-      port,
-      hostname: "127.0.0.1",
-      fetch: async (request) => {
-        if (!recordServerSide || !request.url.includes("/v1/agents/")) return app.handle(request)
-        marketplaceClock.ms = 0
-        const t = performance.now()
-        const response = await app.handle(request)
-        serverSide.push({ totalMs: performance.now() - t, marketplaceMs: marketplaceClock.ms })
-        return response
-      },
-    })
+    const server = recordingServer(port, app)
+    const { serverSide } = server
     try {
-      const fund = async (wallet: string) =>
-        expectOk(await fetch(`${base}/sandbox/faucet`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ wallet, usdc: 500_000_000, sol: 1_000_000_000 }) }), "faucet")
-
-      // Pool first, so the new key is assigned a funded wallet at registration.
-      // The sandbox's default pool size: concurrent calls of one key spread over it.
-      await runtime.runPromise(generateWallets(10))
-      for (const w of await runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.list()))) await fund(w.publicKey)
-      const registered = await expectOk(
-        await fetch(`${base}/v1/auth/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "bench@example.com", password: "correct horse battery staple" }) }),
-        "register",
-      )
-      const apiKey = registered.api_key?.key as string | undefined
-      const keyId = registered.api_key?.id as string | undefined
-      if (!apiKey || !keyId) throw new Error("register returned no key")
-      await expectOk(
-        await fetch(`${base}/admin/keys/${keyId}`, {
-          method: "PATCH",
-          headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` },
-          body: JSON.stringify({ rate_limit_per_minute: 1_000_000, monthly_quota: 1_000_000, concurrency_limit: 100 }),
-        }),
-        "raise limits",
-      )
+      const { key: apiKey } = await fundedKey(runtime, base, ADMIN_TOKEN, "bench@example.com")
 
       // One payer per concurrent worker: a chain processes a signature once,
       // so a careful direct client pays concurrent calls from distinct wallets
       // (the same wallet, agent and blockhash give the same signed bytes).
       const payers = Array.from({ length: CONCURRENCY }, () => Keypair.generate())
-      for (const p of payers) await fund(p.publicKey.toBase58())
+      for (const p of payers) await fund(base, p.publicKey.toBase58())
       const idlePayers = [...payers]
-      const body = JSON.stringify(INPUT)
       // Receipt signatures of the gateway's calls: each call must carry a payment of its own.
       const gatewaySignatures = new Set<string>()
       let gatewayCalls = 0
 
       const viaGateway = async () => {
-        const r = await expectOk(
-          await fetch(`${base}/v1/agents/title-generator`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` }, body }),
-          "gateway call",
-        )
-        if (r.success !== true) throw new Error(`gateway call: ${JSON.stringify(r)}`)
+        gatewaySignatures.add(await callThroughGateway(base, apiKey))
         gatewayCalls++
-        gatewaySignatures.add(r.receipt.tx_signature as string)
       }
       const direct = async () => {
         // A payer is never in two calls at once (its previous payment moved the blockhash on).
         const payer = idlePayers.pop()!
         try {
-          await directWith(payer)
+          await callDirectly(base, payer)
         } finally {
           idlePayers.push(payer)
         }
-      }
-      const directWith = async (payer: Keypair) => {
-        const built = await expectOk(
-          await fetch(`${base}/sandbox/tetto/api/agents/${titleGenerator.id}/build-transaction`, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({ payer_wallet: payer.publicKey.toBase58(), selected_token: "USDC", input: INPUT }),
-          }),
-          "build-transaction",
-        )
-        const tx = Transaction.from(Buffer.from(built.transaction as string, "base64"))
-        tx.partialSign(payer)
-        const called = await expectOk(
-          await fetch(`${base}/sandbox/tetto/api/agents/call`, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({ payment_intent_id: built.payment_intent_id, signed_transaction: tx.serialize().toString("base64") }),
-          }),
-          "call",
-        )
-        if (called.ok !== true) throw new Error(`direct call: ${JSON.stringify(called)}`)
       }
 
       console.error(`gateway: warm-up (${WARMUP} calls each way)`)
@@ -250,20 +199,20 @@ export const gatewayBenchmark: Benchmark = {
 
       console.error(`gateway: ${SERIAL_CALLS} calls each way at concurrency 1`)
       const before = marketplaceClock.calls
-      recordServerSide = true
+      server.state.recording = true
       const serialGateway = await drive(SERIAL_CALLS, 1, viaGateway)
-      recordServerSide = false
+      server.state.recording = false
       if (marketplaceClock.calls === before) throw new Error("the timed Marketplace layer was not used")
       const serialDirect = await drive(SERIAL_CALLS, 1, direct)
 
       // Last, so recording spans costs the measurements above nothing.
       console.error(`gateway: ${PROFILE_CALLS} calls at concurrency 1, recording pipeline spans`)
       const serialServerSide = serverSide.splice(0)
-      recordServerSide = true
+      server.state.recording = true
       spans.start()
       await drive(PROFILE_CALLS, 1, viaGateway)
       spans.stop()
-      recordServerSide = false
+      server.state.recording = false
       const profiledHandlerMs = serverSide.reduce((sum, s) => sum + s.totalMs, 0)
       const steps = spans.report()
 
@@ -345,7 +294,7 @@ export const gatewayBenchmark: Benchmark = {
       })
       return rows
     } finally {
-      server.stop(true)
+      server.stop()
       await runtime.dispose()
       await closeDatabase(handle)
     }

@@ -15,13 +15,10 @@
 // database is what a server that settled those calls would hold.
 // BENCH_USAGE_LARGE sets the large size (default 1,000,000).
 import { sql } from "drizzle-orm"
-import { Effect } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { createApp } from "../src/app/app"
 import { makeRuntime, type AppRuntime } from "../src/app/layers"
-import { generateWallets } from "../src/modules/pool/service"
-import { Store } from "../src/store/store"
 import { displayPrefix, generateApiKey, hashApiKey } from "../src/modules/keys/key-format"
 import { newStorageNamespace } from "../src/modules/keys/storage-namespace"
 import { loadConfig } from "../src/platform/config/config"
@@ -31,6 +28,7 @@ import { closeBillingPeriod } from "../src/modules/billing/service"
 import { periodBounds, periodOf } from "../src/platform/period"
 import { freePort, startPostgres } from "../scripts/services"
 import type { Benchmark } from "./registry"
+import { callThroughGateway, fundedKey } from "./sandbox-client"
 import { percentile, type Row } from "./stats"
 
 const SMALL = 1_000
@@ -192,20 +190,13 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
  * same port), `concurrency` at a time until `stop()`: the load the stall is
  * measured beside. Returns how many were paid.
  */
-const payingCallers = async (runtime: AppRuntime, base: string, app: App, concurrency: number) => {
-  await runtime.runPromise(generateWallets(10))
-  for (const w of await runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.list())))
-    await fetch(`${base}/sandbox/faucet`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ wallet: w.publicKey, usdc: 500_000_000, sol: 1_000_000_000 }) })
-  const registered = (await (await app.handle(new Request("http://localhost/v1/auth/register", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "payer@bench.local", password: "correct horse battery staple" }) }))).json()) as any
-  const key = String(registered.api_key.key)
-  await app.handle(new Request(`http://localhost/admin/keys/${registered.api_key.id}`, { method: "PATCH", headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` }, body: JSON.stringify({ rate_limit_per_minute: 1_000_000, monthly_quota: 1_000_000, concurrency_limit: 100 }) }))
+const payingCallers = async (runtime: AppRuntime, base: string, concurrency: number) => {
+  const { key } = await fundedKey(runtime, base, ADMIN_TOKEN, "payer@bench.local")
   let running = true
   let paid = 0
   const callers = Array.from({ length: concurrency }, async () => {
     while (running) {
-      const r = await fetch(`${base}/v1/agents/title-generator`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify({ text: "Bun ships a fast SQLite driver." }) })
-      if (r.status !== 200) throw new Error(`paid call answered ${r.status}: ${await r.text()}`)
-      await r.arrayBuffer()
+      await callThroughGateway(base, key)
       paid++
     }
   })
@@ -299,7 +290,7 @@ const measureDialect = async (dialect: "sqlite" | "postgres", url: string): Prom
     }
     // The stall beside paid calls: the reads, a reconciliation and the close
     // again at the large size while four callers pay agents through the server.
-    const payers = await payingCallers(runtime, base, app, 4)
+    const payers = await payingCallers(runtime, base, 4)
     await Bun.sleep(500)
     const stopMonitor = stallMonitor()
     for (let round = 0; round < 3; round++) {
