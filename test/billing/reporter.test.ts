@@ -10,7 +10,7 @@ import { makeStripe } from "../../src/modules/billing/stripe-client"
 import { newId } from "../../src/platform/ids"
 import { memorySink } from "../../src/platform/logging/logger"
 import { Store } from "../../src/store/store"
-import { batchesOnRows, insertKey, insertUsage, insertUser, monthStartOf, quietHour, recordingStripe, selectAll, usageStates, type SentMeterEvent } from "../support/billing"
+import { batchesOnRows, exec, insertKey, insertUsage, insertUser, monthStartOf, quietHour, recordingStripe, selectAll, usageStates, type SentMeterEvent } from "../support/billing"
 import { testConfig } from "../support/app"
 import { dialects, freshDatabase } from "../support/db"
 import { startFakeStripe, type FakeStripe } from "../support/fake-stripe/server"
@@ -338,6 +338,18 @@ for (const dialect of dialects) {
       await expectEventsAreTheBatches()
       expect(stripeTotal()).toBe(await ledgerTotal())
       expect(await usageStates(db.handle)).toEqual({ reported: 480 })
+    })
+
+    test("a user with no Stripe customer has every pending row flagged, a written batch's too (as migration 0012 leaves them), never left pending", async () => {
+      const p = await payer(null)
+      const [written] = await insertUsage(db.handle, [
+        { ...p, price: 7, createdAt: quietHour() },
+        { ...p, price: 9, createdAt: quietHour() + 1_000 },
+      ])
+      await exec(db.handle, sql`update usage set stripe_batch_id = id where id = ${written!}`)
+      expect(await drain()).toMatchObject({ events: 0, flagged: 2 })
+      expect(fake.meterEvents).toHaveLength(0)
+      expect(await usageStates(db.handle)).toEqual({ flagged: 2 })
     })
 
     test("a batch span that does not divide a day is refused before anything is leased or sent", async () => {

@@ -82,9 +82,9 @@ export interface OutboxRepo {
   /** Stripe will never take the batch's event: its pending rows go to the operator. */
   readonly flagBatch: (batchId: string, reason: string) => Effect.Effect<FlaggedRows, StoreUnavailable>
   /**
-   * Pending rows of the user that no batch carries and that cannot be sent
-   * (no customer: all of them; too old: those before `before`) go to the
-   * operator.
+   * Pending rows of the user that cannot be sent go to the operator: with no
+   * customer, all of them (written batches too); too old, the unbatched ones
+   * before `before`.
    */
   readonly flagUnsendable: (userId: string, reason: string, before?: number) => Effect.Effect<FlaggedRows, StoreUnavailable>
   /** Ends the owner's leases (its users are free for the next pass, or another reporter). */

@@ -60,8 +60,12 @@ export const batchRowsStatement = (id: string) => sql`
 /** The usage rows a batch (or, for a row reported before batches, its own id) names. */
 export const namedBy = (identifier: string) => sql`(stripe_batch_id = ${identifier} or id = ${identifier})`
 const batchRows = (batchId: string) => sql`stripe_batch_id = ${batchId}`
+// Without a `before` (the user has no Stripe customer): every pending row,
+// written batches too (rows migration 0012 made batches of one, which no
+// event ever carried without a customer). With one (too old for Stripe): the
+// unbatched rows; a written batch's age is checked when it is sent.
 const unsendable = (userId: string, before: number | undefined) =>
-  sql`${pendingOf(userId)} and stripe_batch_id is null${before === undefined ? sql`` : sql` and created_at < ${before}`}`
+  before === undefined ? pendingOf(userId) : sql`${pendingOf(userId)} and stripe_batch_id is null and created_at < ${before}`
 
 /**
  * Hands rows back to the operator as flagged, lease cleared, from any of the

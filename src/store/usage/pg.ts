@@ -36,7 +36,11 @@ export const pgUsage = (db: PgDb, client: postgres.Sql, port: SqlPort): UsageRep
   // period row, so they never overshoot the quota or the cap. A duplicate
   // signature or intent fails the whole statement: nothing sticks. It takes
   // the period row, then inserts a new usage row; a release takes an existing
-  // usage row, then the period row: no two of them wait on each other.
+  // usage row, then the period row. They can still wait on each other when
+  // the insert's signature or intent equals that of a row a release of the
+  // same key is updating (the unique index waits on it): Postgres ends the
+  // cycle by failing one. A failed record wrote nothing; a failed release
+  // leaves its row open for the reconciler. Either way the counters hold.
   record: (c, period, p, { quota, capMicroUsd }) =>
     attempt(async () => {
       if (quota !== null && quota <= 0) return { kind: "over_quota" } as const

@@ -25,6 +25,9 @@ export const claimPayment = Effect.fn("Gateway.claim")(function* (
   const { built, price } = payment
   const quota = identity.limits.monthlyQuota
   const cap = identity.limits.monthlySpendCapMicroUsd
+  // Before the write: a commit whose answer is lost must be released by the
+  // scope too (releasing a row that was never written changes nothing).
+  call.recorded()
   const recorded = yield* store.usage.record(
     {
       id: call.usageId,
@@ -54,7 +57,6 @@ export const claimPayment = Effect.fn("Gateway.claim")(function* (
   )
   switch (recorded.kind) {
     case "recorded":
-      call.recorded()
       return "claimed" as const
     case "duplicate":
       return "duplicate" as const

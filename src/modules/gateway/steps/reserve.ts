@@ -18,7 +18,7 @@ export type Reservation = {
   readonly period: string
   /** The call's time, epoch ms: its row's created_at, and the month it counts in. */
   readonly createdAt: number
-  /** The row was written (claim): from then on the scope releases it on failure. */
+  /** The row may have been written (claim): from then on the scope releases it on failure. */
   readonly recorded: () => void
   /** Submit takes the row over: from then on its outcome is recorded there, never released by the scope. */
   readonly handOver: () => void
