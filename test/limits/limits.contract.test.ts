@@ -3,7 +3,7 @@
 // Redis. Time moves on a manual clock; nothing sleeps to pass a window.
 import { afterEach, describe, expect, test } from "bun:test"
 import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
-import { ConcurrencyLimiter, withConcurrencySlot } from "../../src/modules/limits/concurrency"
+import { ConcurrencyLimiter, freeSlotEarly, withAdmission } from "../../src/modules/limits/concurrency"
 import { enforceRateLimit, RateLimiter } from "../../src/modules/limits/rate-limiter"
 import { backends, DEAD_PASSWORD, deadHarness, harness, LEASE_TTL_MS, type Harness } from "./backends"
 
@@ -22,6 +22,9 @@ const checks = (keyId: string, limit: number, n: number) =>
 const allowedOf = (ds: ReadonlyArray<{ allowed: boolean }>) => ds.filter((d) => d.allowed).length
 
 const inFlight = (keyId: string) => ConcurrencyLimiter.use((c) => c.inFlight(keyId))
+
+/** Runs `effect` admitted on key_a at 1,000/min with `limit` slots. */
+const admitted = <A, E, R>(limit: number, effect: Effect.Effect<A, E, R>) => withAdmission("key_a", 1000, limit, () => effect)
 
 for (const backend of backends) {
   describe(`limits contract: ${backend}`, () => {
@@ -83,36 +86,81 @@ for (const backend of backends) {
       expect(again.filter(Exit.isSuccess).length).toBe(1)
     })
 
-    test("withConcurrencySlot holds a slot while running and frees it on success, failure and defect", async () => {
+    test("admission under 50 simultaneous calls (100/min, 10 slots) grants exactly 10; the other 40 are refused by concurrency and still count a rate step", async () => {
       h = await harness(backend)
-      const during = await h.runtime.runPromise(withConcurrencySlot("key_a", 3, inFlight("key_a")))
+      const exits = await h.runtime.runPromise(
+        ConcurrencyLimiter.use((c) => Effect.all(Array.from({ length: 50 }, () => Effect.exit(c.admit("key_a", 100, 10))), { concurrency: "unbounded" })),
+      )
+      const granted = exits.filter(Exit.isSuccess)
+      const refusals = exits.filter(Exit.isFailure).map((e) => Cause.findErrorOption(e.cause))
+      expect(granted.length).toBe(10)
+      expect(refusals.every((r) => r._tag === "Some" && r.value._tag === "ConcurrencyLimitExceeded" && r.value.limit === 10)).toBe(true)
+      expect(new Set(granted.map((e) => e.value.lease.leaseId)).size).toBe(10)
+      expect(granted.map((e) => e.value.decision.remaining).sort((a, b) => a - b)[0]).toBeGreaterThanOrEqual(50)
+      expect(await h.runtime.runPromise(inFlight("key_a"))).toBe(10)
+      // 50 rate steps counted: 50 of 100 left.
+      expect(await h.runtime.runPromise(RateLimiter.use((l) => l.check("key_a", 100)))).toMatchObject({ allowed: true, remaining: 49 })
+    })
+
+    test("admission refused by rate takes no slot and answers with the rate decision", async () => {
+      h = await harness(backend)
+      const held = await h.runtime.runPromise(ConcurrencyLimiter.use((c) => Effect.all(Array.from({ length: 3 }, () => c.admit("key_a", 3, 10)))))
+      expect(held.map((a) => a.decision.remaining)).toEqual([2, 1, 0])
+      const refused = await h.runtime.runPromise(Effect.flip(ConcurrencyLimiter.use((c) => c.admit("key_a", 3, 10))))
+      expect(refused).toMatchObject({ _tag: "RateLimited", limit: 3, remaining: 0, retryAfterSeconds: 20 })
+      expect(await h.runtime.runPromise(inFlight("key_a"))).toBe(3)
+    })
+
+    test("withAdmission holds a slot while running and frees it on success, failure and defect", async () => {
+      h = await harness(backend)
+      const during = await h.runtime.runPromise(admitted(3, inFlight("key_a")))
       expect(during).toBe(1)
       expect(await h.runtime.runPromise(inFlight("key_a"))).toBe(0)
-      const failed = await h.runtime.runPromise(Effect.exit(withConcurrencySlot("key_a", 3, Effect.fail("agent refused" as const))))
+      const failed = await h.runtime.runPromise(Effect.exit(admitted(3, Effect.fail("agent refused" as const))))
       expect(Exit.isFailure(failed)).toBe(true)
       expect(await h.runtime.runPromise(inFlight("key_a"))).toBe(0)
-      const died = await h.runtime.runPromise(Effect.exit(withConcurrencySlot("key_a", 3, Effect.die(new Error("bug")))))
+      const died = await h.runtime.runPromise(Effect.exit(admitted(3, Effect.die(new Error("bug")))))
       expect(Exit.isFailure(died) && Cause.hasDies(died.cause)).toBe(true)
       expect(await h.runtime.runPromise(inFlight("key_a"))).toBe(0)
     })
 
-    test("withConcurrencySlot frees the slot when the call is interrupted (client gone) or times out", async () => {
+    test("withAdmission frees the slot when the call is interrupted (client gone) or times out", async () => {
       h = await harness(backend)
       const started = await h.runtime.runPromise(Deferred.make<void>())
-      const fiber = h.runtime.runFork(withConcurrencySlot("key_a", 2, Deferred.succeed(started, undefined).pipe(Effect.andThen(Effect.never))))
+      const fiber = h.runtime.runFork(admitted(2, Deferred.succeed(started, undefined).pipe(Effect.andThen(Effect.never))))
       await h.runtime.runPromise(Deferred.await(started))
       expect(await h.runtime.runPromise(inFlight("key_a"))).toBe(1)
       await h.runtime.runPromise(Fiber.interrupt(fiber))
       expect(await h.runtime.runPromise(inFlight("key_a"))).toBe(0)
 
-      const timedOut = await h.runtime.runPromise(Effect.exit(withConcurrencySlot("key_a", 2, Effect.never).pipe(Effect.timeout("50 millis"))))
+      const timedOut = await h.runtime.runPromise(Effect.exit(admitted(2, Effect.never).pipe(Effect.timeout("50 millis"))))
       expect(Exit.isFailure(timedOut)).toBe(true)
       expect(await h.runtime.runPromise(inFlight("key_a"))).toBe(0)
 
       // Interrupting the whole program mid-call (Effect.interrupt) releases too.
-      const interrupted = await h.runtime.runPromise(Effect.exit(withConcurrencySlot("key_a", 2, Effect.interrupt)))
+      const interrupted = await h.runtime.runPromise(Effect.exit(admitted(2, Effect.interrupt)))
       expect(Exit.isFailure(interrupted) && Cause.hasInterrupts(interrupted.cause)).toBe(true)
       expect(await h.runtime.runPromise(inFlight("key_a"))).toBe(0)
+    })
+
+    test("a call may free its slot early; the slot another call then takes stays taken when the first call ends", async () => {
+      h = await harness(backend)
+      const other = await h.runtime.runPromise(
+        admitted(
+          1,
+          Effect.gen(function* () {
+            yield* freeSlotEarly
+            expect(yield* inFlight("key_a")).toBe(0)
+            yield* freeSlotEarly // a second ask changes nothing
+            return yield* ConcurrencyLimiter.use((c) => c.admit("key_a", 1000, 1))
+          }),
+        ),
+      )
+      expect(await h.runtime.runPromise(inFlight("key_a"))).toBe(1)
+      await h.runtime.runPromise(ConcurrencyLimiter.use((c) => c.release(other.lease)))
+      expect(await h.runtime.runPromise(inFlight("key_a"))).toBe(0)
+      // Outside an admitted call there is nothing to free.
+      await h.runtime.runPromise(freeSlotEarly)
     })
 
     test("a lease never released (crashed instance) frees its slot once past its TTL", async () => {
@@ -139,8 +187,8 @@ for (const backend of backends.filter((b): b is "postgres" | "redis" => b !== "m
       const acquire = await h.runtime.runPromise(Effect.flip(ConcurrencyLimiter.use((c) => c.acquire("key_a", 10))))
       expect(acquire).toMatchObject({ _tag: "LimiterUnavailable", backend, operation: "concurrency acquire" })
       let ran = false
-      const slot = await h.runtime.runPromise(Effect.flip(withConcurrencySlot("key_a", 10, Effect.sync(() => (ran = true)))))
-      expect(slot).toMatchObject({ _tag: "LimiterUnavailable" })
+      const slot = await h.runtime.runPromise(Effect.flip(admitted(10, Effect.sync(() => (ran = true)))))
+      expect(slot).toMatchObject({ _tag: "LimiterUnavailable", backend, operation: backend === "redis" ? "admit" : "rate limit check" })
       expect(ran).toBe(false)
       expect(JSON.stringify([check, acquire, slot])).not.toContain(DEAD_PASSWORD)
     })

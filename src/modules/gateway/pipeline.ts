@@ -7,9 +7,8 @@ import { periodOf } from "../../platform/period"
 import { requestIdOf } from "../../platform/http/request-id"
 import type { KeyIdentity } from "../keys/identity"
 import { ApiKeys } from "../keys/verifier"
-import { withConcurrencySlot } from "../limits/concurrency"
+import { withAdmission } from "../limits/concurrency"
 import { rateLimitHeaders } from "../limits/headers"
-import { enforceRateLimit } from "../limits/rate-limiter"
 import type { AgentDirectoryShape } from "../network/agents"
 import { networkFor, type NetworkShape } from "../network/service"
 import { QuotaExhausted } from "./errors"
@@ -31,9 +30,9 @@ export const agentCallPipeline = <E>(request: Request, chooseAgent: AgentChoice<
     const call: CallContext = { agentId, requestId: requestIdOf(request), idempotencyKey: request.headers.get("idempotency-key") ?? undefined }
     return yield* idempotent(identity.keyId, call.idempotencyKey ?? null, () => requestHash("POST", agentId, JSON.stringify(input)), call.requestId, // idempotency
       Effect.gen(function* () {
-        const decision = yield* enforceRateLimit(identity.keyId, identity.limits.ratePerMinute) // rate
-        const body = yield* withConcurrencySlot(identity.keyId, identity.limits.concurrency, paidCall(identity, network, call, input)) // concurrency
-        return { status: 200, body, headers: rateLimitHeaders(decision) } // respond
+        return yield* withAdmission(identity.keyId, identity.limits.ratePerMinute, identity.limits.concurrency, (decision) => // rate and concurrency: one step
+          Effect.map(paidCall(identity, network, call, input), (body) => ({ status: 200, body, headers: rateLimitHeaders(decision) })), // respond
+        )
       }),
     )
   })

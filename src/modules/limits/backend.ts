@@ -7,9 +7,9 @@ import { Database } from "../../platform/db/database"
 import type { LimiterUnavailable } from "./errors"
 import type { GcraDecision } from "./gcra"
 import { memoryBackoff, memoryGcra, memoryLeases } from "./memory"
-import type { BackoffStore, LeaseStore, LimitsBackendKind } from "./model"
+import type { Admit, BackoffStore, LeaseStore, LimitsBackendKind } from "./model"
 import { postgresBackoff, postgresGcra, postgresLeases, postgresSweep } from "./postgres"
-import { openRedis, redisBackoff, redisGcra, redisLeases } from "./redis"
+import { openRedis, redisAdmit, redisBackoff, redisGcra, redisLeases } from "./redis"
 import type postgres from "postgres"
 
 export type LimitsBackendShape = {
@@ -17,6 +17,8 @@ export type LimitsBackendShape = {
   /** One GCRA step for the key at `nowMs` (epoch ms), atomically: `limit` per `windowMs` (default a minute). */
   readonly gcra: (keyId: string, limit: number, nowMs: number, windowMs?: number) => Effect.Effect<GcraDecision, LimiterUnavailable>
   readonly leases: LeaseStore
+  /** The rate step and the lease of one call; one round trip on Redis. */
+  readonly admit: Admit
   /** Attempts with exponential lockout (login throttling). */
   readonly backoff: BackoffStore
   /**
@@ -29,23 +31,41 @@ export type LimitsBackendShape = {
 
 const nothingToSweep = () => Effect.succeed(0)
 
+/** Admission as its two steps in turn, where a round trip costs little (memory) or the steps are rows (Postgres). */
+const stepByStep = (gcra: LimitsBackendShape["gcra"], leases: LeaseStore): Admit => (keyId, limit, lease, concurrency, nowMs) =>
+  Effect.flatMap(gcra(keyId, limit, nowMs), (rate) =>
+    rate.allowed ? Effect.map(leases.tryAcquire(lease, concurrency, nowMs), (granted) => ({ rate, granted })) : Effect.succeed({ rate, granted: false }),
+  )
+
 export const REDIS_KEY_PREFIX = "tdk:limits:"
 
 export class LimitsBackend extends Context.Service<LimitsBackend, LimitsBackendShape>()("tdk/LimitsBackend") {
   static readonly memory = Layer.sync(LimitsBackend, () => {
     const table = memoryGcra()
-    return { backend: "memory" as const, gcra: (k, l, now, w) => Effect.sync(() => table.check(k, l, now, w)), leases: memoryLeases(), backoff: memoryBackoff(), sweep: nothingToSweep }
+    const gcra: LimitsBackendShape["gcra"] = (k, l, now, w) => Effect.sync(() => table.check(k, l, now, w))
+    const leases = memoryLeases()
+    return { backend: "memory" as const, gcra, leases, admit: stepByStep(gcra, leases), backoff: memoryBackoff(), sweep: nothingToSweep }
   })
 
-  static readonly postgres = (sql: postgres.Sql, timeoutMs: number) =>
-    Layer.succeed(LimitsBackend, { backend: "postgres", gcra: postgresGcra(sql, timeoutMs), leases: postgresLeases(sql, timeoutMs), backoff: postgresBackoff(sql, timeoutMs), sweep: postgresSweep(sql, timeoutMs) })
+  static readonly postgres = (sql: postgres.Sql, timeoutMs: number) => {
+    const gcra = postgresGcra(sql, timeoutMs)
+    const leases = postgresLeases(sql, timeoutMs)
+    return Layer.succeed(LimitsBackend, { backend: "postgres", gcra, leases, admit: stepByStep(gcra, leases), backoff: postgresBackoff(sql, timeoutMs), sweep: postgresSweep(sql, timeoutMs) })
+  }
 
   /** Opens its own Redis connection for the runtime's lifetime. */
   static readonly redis = (url: string, timeoutMs: number, prefix = REDIS_KEY_PREFIX) =>
     Layer.effect(
       LimitsBackend,
       Effect.acquireRelease(Effect.sync(() => openRedis(url, timeoutMs)), (link) => Effect.sync(() => link.close())).pipe(
-        Effect.map((link) => ({ backend: "redis" as const, gcra: redisGcra(link, prefix), leases: redisLeases(link, prefix), backoff: redisBackoff(link, prefix), sweep: nothingToSweep })),
+        Effect.map((link) => ({
+          backend: "redis" as const,
+          gcra: redisGcra(link, prefix),
+          leases: redisLeases(link, prefix),
+          admit: redisAdmit(link, prefix),
+          backoff: redisBackoff(link, prefix),
+          sweep: nothingToSweep,
+        })),
       ),
     )
 

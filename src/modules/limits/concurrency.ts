@@ -1,13 +1,14 @@
 // At most N calls in flight per key. A slot is a lease with an expiry, so a
 // slot held by a crashed instance frees itself after CONCURRENCY_LEASE_TTL_MS
 // (longer than the longest agent call); a live instance releases it as soon
-// as the call ends, on every path, through withConcurrencySlot.
-import { Clock, Context, Effect, Layer } from "effect"
+// as the call ends, on every path, through withAdmission.
+import { Clock, Context, Effect, Layer, Option } from "effect"
 import { AppConfig } from "../../platform/config/service"
 import { newId } from "../../platform/ids"
-import { ConcurrencyLimitExceeded, type LimiterUnavailable } from "./errors"
-import type { Lease, LimitsBackendKind } from "./model"
+import { ConcurrencyLimitExceeded, RateLimited, type LimiterUnavailable } from "./errors"
+import type { Decision, Lease, LimitsBackendKind } from "./model"
 import { LimitsBackend } from "./backend"
+import { toDecision } from "./rate-limiter"
 
 /** What a refused caller is told to wait: a slot frees when any call of the key ends. */
 export const CONCURRENCY_RETRY_AFTER_SECONDS = 1
@@ -16,6 +17,11 @@ export type ConcurrencyLimiterShape = {
   readonly backend: LimitsBackendKind
   readonly acquire: (keyId: string, limit: number) => Effect.Effect<Lease, ConcurrencyLimitExceeded | LimiterUnavailable>
   readonly release: (lease: Lease) => Effect.Effect<void, LimiterUnavailable>
+  /**
+   * A call's rate step, then its slot (one round trip on Redis): refused by
+   * rate, nothing is taken; refused by concurrency, the rate step counted.
+   */
+  readonly admit: (keyId: string, ratePerMinute: number, limit: number) => Effect.Effect<{ readonly decision: Decision; readonly lease: Lease }, RateLimited | ConcurrencyLimitExceeded | LimiterUnavailable>
   /** Unexpired leases of the key now. */
   readonly inFlight: (keyId: string) => Effect.Effect<number, LimiterUnavailable>
 }
@@ -25,12 +31,22 @@ export class ConcurrencyLimiter extends Context.Service<ConcurrencyLimiter, Conc
     Layer.effect(
       ConcurrencyLimiter,
       Effect.gen(function* () {
-        const { leases } = yield* LimitsBackend
+        const { leases, admit } = yield* LimitsBackend
+        const leaseAt = (keyId: string, now: number): Lease => ({ keyId, leaseId: newId("lse", now), expiresAt: now + leaseTtlMs })
         return {
           backend: leases.backend,
+          admit: Effect.fn("ConcurrencyLimiter.admit")(function* (keyId: string, ratePerMinute: number, limit: number) {
+            const now = yield* Clock.currentTimeMillis
+            const lease = leaseAt(keyId, now)
+            const { rate, granted } = yield* admit(keyId, ratePerMinute, lease, limit, now)
+            const decision = toDecision(rate)
+            if (!decision.allowed) return yield* new RateLimited({ limit: decision.limit, remaining: decision.remaining, resetSeconds: decision.resetSeconds, retryAfterSeconds: decision.retryAfterSeconds })
+            if (!granted) return yield* new ConcurrencyLimitExceeded({ limit, retryAfterSeconds: CONCURRENCY_RETRY_AFTER_SECONDS })
+            return { decision, lease }
+          }),
           acquire: Effect.fn("ConcurrencyLimiter.acquire")(function* (keyId: string, limit: number) {
             const now = yield* Clock.currentTimeMillis
-            const lease: Lease = { keyId, leaseId: newId("lse", now), expiresAt: now + leaseTtlMs }
+            const lease = leaseAt(keyId, now)
             const granted = yield* leases.tryAcquire(lease, limit, now)
             if (!granted) return yield* new ConcurrencyLimitExceeded({ limit, retryAfterSeconds: CONCURRENCY_RETRY_AFTER_SECONDS })
             return lease
@@ -48,25 +64,43 @@ export class ConcurrencyLimiter extends Context.Service<ConcurrencyLimiter, Conc
   static readonly layer = Layer.unwrap(Effect.map(AppConfig, (config) => ConcurrencyLimiter.make(config.concurrencyLeaseTtlMs)))
 }
 
+const releaseOrLapse = (limiter: ConcurrencyLimiterShape, lease: Lease) =>
+  limiter.release(lease).pipe(
+    Effect.catchTag("LimiterUnavailable", (e) =>
+      Effect.logWarning("concurrency slot not released; it lapses at its TTL", { key_id: lease.keyId, expires_at: lease.expiresAt, reason: e.reason }),
+    ),
+  )
+
 /**
- * Runs `effect` holding one of the key's `limit` slots. The slot is released
- * on success, failure, defect and interruption (client gone, timeout); if the
- * release itself cannot reach the backend, the lease lapses at its TTL.
+ * The slot the running call holds, for a call that is done with it before it
+ * ends: the marketplace has answered, and freeing it can overlap the settle
+ * write. Freed once, whoever asks first; absent outside withAdmission.
  */
-export const withConcurrencySlot = <A, E, R>(
+export class ConcurrencySlot extends Context.Service<ConcurrencySlot, { readonly free: Effect.Effect<void> }>()("tdk/ConcurrencySlot") {}
+
+/** Frees the running call's slot now, if it holds one. */
+export const freeSlotEarly: Effect.Effect<void> = Effect.flatMap(Effect.serviceOption(ConcurrencySlot), Option.match({ onNone: () => Effect.void, onSome: (slot) => slot.free }))
+
+/**
+ * Admits a call (rate step and slot, ConcurrencyLimiter.admit) and runs it
+ * holding the slot. The slot is released on success, failure, defect and
+ * interruption (client gone, timeout), or earlier through ConcurrencySlot; if
+ * the release cannot reach the backend, the lease lapses at its TTL.
+ */
+export const withAdmission = <A, E, R>(
   keyId: string,
+  ratePerMinute: number,
   limit: number,
-  effect: Effect.Effect<A, E, R>,
-): Effect.Effect<A, E | ConcurrencyLimitExceeded | LimiterUnavailable, R | ConcurrencyLimiter> =>
+  call: (decision: Decision) => Effect.Effect<A, E, R>,
+): Effect.Effect<A, E | RateLimited | ConcurrencyLimitExceeded | LimiterUnavailable, Exclude<R, ConcurrencySlot> | ConcurrencyLimiter> =>
   ConcurrencyLimiter.use((limiter) =>
     Effect.acquireUseRelease(
-      limiter.acquire(keyId, limit),
-      () => effect,
-      (lease) =>
-        limiter.release(lease).pipe(
-          Effect.catchTag("LimiterUnavailable", (e) =>
-            Effect.logWarning("concurrency slot not released; it lapses at its TTL", { key_id: lease.keyId, expires_at: lease.expiresAt, reason: e.reason }),
-          ),
-        ),
+      Effect.map(limiter.admit(keyId, ratePerMinute, limit), ({ decision, lease }) => {
+        let freed = false
+        const free = Effect.suspend(() => (freed ? Effect.void : ((freed = true), releaseOrLapse(limiter, lease))))
+        return { decision, free }
+      }),
+      ({ decision, free }) => Effect.provideService(call(decision), ConcurrencySlot, { free }),
+      ({ free }) => free,
     ),
   )

@@ -2,6 +2,7 @@
 import type { Effect } from "effect"
 import type { BackoffDecision, BackoffRule } from "./backoff"
 import type { LimiterUnavailable } from "./errors"
+import type { GcraDecision } from "./gcra"
 
 export type LimitsBackendKind = "memory" | "postgres" | "redis"
 
@@ -38,6 +39,19 @@ export type LeaseStore = {
   /** Unexpired leases of the key (for tests and diagnostics). */
   readonly inFlight: (keyId: string, nowMs: number) => Effect.Effect<number, LimiterUnavailable>
 }
+
+/**
+ * One call's admission: the rate step, then, only when it allows, a lease
+ * (`granted`). A backend that can does both in one round trip; the rate step
+ * counts even when no slot is free, as two separate steps would.
+ */
+export type Admit = (
+  keyId: string,
+  limitPerMinute: number,
+  lease: Lease,
+  concurrency: number,
+  nowMs: number,
+) => Effect.Effect<{ readonly rate: GcraDecision; readonly granted: boolean }, LimiterUnavailable>
 
 /** Attempts with exponential lockout (backoff.ts); what a backend does, the caller adds time. */
 export type BackoffStore = {

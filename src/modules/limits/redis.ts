@@ -8,7 +8,7 @@ import { attemptBackend } from "./attempt"
 import type { LimiterUnavailable } from "./errors"
 import { backoffWait, MAX_DOUBLINGS, type BackoffRule } from "./backoff"
 import { describe, gcraParams, type GcraDecision } from "./gcra"
-import type { BackoffStore, Lease, LeaseStore } from "./model"
+import type { Admit, BackoffStore, Lease, LeaseStore } from "./model"
 
 export type RedisLink = {
   /** Runs a script atomically; `keys` then `args`, all strings. */
@@ -141,6 +141,41 @@ local ttl = tonumber(ARGV[2]) - tonumber(ARGV[1])
 if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
 return 1
 `)
+
+// The rate step and, only when it allows, the lease: the two scripts above in
+// one, so a call is admitted in one round trip. Its two keys hash to
+// different slots, which a Redis Cluster would refuse; Bun's client speaks to
+// one server, as the limiter does.
+const admitScript = script(`
+local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local period = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local nextTat = tat + interval
+if nextTat - period > now then return {0, string.format('%.0f', tat), 0} end
+redis.call('SET', KEYS[1], string.format('%.0f', nextTat), 'PX', math.ceil((nextTat - now) / 1000))
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[7]) then return {1, string.format('%.0f', nextTat), 0} end
+redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6])
+local ttl = tonumber(ARGV[5]) - tonumber(ARGV[4])
+if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
+return {1, string.format('%.0f', nextTat), 1}
+`)
+
+export const redisAdmit = (link: RedisLink, prefix: string): Admit =>
+  (keyId, limitPerMinute, lease, concurrency, nowMs) => {
+    const params = gcraParams(limitPerMinute)
+    return link
+      .script("admit", admitScript, [`${prefix}rl:${keyId}`, `${prefix}cc:${keyId}`], [
+        String(nowMs * 1000), String(params.intervalUs), String(params.periodUs),
+        String(nowMs), String(lease.expiresAt), lease.leaseId, String(concurrency),
+      ])
+      .pipe(Effect.map((reply) => {
+        const [allowed, tat, granted] = reply as [number, string, number]
+        return { rate: describe(nowMs, Number(tat), limitPerMinute, allowed === 1, params), granted: granted === 1 }
+      }))
+  }
 
 export const redisLeases = (link: RedisLink, prefix: string): LeaseStore => {
   const key = (keyId: string) => `${prefix}cc:${keyId}`

@@ -5,6 +5,7 @@
 // payment may have been sent leaves it unknown for the reconciler.
 import { Clock, Effect } from "effect"
 import { Store } from "../../../store/store"
+import { freeSlotEarly } from "../../limits/concurrency"
 import type { KeyIdentity } from "../../keys/identity"
 import { CallOutcomeUnknown, mayHaveSettled } from "../../marketplace/errors"
 import type { WireAgent } from "../../marketplace/protocol"
@@ -63,7 +64,8 @@ export const submitAndSettle = Effect.fn("Gateway.submit")(function* (
       yield* bookkeeping(store.usage.markUnknown(usageId, { txSignature: signed.txSignature, error: "SignatureMismatch" }))
     } else {
       const settledAt = yield* Clock.currentTimeMillis
-      const settled = yield* bookkeeping(store.usage.settle(usageId, { txSignature: signed.txSignature, receiptId: result.receiptId, settledAt }))
+      // The marketplace has answered: the key's slot frees beside the settle write.
+      const [settled] = yield* Effect.all([bookkeeping(store.usage.settle(usageId, { txSignature: signed.txSignature, receiptId: result.receiptId, settledAt })), freeSlotEarly], { concurrency: 2 })
       // Released meanwhile (the reconciler gave up on it): the pool paid and nobody is charged.
       if (settled === false) yield* Effect.logError("a paid call's row was already released; the money audit reports it as paid_without_charge", { usage_id: usageId })
     }
