@@ -3,3 +3,13 @@ declare module "*.sql" {
   const content: string
   export default content
 }
+
+// The API reference's browser files, embedded with `with { type: "file" }`: a path to read.
+declare module "swagger-ui-dist/swagger-ui-bundle.js" {
+  const path: string
+  export default path
+}
+declare module "swagger-ui-dist/swagger-ui.css" {
+  const path: string
+  export default path
+}

@@ -15,9 +15,12 @@ import { loginRoute } from "../modules/auth/routes/login"
 import { logoutRoute } from "../modules/auth/routes/logout"
 import { registerRoute } from "../modules/auth/routes/register"
 import { callAgentRoute } from "../modules/gateway/routes/call-agent"
+import { getAgentRoute } from "../modules/catalogue/routes/get-agent"
+import { listAgentsRoute } from "../modules/catalogue/routes/list-agents"
 import { storageRoutes } from "../modules/storage/routes"
 import { usageRoutes } from "../modules/usage/routes"
 import { healthz } from "../modules/health/routes/healthz"
+import { docsRoutes } from "../modules/docs/routes"
 import { createKeyRoute } from "../modules/keys/routes/create-key"
 import { currentKeyRoute } from "../modules/keys/routes/current-key"
 import { listKeysRoute } from "../modules/keys/routes/list-keys"
@@ -45,6 +48,7 @@ import "./route-types"
 import type { AppRunner } from "./layers"
 import { internalProblem, makeRespond } from "../platform/http/respond"
 import { urlOf } from "../platform/http/request-url"
+import { securitySchemes } from "../platform/http/security"
 
 const isJson = (contentType: string) => /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType)
 
@@ -107,12 +111,14 @@ export const createApp = (config: Config, runtime: AppRunner) => {
   return new Elysia()
     .use(
       openapi({
+        // The page is docsRoutes' own (bundled, no CDN); the plugin serves the document.
+        provider: null,
         path: "/docs",
         specPath: "/docs/json",
         documentation: {
           info: { title: "TDK Core", version: VERSION, description: "Call paid Tetto agents with an HTTP API key." },
+          components: { securitySchemes },
           tags: [
-            { name: "health", description: "Liveness and readiness" },
             { name: "agents", description: "Call paid agents with your API key" },
             { name: "storage", description: "Typed memory and answers operations; each is a paid call to the configured storage agent, namespaced to your key" },
             { name: "usage", description: "Your calls and spend" },
@@ -121,6 +127,7 @@ export const createApp = (config: Config, runtime: AppRunner) => {
             { name: "admin", description: "Operator API, present only when ADMIN_TOKEN is set" },
             ...(config.network === "sandbox" ? [{ name: "sandbox", description: "The sandbox network: Tetto-compatible marketplace, Solana JSON-RPC ledger, faucet (TETTO_NETWORK=sandbox only)" }] : []),
             { name: "billing", description: "Stripe billing" },
+            { name: "health", description: "Liveness and readiness" },
           ],
         },
       }),
@@ -129,6 +136,9 @@ export const createApp = (config: Config, runtime: AppRunner) => {
       set.headers["x-request-id"] = requestIdOf(request)
       ;(request as unknown as { startedAt: number }).startedAt = performance.now()
     })
+    // Every body is parsed here; a route that takes one also declares
+    // `parse: "json"`, which documents its request body as JSON (this parser
+    // answers first, so Elysia's own never runs).
     .onParse(async ({ request, contentType }) => {
       const hasBody = request.body !== null && (request.headers.get("content-length") ?? "") !== "0"
       if (!hasBody) return {}
@@ -189,8 +199,7 @@ export const createApp = (config: Config, runtime: AppRunner) => {
         /* an access line is not worth the process */
       }
     })
-    .use(healthz())
-    .use(readyz(respond))
+    .use(docsRoutes())
     .use(registerRoute(respond))
     .use(loginRoute(respond, config))
     .use(logoutRoute(respond))
@@ -199,6 +208,8 @@ export const createApp = (config: Config, runtime: AppRunner) => {
     .use(rollKeyRoute(respond))
     .use(revokeKeyRoute(respond))
     .use(currentKeyRoute(respond))
+    .use(listAgentsRoute(respond))
+    .use(getAgentRoute(respond))
     .use(callAgentRoute(respond))
     .use(storageRoutes(respond))
     .use(usageRoutes(respond))
@@ -210,6 +221,9 @@ export const createApp = (config: Config, runtime: AppRunner) => {
     .use(setupCardRoute(respond))
     .use(subscribeRoute(respond))
     .use(cancelSubscriptionRoute(respond))
+    // Last, so the reference lists them last.
+    .use(healthz())
+    .use(readyz(respond))
 }
 
 const adminRoutes = (respond: ReturnType<typeof makeRespond>) =>

@@ -9,6 +9,7 @@ import { platformProblems, type PlatformFailure } from "../platform/http/problem
 import { adminProblems, type AdminFailure } from "../modules/admin/problems"
 import { authProblems, type AuthFailure } from "../modules/auth/problems"
 import { billingProblems, type BillingFailure } from "../modules/billing/problems"
+import { catalogueProblems, type CatalogueFailure } from "../modules/catalogue/problems"
 import { chainProblems } from "../modules/chain/problems"
 import type { ChainUnavailable } from "../modules/chain/errors"
 import { gatewayProblems, type GatewayFailure } from "../modules/gateway/problems"
@@ -32,6 +33,7 @@ export type AppError =
   | StorageAgentNotConfigured
   | BillingFailure
   | LimitsFailure
+  | CatalogueFailure
 
 export const errorMap: ProblemMap<AppError> = {
   ...platformProblems,
@@ -45,6 +47,7 @@ export const errorMap: ProblemMap<AppError> = {
   ...storageProblems,
   ...billingProblems,
   ...limitsProblems,
+  ...catalogueProblems,
 }
 
 export const isAppError = (e: unknown): e is AppError =>

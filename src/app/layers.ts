@@ -15,6 +15,7 @@ import { ConcurrencyLimiter } from "../modules/limits/concurrency"
 import { RateLimiter } from "../modules/limits/rate-limiter"
 import { LimitsBackend } from "../modules/limits/backend"
 import { Networks } from "../modules/network/service"
+import { Catalogue } from "../modules/catalogue/service"
 import { Problems } from "../platform/http/problems-service"
 import { appProblems } from "./error-map"
 import { Keyring } from "../modules/pool/keyring"
@@ -69,8 +70,9 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   const builtInSandbox = builtInSandboxLayer.pipe(Layer.provide(Layer.mergeAll(sandbox, logging, clock)))
   // The live network from config; test keys' network is the sandbox.
   const networks = Networks.layer.pipe(Layer.provide(Layer.merge(configLayer, builtInSandbox)))
+  const catalogue = Catalogue.layer.pipe(Layer.provide(Layer.merge(configLayer, networks)))
   // limitsBackend is the same Layer value the limiters use, so it is built once (one Redis connection).
-  return Layer.mergeAll(configLayer, database, store, services, limits, limitsBackend, networks, sandbox, builtInSandbox, problems, keyring, signer, stripe, logging, clock, DetachedCalls.layer)
+  return Layer.mergeAll(configLayer, database, store, services, limits, limitsBackend, networks, catalogue, sandbox, builtInSandbox, problems, keyring, signer, stripe, logging, clock, DetachedCalls.layer)
 }
 
 export type AppServices = Layer.Success<ReturnType<typeof appLayer>>

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { freePort } from "../../scripts/services"
+import { launchBrowser, watchedPage } from "../support/browser"
 
 const binary = join(import.meta.dir, "../../dist/tdk")
 const required = process.env.TDK_TEST_SERVICES === "1"
@@ -51,6 +52,34 @@ describe.skipIf(!existsSync(binary) && !required)("single binary", () => {
     expect((db.query("select count(*) as n from __drizzle_migrations").get() as { n: number }).n).toBeGreaterThan(0)
     db.close()
   })
+
+  test("serves the API reference from its own bundled files: /docs renders in a browser with every other host blocked", async () => {
+    const port = freePort()
+    const proc = Bun.spawn([binary, "serve"], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? "", DATABASE_URL: `sqlite:${join(dir, "docs.db")}`, PORT: String(port), HOST: "127.0.0.1" },
+      stdout: "ignore",
+      stderr: "ignore",
+    })
+    const browser = await launchBrowser()
+    try {
+      await waitFor(`http://127.0.0.1:${port}/healthz`)
+      const html = await (await fetch(`http://127.0.0.1:${port}/docs`)).text()
+      const bundle = /src="([^"]*swagger-ui-bundle\.js)"/.exec(html)?.[1]
+      const served = await fetch(`http://127.0.0.1:${port}${bundle}`, { headers: { "accept-encoding": "identity" } })
+      expect(served.status).toBe(200)
+      expect((await served.arrayBuffer()).byteLength).toBe(Bun.file(join(import.meta.dir, "../../node_modules/swagger-ui-dist/swagger-ui-bundle.js")).size)
+      const w = await watchedPage(browser)
+      await w.page.goto(`http://127.0.0.1:${port}/docs`)
+      await w.page.locator(".opblock").first().waitFor()
+      expect(await w.page.locator(".opblock").count()).toBeGreaterThan(30)
+      expect(w.problems).toEqual([])
+    } finally {
+      await browser.close()
+      proc.kill("SIGTERM")
+      await proc.exited
+    }
+  }, 60_000)
 
   test("finishes an in-flight request before exiting on SIGTERM", async () => {
     const port = freePort()

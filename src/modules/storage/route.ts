@@ -10,6 +10,7 @@ import type { StorageFeature } from "./agents"
 import { storageCall } from "./call"
 import { storageCallFailures } from "./failures"
 import { StorageHeaders, storageResponses } from "./model"
+import { security } from "../../platform/http/security"
 
 export type StorageRouteSpec<B extends TObject> = {
   readonly path: string
@@ -28,5 +29,5 @@ export const storageRoute = <B extends TObject>(respond: Respond, spec: StorageR
       const input = spec.input(body as Static<B>)
       return respond(request, storageCallFailures, Effect.flatMap(Effect.isEffect(input) ? input : Effect.succeed(input), (i) => storageCall(request, spec.feature, spec.body, i)))
     },
-    { body: spec.body, headers: StorageHeaders, response: storageResponses(respond), detail: { operationId: spec.operationId, tags: ["storage"], summary: spec.summary } },
+    { parse: "json", body: spec.body, headers: StorageHeaders, response: storageResponses(respond), detail: { security: security.apiKey, operationId: spec.operationId, tags: ["storage"], summary: spec.summary } },
   )

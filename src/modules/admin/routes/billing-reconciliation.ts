@@ -4,6 +4,7 @@ import type { Respond } from "../../../platform/http/respond"
 import { inputFailures } from "../../../platform/http/failures"
 import { reconcilePeriod, unattributedMeterErrors } from "../../billing/service"
 import { adminResponder } from "../guard"
+import { security } from "../../../platform/http/security"
 
 const failures = ["StoreUnavailable"] as const
 
@@ -82,7 +83,7 @@ export const billingReconciliationRoute = (respond: Respond) => {
     {
       query: Query,
       response: admin.documented({ 200: Report }, failures, inputFailures),
-      detail: { operationId: "adminBillingReconciliation", tags: ["admin"], summary: "Ledger against Stripe for one month: settled, billable, reported, unreported and flagged per user, and Stripe's meter errors no row shows" },
+      detail: { security: security.admin, operationId: "adminBillingReconciliation", tags: ["admin"], summary: "Ledger against Stripe for one month: settled, billable, reported, unreported and flagged per user, and Stripe's meter errors no row shows" },
     },
   )
 }

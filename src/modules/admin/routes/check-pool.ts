@@ -4,6 +4,7 @@ import type { Respond } from "../../../platform/http/respond"
 import { checkBalances } from "../../pool/balances"
 import { adminResponder } from "../guard"
 import { BalanceCheck } from "../pool-model"
+import { security } from "../../../platform/http/security"
 
 const failures = ["StoreUnavailable"] as const
 
@@ -12,6 +13,6 @@ export const checkPoolRoute = (respond: Respond) => {
   const admin = adminResponder(respond)
   return new Elysia().post("/admin/pool/check", ({ request }) => admin.respond(request, failures, checkBalances()), {
     response: admin.documented({ 200: BalanceCheck }, failures, bodyFailures),
-    detail: { operationId: "adminCheckPool", tags: ["admin"], summary: "Read every pool wallet's balances now and update statuses" },
+    detail: { security: security.admin, operationId: "adminCheckPool", tags: ["admin"], summary: "Read every pool wallet's balances now and update statuses" },
   })
 }

@@ -6,6 +6,7 @@ import { Store } from "../../../store/store"
 import { generateWallets } from "../../pool/service"
 import { adminResponder } from "../guard"
 import { PoolWallet, poolWalletJson } from "../pool-model"
+import { security } from "../../../platform/http/security"
 
 const failures = ["StoreUnavailable"] as const
 
@@ -27,9 +28,10 @@ export const createWalletsRoute = (respond: Respond) => {
         }),
       { status: 201 }),
     {
+      parse: "json",
       body: Body,
       response: admin.documented({ 201: t.Object({ wallets: t.Array(PoolWallet, { description: "The new wallets (unfunded until their first check after a refill)" }) }) }, failures, bodyFailures),
-      detail: { operationId: "adminCreateWallets", tags: ["admin"], summary: "Create pool wallets, secrets sealed under the primary master key" },
+      detail: { security: security.admin, operationId: "adminCreateWallets", tags: ["admin"], summary: "Create pool wallets, secrets sealed under the primary master key" },
     },
   )
 }

@@ -8,6 +8,7 @@ import { KeySchema, keyJson } from "../../keys/model"
 import { limitsFor } from "../../../platform/tiers"
 import { adminResponder } from "../guard"
 import { listAllKeys } from "../service"
+import { security } from "../../../platform/http/security"
 
 const failures = ["StoreUnavailable"] as const
 
@@ -22,7 +23,7 @@ export const listKeysAdminRoute = (respond: Respond) => {
     {
       query: pageQuery(500),
       response: admin.documented({ 200: t.Object({ keys: t.Array(AdminKey), next: NextCursor }) }, failures, inputFailures),
-      detail: { operationId: "adminListKeys", tags: ["admin"], summary: "List all API keys (never the secrets)" },
+      detail: { security: security.admin, operationId: "adminListKeys", tags: ["admin"], summary: "List all API keys (never the secrets)" },
     },
   )
 }

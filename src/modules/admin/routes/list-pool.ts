@@ -6,6 +6,7 @@ import { NextCursor, pageOf, pageQuery } from "../page"
 import { Store } from "../../../store/store"
 import { adminResponder } from "../guard"
 import { PoolWallet, poolWalletJson } from "../pool-model"
+import { security } from "../../../platform/http/security"
 
 const failures = ["StoreUnavailable"] as const
 
@@ -19,7 +20,7 @@ export const listPoolRoute = (respond: Respond) => {
     {
       query: Query,
       response: admin.documented({ 200: t.Object({ wallets: t.Array(PoolWallet), next: NextCursor }) }, failures, inputFailures),
-      detail: { operationId: "adminListPool", tags: ["admin"], summary: "List pool wallets with balances, status and assigned keys (never a secret)" },
+      detail: { security: security.admin, operationId: "adminListPool", tags: ["admin"], summary: "List pool wallets with balances, status and assigned keys (never a secret)" },
     },
   )
 }

@@ -4,6 +4,7 @@ import { inputFailures } from "../../../platform/http/failures"
 import { NextCursor, pageOf, pageQuery } from "../page"
 import { adminResponder } from "../guard"
 import { listUsers } from "../service"
+import { security } from "../../../platform/http/security"
 
 const failures = ["StoreUnavailable"] as const
 
@@ -31,7 +32,7 @@ export const listUsersRoute = (respond: Respond) => {
     {
       query: Page,
       response: admin.documented({ 200: Users }, failures, inputFailures),
-      detail: { operationId: "adminListUsers", tags: ["admin"], summary: "List users" },
+      detail: { security: security.admin, operationId: "adminListUsers", tags: ["admin"], summary: "List users" },
     },
   )
 }

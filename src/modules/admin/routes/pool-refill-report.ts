@@ -5,6 +5,7 @@ import { refillCsv, type RefillReport as Report } from "../../pool/refill"
 import { currentRefillReport } from "../../pool/refill-report"
 import { adminResponder } from "../guard"
 import { RefillReport } from "../pool-model"
+import { security } from "../../../platform/http/security"
 
 const failures = ["StoreUnavailable"] as const
 
@@ -40,7 +41,7 @@ export const poolRefillReportRoute = (respond: Respond) => {
     {
       query: Query,
       response: admin.documented({ 200: RefillReport }, failures, inputFailures),
-      detail: { operationId: "adminPoolRefillReport", tags: ["admin"], summary: "What each wallet needs to reach the refill targets, and the totals (JSON or CSV)" },
+      detail: { security: security.admin, operationId: "adminPoolRefillReport", tags: ["admin"], summary: "What each wallet needs to reach the refill targets, and the totals (JSON or CSV)" },
     },
   )
 }

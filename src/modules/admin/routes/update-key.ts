@@ -9,6 +9,7 @@ import { limitsFor } from "../../../platform/tiers"
 import { MAX_LIMIT_PER_MINUTE } from "../../../platform/tiers"
 import { updateKey } from "../service"
 import { AdminKey } from "./list-keys"
+import { security } from "../../../platform/http/security"
 
 const failures = ["KeyNotFound", "StoreUnavailable"] as const
 
@@ -57,20 +58,22 @@ export const updateKeyRoutes = (respond: Respond) => {
         ),
       {
         params: Params,
+        parse: "json",
         body: Body,
         response: admin.documented({ 200: AdminKey }, failures, bodyFailures, inputFailures),
-        detail: { operationId: "adminUpdateKey", tags: ["admin"], summary: "Change a key's tier and limits" },
+        detail: { security: security.admin, operationId: "adminUpdateKey", tags: ["admin"], summary: "Change a key's tier and limits" },
       },
     )
     .post("/admin/keys/:id/suspend", ({ request, params, body }) => respondWithKey(admin, request, updateKey(params.id, { status: "suspended", statusReason: body.reason })), {
       params: Params,
+      parse: "json",
       body: SuspendBody,
       response: admin.documented({ 200: AdminKey }, failures, bodyFailures, inputFailures),
-      detail: { operationId: "adminSuspendKey", tags: ["admin"], summary: "Suspend a key with a reason (calls get 403)" },
+      detail: { security: security.admin, operationId: "adminSuspendKey", tags: ["admin"], summary: "Suspend a key with a reason (calls get 403)" },
     })
     .post("/admin/keys/:id/reinstate", ({ request, params }) => respondWithKey(admin, request, updateKey(params.id, { status: "active", statusReason: null })), {
       params: Params,
       response: admin.documented({ 200: AdminKey }, failures, bodyFailures, inputFailures),
-      detail: { operationId: "adminReinstateKey", tags: ["admin"], summary: "Reinstate a suspended key" },
+      detail: { security: security.admin, operationId: "adminReinstateKey", tags: ["admin"], summary: "Reinstate a suspended key" },
     })
 }

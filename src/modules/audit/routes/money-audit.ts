@@ -5,6 +5,7 @@ import { inputFailures } from "../../../platform/http/failures"
 import { periodOf } from "../../../platform/period"
 import { adminResponder } from "../../admin/guard"
 import { auditPeriod } from "../audit"
+import { security } from "../../../platform/http/security"
 
 const failures = ["ChainUnavailable", "StoreUnavailable"] as const
 
@@ -48,7 +49,7 @@ export const moneyAuditRoute = (respond: Respond) => {
     {
       query: Query,
       response: admin.documented({ 200: Report }, failures, inputFailures),
-      detail: { operationId: "adminMoneyAudit", tags: ["admin"], summary: "Money audit of one month: shared payments, settled rows without their own payment, counters against rows, Stripe refusals" },
+      detail: { security: security.admin, operationId: "adminMoneyAudit", tags: ["admin"], summary: "Money audit of one month: shared payments, settled rows without their own payment, counters against rows, Stripe refusals" },
     },
   )
 }

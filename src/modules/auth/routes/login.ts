@@ -7,6 +7,7 @@ import { clientAddressOf } from "../client-address"
 import { login } from "../service"
 import { sessionCookie } from "../session-token"
 import { urlOf } from "../../../platform/http/request-url"
+import { security } from "../../../platform/http/security"
 
 const failures = ["InvalidCredentials", "LoginThrottled", "LimiterUnavailable", "StoreUnavailable"] as const
 
@@ -43,8 +44,9 @@ export const loginRoute = (respond: Respond, config: Config) =>
         },
       ),
     {
+      parse: "json",
       body: Body,
       response: respond.documented({ 200: Session }, allOf(failures, bodyFailures)),
-      detail: { operationId: "login", tags: ["auth"], summary: "Start a session for key management" },
+      detail: { security: security.none, operationId: "login", tags: ["auth"], summary: "Start a session for key management" },
     },
   )

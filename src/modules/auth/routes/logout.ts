@@ -6,6 +6,7 @@ import { sessionFailures } from "../failures"
 import { logout } from "../service"
 import { clearedSessionCookie } from "../session-token"
 import { urlOf } from "../../../platform/http/request-url"
+import { security } from "../../../platform/http/security"
 
 const failures = sessionFailures
 
@@ -18,6 +19,6 @@ export const logoutRoute = (respond: Respond) =>
       }),
     {
       response: respond.documented({ 200: t.Object({ logged_out: t.Literal(true, { description: "The session no longer works" }) }) }, allOf(failures, bodyFailures)),
-      detail: { operationId: "logout", tags: ["auth"], summary: "End the current session" },
+      detail: { security: security.session, operationId: "logout", tags: ["auth"], summary: "End the current session" },
     },
   )

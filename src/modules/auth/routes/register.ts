@@ -5,6 +5,7 @@ import { allOf, bodyFailures } from "../../../platform/http/failures"
 import { LimitsSchema, limitsJson } from "../../keys/model"
 import { clientAddressOf } from "../client-address"
 import { register } from "../service"
+import { security } from "../../../platform/http/security"
 
 const failures = ["InvalidInput", "EmailTaken", "SignupThrottled", "LimiterUnavailable", "StoreUnavailable"] as const
 
@@ -46,8 +47,9 @@ export const registerRoute = (respond: Respond) =>
         { status: 201, headers: { "cache-control": "no-store" } },
       ),
     {
+      parse: "json",
       body: Body,
       response: respond.documented({ 201: Registered }, allOf(failures, bodyFailures)),
-      detail: { operationId: "register", tags: ["auth"], summary: "Create an account and its first API key (shown once)" },
+      detail: { security: security.none, operationId: "register", tags: ["auth"], summary: "Create an account and its first API key (shown once)" },
     },
   )

@@ -4,6 +4,7 @@ import type { Respond } from "../../../platform/http/respond"
 import { formatUsd } from "../../gateway/money"
 import { signedInResponder } from "../../auth/session-guard"
 import { billingSummary } from "../account"
+import { security } from "../../../platform/http/security"
 
 const failures = ["StoreUnavailable"] as const
 
@@ -74,7 +75,7 @@ export const billingAccountRoute = (respond: Respond) => {
         )),
     {
       response: signedIn.documented({ 200: Account }, failures),
-      detail: { operationId: "billingAccount", tags: ["billing"], summary: "Tier, card status, this month's running total and past billing periods" },
+      detail: { security: security.session, operationId: "billingAccount", tags: ["billing"], summary: "Tier, card status, this month's running total and past billing periods" },
     },
   )
 }

@@ -5,6 +5,7 @@ import type { Respond } from "../../../platform/http/respond"
 import { requestIdOf } from "../../../platform/http/request-id"
 import { signedInResponder } from "../../auth/session-guard"
 import { cancelSubscription } from "../account"
+import { security } from "../../../platform/http/security"
 
 const failures = ["BillingDisabled", "NoSubscription", "StripeRequestFailed", "StoreUnavailable"] as const
 
@@ -23,7 +24,7 @@ export const cancelSubscriptionRoute = (respond: Respond) => {
         cancelSubscription(user, requestIdOf(request)).pipe(Effect.map((r) => ({ tier: r.tier, cancel_at_period_end: true as const, subscription_ids: [...r.subscriptionIds] })))),
     {
       response: signedIn.documented({ 200: Cancelled }, failures, bodyFailures),
-      detail: { operationId: "cancelSubscription", tags: ["billing"], summary: "Cancel the subscription at the end of the current period" },
+      detail: { security: security.session, operationId: "cancelSubscription", tags: ["billing"], summary: "Cancel the subscription at the end of the current period" },
     },
   )
 }

@@ -5,6 +5,7 @@ import type { Respond } from "../../../platform/http/respond"
 import { requestIdOf } from "../../../platform/http/request-id"
 import { signedInResponder } from "../../auth/session-guard"
 import { startCardSetup } from "../account"
+import { security } from "../../../platform/http/security"
 
 const failures = ["BillingDisabled", "StripeRequestFailed", "StoreUnavailable"] as const
 
@@ -27,7 +28,7 @@ export const setupCardRoute = (respond: Respond) => {
       { headers: { "cache-control": "no-store" } }),
     {
       response: signedIn.documented({ 200: CardSetup }, failures, bodyFailures),
-      detail: { operationId: "setupCard", tags: ["billing"], summary: "Start saving a card: returns a Stripe SetupIntent client secret (no charge)" },
+      detail: { security: security.session, operationId: "setupCard", tags: ["billing"], summary: "Start saving a card: returns a Stripe SetupIntent client secret (no charge)" },
     },
   )
 }

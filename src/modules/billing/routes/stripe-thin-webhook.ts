@@ -3,6 +3,7 @@ import type { Respond } from "../../../platform/http/respond"
 import { allOf, bodyFailures } from "../../../platform/http/failures"
 import { rawBodyOf } from "../../../platform/http/raw-body"
 import { receiveStripeThinEvent } from "../thin-events"
+import { security } from "../../../platform/http/security"
 
 const failures = ["BillingDisabled", "WebhookNotConfigured", "WebhookRejected", "StripeRequestFailed", "StoreUnavailable"] as const
 
@@ -31,6 +32,7 @@ export const stripeThinWebhook = (respond: Respond) =>
     {
       response: respond.documented({ 200: StripeThinEventReceived }, allOf(failures, bodyFailures)),
       detail: {
+        security: security.none,
         operationId: "stripe-thin-webhook",
         tags: ["billing"],
         summary: "Receive a Stripe thin event (meter error reports; signed with STRIPE_THIN_WEBHOOK_SECRET)",

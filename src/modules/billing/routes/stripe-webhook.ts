@@ -3,6 +3,7 @@ import type { Respond } from "../../../platform/http/respond"
 import { allOf, bodyFailures } from "../../../platform/http/failures"
 import { rawBodyOf } from "../../../platform/http/raw-body"
 import { receiveStripeWebhook } from "../service"
+import { security } from "../../../platform/http/security"
 
 const failures = ["WebhookNotConfigured", "WebhookRejected", "StoreUnavailable"] as const
 
@@ -26,6 +27,6 @@ export const stripeWebhook = (respond: Respond) =>
     ({ request }) => respond(request, failures, receiveStripeWebhook(rawBodyOf(request), request.headers.get("stripe-signature"))),
     {
       response: respond.documented({ 200: StripeWebhookReceived }, allOf(failures, bodyFailures)),
-      detail: { operationId: "stripe-webhook", tags: ["billing"], summary: "Receive a Stripe webhook event (signed with STRIPE_WEBHOOK_SECRET)" },
+      detail: { security: security.none, operationId: "stripe-webhook", tags: ["billing"], summary: "Receive a Stripe webhook event (signed with STRIPE_WEBHOOK_SECRET)" },
     },
   )

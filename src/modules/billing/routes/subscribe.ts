@@ -5,6 +5,7 @@ import { bodyFailures } from "../../../platform/http/failures"
 import { requestIdOf } from "../../../platform/http/request-id"
 import { signedInResponder } from "../../auth/session-guard"
 import { subscribe } from "../account"
+import { security } from "../../../platform/http/security"
 
 const failures = ["BillingDisabled", "CardRequired", "StripeRequestFailed", "StoreUnavailable"] as const
 
@@ -24,9 +25,11 @@ export const subscribeRoute = (respond: Respond) => {
     ({ request, body }) =>
       signedIn.respond(request, failures, (user) => subscribe(user, body.tier, requestIdOf(request)).pipe(Effect.map((r) => ({ tier: r.tier, subscription_id: r.subscriptionId })))),
     {
+      parse: "json",
       body: Body,
       response: signedIn.documented({ 200: Subscribed }, failures, bodyFailures),
       detail: {
+        security: security.session,
         operationId: "subscribe",
         tags: ["billing"],
         summary: "Subscribe to a paid tier (needs a verified card); usage from now on is billed monthly in arrears",

@@ -1,4 +1,5 @@
 import { Elysia, t } from "elysia"
+import { security } from "../../../platform/http/security"
 
 export const Healthz = t.Object({ status: t.Literal("ok", { description: "The process is alive" }) })
 
@@ -6,5 +7,5 @@ export const Healthz = t.Object({ status: t.Literal("ok", { description: "The pr
 export const healthz = () =>
   new Elysia().get("/healthz", () => ({ status: "ok" as const }), {
     response: { 200: Healthz },
-    detail: { operationId: "healthz", tags: ["health"], summary: "Liveness probe" },
+    detail: { security: security.none, operationId: "healthz", tags: ["health"], summary: "Liveness probe" },
   })

@@ -2,6 +2,7 @@ import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
 import { allOf } from "../../../platform/http/failures"
 import { readiness } from "../service"
+import { security } from "../../../platform/http/security"
 
 const failures = ["StoreUnavailable"] as const
 
@@ -21,6 +22,6 @@ export const readyz = (respond: Respond) =>
     ({ request }) => respond(request, failures, readiness(), { status: (r) => (r.status === "ready" ? 200 : 503) }),
     {
       response: respond.documented({ 200: Readyz }, allOf(failures)),
-      detail: { operationId: "readyz", tags: ["health"], summary: "Readiness probe (database reachable, migrations current)" },
+      detail: { security: security.none, operationId: "readyz", tags: ["health"], summary: "Readiness probe (database reachable, migrations current)" },
     },
   )

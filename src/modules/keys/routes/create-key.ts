@@ -5,6 +5,7 @@ import { bodyFailures } from "../../../platform/http/failures"
 import { KeySchema, keyJson } from "../model"
 import { signedInResponder } from "../../auth/session-guard"
 import { createKey, limitsOf } from "../service"
+import { security } from "../../../platform/http/security"
 
 const failures = ["KeyNotFound", "StoreUnavailable"] as const
 
@@ -26,9 +27,10 @@ export const createKeyRoute = (respond: Respond) => {
         ),
       { status: 201, headers: { "cache-control": "no-store" } }),
     {
+      parse: "json",
       body: Body,
       response: signedIn.documented({ 201: CreatedKey }, failures, bodyFailures),
-      detail: { operationId: "createKey", tags: ["keys"], summary: "Create an API key (the key is shown once)" },
+      detail: { security: security.session, operationId: "createKey", tags: ["keys"], summary: "Create an API key (the key is shown once)" },
     },
   )
 }

@@ -5,6 +5,7 @@ import { allOf } from "../../../platform/http/failures"
 import { authenticationFailures } from "../failures"
 import { LimitsSchema, limitsJson } from "../model"
 import { ApiKeys } from "../verifier"
+import { security } from "../../../platform/http/security"
 
 const failures = authenticationFailures
 
@@ -28,6 +29,6 @@ export const currentKeyRoute = (respond: Respond) =>
       ),
     {
       response: respond.documented({ 200: CurrentKey }, allOf(failures)),
-      detail: { operationId: "currentKey", tags: ["keys"], summary: "The calling API key and its limits" },
+      detail: { security: security.apiKey, operationId: "currentKey", tags: ["keys"], summary: "The calling API key and its limits" },
     },
   )

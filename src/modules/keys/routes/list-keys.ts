@@ -6,6 +6,7 @@ import { KeySchema, keyJson } from "../model"
 import { signedInResponder } from "../../auth/session-guard"
 import { listKeys } from "../service"
 import { limitsFor } from "../../../platform/tiers"
+import { security } from "../../../platform/http/security"
 
 const failures = ["StoreUnavailable"] as const
 
@@ -28,7 +29,7 @@ export const listKeysRoute = (respond: Respond) => {
         })),
     {
       response: signedIn.documented({ 200: Listed }, failures),
-      detail: { operationId: "listKeys", tags: ["keys"], summary: "List your API keys (never the secrets)" },
+      detail: { security: security.session, operationId: "listKeys", tags: ["keys"], summary: "List your API keys (never the secrets)" },
     },
   )
 }

@@ -5,6 +5,7 @@ import { bodyFailures, inputFailures } from "../../../platform/http/failures"
 import { KeySchema, keyJson } from "../model"
 import { signedInResponder } from "../../auth/session-guard"
 import { limitsOf, revokeKey } from "../service"
+import { security } from "../../../platform/http/security"
 
 const failures = ["KeyNotFound", "StoreUnavailable"] as const
 
@@ -17,7 +18,7 @@ export const revokeKeyRoute = (respond: Respond) => {
     {
       params: t.Object({ id: t.String({ maxLength: 64, description: "Key id" }) }),
       response: signedIn.documented({ 200: KeySchema }, failures, bodyFailures, inputFailures),
-      detail: { operationId: "revokeKey", tags: ["keys"], summary: "Revoke a key; it stops working at once" },
+      detail: { security: security.session, operationId: "revokeKey", tags: ["keys"], summary: "Revoke a key; it stops working at once" },
     },
   )
 }

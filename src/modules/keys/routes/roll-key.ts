@@ -5,6 +5,7 @@ import { bodyFailures, inputFailures } from "../../../platform/http/failures"
 import { KeySchema, keyJson } from "../model"
 import { signedInResponder } from "../../auth/session-guard"
 import { limitsOf, rollKey } from "../service"
+import { security } from "../../../platform/http/security"
 
 const failures = ["KeyNotFound", "StoreUnavailable"] as const
 
@@ -38,9 +39,10 @@ export const rollKeyRoute = (respond: Respond) => {
       { headers: { "cache-control": "no-store" } }),
     {
       params: t.Object({ id: t.String({ maxLength: 64, description: "Key id" }) }),
+      parse: "json",
       body: t.Optional(Body),
       response: signedIn.documented({ 200: Rolled }, failures, bodyFailures, inputFailures),
-      detail: { operationId: "rollKey", tags: ["keys"], summary: "Replace a key's secret, optionally keeping the old one for a grace period" },
+      detail: { security: security.session, operationId: "rollKey", tags: ["keys"], summary: "Replace a key's secret, optionally keeping the old one for a grace period" },
     },
   )
 }

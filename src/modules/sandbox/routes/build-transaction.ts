@@ -2,6 +2,7 @@ import { Elysia, t } from "elysia"
 import type { EnvelopeRespond } from "../envelope"
 import { AgentIdParam, ErrorEnvelope, Token } from "../model"
 import { Sandbox } from "../service"
+import { security } from "../../../platform/http/security"
 
 export const BuildTransactionBody = t.Object({
   payer_wallet: t.String({ maxLength: 64, description: "Base58 public key of the paying wallet (fee payer and only signer)" }),
@@ -27,8 +28,9 @@ export const buildTransaction = (respond: EnvelopeRespond) =>
     ({ request, params, body }) => respond(request, Sandbox.use((s) => s.buildTransaction(params.id, body))),
     {
       params: AgentIdParam,
+      parse: "json",
       body: BuildTransactionBody,
       response: { 200: BuildTransaction, 400: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope },
-      detail: { operationId: "sandboxBuildTransaction", tags: ["sandbox"], summary: "Sandbox marketplace: validate input and build the unsigned payment transaction" },
+      detail: { security: security.none, operationId: "sandboxBuildTransaction", tags: ["sandbox"], summary: "Sandbox marketplace: validate input and build the unsigned payment transaction" },
     },
   )

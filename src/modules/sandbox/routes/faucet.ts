@@ -2,6 +2,7 @@ import { Elysia, t } from "elysia"
 import type { EnvelopeRespond } from "../envelope"
 import { ErrorEnvelope } from "../model"
 import { FAUCET_MAX_LAMPORTS, FAUCET_MAX_USDC, Sandbox } from "../service"
+import { security } from "../../../platform/http/security"
 
 export const FaucetBody = t.Object({
   wallet: t.String({ maxLength: 64, description: "Base58 public key to fund" }),
@@ -23,8 +24,9 @@ export const faucet = (respond: EnvelopeRespond) =>
     "/faucet",
     ({ request, body }) => respond(request, Sandbox.use((s) => s.faucet(body))),
     {
+      parse: "json",
       body: FaucetBody,
       response: { 200: Faucet, 400: ErrorEnvelope },
-      detail: { operationId: "sandboxFaucet", tags: ["sandbox"], summary: "Sandbox ledger: fund a wallet with sandbox USDC and SOL" },
+      detail: { security: security.none, operationId: "sandboxFaucet", tags: ["sandbox"], summary: "Sandbox ledger: fund a wallet with sandbox USDC and SOL" },
     },
   )

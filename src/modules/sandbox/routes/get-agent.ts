@@ -2,6 +2,7 @@ import { Elysia, t } from "elysia"
 import type { EnvelopeRespond } from "../envelope"
 import { AgentIdParam, AgentSchema, ErrorEnvelope } from "../model"
 import { Sandbox } from "../service"
+import { security } from "../../../platform/http/security"
 
 export const GetAgent = t.Object({ ok: t.Literal(true, { description: "Success" }), agent: AgentSchema })
 
@@ -12,6 +13,6 @@ export const getAgent = (respond: EnvelopeRespond) =>
     {
       params: AgentIdParam,
       response: { 200: GetAgent, 404: ErrorEnvelope },
-      detail: { operationId: "sandboxGetAgent", tags: ["sandbox"], summary: "Sandbox marketplace: one agent with its schemas and examples" },
+      detail: { security: security.none, operationId: "sandboxGetAgent", tags: ["sandbox"], summary: "Sandbox marketplace: one agent with its schemas and examples" },
     },
   )

@@ -2,6 +2,7 @@ import { Elysia, t } from "elysia"
 import type { EnvelopeRespond } from "../envelope"
 import { ErrorEnvelope, ReceiptSchema } from "../model"
 import { Sandbox } from "../service"
+import { security } from "../../../platform/http/security"
 
 export const GetReceipt = t.Object({ ok: t.Literal(true, { description: "Success" }), receipt: ReceiptSchema })
 
@@ -12,6 +13,6 @@ export const getReceipt = (respond: EnvelopeRespond) =>
     {
       params: t.Object({ id: t.String({ description: "Receipt id (UUID)" }) }),
       response: { 200: GetReceipt, 404: ErrorEnvelope },
-      detail: { operationId: "sandboxGetReceipt", tags: ["sandbox"], summary: "Sandbox marketplace: a settled call's receipt" },
+      detail: { security: security.none, operationId: "sandboxGetReceipt", tags: ["sandbox"], summary: "Sandbox marketplace: a settled call's receipt" },
     },
   )

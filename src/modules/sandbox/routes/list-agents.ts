@@ -2,6 +2,7 @@ import { Elysia, t } from "elysia"
 import type { EnvelopeRespond } from "../envelope"
 import { AgentSchema, ErrorEnvelope } from "../model"
 import { Sandbox } from "../service"
+import { security } from "../../../platform/http/security"
 
 export const ListAgents = t.Object({
   ok: t.Literal(true, { description: "Success" }),
@@ -25,6 +26,6 @@ export const listAgents = (respond: EnvelopeRespond) =>
         offset: t.Optional(t.Integer({ minimum: 0, description: "Agents to skip (default 0)" })),
       }),
       response: { 200: ListAgents, 400: ErrorEnvelope },
-      detail: { operationId: "sandboxListAgents", tags: ["sandbox"], summary: "Sandbox marketplace: list public agents" },
+      detail: { security: security.none, operationId: "sandboxListAgents", tags: ["sandbox"], summary: "Sandbox marketplace: list public agents" },
     },
   )

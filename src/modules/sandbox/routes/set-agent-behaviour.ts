@@ -2,6 +2,7 @@ import { Elysia, t } from "elysia"
 import type { EnvelopeRespond } from "../envelope"
 import { AgentIdParam, ErrorEnvelope } from "../model"
 import { Sandbox } from "../service"
+import { security } from "../../../platform/http/security"
 
 export const AgentBehaviourBody = t.Object({
   delay_ms: t.Optional(t.Integer({ minimum: 0, maximum: 120_000, description: "Delay before the agent runs, ms; 20000 or more makes the call time out (refunded)" })),
@@ -16,6 +17,7 @@ export const setAgentBehaviour = (respond: EnvelopeRespond) =>
       respond(request, Sandbox.use((s) => s.setBehaviour(params.id, { delayMs: body.delay_ms ?? 0, failWith: body.fail_with }))),
     {
       params: AgentIdParam,
+      parse: "json",
       body: AgentBehaviourBody,
       response: {
         200: t.Object({
@@ -27,6 +29,6 @@ export const setAgentBehaviour = (respond: EnvelopeRespond) =>
         400: ErrorEnvelope,
         404: ErrorEnvelope,
       },
-      detail: { operationId: "sandboxSetAgentBehaviour", tags: ["sandbox"], summary: "Sandbox test hook: delay or fail an agent's runs (in memory, until reset)" },
+      detail: { security: security.none, operationId: "sandboxSetAgentBehaviour", tags: ["sandbox"], summary: "Sandbox test hook: delay or fail an agent's runs (in memory, until reset)" },
     },
   )

@@ -2,6 +2,7 @@ import { Elysia, t } from "elysia"
 import type { EnvelopeRespond } from "../envelope"
 import { ErrorEnvelope } from "../model"
 import { Sandbox } from "../service"
+import { security } from "../../../platform/http/security"
 
 export const CallBody = t.Object({
   payment_intent_id: t.String({ description: "Intent returned by build-transaction" }),
@@ -24,8 +25,9 @@ export const callAgent = (respond: EnvelopeRespond) =>
     "/tetto/api/agents/call",
     ({ request, body }) => respond(request, Sandbox.use((s) => s.call(body))),
     {
+      parse: "json",
       body: CallBody,
       response: { 200: CallAgent, 400: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope, 410: ErrorEnvelope, 502: ErrorEnvelope, 504: ErrorEnvelope },
-      detail: { operationId: "sandboxCallAgent", tags: ["sandbox"], summary: "Sandbox marketplace: submit the signed payment, run the agent (refund if it fails)" },
+      detail: { security: security.none, operationId: "sandboxCallAgent", tags: ["sandbox"], summary: "Sandbox marketplace: submit the signed payment, run the agent (refund if it fails)" },
     },
   )

@@ -6,6 +6,7 @@ import { authenticationFailures } from "../../keys/failures"
 import { ApiKeys } from "../../keys/verifier"
 import { CurrentUsageSchema } from "../model"
 import { currentUsage } from "../service"
+import { security } from "../../../platform/http/security"
 
 const failures = authenticationFailures
 
@@ -19,6 +20,6 @@ export const currentUsageRoute = (respond: Respond) =>
     {
       headers: t.Object({ authorization: t.Optional(t.String({ description: "Bearer tk_live_… or tk_test_…" })) }),
       response: respond.documented({ 200: CurrentUsageSchema }, allOf(failures)),
-      detail: { operationId: "currentUsage", tags: ["usage"], summary: "This month's calls and spend of the calling key, against its quota and cap, per agent" },
+      detail: { security: security.apiKey, operationId: "currentUsage", tags: ["usage"], summary: "This month's calls and spend of the calling key, against its quota and cap, per agent" },
     },
   )

@@ -6,6 +6,7 @@ import { DEFAULT_DAYS, MAX_DAYS } from "../days"
 import { DailySchema } from "../model"
 import { usageDaily } from "../service"
 import { viewerFailures, ViewerHeaders, viewerOf } from "../viewer"
+import { security } from "../../../platform/http/security"
 
 const failures = [...viewerFailures, "InvalidInput"] as const
 
@@ -20,5 +21,5 @@ export const usageDailyRoute = (respond: Respond) =>
     query: Query,
     headers: ViewerHeaders,
     response: respond.documented({ 200: DailySchema }, allOf(failures, inputFailures)),
-    detail: { operationId: "usageDaily", tags: ["usage"], summary: "Settled calls and spend per UTC day and agent, from counters: an API key's own, or with a session every key of the user" },
+    detail: { security: security.keyOrSession, operationId: "usageDaily", tags: ["usage"], summary: "Settled calls and spend per UTC day and agent, from counters: an API key's own, or with a session every key of the user" },
   })

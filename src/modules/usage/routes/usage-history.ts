@@ -6,6 +6,7 @@ import { MAX_LIMIT } from "../filters"
 import { HistorySchema } from "../model"
 import { usageHistory } from "../service"
 import { viewerFailures, ViewerHeaders, viewerOf } from "../viewer"
+import { security } from "../../../platform/http/security"
 
 const failures = [...viewerFailures, "InvalidInput"] as const
 
@@ -23,5 +24,5 @@ export const usageHistoryRoute = (respond: Respond) =>
     query: Query,
     headers: ViewerHeaders,
     response: respond.documented({ 200: HistorySchema }, allOf(failures, inputFailures)),
-    detail: { operationId: "usageHistory", tags: ["usage"], summary: "Calls and what each cost, newest first: an API key's own, or with a session every key of the user" },
+    detail: { security: security.keyOrSession, operationId: "usageHistory", tags: ["usage"], summary: "Calls and what each cost, newest first: an API key's own, or with a session every key of the user" },
   })
