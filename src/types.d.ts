@@ -13,3 +13,9 @@ declare module "swagger-ui-dist/swagger-ui.css" {
   const path: string
   export default path
 }
+
+// The console's stylesheet and script, embedded as text.
+declare module "*.css" {
+  const content: string
+  export default content
+}

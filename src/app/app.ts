@@ -21,6 +21,8 @@ import { storageRoutes } from "../modules/storage/routes"
 import { usageRoutes } from "../modules/usage/routes"
 import { healthz } from "../modules/health/routes/healthz"
 import { docsRoutes } from "../modules/docs/routes"
+import { consoleRoutes } from "../modules/console/routes"
+import { internalApi } from "../modules/console/internal-api"
 import { createKeyRoute } from "../modules/keys/routes/create-key"
 import { currentKeyRoute } from "../modules/keys/routes/current-key"
 import { listKeysRoute } from "../modules/keys/routes/list-keys"
@@ -32,6 +34,7 @@ import { stripeWebhook } from "../modules/billing/routes/stripe-webhook"
 import { stripeThinWebhook } from "../modules/billing/routes/stripe-thin-webhook"
 import { billingAccountRoute } from "../modules/billing/routes/billing-account"
 import { cancelSubscriptionRoute } from "../modules/billing/routes/cancel-subscription"
+import { listInvoicesRoute } from "../modules/billing/routes/list-invoices"
 import { setupCardRoute } from "../modules/billing/routes/setup-card"
 import { subscribeRoute } from "../modules/billing/routes/subscribe"
 import { billingReconciliationRoute } from "../modules/admin/routes/billing-reconciliation"
@@ -49,6 +52,8 @@ import type { AppRunner } from "./layers"
 import { internalProblem, makeRespond } from "../platform/http/respond"
 import { urlOf } from "../platform/http/request-url"
 import { securitySchemes } from "../platform/http/security"
+
+const isForm = (contentType: string) => /^application\/x-www-form-urlencoded\s*(;|$)/i.test(contentType)
 
 const isJson = (contentType: string) => /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType)
 
@@ -108,7 +113,11 @@ export const createApp = (config: Config, runtime: AppRunner) => {
     }
   }
 
-  return new Elysia()
+  // The console renders the public API's answers, asked in process.
+  let handle: (request: Request) => Promise<Response> = () => Promise.reject(new Error("the app is not built yet"))
+  const api = internalApi(() => handle)
+
+  const app = new Elysia()
     .use(
       openapi({
         // The page is docsRoutes' own (bundled, no CDN); the plugin serves the document.
@@ -142,6 +151,8 @@ export const createApp = (config: Config, runtime: AppRunner) => {
     .onParse(async ({ request, contentType }) => {
       const hasBody = request.body !== null && (request.headers.get("content-length") ?? "") !== "0"
       if (!hasBody) return {}
+      // The console's forms are the one place a urlencoded body is read.
+      if (isForm(contentType ?? "") && urlOf(request).pathname.startsWith("/console/")) return Object.fromEntries(new URLSearchParams(await readBody(request, config.bodyLimitBytes)))
       if (!isJson(contentType ?? "")) {
         const text = await readBody(request, config.bodyLimitBytes)
         if (text.length === 0) return {}
@@ -221,9 +232,13 @@ export const createApp = (config: Config, runtime: AppRunner) => {
     .use(setupCardRoute(respond))
     .use(subscribeRoute(respond))
     .use(cancelSubscriptionRoute(respond))
+    .use(listInvoicesRoute(respond))
+    .use(consoleRoutes(api, config))
     // Last, so the reference lists them last.
     .use(healthz())
     .use(readyz(respond))
+  handle = (request) => app.handle(request)
+  return app
 }
 
 const adminRoutes = (respond: ReturnType<typeof makeRespond>) =>

@@ -20,6 +20,7 @@ import type { MarketplaceError } from "../modules/marketplace/errors"
 import { poolProblems, type PoolFailure } from "../modules/pool/problems"
 import { storageProblems } from "../modules/storage/problems"
 import type { StorageAgentNotConfigured } from "../modules/storage/errors"
+import { usageProblems, type UsageFailure } from "../modules/usage/problems"
 
 export type AppError =
   | PlatformFailure
@@ -33,6 +34,7 @@ export type AppError =
   | StorageAgentNotConfigured
   | BillingFailure
   | LimitsFailure
+  | UsageFailure
   | CatalogueFailure
 
 export const errorMap: ProblemMap<AppError> = {
@@ -47,6 +49,7 @@ export const errorMap: ProblemMap<AppError> = {
   ...storageProblems,
   ...billingProblems,
   ...limitsProblems,
+  ...usageProblems,
   ...catalogueProblems,
 }
 

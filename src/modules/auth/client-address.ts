@@ -19,6 +19,9 @@ export const rememberPeer = (request: Request, address: string | undefined): voi
   if (address) peers.set(request, address)
 }
 
+/** Gives `to` the socket address recorded for `from` (a request the app makes on a client's behalf). */
+export const inheritPeer = (from: Request, to: Request): void => rememberPeer(to, peers.get(from))
+
 /** The client's address: the socket's, or with `hops` trusted proxies the hops-th X-Forwarded-For entry from the right. */
 export const clientAddress = (request: Request, hops: number): string => {
   const socket = peers.get(request) ?? "unknown"

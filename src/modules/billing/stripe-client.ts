@@ -34,6 +34,44 @@ export type SubscriptionSummary = {
   readonly created: number
 }
 
+/** An invoice as Stripe lists it, amounts still in Stripe's minor units. */
+export type InvoiceSummary = {
+  readonly id: string
+  /** Null while a draft. */
+  readonly number: string | null
+  /** draft, open, paid, uncollectible or void. */
+  readonly status: string | null
+  /** Lowercase ISO code; minor units depend on it (cents for usd). */
+  readonly currency: string
+  /** Minor units of `currency`. */
+  readonly amountDue: number
+  /** Minor units of `currency`. */
+  readonly amountPaid: number
+  /** Unix seconds. */
+  readonly periodStart: number
+  /** Unix seconds. */
+  readonly periodEnd: number
+  /** Unix seconds. */
+  readonly created: number
+  /** Null until finalized. */
+  readonly hostedInvoiceUrl: string | null
+}
+
+const invoiceSummaryOf = (inv: Stripe.Invoice): InvoiceSummary => ({
+  id: inv.id,
+  number: inv.number,
+  status: inv.status,
+  currency: inv.currency,
+  amountDue: inv.amount_due,
+  amountPaid: inv.amount_paid,
+  periodStart: inv.period_start,
+  periodEnd: inv.period_end,
+  created: inv.created,
+  hostedInvoiceUrl: inv.hosted_invoice_url ?? null,
+})
+
+const customerIdOf = (inv: Stripe.Invoice): string | undefined => (typeof inv.customer === "string" ? inv.customer : inv.customer?.id)
+
 const summaryOf = (sub: Stripe.Subscription): SubscriptionSummary => ({
   id: sub.id,
   status: sub.status,
@@ -69,6 +107,11 @@ export type StripeShape = {
   readonly savedPaymentMethod: (customerId: string) => Effect.Effect<string | undefined, StripeRequestFailed | BillingDisabled>
   /** The customer's subscriptions, newest first (all statuses, at most 100). */
   readonly listSubscriptions: (customerId: string) => Effect.Effect<ReadonlyArray<SubscriptionSummary>, StripeRequestFailed | BillingDisabled>
+  /**
+   * The customer's newest `limit` invoices (1–100), newest first, in one list
+   * call; `hasMore` when Stripe holds older ones.
+   */
+  readonly listInvoices: (customerId: string, limit: number) => Effect.Effect<{ readonly invoices: ReadonlyArray<InvoiceSummary>; readonly hasMore: boolean }, StripeRequestFailed | BillingDisabled>
   /** Sets the tier metadata and/or cancel_at_period_end of a subscription. */
   readonly updateSubscription: (
     id: string,
@@ -154,6 +197,7 @@ const none = (config: Config): StripeShape => {
     createSubscription: () => off("subscriptions.create"),
     listSubscriptions: () => off("subscriptions.list"),
     savedPaymentMethod: () => off("setupIntents.list"),
+    listInvoices: () => off("invoices.list"),
     updateSubscription: () => off("subscriptions.update"),
     verifyWebhook: makeVerify(config, keyless.webhooks),
     verifyThinEvent: makeVerifyThin(config, keyless),
@@ -221,6 +265,15 @@ export const makeStripe = (config: Config): StripeShape => {
     listSubscriptions: (customerId) =>
       call("subscriptions.list", (s) => s.subscriptions.list({ customer: customerId, status: "all", limit: 100 })).pipe(
         Effect.map((page) => page.data.map(summaryOf).sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1))),
+      ),
+    listInvoices: (customerId, limit) =>
+      call("invoices.list", (s) => s.invoices.list({ customer: customerId, limit })).pipe(
+        Effect.map((page) => ({
+          // Stripe lists every invoice of the account when `customer` does not reach it;
+          // whatever was sent, a user is never shown another customer's invoice.
+          invoices: page.data.filter((inv) => customerIdOf(inv) === customerId).map(invoiceSummaryOf).sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1)),
+          hasMore: page.has_more,
+        })),
       ),
     updateSubscription: (id, change, idempotencyKey) =>
       call("subscriptions.update", (s) =>

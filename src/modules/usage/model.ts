@@ -1,4 +1,4 @@
-// Public shapes of usage: the current month of a key, and history rows.
+// Public shapes of usage: the current month of a key, history rows, and one call by its request id.
 import { t } from "elysia"
 import type { UsageRow } from "../../store/usage/repo"
 import { formatUsd } from "../gateway/money"
@@ -51,6 +51,23 @@ export const usageRowJson = (r: UsageRow) => ({
   receipt_id: r.receiptId,
   created_at: new Date(r.createdAt).toISOString(),
   settled_at: iso(r.settledAt),
+})
+
+/** One call found by its request id: the history row, with what a single call adds. */
+export const RequestUsageSchema = t.Object({
+  request_id: t.String({ description: "The request id the call's answer carried in `usage.request_id` (X-Request-Id)" }),
+  ...UsageRowSchema.properties,
+  id: t.String({ description: "Usage row id (use_…)" }),
+  latency_ms: nullable(t.Integer(), "From the call's start to its settlement, ms (settled_at − created_at); null until settled"),
+  error: nullable(t.String(), "Why the call failed (failed), or why its outcome is being reconciled (unknown); null otherwise"),
+})
+
+export const requestUsageJson = (r: UsageRow) => ({
+  request_id: r.requestId,
+  ...usageRowJson(r),
+  latency_ms: r.state === "settled" && r.settledAt !== null ? r.settledAt - r.createdAt : null,
+  // A settle clears the error; a pending row has none yet.
+  error: r.state === "failed" || r.state === "unknown" ? r.error : null,
 })
 
 export const CurrentUsageSchema = t.Object({

@@ -1,5 +1,5 @@
-// Reads of the usage ledger for the caller: the key's current month, and
-// the history of a key or of all a user's keys.
+// Reads of the usage ledger for the caller: the key's current month, the
+// history of a key or of all a user's keys, and one call by its request id.
 import { Clock, Effect } from "effect"
 import { InvalidInput } from "../../platform/http/errors"
 import { periodBounds, periodOf } from "../../platform/period"
@@ -10,7 +10,8 @@ import { formatUsd } from "../gateway/money"
 import type { KeyIdentity } from "../keys/identity"
 import { parseDayRange } from "./days"
 import { parseHistoryFilters, type HistoryParams } from "./filters"
-import { usageRowJson } from "./model"
+import { UsageRequestNotFound } from "./errors"
+import { requestUsageJson, usageRowJson } from "./model"
 import type { Viewer } from "./viewer"
 
 export const currentUsage = Effect.fn("Usage.current")(function* (identity: KeyIdentity) {
@@ -77,4 +78,12 @@ export const usageDaily = Effect.fn("Usage.daily")(function* (viewer: Viewer, pa
     to: range.to,
     days: days.map((d) => ({ day: d.day, agent: { id: d.agentId, name: d.agentName }, calls: d.calls, spend_micro_usd: d.spendMicroUsd, spend_usd: formatUsd(d.spendMicroUsd) })),
   }
+})
+
+export const usageRequest = Effect.fn("Usage.request")(function* (viewer: Viewer, requestId: string) {
+  const store = yield* Store
+  // A key's viewer is still looked up within its user: the index leads with (request_id, user_id).
+  const row = yield* store.usage.findByRequestId(requestId, viewer.kind === "key" ? { userId: viewer.userId, keyId: viewer.keyId } : { userId: viewer.userId })
+  if (row === undefined) return yield* new UsageRequestNotFound({ requestId })
+  return requestUsageJson(row)
 })

@@ -14,6 +14,7 @@ import sqlite_9 from "../../../drizzle/sqlite/0009_billable_at_reserve.sql" with
 import sqlite_10 from "../../../drizzle/sqlite/0010_usage_counters.sql" with { type: "text" }
 import sqlite_11 from "../../../drizzle/sqlite/0011_billing_counters.sql" with { type: "text" }
 import sqlite_12 from "../../../drizzle/sqlite/0012_meter_batches.sql" with { type: "text" }
+import sqlite_13 from "../../../drizzle/sqlite/0013_usage_request_id_idx.sql" with { type: "text" }
 
 export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488039901, breakpoints: true, sql: sqlite_0 },
@@ -29,6 +30,7 @@ export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0010_usage_counters", when: 1796092674381, breakpoints: true, sql: sqlite_10 },
   { tag: "0011_billing_counters", when: 1796095933243, breakpoints: true, sql: sqlite_11 },
   { tag: "0012_meter_batches", when: 1796102370402, breakpoints: true, sql: sqlite_12 },
+  { tag: "0013_usage_request_id_idx", when: 1796119876216, breakpoints: true, sql: sqlite_13 },
 ]
 
 import pg_0 from "../../../drizzle/pg/0000_init.sql" with { type: "text" }
@@ -44,6 +46,7 @@ import pg_9 from "../../../drizzle/pg/0009_billable_at_reserve.sql" with { type:
 import pg_10 from "../../../drizzle/pg/0010_usage_counters.sql" with { type: "text" }
 import pg_11 from "../../../drizzle/pg/0011_billing_counters.sql" with { type: "text" }
 import pg_12 from "../../../drizzle/pg/0012_meter_batches.sql" with { type: "text" }
+import pg_13 from "../../../drizzle/pg/0013_usage_request_id_idx.sql" with { type: "text" }
 
 export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488040566, breakpoints: true, sql: pg_0 },
@@ -59,4 +62,5 @@ export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0010_usage_counters", when: 1796092675768, breakpoints: true, sql: pg_10 },
   { tag: "0011_billing_counters", when: 1796095934153, breakpoints: true, sql: pg_11 },
   { tag: "0012_meter_batches", when: 1796102373243, breakpoints: true, sql: pg_12 },
+  { tag: "0013_usage_request_id_idx", when: 1796119877216, breakpoints: true, sql: pg_13 },
 ]

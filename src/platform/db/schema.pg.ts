@@ -121,6 +121,10 @@ export const usage = pgTable("usage", {
   index("usage_key_id_idx").on(t.keyId, t.id),
   index("usage_user_id_idx").on(t.userId, t.id),
   index("usage_user_created_idx").on(t.userId, t.createdAt),
+  // GET /v1/usage/requests/{id}: a caller may send its own X-Request-Id, so
+  // many users' rows can share one; the user's column next keeps a lookup
+  // to the caller's own rows, and id last gives the newest without a sort.
+  index("usage_request_id_idx").on(t.requestId, t.userId, t.id),
   index("usage_state_idx").on(t.state),
   index("usage_stripe_outbox_idx").on(t.stripeState, t.state, t.createdAt),
   index("usage_stripe_batch_idx").on(t.stripeBatchId).where(sql`stripe_batch_id is not null`),

@@ -13,7 +13,8 @@ export type NewKey = typeof apiKeys.$inferInsert
 /** A key as the verifier sees it: with its storage namespace and its owner's card status, read in the same lookup. */
 export type VerifiedKeyRow = KeyRow & { readonly storageNamespace: string; readonly ownerCardVerifiedAt: number | null }
 
-export type KeyListing = KeyRow & { readonly opsThisMonth: number }
+/** A key with its month's counted calls and spend (the quota and cap counters). */
+export type KeyListing = KeyRow & { readonly opsThisMonth: number; readonly spendThisMonthMicroUsd: number }
 
 export type KeyPatch = Partial<Pick<KeyRow, "tier" | "rateLimitPerMinute" | "monthlyQuota" | "concurrencyLimit" | "monthlySpendCapMicroUsd" | "status" | "statusReason">>
 

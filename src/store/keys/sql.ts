@@ -42,12 +42,12 @@ export const sqlKeys = ({ db, t, all, first, run, onDialect }: SqlPort): KeysRep
     listByUser: (userId, period) =>
       all(
         db
-          .select({ key: keyRow, ops: t.usagePeriods.ops })
+          .select({ key: keyRow, ops: t.usagePeriods.ops, spend: t.usagePeriods.spendMicroUsd })
           .from(k)
           .leftJoin(t.usagePeriods, and(eq(t.usagePeriods.keyId, k.id), eq(t.usagePeriods.period, period)))
           .where(eq(k.userId, userId))
           .orderBy(asc(k.createdAt), asc(k.id)),
-      ).pipe(Effect.map((rows) => rows.map((r) => ({ ...r.key, opsThisMonth: r.ops ?? 0 })))),
+      ).pipe(Effect.map((rows) => rows.map((r) => ({ ...r.key, opsThisMonth: r.ops ?? 0, spendThisMonthMicroUsd: Number(r.spend ?? 0) })))),
     listAll: ({ limit, after }) => all(db.select(keyRow).from(k).where(after ? gt(k.id, after) : undefined).orderBy(asc(k.id)).limit(limit)),
     roll: (id, next) =>
       first(

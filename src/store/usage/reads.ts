@@ -7,7 +7,7 @@ import { periodDays } from "../../platform/period"
 import type { SqlPort } from "../port"
 import type { AgentTotal, DailyTotal, HistoryQuery, UsageRepo } from "./repo"
 
-export type UsageReads = Pick<UsageRepo, "markUnknown" | "unresolved" | "findById" | "history" | "totalsByAgent" | "daily">
+export type UsageReads = Pick<UsageRepo, "markUnknown" | "unresolved" | "findById" | "findByRequestId" | "history" | "totalsByAgent" | "daily">
 
 export const usageReads = ({ db, t, all, first, run }: SqlPort): UsageReads => {
   const u = t.usage
@@ -25,6 +25,16 @@ export const usageReads = ({ db, t, all, first, run }: SqlPort): UsageReads => {
           .limit(limit),
       ),
     findById: (id) => first(db.select().from(u).where(eq(u.id, id)).limit(1)),
+    // Equality on (request_id, user_id) and the order on id: usage_request_id_idx read backwards.
+    findByRequestId: (requestId, viewer) =>
+      first(
+        db
+          .select()
+          .from(u)
+          .where(and(eq(u.requestId, requestId), eq(u.userId, viewer.userId), viewer.keyId !== undefined ? eq(u.keyId, viewer.keyId) : undefined, ne(u.state, "reserved")))
+          .orderBy(desc(u.id))
+          .limit(1),
+      ),
     history: (q: HistoryQuery) =>
       all(
         db

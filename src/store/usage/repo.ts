@@ -98,6 +98,13 @@ export interface UsageRepo {
   readonly findById: (id: string) => Effect.Effect<UsageRow | undefined, StoreUnavailable>
   readonly history: (query: HistoryQuery) => Effect.Effect<ReadonlyArray<UsageRow>, StoreUnavailable>
   /**
+   * The call with this request id among a user's rows (one key's, when
+   * `keyId` is given), from its payment on (no reserved row): one index read
+   * (`usage_request_id_idx`). A request id the caller sent itself may name
+   * several calls: the newest is returned.
+   */
+  readonly findByRequestId: (requestId: string, viewer: { readonly userId: string; readonly keyId?: string | undefined }) => Effect.Effect<UsageRow | undefined, StoreUnavailable>
+  /**
    * Settled calls of a key in a period (calls started in it), per agent: from
    * the day counters settlement keeps, never by scanning rows.
    */

@@ -1,6 +1,7 @@
 // A small Stripe API on loopback that the real `stripe` SDK talks to: enough
 // state for customers, setup intents, products, prices, billing meters, meter
-// events, subscriptions and invoices, Stripe-shaped errors, Idempotency-Key
+// events, subscriptions and invoices (listed as Stripe lists them: by
+// customer, newest first, `limit` checked), Stripe-shaped errors, Idempotency-Key
 // replay, and failure injection (5xx, 429 + Retry-After, stalls, dropped
 // connections) on demand or at a seeded random rate. Meter events are
 // validated in part later, as Stripe does: those it then drops (an unknown
@@ -50,6 +51,36 @@ const stripeError = (status: number, type: string, code: string | undefined, mes
   ...(headers ? { headers } : {}),
 })
 
+// Stripe's answers to a bad `limit` on a list endpoint (1 to 100, default 10).
+const listLimit = (q: URLSearchParams): number | Reply => {
+  const raw = q.get("limit")
+  if (raw === null) return 10
+  if (raw === "")
+    return stripeError(400, "invalid_request_error", "parameter_invalid_empty", "You passed an empty string for 'limit'. We assume empty values are an attempt to unset a parameter; however 'limit' cannot be unset. You should remove 'limit' from your request or supply a non-empty value.", "limit")
+  if (!/^[+-]?\d+$/.test(raw)) return stripeError(400, "invalid_request_error", "parameter_invalid_integer", `Invalid integer: ${raw}`, "limit")
+  const limit = Number(raw)
+  if (limit < 1) return stripeError(400, "invalid_request_error", "parameter_invalid_integer", "This value must be greater than or equal to 1.", "limit")
+  if (limit > 100) return stripeError(400, "invalid_request_error", "parameter_invalid_integer", `This value must be less than or equal to 100 (it currently is '${limit}').`, "limit")
+  return limit
+}
+
+/** What a test may set on a seeded invoice; the rest is filled in as Stripe would. */
+export type InvoiceSeed = {
+  readonly status?: "draft" | "open" | "paid" | "uncollectible" | "void"
+  /** Minor units (cents for usd). */
+  readonly amount_due?: number
+  /** Minor units; defaults to amount_due when paid, else 0. */
+  readonly amount_paid?: number
+  readonly currency?: string
+  /** Unix seconds; defaults to the fake's now. */
+  readonly created?: number
+  /** Unix seconds; default: 30 days before `created`. */
+  readonly period_start?: number
+  readonly period_end?: number
+  readonly number?: string | null
+  readonly hosted_invoice_url?: string | null
+}
+
 export type FakeStripeOptions = {
   /** Current time in ms (meter event windows); defaults to the wall clock. */
   readonly now?: () => number
@@ -91,6 +122,32 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
   let random: { p: number; next: () => number; faults: ReadonlyArray<Fault> } | undefined
 
   const list = (items: Array<any>, url: string) => ({ object: "list", data: items, has_more: false, url })
+
+  // The fields of Stripe's invoice object the gateway reads, with what Stripe
+  // holds for each status: a draft has no number and no hosted page yet.
+  let invoiceNumber = 0
+  const invoiceOf = (customer: string, seed: InvoiceSeed = {}) => {
+    const status = seed.status ?? "draft"
+    const created = seed.created ?? nowS()
+    const amountDue = seed.amount_due ?? 0
+    const amountPaid = seed.amount_paid ?? (status === "paid" ? amountDue : 0)
+    const inv = {
+      id: id("in"), object: "invoice", created, customer, status, currency: seed.currency ?? "usd",
+      amount_due: amountDue, amount_paid: amountPaid, amount_remaining: amountDue - amountPaid,
+      period_start: seed.period_start ?? created - 30 * DAY_S, period_end: seed.period_end ?? created,
+      number: null as string | null, hosted_invoice_url: null as string | null, invoice_pdf: null as string | null,
+      metadata: {}, livemode: false,
+    }
+    if (status !== "draft") {
+      inv.number = `FAKE-${String(++invoiceNumber).padStart(4, "0")}`
+      inv.hosted_invoice_url = `https://invoice.stripe.com/i/acct_fake/test_${inv.id}`
+      inv.invoice_pdf = `https://pay.stripe.com/invoice/acct_fake/test_${inv.id}/pdf`
+    }
+    if (seed.number !== undefined) inv.number = seed.number
+    if (seed.hosted_invoice_url !== undefined) inv.hosted_invoice_url = seed.hosted_invoice_url
+    invoices.set(inv.id, inv)
+    return inv
+  }
 
   const handlers: Array<{ method: string; pattern: RegExp; run: (m: RegExpMatchArray, params: Record<string, any>, query: URLSearchParams) => Reply | Promise<Reply> }> = [
     {
@@ -269,9 +326,22 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
       pattern: /^\/v1\/invoices$/,
       run: (_m, p) => {
         if (!customers.has(p.customer)) return stripeError(400, "invalid_request_error", "resource_missing", `No such customer: '${p.customer}'`, "customer")
-        const inv = { id: id("in"), object: "invoice", created: nowS(), customer: p.customer, status: "draft", amount_due: 0, currency: "usd", metadata: p.metadata ?? {}, livemode: false }
-        invoices.set(inv.id, inv)
+        const inv = invoiceOf(p.customer)
+        inv.metadata = p.metadata ?? {}
         return { status: 200, body: inv }
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/v1\/invoices$/,
+      run: (_m, _p, q) => {
+        const limit = listLimit(q)
+        if (typeof limit !== "number") return limit
+        const customer = q.get("customer")
+        if (customer !== null && !customers.has(customer)) return stripeError(400, "invalid_request_error", "resource_missing", `No such customer: '${customer}'`, "customer")
+        // Newest first by creation; within one second, the later created first.
+        const matches = [...invoices.values()].filter((x) => customer === null || x.customer === customer).reverse().sort((a, b) => b.created - a.created)
+        return { status: 200, body: { ...list(matches.slice(0, limit), "/v1/invoices"), has_more: matches.length > limit } }
       },
     },
     {
@@ -417,6 +487,8 @@ export const startFakeStripe = async (options: FakeStripeOptions = {}) => {
     subscriptions,
     setupIntents,
     invoices,
+    /** Stores an invoice of `customer` as Stripe would hold it (a draft unless `seed.status` says otherwise). */
+    seedInvoice: (customer: string, seed?: InvoiceSeed) => invoiceOf(customer, seed),
     counters,
     /** The next `count` requests (only those whose "METHOD /path" matches `match` and whose parameters pass `where`, when given) fail with `fault`. */
     failNext: (fault: Fault, count = 1, match?: RegExp, where?: (params: Record<string, any>) => boolean) => {

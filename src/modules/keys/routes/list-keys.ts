@@ -11,7 +11,15 @@ import { security } from "../../../platform/http/security"
 const failures = ["StoreUnavailable"] as const
 
 const Listed = t.Object({
-  keys: t.Array(t.Composite([KeySchema, t.Object({ ops_this_month: t.Integer({ description: "Agent calls this calendar month (UTC)" }) })])),
+  keys: t.Array(
+    t.Composite([
+      KeySchema,
+      t.Object({
+        ops_this_month: t.Integer({ description: "Agent calls this calendar month (UTC), as the quota counts them" }),
+        spend_this_month_micro_usd: t.Integer({ description: "Their cost this month, micro-USD, as the spend cap counts it" }),
+      }),
+    ]),
+  ),
 })
 
 export const listKeysRoute = (respond: Respond) => {
@@ -24,7 +32,7 @@ export const listKeysRoute = (respond: Respond) => {
           const config = yield* AppConfig
           const rows = yield* listKeys(user.id)
           return {
-            keys: rows.map((r) => ({ ...keyJson(r, limitsFor(r, config.tiers)), ops_this_month: r.opsThisMonth })),
+            keys: rows.map((r) => ({ ...keyJson(r, limitsFor(r, config.tiers)), ops_this_month: r.opsThisMonth, spend_this_month_micro_usd: r.spendThisMonthMicroUsd })),
           }
         })),
     {

@@ -1,0 +1,3 @@
+// console.js is imported as text (routes/assets.ts).
+declare const text: string
+export default text

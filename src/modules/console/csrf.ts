@@ -1,0 +1,40 @@
+// Forms that act carry a token an attacker's page cannot know. Signed in, it
+// is an HMAC of the session token (HttpOnly, never in a page) and so needs no
+// storage; before sign-in it is a random value also set as a SameSite=Strict
+// cookie (double submit). Either way the browser's Origin, when sent, must be
+// this host's.
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
+
+export const CSRF_FIELD = "csrf"
+export const PRE_SESSION_COOKIE = "tdk_csrf"
+
+export const csrfForSession = (sessionToken: string): string => createHmac("sha256", sessionToken).update("tdk console form").digest("base64url")
+
+export const newPreSessionToken = (): string => randomBytes(24).toString("base64url")
+
+export const sameToken = (a: string | undefined, b: string | undefined): boolean => {
+  if (a === undefined || b === undefined || a.length === 0) return false
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
+/** A browser that names the page's origin must name this host (a missing Origin is an older browser's same-site form). */
+export const sameOrigin = (request: Request): boolean => {
+  const origin = request.headers.get("origin")
+  if (origin === null) return true
+  const host = request.headers.get("host")
+  try {
+    return host !== null && new URL(origin).host === host
+  } catch {
+    return false
+  }
+}
+
+export const cookieValue = (cookieHeader: string | null, name: string): string | undefined => {
+  for (const part of (cookieHeader ?? "").split(";")) {
+    const [k, ...rest] = part.trim().split("=")
+    if (k === name) return rest.join("=")
+  }
+  return undefined
+}

@@ -1,0 +1,54 @@
+// What every console route shares: HTML answers with the console's headers,
+// redirects after a form, the pre-session form token, and the page shown
+// when the API refused (its problem's title and detail, never a stack).
+import { CSRF_FIELD, PRE_SESSION_COOKIE, cookieValue, newPreSessionToken, sameOrigin, sameToken } from "../csrf"
+import { html } from "../html"
+import { consoleCsp, page, type Nav } from "../layout"
+import type { ApiAnswer } from "../internal-api"
+
+export const htmlHeaders = (extra: Record<string, string> = {}): Record<string, string> => ({
+  "content-type": "text/html; charset=utf-8",
+  "content-security-policy": consoleCsp,
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "same-origin",
+  "cache-control": "no-store",
+  ...extra,
+})
+
+export const htmlPage = (text: string, status = 200, extra: Record<string, string> = {}) => new Response(text, { status, headers: htmlHeaders(extra) })
+
+export const redirect = (location: string, extra: Record<string, string> = {}) => new Response(null, { status: 303, headers: { location, "cache-control": "no-store", ...extra } })
+
+export const secureCookie = (request: Request) => new URL(request.url).protocol === "https:" || (request.headers.get("x-forwarded-proto") ?? "") === "https"
+
+/** A form token for a page shown before sign-in, and the cookie that holds its twin. */
+export const preSession = (request: Request) => {
+  const existing = cookieValue(request.headers.get("cookie"), PRE_SESSION_COOKIE)
+  const token = existing && /^[A-Za-z0-9_-]{32}$/.test(existing) ? existing : newPreSessionToken()
+  return { token, cookie: `${PRE_SESSION_COOKIE}=${token}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=3600${secureCookie(request) ? "; Secure" : ""}` }
+}
+
+export type Form = Record<string, string>
+
+/** The form's fields, or undefined unless it came from this site with the right token. */
+export const checkedForm = (request: Request, body: unknown, expected: string | undefined): Form | undefined => {
+  const form = (typeof body === "object" && body !== null ? body : {}) as Form
+  return sameOrigin(request) && sameToken(form[CSRF_FIELD], expected) ? form : undefined
+}
+
+export const preSessionFormOk = (request: Request, body: unknown): Form | undefined => checkedForm(request, body, cookieValue(request.headers.get("cookie"), PRE_SESSION_COOKIE))
+
+export const forbiddenForm = (nav?: Nav) =>
+  htmlPage(page("Form expired", nav, html`<h1>This form has expired</h1><p>Go back, reload the page and try again.</p>`), 403)
+
+/** The API's refusal as a page: its title and detail are written for the caller. */
+export const refusedPage = (answer: ApiAnswer, nav?: Nav) => {
+  const problem = (typeof answer.body === "object" && answer.body !== null ? answer.body : {}) as { title?: string; detail?: string }
+  const status = answer.status >= 400 ? answer.status : 502
+  return htmlPage(page(problem.title ?? "Something went wrong", nav, html`<h1>${problem.title ?? "Something went wrong"}</h1><p>${problem.detail ?? "The request could not be completed."}</p><p><a href="/console">Back to the console</a></p>`), status)
+}
+
+export const detailOf = (answer: ApiAnswer): string => {
+  const body = answer.body as { detail?: unknown } | undefined
+  return typeof body?.detail === "string" ? body.detail : `The request failed (${answer.status}).`
+}

@@ -1,0 +1,66 @@
+// The console's pure parts: escaping, form tokens, the operator's cookie, the chart.
+import { describe, expect, test } from "bun:test"
+import { adminCookieValue, adminSessionValid } from "../../src/modules/console/admin-session"
+import { dailyChart } from "../../src/modules/console/chart"
+import { csrfForSession, sameOrigin, sameToken } from "../../src/modules/console/csrf"
+import { html, trusted } from "../../src/modules/console/html"
+
+describe("console html", () => {
+  test("interpolated text is escaped, fragments and trusted markup are not, lists are joined, null and false vanish", () => {
+    const name = `<script>alert("x")</script>&'`
+    expect(html`<p>${name}</p>`.text).toBe("<p>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;</p>")
+    expect(html`<ul>${["a", "<b>"].map((s) => html`<li>${s}</li>`)}</ul>`.text).toBe("<ul><li>a</li><li>&lt;b&gt;</li></ul>")
+    expect(html`${null}${undefined}${false}${0}${trusted("<svg/>")}`.text).toBe("0<svg/>")
+  })
+})
+
+describe("console form tokens", () => {
+  test("a session's token is stable for it, differs between sessions, and only an equal token passes", () => {
+    const a = csrfForSession("tks_a")
+    expect(csrfForSession("tks_a")).toBe(a)
+    expect(csrfForSession("tks_b")).not.toBe(a)
+    expect(sameToken(a, a)).toBe(true)
+    expect(sameToken(a, `${a.slice(0, -1)}x`)).toBe(false)
+    expect(sameToken(undefined, a)).toBe(false)
+    expect(sameToken("", "")).toBe(false)
+  })
+
+  test("a browser's Origin must be this host; none (an older browser) passes", () => {
+    const req = (origin: string | undefined) => new Request("http://gw.example/console/keys", { method: "POST", headers: { host: "gw.example", ...(origin ? { origin } : {}) } })
+    expect(sameOrigin(req("http://gw.example"))).toBe(true)
+    expect(sameOrigin(req(undefined))).toBe(true)
+    expect(sameOrigin(req("https://evil.example"))).toBe(false)
+    expect(sameOrigin(req("null"))).toBe(false)
+  })
+})
+
+describe("operator console cookie", () => {
+  test("valid until its expiry under the token that signed it; a changed expiry, token or signature is refused", () => {
+    const now = 1_000_000
+    const value = adminCookieValue("admin-token-0123456789", now + 60_000)
+    expect(adminSessionValid("admin-token-0123456789", value, now)).toBe(true)
+    expect(adminSessionValid("admin-token-0123456789", value, now + 60_000)).toBe(false)
+    expect(adminSessionValid("another-admin-token-0123", value, now)).toBe(false)
+    expect(adminSessionValid("admin-token-0123456789", value.replace(/^\d+/, String(now + 999_999)), now)).toBe(false)
+    expect(adminSessionValid("admin-token-0123456789", undefined, now)).toBe(false)
+    expect(value).not.toContain("admin-token")
+  })
+})
+
+describe("usage chart", () => {
+  test("one bar segment per day and agent with its figures in a title, days without calls empty, labels escaped", () => {
+    const svg = dailyChart(
+      [
+        { day: "2026-11-02", agent: "A <1>", calls: 3, spendMicroUsd: 45_000 },
+        { day: "2026-11-02", agent: "B", calls: 1, spendMicroUsd: 15_000 },
+        { day: "2026-11-04", agent: "B", calls: 2, spendMicroUsd: 30_000 },
+      ],
+      "2026-11-01",
+      "2026-11-05",
+    )
+    expect(svg.match(/<rect class="point"/g)?.length).toBe(3)
+    expect(svg).toContain("<title>2026-11-02 · A &lt;1&gt;: 3 calls, $0.045</title>")
+    expect(svg).toContain('aria-label="Settled calls per day from 2026-11-01 to 2026-11-05: 6 in all"')
+    expect(svg).not.toContain("<1>")
+  })
+})
