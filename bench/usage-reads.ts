@@ -1,5 +1,5 @@
 // The reads that grew with the data, at scale: `GET /v1/usage/current`,
-// `GET /v1/usage/history?limit=50`, `GET /v1/usage/daily` and `GET /v1/billing` for one key (and its
+// `GET /v1/usage/history?limit=50`, `GET /v1/usage/daily`, `GET /v1/billing` and the catalogue (`GET /v1/agents`, one agent) for one key (and its
 // user) holding 1k rows and then 1M settled rows in the current month,
 // beside 1,000 other keys with 10 rows each; and the operator's
 // reconciliation of the month and the monthly close. On SQLite and (when a
@@ -153,6 +153,9 @@ const READS = [
   { name: "GET /v1/usage/history?limit=50", path: "/v1/usage/history?limit=50", as: "key" },
   { name: "GET /v1/usage/daily", path: "/v1/usage/daily", as: "key" },
   { name: "GET /v1/billing", path: "/v1/billing", as: "session" },
+  // The console's catalogue: from the catalogue's cache, whatever the usage rows.
+  { name: "GET /v1/agents", path: "/v1/agents", as: "key" },
+  { name: "GET /v1/agents/{alias}", path: "/v1/agents/title-generator", as: "key" },
   { name: "GET /admin/billing/reconciliation", path: `/admin/billing/reconciliation?period=${periodOf(Date.now())}`, as: "admin" },
 ] as const
 

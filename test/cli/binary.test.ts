@@ -53,11 +53,11 @@ describe.skipIf(!existsSync(binary) && !required)("single binary", () => {
     db.close()
   })
 
-  test("serves the API reference from its own bundled files: /docs renders in a browser with every other host blocked", async () => {
+  test("serves the API reference and the consoles from its own files: /docs, /console and /console/admin render in a browser with every other host blocked", async () => {
     const port = freePort()
     const proc = Bun.spawn([binary, "serve"], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? "", DATABASE_URL: `sqlite:${join(dir, "docs.db")}`, PORT: String(port), HOST: "127.0.0.1" },
+      env: { PATH: process.env.PATH ?? "", DATABASE_URL: `sqlite:${join(dir, "docs.db")}`, PORT: String(port), HOST: "127.0.0.1", ADMIN_TOKEN: "binary-console-admin-token-0123456789" },
       stdout: "ignore",
       stderr: "ignore",
     })
@@ -73,6 +73,13 @@ describe.skipIf(!existsSync(binary) && !required)("single binary", () => {
       await w.page.goto(`http://127.0.0.1:${port}/docs`)
       await w.page.locator(".opblock").first().waitFor()
       expect(await w.page.locator(".opblock").count()).toBeGreaterThan(30)
+      await w.page.goto(`http://127.0.0.1:${port}/console`)
+      expect(new URL(w.page.url()).pathname).toBe("/console/login")
+      expect(await w.page.locator("link[rel=stylesheet]").evaluate((l) => (l as HTMLLinkElement).sheet !== null)).toBe(true)
+      await w.page.goto(`http://127.0.0.1:${port}/console/admin`)
+      await w.page.getByLabel("Admin token").fill("binary-console-admin-token-0123456789")
+      await w.page.getByRole("button", { name: "Sign in" }).click()
+      await w.page.getByRole("heading", { name: "Wallet pool" }).waitFor()
       expect(w.problems).toEqual([])
     } finally {
       await browser.close()

@@ -88,6 +88,30 @@ describe("developer console", () => {
   }, 90_000)
 })
 
+describe("console on a phone", () => {
+  test("at 390×844 no page scrolls sideways (wide tables scroll inside their box) and every form control has a label", async () => {
+    const w = await watchedPage(browser, { viewport: { width: 390, height: 844 } })
+    const { page } = w
+    await page.goto(`${g.baseUrl}/console/signup`)
+    await page.getByLabel("E-mail").fill(uniqueEmail())
+    await page.getByLabel(/^Password/).fill(PASSWORD)
+    await page.getByRole("button", { name: "Create account" }).click()
+    for (const path of ["/console/keys", "/console/usage", "/console/agents", "/console/billing"]) {
+      await page.goto(`${g.baseUrl}${path}`)
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+      expect({ path, overflow }).toEqual({ path, overflow: 0 })
+      const unlabelled = await page.evaluate(() =>
+        [...document.querySelectorAll("input:not([type=hidden]), select, textarea")].filter((el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute("aria-label")).length,
+      )
+      expect({ path, unlabelled }).toEqual({ path, unlabelled: 0 })
+    }
+    await page.goto(`${g.baseUrl}/console/keys`)
+    await w.screenshot("console-phone-keys")
+    expect(w.problems).toEqual([])
+    await w.context.close()
+  }, 60_000)
+})
+
 describe("operator console", () => {
   test("sign in with the admin token → pool table and totals → refill CSV → suspend a key (its next call is 403) → reinstate", async () => {
     // A developer with a key, made through the API.

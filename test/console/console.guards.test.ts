@@ -80,3 +80,47 @@ describe("console guards", () => {
     expect(h.logs.join("\n")).not.toContain(ADMIN_TOKEN)
   })
 })
+
+describe("console billing page and Stripe.js", () => {
+  test("Stripe.js is loaded from Stripe only on the billing page, only with a publishable key and Stripe on, and the card form gets a SetupIntent through the console", async () => {
+    const { startFakeStripe } = await import("../support/fake-stripe/server")
+    const { stripeEnv } = await import("../support/stripe-app")
+    const { csrfForSession } = await import("../../src/modules/console/csrf")
+    const fake = await startFakeStripe()
+    const env = await stripeEnv(fake)
+    const withKey = await makeTestApp("sqlite", { ...env, STRIPE_PUBLISHABLE_KEY: "pk_test_consoleGuards123" })
+    try {
+      const a = await register(withKey)
+      const s = await login(withKey, a.email)
+      const billing = await withKey.request("/console/billing", { headers: { cookie: `tdk_session=${s}` } })
+      const text = await billing.text()
+      expect(text).toContain('<script src="https://js.stripe.com/v3/"></script>')
+      expect(text).toContain('data-publishable-key="pk_test_consoleGuards123"')
+      expect(billing.headers.get("content-security-policy")).toContain("script-src 'self' https://js.stripe.com")
+      expect(billing.headers.get("content-security-policy")).toContain("frame-src https://js.stripe.com")
+      // Every other page stays without it.
+      const keys = await withKey.request("/console/keys", { headers: { cookie: `tdk_session=${s}` } })
+      expect(await keys.text()).not.toContain("js.stripe.com")
+      expect(keys.headers.get("content-security-policy")).not.toContain("stripe")
+
+      const setup = await withKey.request("/console/billing/card", { method: "POST", headers: { cookie: `tdk_session=${s}`, "content-type": "application/x-www-form-urlencoded" }, body: `csrf=${csrfForSession(s)}` })
+      expect(setup.status).toBe(200)
+      expect((await setup.json()).client_secret).toMatch(/^seti_.+_secret_/)
+      expect((await withKey.request("/console/billing/card", { method: "POST", headers: { cookie: `tdk_session=${s}`, "content-type": "application/x-www-form-urlencoded" }, body: "csrf=wrong" })).status).toBe(403)
+    } finally {
+      await withKey.close()
+      await fake.close()
+    }
+    // Without Stripe the page has no card form and no Stripe.js, publishable key or not.
+    const noStripe = await makeTestApp("sqlite", { STRIPE_PUBLISHABLE_KEY: "pk_test_consoleGuards123" })
+    try {
+      const a = await register(noStripe)
+      const s = await login(noStripe, a.email)
+      const text = await (await noStripe.request("/console/billing", { headers: { cookie: `tdk_session=${s}` } })).text()
+      expect(text).not.toContain("js.stripe.com")
+      expect(text).not.toContain("card-form")
+    } finally {
+      await noStripe.close()
+    }
+  })
+})

@@ -18,6 +18,15 @@ export const consoleCsp = [
   "frame-ancestors 'none'",
 ].join("; ")
 
+/** PCI: card details are entered in Stripe's own frame, from Stripe.js loaded from Stripe, never bundled. */
+export const STRIPE_JS = "https://js.stripe.com/v3/"
+
+/** The billing page's CSP when it takes a card: Stripe.js, its frames and its API, and nothing else from another host. */
+export const consoleCspWithStripe = consoleCsp
+  .replace("script-src 'self'", "script-src 'self' https://js.stripe.com")
+  .replace("connect-src 'self'", "connect-src 'self' https://api.stripe.com")
+  .concat("; frame-src https://js.stripe.com https://hooks.stripe.com")
+
 export type Nav = { readonly items: ReadonlyArray<{ readonly href: string; readonly label: string }>; readonly current: string; readonly signOut?: { readonly action: string; readonly csrf: string } }
 
 export type Flash = { readonly kind: "ok" | "error"; readonly text: string }
@@ -46,7 +55,7 @@ export const adminNav = (current: string, csrf?: string): Nav => ({
 
 export const csrfInput = (token: string): Html => html`<input type="hidden" name="${CSRF_FIELD}" value="${token}">`
 
-export const page = (title: string, nav: Nav | undefined, body: Html, flash?: Flash): string =>
+export const page = (title: string, nav: Nav | undefined, body: Html, flash?: Flash, options: { readonly stripe?: boolean } = {}): string =>
   html`<!doctype html>
 <html lang="en">
 <head>
@@ -54,6 +63,7 @@ export const page = (title: string, nav: Nav | undefined, body: Html, flash?: Fl
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · TDK Core</title>
 <link rel="stylesheet" href="${ASSET_BASE}/console.css">
+${options.stripe ? html`<script src="${STRIPE_JS}"></script>` : ""}
 <script src="${ASSET_BASE}/console.js" defer></script>
 </head>
 <body>

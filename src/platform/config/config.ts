@@ -12,6 +12,9 @@ import { masterKeyList, singleMasterKey } from "./master-keys"
 import { trustedHops } from "./trust-proxy"
 import { redactString } from "../logging/redact"
 
+const stripePublishableKey: Read<string> = (raw) =>
+  /^pk_(test|live)_[A-Za-z0-9]{8,}$/.test(raw.trim()) ? { ok: true, value: raw.trim() } : { ok: false, expected: "a Stripe publishable key (pk_test_…, pk_live_…)" }
+
 const stripeKey: Read<string> = (raw) =>
   /^(sk|rk)_(test|live)_[A-Za-z0-9]{8,}$/.test(raw.trim()) ? { ok: true, value: raw.trim() } : { ok: false, expected: "a Stripe secret key (sk_test_…, sk_live_…, rk_…)" }
 
@@ -113,6 +116,8 @@ export type Config = {
   /** Stripe secret key; billing through Stripe is off when unset (usage is still recorded). */
   readonly stripeSecretKey: string | undefined
   readonly stripeWebhookSecret: string | undefined
+  /** Stripe publishable key, for Stripe.js on the console's billing page (card entry); no card form without it. */
+  readonly stripePublishableKey: string | undefined
   /** Signing secret of the event destination that sends thin events (Stripe's meter error reports). */
   readonly stripeThinWebhookSecret: string | undefined
   /** Stripe API base URL override (tests, self-hosted proxies). */
@@ -286,6 +291,7 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
   signingMaxCuPriceMicroLamports: { env: "SIGNING_MAX_CU_PRICE_MICROLAMPORTS", read: int(0, 1_000_000_000), fallback: () => 100_000, doc: "highest compute-unit price a pool wallet pays, micro-lamports per CU" },
   signingSolPriceMicroUsd: { env: "SIGNING_SOL_PRICE_MICRO_USD", read: int(1, 1_000_000_000_000), fallback: () => 250_000_000, doc: "value of 1 SOL in micro-USD for counting lamports (rent, fees) against a USDC quote; keep it high" },
   stripeSecretKey: { env: "STRIPE_SECRET_KEY", read: stripeKey, fallback: () => undefined, secret: true, doc: "Stripe secret key (sk_… or rk_…); Stripe billing is off when unset" },
+  stripePublishableKey: { env: "STRIPE_PUBLISHABLE_KEY", read: stripePublishableKey, fallback: () => undefined, doc: "Stripe publishable key (pk_…) for Stripe.js on the console's billing page, where developers add a card; without it the page has no card form" },
   stripeWebhookSecret: { env: "STRIPE_WEBHOOK_SECRET", read: str(8), fallback: () => undefined, secret: true, doc: "signing secret of the Stripe webhook endpoint (whsec_…)" },
   stripeThinWebhookSecret: {
     env: "STRIPE_THIN_WEBHOOK_SECRET",

@@ -12,7 +12,15 @@ export type Account = {
 
 export type Invoice = { readonly number: string | null; readonly period_start: string | null; readonly period_end: string | null; readonly amount_due_micro_usd: number; readonly status: string | null; readonly hosted_invoice_url: string | null }
 
-export const billingPage = (account: Account, invoices: ReadonlyArray<Invoice>, csrf: string): Html => html`
+/** Card entry through Stripe.js (console.js mounts Stripe's card element); shown only with a publishable key. */
+const cardForm = (publishableKey: string, csrf: string): Html => html`<h2>Card</h2>
+<form id="card-form" class="stack" data-publishable-key="${publishableKey}" data-setup-url="/console/billing/card" data-csrf="${csrf}">
+<div id="card-element" class="card-element"></div>
+<button type="submit">Save card</button>
+<p id="card-message" role="status" class="muted"></p>
+</form>`
+
+export const billingPage = (account: Account, invoices: ReadonlyArray<Invoice>, csrf: string, publishableKey?: string): Html => html`
 <h1>Billing</h1>
 <section class="card">
 <div class="grid">
@@ -24,7 +32,8 @@ ${
   account.stripe_enabled
     ? html`<h2>Plan</h2>
 ${account.tier === "free" || account.tier === "enterprise" ? "" : html`<form class="inline" method="post" action="/console/billing/cancel">${csrfInput(csrf)}<button type="submit" class="secondary">Cancel at period end</button></form>`}
-${account.tier === "free" ? html`<form class="inline" method="post" action="/console/billing/subscribe">${csrfInput(csrf)}<label>Tier <select name="tier"><option value="paid">paid</option><option value="pro">pro</option></select></label><button type="submit">Subscribe</button></form>${account.card.verified ? "" : html`<p class="muted">Subscribing needs a verified card: add one with Stripe (POST /v1/billing/card gives the SetupIntent for Stripe.js).</p>`}` : ""}`
+${account.tier === "free" ? html`<form class="inline" method="post" action="/console/billing/subscribe">${csrfInput(csrf)}<label>Tier <select name="tier"><option value="paid">paid</option><option value="pro">pro</option></select></label><button type="submit">Subscribe</button></form>${account.card.verified ? "" : html`<p class="muted">Subscribing needs a verified card.</p>`}` : ""}
+${publishableKey ? cardForm(publishableKey, csrf) : ""}`
     : html`<p class="muted">This gateway does not bill through Stripe: usage is recorded here only.</p>`
 }
 </section>

@@ -8,7 +8,7 @@ import type { Config } from "../../../platform/config/config"
 import { csrfForSession } from "../csrf"
 import type { ApiAnswer, InternalApi } from "../internal-api"
 import { html } from "../html"
-import { developerNav, page, type Flash } from "../layout"
+import { consoleCspWithStripe, developerNav, page, type Flash } from "../layout"
 import { agentPage, agentsPage } from "../pages/agents"
 import { signInForm, signUpForm } from "../pages/auth"
 import { billingPage } from "../pages/billing"
@@ -145,8 +145,17 @@ export const developerConsole = (api: InternalApi, config: Config) => {
       signedIn(request, "/console/billing", async (s, nav) => {
         const [account, invoices] = await Promise.all([get(request, s, "/v1/billing"), get(request, s, "/v1/billing/invoices")])
         if (account.status !== 200) return refusedPage(account, nav)
-        return htmlPage(page("Billing", nav, billingPage(account.body, invoices.status === 200 ? invoices.body.invoices : [], s.csrf), flashOf(query)))
+        // Stripe.js only where a card is taken, and only when Stripe bills.
+        const publishableKey = account.body.stripe_enabled ? config.stripePublishableKey : undefined
+        const body = billingPage(account.body, invoices.status === 200 ? invoices.body.invoices : [], s.csrf, publishableKey)
+        return htmlPage(page("Billing", nav, body, flashOf(query), { stripe: publishableKey !== undefined }), 200, publishableKey ? { "content-security-policy": consoleCspWithStripe } : {})
       }), { query: Done, ...hidden })
+    // The card form's first step: a SetupIntent's client secret for Stripe.js (JSON, not a page).
+    .post("/console/billing/card", ({ request, body }) =>
+      act(request, body, "/console/billing", async (s) => {
+        const setup = await api(request, "POST", "/v1/billing/card", { auth: { cookie: s.cookie } })
+        return Response.json(setup.status === 200 ? { client_secret: setup.body.client_secret } : { error: detailOf(setup) }, { status: setup.status, headers: { "cache-control": "no-store" } })
+      }), hidden)
     .post("/console/billing/subscribe", ({ request, body }) =>
       act(request, body, "/console/billing", async (s, form, nav) => {
         const done = await api(request, "POST", "/v1/billing/subscribe", { auth: { cookie: s.cookie }, json: { tier: form.tier === "pro" ? "pro" : "paid" } })
