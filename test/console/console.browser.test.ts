@@ -101,7 +101,7 @@ describe("console on a phone", () => {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
       expect({ path, overflow }).toEqual({ path, overflow: 0 })
       const unlabelled = await page.evaluate(() =>
-        [...document.querySelectorAll("input:not([type=hidden]), select, textarea")].filter((el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute("aria-label")).length,
+        Array.from(document.querySelectorAll("input:not([type=hidden]), select, textarea")).filter((el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute("aria-label")).length,
       )
       expect({ path, unlabelled }).toEqual({ path, unlabelled: 0 })
     }
