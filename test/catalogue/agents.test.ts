@@ -83,4 +83,24 @@ describe("agent catalogue over a marketplace", () => {
     expect((await readJson(await h.request("/v1/agents"))).status).toBe(200)
     expect(fake.count("GET /api/agents")).toBe(3)
   })
+
+  test("a first caller that goes away mid-fetch does not stall the catalogue: the fetch finishes and later callers get it", async () => {
+    const delay = { ms: 600 }
+    fake = startFake(async (req) => {
+      await Bun.sleep(delay.ms)
+      const path = new URL(req.url).pathname
+      return path === "/api/agents" ? json({ ok: true, agents: [agent()], count: 1, pagination: { limit: 1000, offset: 0, total: 1, hasMore: false } }) : json({ ok: false, error: "Agent not found" }, 404)
+    })
+    h = await makeTestApp("sqlite", { TETTO_NETWORK: "devnet", TETTO_API_URL: fake.url, MARKETPLACE_READ_ATTEMPTS: "1" })
+    const abort = new AbortController()
+    const first = h.request("/v1/agents", { signal: abort.signal }).catch(() => undefined)
+    await Bun.sleep(100)
+    abort.abort()
+    await first
+    delay.ms = 0
+    const later = await Promise.race([readJson(await h.request("/v1/agents")), Bun.sleep(5_000).then(() => "stalled" as const)])
+    expect(later).not.toBe("stalled")
+    expect(later).toMatchObject({ status: 200, body: { agents: [{ id: AGENT_ID }] } })
+    expect(fake.count("GET /api/agents")).toBe(1)
+  })
 })

@@ -41,6 +41,7 @@ describe("developer console", () => {
     await page.getByLabel("E-mail").fill(email)
     await page.getByLabel(/^Password/).fill(PASSWORD)
     await page.getByRole("button", { name: "Create account" }).click()
+    await page.waitForLoadState("load")
     const first = (await page.getByTestId("new-secret").innerText()).trim()
     expect(first).toMatch(/^tk_live_/)
     await w.screenshot("console-signed-up")
@@ -96,6 +97,7 @@ describe("console on a phone", () => {
     await page.getByLabel("E-mail").fill(uniqueEmail())
     await page.getByLabel(/^Password/).fill(PASSWORD)
     await page.getByRole("button", { name: "Create account" }).click()
+    await page.waitForLoadState("load")
     for (const path of ["/console/keys", "/console/usage", "/console/agents", "/console/billing"]) {
       await page.goto(`${g.baseUrl}${path}`)
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
@@ -161,6 +163,17 @@ describe("operator console", () => {
     await page.getByRole("button", { name: "Search" }).click()
     await page.getByTestId("admin-keys").locator("tbody tr").first().getByRole("button", { name: "Reinstate" }).click()
     expect((await callAgent(key)).status).toBe(200)
+
+    // A limit of the key's own: a quota of 2 calls this month, which the key has used.
+    await page.getByRole("searchbox").fill(email)
+    await page.getByRole("button", { name: "Search" }).click()
+    const row = page.getByTestId("admin-keys").locator("tbody tr").first()
+    await row.getByText("Limits…").click()
+    await row.getByLabel("Monthly quota (calls)").fill("2")
+    await row.getByRole("button", { name: "Save limits" }).click()
+    expect(await page.getByRole("status").innerText()).toContain("updated")
+    const overQuota = await callAgent(key)
+    expect(overQuota.status).toBe(402)
 
     await page.getByRole("link", { name: "Money" }).click()
     expect(await page.getByTestId("reconciliation").count()).toBe(1)

@@ -107,6 +107,10 @@ describe("console billing page and Stripe.js", () => {
       expect(setup.status).toBe(200)
       expect((await setup.json()).client_secret).toMatch(/^seti_.+_secret_/)
       expect((await withKey.request("/console/billing/card", { method: "POST", headers: { cookie: `tdk_session=${s}`, "content-type": "application/x-www-form-urlencoded" }, body: "csrf=wrong" })).status).toBe(403)
+      // Signed out, the card script gets JSON it can read, not the sign-in page.
+      const signedOut = await withKey.request("/console/billing/card", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "csrf=x" })
+      expect(signedOut.status).toBe(401)
+      expect(await signedOut.json()).toEqual({ error: "Your session has ended: sign in again." })
     } finally {
       await withKey.close()
       await fake.close()

@@ -4,6 +4,8 @@ import { adminCookieValue, adminSessionValid } from "../../src/modules/console/a
 import { dailyChart } from "../../src/modules/console/chart"
 import { csrfForSession, sameOrigin, sameToken } from "../../src/modules/console/csrf"
 import { html, trusted } from "../../src/modules/console/html"
+import { shellQuote } from "../../src/modules/console/pages/agents"
+import { billingPage } from "../../src/modules/console/pages/billing"
 
 describe("console html", () => {
   test("interpolated text is escaped, fragments and trusted markup are not, lists are joined, null and false vanish", () => {
@@ -25,12 +27,21 @@ describe("console form tokens", () => {
     expect(sameToken("", "")).toBe(false)
   })
 
-  test("a browser's Origin must be this host; none (an older browser) passes", () => {
-    const req = (origin: string | undefined) => new Request("http://gw.example/console/keys", { method: "POST", headers: { host: "gw.example", ...(origin ? { origin } : {}) } })
-    expect(sameOrigin(req("http://gw.example"))).toBe(true)
-    expect(sameOrigin(req(undefined))).toBe(true)
-    expect(sameOrigin(req("https://evil.example"))).toBe(false)
-    expect(sameOrigin(req("null"))).toBe(false)
+  test("a browser's Origin must be this host; none (an older browser) passes; Sec-Fetch-Site decides when sent", () => {
+    const req = (headers: Record<string, string>) => new Request("http://gw.example/console/keys", { method: "POST", headers: { host: "gw.example", ...headers } })
+    expect(sameOrigin(req({ origin: "http://gw.example" }))).toBe(true)
+    expect(sameOrigin(req({}))).toBe(true)
+    expect(sameOrigin(req({ origin: "https://evil.example" }))).toBe(false)
+    expect(sameOrigin(req({ origin: "null" }))).toBe(false)
+    expect(sameOrigin(req({ "sec-fetch-site": "same-origin", origin: "https://public.example" }))).toBe(true)
+    expect(sameOrigin(req({ "sec-fetch-site": "cross-site", origin: "http://gw.example" }))).toBe(false)
+    expect(sameOrigin(req({ "sec-fetch-site": "same-site" }))).toBe(false)
+  })
+
+  test("behind a trusted proxy that rewrites Host, the forwarded host is the one the browser saw; untrusted, it is ignored", () => {
+    const req = new Request("http://10.0.0.5:3000/console/keys", { method: "POST", headers: { host: "10.0.0.5:3000", origin: "https://gw.example", "x-forwarded-host": "gw.example" } })
+    expect(sameOrigin(req, 1)).toBe(true)
+    expect(sameOrigin(req, 0)).toBe(false)
   })
 })
 
@@ -62,5 +73,26 @@ describe("usage chart", () => {
     expect(svg).toContain("<title>2026-11-02 · A &lt;1&gt;: 3 calls, $0.045</title>")
     expect(svg).toContain('aria-label="Settled calls per day from 2026-11-01 to 2026-11-05: 6 in all"')
     expect(svg).not.toContain("<1>")
+  })
+})
+
+
+describe("console snippets and third-party data", () => {
+  test("a shell-quoted word is read back by sh exactly, quotes and all, with nothing run", () => {
+    const nasty = `{"text":"'; touch /tmp/tdk-pwned-$$; echo '"} $(id) \`id\` \\ "double"`
+    const r = Bun.spawnSync(["sh", "-c", `printf %s ${shellQuote(nasty)}`])
+    expect(r.stdout.toString()).toBe(nasty)
+  })
+
+  test("an invoice in another currency shows no dollar amount, and a hosted link that is not https is not a link", () => {
+    const account = { tier: "paid", stripe_enabled: true, card: { verified: true, verified_at: null }, current_period: { period: "2026-11", ops: 0, total_usd: "0", billable_usd: "0" }, periods: [] }
+    const page = billingPage(account, [
+      { number: "A-1", period_start: null, period_end: null, amount_due_micro_usd: null, currency: "eur", status: "open", hosted_invoice_url: "javascript:alert(1)" },
+      { number: "A-2", period_start: null, period_end: null, amount_due_micro_usd: 1_250_000, currency: "usd", status: "paid", hosted_invoice_url: "https://invoice.stripe.com/i/x" },
+    ], "csrf").text
+    expect(page).toContain("in EUR, see Stripe")
+    expect(page).not.toContain("javascript:")
+    expect(page).toContain('href="https://invoice.stripe.com/i/x"')
+    expect(page).toContain("$1.25")
   })
 })

@@ -50,19 +50,31 @@ export class Catalogue extends Context.Service<Catalogue, CatalogueShape>()("tdk
           return agents.map((a) => summaryOf(listingOf(a, aliases.get(a.id) ?? [], rules))).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
         })
 
+      // The fetch runs in a fiber of its own: a caller that goes away (client
+      // disconnected) must not cancel it and leave the others waiting on it.
+      const refresh = (environment: KeyEnvironment, done: Deferred.Deferred<ReadonlyArray<Summary>, CatalogueUnavailable>) =>
+        Effect.exit(fetchAll(environment)).pipe(
+          Effect.flatMap((exit) =>
+            Effect.gen(function* () {
+              if (exit._tag === "Success" && ttlMs > 0) kept.set(environment, { until: (yield* Clock.currentTimeMillis) + ttlMs, listings: exit.value })
+              inflight.delete(environment)
+              yield* Deferred.done(done, exit)
+            }),
+          ),
+        )
+
       const list = Effect.fn("Catalogue.list")(function* (environment: KeyEnvironment) {
         const now = yield* Clock.currentTimeMillis
         const hit = kept.get(environment)
         if (hit && now < hit.until) return hit.listings
-        const waiting = inflight.get(environment)
-        if (waiting) return yield* Deferred.await(waiting)
-        const done = yield* Deferred.make<ReadonlyArray<Summary>, CatalogueUnavailable>()
-        inflight.set(environment, done)
-        const exit = yield* Effect.exit(fetchAll(environment))
-        inflight.delete(environment)
-        if (exit._tag === "Success" && ttlMs > 0) kept.set(environment, { until: (yield* Clock.currentTimeMillis) + ttlMs, listings: exit.value })
-        yield* Deferred.done(done, exit)
-        return yield* exit
+        let waiting = inflight.get(environment)
+        if (!waiting) {
+          const done = yield* Deferred.make<ReadonlyArray<Summary>, CatalogueUnavailable>()
+          inflight.set(environment, done)
+          yield* Effect.forkDetach(refresh(environment, done))
+          waiting = done
+        }
+        return yield* Deferred.await(waiting)
       })
 
       const get = Effect.fn("Catalogue.get")(function* (environment: KeyEnvironment, ref: string) {

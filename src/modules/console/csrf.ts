@@ -19,13 +19,22 @@ export const sameToken = (a: string | undefined, b: string | undefined): boolean
   return x.length === y.length && timingSafeEqual(x, y)
 }
 
-/** A browser that names the page's origin must name this host (a missing Origin is an older browser's same-site form). */
-export const sameOrigin = (request: Request): boolean => {
+/**
+ * The request came from this site's own pages. A browser that sends
+ * Sec-Fetch-Site says so itself (behind any proxy); otherwise its Origin,
+ * when sent, must name this host as the client saw it (the Host header, or
+ * behind TRUST_PROXY the proxy's X-Forwarded-Host). No header at all is an
+ * older browser's same-site form; the form token is the guard either way.
+ */
+export const sameOrigin = (request: Request, trustProxy = 0): boolean => {
+  const site = request.headers.get("sec-fetch-site")
+  if (site !== null) return site === "same-origin"
   const origin = request.headers.get("origin")
   if (origin === null) return true
-  const host = request.headers.get("host")
+  const forwarded = trustProxy > 0 ? request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined
+  const host = forwarded || request.headers.get("host")
   try {
-    return host !== null && new URL(origin).host === host
+    return host !== null && host !== undefined && new URL(origin).host === host
   } catch {
     return false
   }

@@ -4,6 +4,7 @@
 // limits and errors, and has no data path of its own. The caller's session
 // cookie (or, for the operator console, the admin token the server holds) is
 // passed on; the client's address goes along for sign-in throttling.
+import { requestIdOf } from "../../platform/http/request-id"
 import { inheritPeer } from "../auth/client-address"
 
 export type ApiAnswer = { readonly status: number; readonly body: any; readonly headers: Headers }
@@ -26,7 +27,9 @@ export const internalApi =
     if (options.auth?.cookie) headers.set("cookie", options.auth.cookie)
     if (options.auth?.bearer) headers.set("authorization", `Bearer ${options.auth.bearer}`)
     if (options.json !== undefined) headers.set("content-type", "application/json")
-    const request = new Request(new URL(path, "http://console.internal"), { method, headers, ...(options.json !== undefined ? { body: JSON.stringify(options.json) } : {}) })
+    // The page's own request id and abort signal go along: one id in the logs, and a page the browser left stops its reads.
+    headers.set("x-request-id", requestIdOf(outer))
+    const request = new Request(new URL(path, "http://console.internal"), { method, headers, signal: outer.signal, ...(options.json !== undefined ? { body: JSON.stringify(options.json) } : {}) })
     inheritPeer(outer, request)
     const response = await handle()(request)
     const text = await response.text()

@@ -4,11 +4,9 @@ import type { Respond } from "../../../platform/http/respond"
 import { AppConfig } from "../../../platform/config/service"
 import { bodyFailures, inputFailures } from "../../../platform/http/failures"
 import { adminResponder, type AdminResponder } from "../guard"
-import { keyJson } from "../../keys/model"
-import { limitsFor } from "../../../platform/tiers"
 import { MAX_LIMIT_PER_MINUTE } from "../../../platform/tiers"
 import { updateKey } from "../service"
-import { AdminKey } from "./list-keys"
+import { AdminKey, adminKeyJson } from "./list-keys"
 import { security } from "../../../platform/http/security"
 
 const failures = ["KeyNotFound", "StoreUnavailable"] as const
@@ -33,7 +31,7 @@ const respondWithKey = (admin: AdminResponder, request: Request, program: Return
     Effect.gen(function* () {
       const config = yield* AppConfig
       const r = yield* program
-      return { ...keyJson(r, limitsFor(r, config.tiers)), user_id: r.userId, wallet_id: r.walletId }
+      return adminKeyJson(r, config.tiers)
     }),
   )
 

@@ -74,7 +74,11 @@ ${
 }
 </section>`
 
-export type AdminKey = ListedKey & { readonly user_id: string }
+export type AdminKey = ListedKey & {
+  readonly user_id: string
+  /** The key's own limits where set (null: the tier's), when the listing carries them. */
+  readonly overrides?: { readonly rate_limit_per_minute: number | null; readonly monthly_quota: number | null; readonly concurrency_limit: number | null; readonly monthly_spend_cap_micro_usd: number | null }
+}
 export type AdminUser = { readonly id: string; readonly email: string; readonly tier: string }
 
 export const adminKeysPage = (query: string, users: ReadonlyArray<AdminUser>, keys: ReadonlyArray<AdminKey>, csrf: string, truncated: boolean): Html => {
@@ -94,6 +98,13 @@ ${keys.map(
     k.status === "revoked"
       ? ""
       : html`<form class="inline" method="post" action="/console/admin/keys/${k.id}/tier">${csrfInput(csrf)}<label>Tier <select name="tier">${["free", "paid", "pro", "enterprise"].map((t) => html`<option${t === k.tier ? html` selected` : ""}>${t}</option>`)}</select></label><button type="submit" class="secondary">Set</button></form>
+<details><summary>Limits…</summary><form class="stack" method="post" action="/console/admin/keys/${k.id}/limits">${csrfInput(csrf)}
+<p class="muted">Empty: the tier's limit. Applies now: ${k.limits.rate_limit_per_minute}/min, quota ${k.limits.monthly_quota ?? "none"}, ${k.limits.concurrency} at once, cap ${k.limits.monthly_spend_cap_micro_usd ?? "none"}.</p>
+<label>Calls per minute <input name="rate_limit_per_minute" inputmode="numeric" value="${k.overrides?.rate_limit_per_minute ?? ""}"></label>
+<label>Monthly quota (calls) <input name="monthly_quota" inputmode="numeric" value="${k.overrides?.monthly_quota ?? ""}"></label>
+<label>Concurrency <input name="concurrency_limit" inputmode="numeric" value="${k.overrides?.concurrency_limit ?? ""}"></label>
+<label>Monthly spend cap (micro-USD) <input name="monthly_spend_cap_micro_usd" inputmode="numeric" value="${k.overrides?.monthly_spend_cap_micro_usd ?? ""}"></label>
+<button type="submit" class="secondary">Save limits</button></form></details>
 ${
   k.status === "suspended"
     ? html`<form class="inline" method="post" action="/console/admin/keys/${k.id}/reinstate">${csrfInput(csrf)}<button type="submit">Reinstate</button></form>`

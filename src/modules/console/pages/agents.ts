@@ -14,18 +14,21 @@ export const agentsPage = (agents: ReadonlyArray<AgentSummary>): Html => html`
 <thead><tr><th>Agent</th><th>Call it as</th><th>Description</th><th class="num">Per call</th><th class="num">micro-USD</th></tr></thead>
 <tbody>
 ${agents.map(
-  (a) => html`<tr><td><a href="/console/agents/${a.id}">${a.name}</a>${a.beta ? html` <span class="badge">beta</span>` : ""}</td><td class="mono">${nameFor(a)}</td><td>${a.description}</td>
+  (a) => html`<tr><td><a href="/console/agents/${encodeURIComponent(a.id)}">${a.name}</a>${a.beta ? html` <span class="badge">beta</span>` : ""}</td><td class="mono">${nameFor(a)}</td><td>${a.description}</td>
 <td class="num">$${a.price.developer_usd}</td><td class="num">${a.price.developer_micro_usd}</td></tr>`,
 )}
 ${agents.length === 0 ? html`<tr><td colspan="5" class="muted">The marketplace lists no agents.</td></tr>` : ""}
 </tbody></table></div>
 </section>`
 
+/** A POSIX shell single-quoted word: the example is the agent publisher's text, so a quote in it must not end the word. */
+export const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`
+
 const curlSnippet = (base: string, a: AgentDetail) =>
-  `curl -s ${base}/v1/agents/${nameFor(a)} \\\n  -H "authorization: Bearer $TDK_API_KEY" \\\n  -H "content-type: application/json" \\\n  -d '${JSON.stringify(a.examples[0] ?? {})}'`
+  `curl -s ${shellQuote(`${base}/v1/agents/${nameFor(a)}`)} \\\n  -H "authorization: Bearer $TDK_API_KEY" \\\n  -H "content-type: application/json" \\\n  -d ${shellQuote(JSON.stringify(a.examples[0] ?? {}))}`
 
 const tsSnippet = (base: string, a: AgentDetail) =>
-  `const response = await fetch("${base}/v1/agents/${nameFor(a)}", {
+  `const response = await fetch(${JSON.stringify(`${base}/v1/agents/${nameFor(a)}`)}, {
   method: "POST",
   headers: { authorization: \`Bearer \${process.env.TDK_API_KEY}\`, "content-type": "application/json" },
   body: JSON.stringify(${JSON.stringify(a.examples[0] ?? {})}),

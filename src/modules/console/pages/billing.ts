@@ -10,7 +10,19 @@ export type Account = {
   readonly periods: ReadonlyArray<{ readonly period: string; readonly ops: number; readonly total_usd: string; readonly status: string }>
 }
 
-export type Invoice = { readonly number: string | null; readonly period_start: string | null; readonly period_end: string | null; readonly amount_due_micro_usd: number; readonly status: string | null; readonly hosted_invoice_url: string | null }
+export type Invoice = {
+  readonly number: string | null
+  readonly period_start: string | null
+  readonly period_end: string | null
+  /** null for an invoice in another currency than USD. */
+  readonly amount_due_micro_usd: number | null
+  readonly currency: string
+  readonly status: string | null
+  readonly hosted_invoice_url: string | null
+}
+
+/** Stripe's hosted pages only: a link from Stripe's data is followed only if it is https. */
+const hostedLink = (url: string | null) => (url !== null && url.startsWith("https://") ? html`<a href="${url}" rel="noopener noreferrer">View on Stripe</a>` : "")
 
 /** Card entry through Stripe.js (console.js mounts Stripe's card element); shown only with a publishable key. */
 const cardForm = (publishableKey: string, csrf: string): Html => html`<h2>Card</h2>
@@ -46,8 +58,8 @@ ${account.periods.length === 0 ? html`<tr><td colspan="4" class="muted">No close
 <h2>Invoices</h2>
 <div class="table-wrap"><table><thead><tr><th>Number</th><th>Period</th><th class="num">Amount</th><th>Status</th><th></th></tr></thead><tbody>
 ${invoices.map(
-  (i) => html`<tr><td>${i.number ?? "draft"}</td><td>${i.period_start?.slice(0, 10) ?? ""} – ${i.period_end?.slice(0, 10) ?? ""}</td><td class="num">$${formatUsd(i.amount_due_micro_usd)}</td><td>${i.status ?? ""}</td>
-<td>${i.hosted_invoice_url ? html`<a href="${i.hosted_invoice_url}" rel="noopener noreferrer">View on Stripe</a>` : ""}</td></tr>`,
+  (i) => html`<tr><td>${i.number ?? "draft"}</td><td>${i.period_start?.slice(0, 10) ?? ""} – ${i.period_end?.slice(0, 10) ?? ""}</td><td class="num">${i.amount_due_micro_usd === null ? html`<span class="muted">in ${i.currency.toUpperCase()}, see Stripe</span>` : `$${formatUsd(i.amount_due_micro_usd)}`}</td><td>${i.status ?? ""}</td>
+<td>${hostedLink(i.hosted_invoice_url)}</td></tr>`,
 )}
 ${invoices.length === 0 ? html`<tr><td colspan="5" class="muted">No invoices.</td></tr>` : ""}
 </tbody></table></div>

@@ -3,6 +3,7 @@
 // admin token once (admin-session.ts), then calls the admin API in process
 // with the token the server holds; the browser never holds the token.
 import { Elysia, t } from "elysia"
+import type { Config } from "../../../platform/config/config"
 import { tokenMatches } from "../../admin/guard"
 import { periodOf } from "../../../platform/period"
 import { ADMIN_COOKIE, ADMIN_SESSION_MS, adminCookieValue, adminCsrf, adminSessionValid } from "../admin-session"
@@ -22,7 +23,16 @@ const Done = t.Object({ done: t.Optional(t.String({ maxLength: 20 })) })
 const hidden = { detail: { hide: true } } as const
 const PAGE = 500
 
-export const adminConsole = (api: InternalApi, adminToken: string) => {
+/** The limits form as PATCH /admin/keys/{id} takes it: an empty field is the tier's (null); anything else is sent as typed, for the API to judge. */
+export const limitsPatch = (form: Record<string, string>) =>
+  Object.fromEntries(
+    ["rate_limit_per_minute", "monthly_quota", "concurrency_limit", "monthly_spend_cap_micro_usd"].map((field) => {
+      const raw = (form[field] ?? "").trim()
+      return [field, raw === "" ? null : /^\d{1,15}$/.test(raw) ? Number(raw) : raw]
+    }),
+  )
+
+export const adminConsole = (api: InternalApi, config: Config, adminToken: string) => {
   const sessionOf = (request: Request) => {
     const cookie = cookieValue(request.headers.get("cookie"), ADMIN_COOKIE)
     return cookie && adminSessionValid(adminToken, cookie, Date.now()) ? { csrf: adminCsrf(adminToken, cookie) } : undefined
@@ -35,7 +45,7 @@ export const adminConsole = (api: InternalApi, adminToken: string) => {
   }
   const act = (request: Request, body: unknown, run: (form: Record<string, string>, nav: ReturnType<typeof adminNav>) => Promise<Response>) =>
     signedIn(request, "/console/admin", async (s, nav) => {
-      const form = checkedForm(request, body, s.csrf)
+      const form = checkedForm(request, body, s.csrf, config.trustProxy)
       return form ? run(form, nav) : forbiddenForm(nav)
     })
 
@@ -59,7 +69,7 @@ export const adminConsole = (api: InternalApi, adminToken: string) => {
       return htmlPage(page("Operator sign-in", undefined, adminSignInForm(pre.token)), 200, { "set-cookie": pre.cookie })
     }, hidden)
     .post("/console/admin/login", ({ request, body }) => {
-      const form = preSessionFormOk(request, body)
+      const form = preSessionFormOk(request, body, config.trustProxy)
       if (!form) return forbiddenForm()
       if (!tokenMatches(form.token, adminToken)) return htmlPage(page("Operator sign-in", undefined, adminSignInForm(preSession(request).token), { kind: "error", text: "That is not the admin token." }), 401)
       const value = adminCookieValue(adminToken, Date.now() + ADMIN_SESSION_MS)
@@ -105,6 +115,7 @@ export const adminConsole = (api: InternalApi, adminToken: string) => {
         return htmlPage(page("Users and keys", nav, adminKeysPage(query.q ?? "", users.rows, matches, s.csrf, users.truncated || keys.truncated), query.done && Object.hasOwn(DONE, query.done) ? DONE[query.done] : undefined))
       }), { query: t.Object({ q: t.Optional(t.String({ maxLength: 200 })), done: t.Optional(t.String({ maxLength: 20 })) }), ...hidden })
     .post("/console/admin/keys/:id/tier", keyAction((id) => `/admin/keys/${id}`, "PATCH", (form) => ({ tier: form.tier })), { params: t.Object({ id: t.String({ maxLength: 100 }) }), ...hidden })
+    .post("/console/admin/keys/:id/limits", keyAction((id) => `/admin/keys/${id}`, "PATCH", limitsPatch), { params: t.Object({ id: t.String({ maxLength: 100 }) }), ...hidden })
     .post("/console/admin/keys/:id/suspend", keyAction((id) => `/admin/keys/${id}/suspend`, "POST", (form) => ({ reason: form.reason ?? "" })), { params: t.Object({ id: t.String({ maxLength: 100 }) }), ...hidden })
     .post("/console/admin/keys/:id/reinstate", keyAction((id) => `/admin/keys/${id}/reinstate`, "POST", () => ({})), { params: t.Object({ id: t.String({ maxLength: 100 }) }), ...hidden })
 }

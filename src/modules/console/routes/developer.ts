@@ -14,7 +14,7 @@ import { signInForm, signUpForm } from "../pages/auth"
 import { billingPage } from "../pages/billing"
 import { keysPage, revokeConfirm, secretOnce, type ListedKey } from "../pages/keys"
 import { usagePage } from "../pages/usage"
-import { checkedForm, detailOf, forbiddenForm, htmlPage, preSession, preSessionFormOk, redirect, refusedPage, secureCookie } from "./respond"
+import { checkedForm, detailOf, forbiddenForm, htmlPage, preSession, preSessionFormOk, publicOrigin, redirect, refusedPage, secureCookie } from "./respond"
 
 const DONE: Record<string, Flash> = {
   revoked: { kind: "ok", text: "The key was revoked." },
@@ -55,7 +55,7 @@ export const developerConsole = (api: InternalApi, config: Config) => {
   /** A form posted by a signed-in page: checked, then `act`; a refusal re-renders the keys page with the API's reason. */
   const act = (request: Request, body: unknown, current: string, run: (s: Session, form: Record<string, string>, nav: ReturnType<typeof developerNav>) => Promise<Response>) =>
     signedIn(request, current, async (s, nav) => {
-      const form = checkedForm(request, body, s.csrf)
+      const form = checkedForm(request, body, s.csrf, config.trustProxy)
       return form ? run(s, form, nav) : forbiddenForm(nav)
     })
 
@@ -71,7 +71,7 @@ export const developerConsole = (api: InternalApi, config: Config) => {
       return htmlPage(page("Sign in", undefined, signInForm(pre.token)), 200, { "set-cookie": pre.cookie })
     }, hidden)
     .post("/console/login", async ({ request, body }) => {
-      const form = preSessionFormOk(request, body)
+      const form = preSessionFormOk(request, body, config.trustProxy)
       if (!form) return forbiddenForm()
       const answer = await api(request, "POST", "/v1/auth/login", { json: { email: form.email ?? "", password: form.password ?? "" } })
       if (answer.status !== 200) return htmlPage(page("Sign in", undefined, signInForm(preSession(request).token, form.email), { kind: "error", text: detailOf(answer) }), answer.status)
@@ -82,7 +82,7 @@ export const developerConsole = (api: InternalApi, config: Config) => {
       return htmlPage(page("Create an account", undefined, signUpForm(pre.token)), 200, { "set-cookie": pre.cookie })
     }, hidden)
     .post("/console/signup", async ({ request, body }) => {
-      const form = preSessionFormOk(request, body)
+      const form = preSessionFormOk(request, body, config.trustProxy)
       if (!form) return forbiddenForm()
       const credentials = { email: form.email ?? "", password: form.password ?? "" }
       const registered = await api(request, "POST", "/v1/auth/register", { json: credentials })
@@ -139,7 +139,7 @@ export const developerConsole = (api: InternalApi, config: Config) => {
     .get("/console/agents/:id", ({ request, params }) =>
       signedIn(request, "/console/agents", async (s, nav) => {
         const one = await get(request, s, `/v1/agents/${encodeURIComponent(params.id)}`)
-        return one.status === 200 ? htmlPage(page(one.body.name, nav, agentPage(one.body, new URL(request.url).origin))) : refusedPage(one, nav)
+        return one.status === 200 ? htmlPage(page(one.body.name, nav, agentPage(one.body, publicOrigin(request, config.trustProxy)))) : refusedPage(one, nav)
       }), { params: IdParams, ...hidden })
     .get("/console/billing", ({ request, query }) =>
       signedIn(request, "/console/billing", async (s, nav) => {
@@ -152,7 +152,8 @@ export const developerConsole = (api: InternalApi, config: Config) => {
       }), { query: Done, ...hidden })
     // The card form's first step: a SetupIntent's client secret for Stripe.js (JSON, not a page).
     .post("/console/billing/card", ({ request, body }) =>
-      act(request, body, "/console/billing", async (s) => {
+      // Asked by console.js, which reads JSON: signed out is a JSON 401, not the sign-in page.
+      sessionOf(request) === undefined ? Response.json({ error: "Your session has ended: sign in again." }, { status: 401 }) : act(request, body, "/console/billing", async (s) => {
         const setup = await api(request, "POST", "/v1/billing/card", { auth: { cookie: s.cookie } })
         return Response.json(setup.status === 200 ? { client_secret: setup.body.client_secret } : { error: detailOf(setup) }, { status: setup.status, headers: { "cache-control": "no-store" } })
       }), hidden)

@@ -10,4 +10,4 @@ export const consoleRoutes = (api: InternalApi, config: Config) =>
   new Elysia()
     .use(consoleAssets())
     .use(developerConsole(api, config))
-    .use(config.adminToken === undefined ? new Elysia() : adminConsole(api, config.adminToken))
+    .use(config.adminToken === undefined ? new Elysia() : adminConsole(api, config, config.adminToken))

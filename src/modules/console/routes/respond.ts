@@ -31,12 +31,21 @@ export const preSession = (request: Request) => {
 export type Form = Record<string, string>
 
 /** The form's fields, or undefined unless it came from this site with the right token. */
-export const checkedForm = (request: Request, body: unknown, expected: string | undefined): Form | undefined => {
+export const checkedForm = (request: Request, body: unknown, expected: string | undefined, trustProxy: number): Form | undefined => {
   const form = (typeof body === "object" && body !== null ? body : {}) as Form
-  return sameOrigin(request) && sameToken(form[CSRF_FIELD], expected) ? form : undefined
+  return sameOrigin(request, trustProxy) && sameToken(form[CSRF_FIELD], expected) ? form : undefined
 }
 
-export const preSessionFormOk = (request: Request, body: unknown): Form | undefined => checkedForm(request, body, cookieValue(request.headers.get("cookie"), PRE_SESSION_COOKIE))
+export const preSessionFormOk = (request: Request, body: unknown, trustProxy: number): Form | undefined =>
+  checkedForm(request, body, cookieValue(request.headers.get("cookie"), PRE_SESSION_COOKIE), trustProxy)
+
+/** This site's origin as the client sees it, for snippets it copies: behind TRUST_PROXY, the proxy's forwarded host and scheme. */
+export const publicOrigin = (request: Request, trustProxy: number): string => {
+  const host = trustProxy > 0 ? request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined
+  if (!host) return new URL(request.url).origin
+  const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "http" ? "http" : "https"
+  return `${proto}://${host}`
+}
 
 export const forbiddenForm = (nav?: Nav) =>
   htmlPage(page("Form expired", nav, html`<h1>This form has expired</h1><p>Go back, reload the page and try again.</p>`), 403)
