@@ -10,6 +10,7 @@ import { adminProblems, type AdminFailure } from "../modules/admin/problems"
 import { authProblems, type AuthFailure } from "../modules/auth/problems"
 import { billingProblems, type BillingFailure } from "../modules/billing/problems"
 import { catalogueProblems, type CatalogueFailure } from "../modules/catalogue/problems"
+import { observabilityProblems, type ObservabilityFailure } from "../modules/observability/problems"
 import { chainProblems } from "../modules/chain/problems"
 import type { ChainUnavailable } from "../modules/chain/errors"
 import { gatewayProblems, type GatewayFailure } from "../modules/gateway/problems"
@@ -36,6 +37,7 @@ export type AppError =
   | LimitsFailure
   | UsageFailure
   | CatalogueFailure
+  | ObservabilityFailure
 
 export const errorMap: ProblemMap<AppError> = {
   ...platformProblems,
@@ -51,6 +53,7 @@ export const errorMap: ProblemMap<AppError> = {
   ...limitsProblems,
   ...usageProblems,
   ...catalogueProblems,
+  ...observabilityProblems,
 }
 
 export const isAppError = (e: unknown): e is AppError =>

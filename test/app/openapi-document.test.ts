@@ -18,8 +18,8 @@ afterAll(() => h.close())
 const operations = () => Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })))
 
 describe("the OpenAPI document", () => {
-  test("declares the four security schemes, and every operation names which it takes (an empty list: public)", () => {
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["adminToken", "apiKey", "sessionBearer", "sessionCookie"])
+  test("declares the five security schemes, and every operation names which it takes (an empty list: public)", () => {
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["adminToken", "apiKey", "metricsToken", "sessionBearer", "sessionCookie"])
     const undeclared = operations().filter(({ op }) => !Array.isArray(op.security)).map(({ method, path }) => `${method} ${path}`)
     expect(undeclared).toEqual([])
     const schemes = (path: string, method: string) => doc.paths[path]![method]!.security!.flatMap((r) => Object.keys(r)).sort()

@@ -8,6 +8,7 @@
 // at Stripe.
 import { Context, Effect, Layer } from "effect"
 import Stripe from "stripe"
+import { measured, stripeRequests } from "../../platform/metrics"
 import type { Config } from "../../platform/config/config"
 import { AppConfig } from "../../platform/config/service"
 import { BillingDisabled, StripeRequestFailed, type StripeFailureKind, type WebhookNotConfigured, type WebhookRejected } from "./errors"
@@ -209,7 +210,7 @@ export const makeStripe = (config: Config): StripeShape => {
   if (!config.stripeSecretKey) return none(config)
   const stripe = stripeSdkFor(config, config.stripeSecretKey)
   const call = <A>(operation: string, f: (s: Stripe) => Promise<A>) =>
-    Effect.tryPromise({ try: () => f(stripe), catch: (e) => classifyStripeError(operation, e) }).pipe(Effect.withSpan(`Stripe.${operation}`))
+    measured(stripeRequests, operation, Effect.tryPromise({ try: () => f(stripe), catch: (e) => classifyStripeError(operation, e) }), { failure: (e) => e.kind }).pipe(Effect.withSpan(`Stripe.${operation}`))
 
   return {
     enabled: true,

@@ -17,16 +17,23 @@ import { requireCardIfConfigured } from "./steps/card"
 import { ownPayment } from "./steps/payment"
 import { reserveCall, type CallContext } from "./steps/reserve"
 import { submitAndSettle } from "./steps/submit"
+import { recordCall } from "./call-metrics"
+import { CallTimings } from "../../platform/metrics"
 
 /** Which agent the request names, on the directory of the key's network. */
 export type AgentChoice<E> = (directory: AgentDirectoryShape) => Effect.Effect<string, E>
 
-export const agentCallPipeline = <E>(request: Request, chooseAgent: AgentChoice<E>, input: Record<string, unknown>) =>
-  Effect.gen(function* () {
+export const agentCallPipeline = <E>(request: Request, chooseAgent: AgentChoice<E>, input: Record<string, unknown>) => {
+  // For the metrics: the agent once known, and the time the marketplace's requests take.
+  const timings = { marketplaceMs: 0 }
+  let agent = "unknown"
+  const startedAt = performance.now()
+  return Effect.gen(function* () {
     const identity = yield* Effect.flatMap(ApiKeys, (keys) => keys.authenticate(request.headers.get("authorization"))) // authenticate
     const network = yield* networkFor(identity.environment) // the key's network: live, or the sandbox for a test key
     yield* requireCardIfConfigured(identity) // card (REQUIRE_CARD_FOR_FREE, live keys)
     const agentId = yield* chooseAgent(network.directory) // agent
+    agent = agentId
     const call: CallContext = { agentId, requestId: requestIdOf(request), idempotencyKey: request.headers.get("idempotency-key") ?? undefined }
     return yield* idempotent(identity.keyId, call.idempotencyKey ?? null, () => requestHash("POST", agentId, JSON.stringify(input)), call.requestId, // idempotency
       Effect.gen(function* () {
@@ -35,7 +42,11 @@ export const agentCallPipeline = <E>(request: Request, chooseAgent: AgentChoice<
         )
       }),
     )
-  })
+  }).pipe(
+    Effect.provideService(CallTimings, timings),
+    Effect.onExit((exit) => recordCall(exit, agent, timings.marketplaceMs, startedAt)), // metrics
+  )
+}
 
 /** The paid part: price → payment (wallet, build, policy, sign, record with quota and cap) → submit → settle. */
 export const paidCall = (identity: KeyIdentity, network: NetworkShape, call: CallContext, input: Record<string, unknown>) =>

@@ -18,6 +18,7 @@ import { send, type TransportFailed } from "./http"
 import { paths, type BuildTransactionRequest, type CallRequest, type WireAgent, type WireReceipt } from "./protocol"
 import { firstSignature } from "./signature"
 import { isUuid } from "../../platform/ids"
+import { addMarketplaceTime, marketplaceRequests, measured } from "../../platform/metrics"
 
 export type MarketplaceOptions = {
   readonly baseUrl: string
@@ -55,6 +56,14 @@ export const makeMarketplace = (options: MarketplaceOptions): MarketplaceShape =
 
   /** Sends once and returns the success body, or the classified failure. */
   const exchange = <A>(
+    op: Operation,
+    request: { readonly method: "GET" | "POST"; readonly path: string; readonly body?: unknown; readonly timeoutMs: number },
+    onTransport: (f: TransportFailed) => MarketplaceError,
+    decode: (body: Obj) => Decoded<A>,
+  ): Effect.Effect<A, MarketplaceError> =>
+    measured(marketplaceRequests, op.label, exchangeOnce(op, request, onTransport, decode), { onTime: addMarketplaceTime })
+
+  const exchangeOnce = <A>(
     op: Operation,
     request: { readonly method: "GET" | "POST"; readonly path: string; readonly body?: unknown; readonly timeoutMs: number },
     onTransport: (f: TransportFailed) => MarketplaceError,

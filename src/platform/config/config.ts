@@ -56,6 +56,8 @@ export type Config = {
   /** Markup on the agent's price, basis points (5000 = 50%). */
   readonly markupBps: number
   readonly adminToken: string | undefined
+  /** Bearer token for GET /metrics; the route is absent when unset. */
+  readonly metricsToken: string | undefined
   /** Grace period for in-flight requests on SIGTERM, ms. */
   readonly shutdownGraceMs: number
   readonly tiers: TierTable
@@ -229,6 +231,7 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
     doc: "Solana JSON-RPC URL (default follows TETTO_NETWORK)",
   },
   markupBps: { env: "MARKUP_BPS", read: int(0, 100_000), fallback: () => 5000, doc: "markup on agent prices in basis points" },
+  metricsToken: { env: "METRICS_TOKEN", read: randomToken(), fallback: () => undefined, secret: true, doc: "bearer token for GET /metrics (Prometheus), 32+ random characters; /metrics is absent when unset" },
   adminToken: { env: "ADMIN_TOKEN", read: randomToken(), fallback: () => undefined, secret: true, doc: "bearer token for /admin, 32+ random characters (`tdk admin new-token`); admin API absent when unset" },
   shutdownGraceMs: { env: "SHUTDOWN_GRACE_MS", read: int(0, 600_000), fallback: () => 20_000, doc: "time allowed for in-flight requests on SIGTERM, ms" },
   tiers: { env: "TIERS_JSON", read: tierTable, fallback: () => defaultTiers, doc: "overrides of the tier table (JSON)" },

@@ -8,6 +8,7 @@ export const securitySchemes = {
   sessionBearer: { type: "http", scheme: "bearer", bearerFormat: "tks_…", description: "A session token from POST /v1/auth/login: `Authorization: Bearer tks_…`" },
   sessionCookie: { type: "apiKey", in: "cookie", name: "tdk_session", description: "The session cookie POST /v1/auth/login sets (a browser sends it on its own)" },
   adminToken: { type: "http", scheme: "bearer", description: "The operator's ADMIN_TOKEN: `Authorization: Bearer …`" },
+  metricsToken: { type: "http", scheme: "bearer", description: "METRICS_TOKEN, for Prometheus: `Authorization: Bearer …`" },
 } as const
 
 /** One way in: scheme names, each with its (empty) scope list. */
@@ -20,5 +21,6 @@ export const security = {
   session: requires("sessionCookie", "sessionBearer"),
   keyOrSession: requires("apiKey", "sessionCookie", "sessionBearer"),
   admin: requires("adminToken"),
+  metrics: requires("metricsToken"),
   none: requires(),
 }

@@ -7,7 +7,7 @@ import { periodDays } from "../../platform/period"
 import type { SqlPort } from "../port"
 import type { AgentTotal, DailyTotal, HistoryQuery, UsageRepo } from "./repo"
 
-export type UsageReads = Pick<UsageRepo, "markUnknown" | "unresolved" | "findById" | "findByRequestId" | "history" | "totalsByAgent" | "daily">
+export type UsageReads = Pick<UsageRepo, "markUnknown" | "unresolved" | "findById" | "findByRequestId" | "history" | "totalsByAgent" | "daily" | "gauges">
 
 export const usageReads = ({ db, t, all, first, run }: SqlPort): UsageReads => {
   const u = t.usage
@@ -25,6 +25,25 @@ export const usageReads = ({ db, t, all, first, run }: SqlPort): UsageReads => {
           .limit(limit),
       ),
     findById: (id) => first(db.select().from(u).where(eq(u.id, id)).limit(1)),
+    gauges: (period) =>
+      Effect.gen(function* () {
+        const byState = yield* all(db.select({ state: u.state, n: sql<number>`count(*)` }).from(u).where(inArray(u.state, ["pending", "unknown", "failed"])).groupBy(u.state))
+        const b = t.billingUsage
+        const settled = yield* all(db.select({ n: sql<number>`coalesce(sum(${b.settledOps}), 0)` }).from(b).where(eq(b.period, period)))
+        // Only users with rows waiting: billing_usage_pending_idx.
+        const waiting = yield* all(db.select({ n: sql<number>`coalesce(sum(${b.pendingRows}), 0)` }).from(b).where(gt(b.pendingRows, 0)))
+        const oldest = yield* all(db.select({ at: sql<number | null>`min(${u.createdAt})` }).from(u).where(eq(u.stripeState, "pending")))
+        const count = (state: string) => Number(byState.find((r) => r.state === state)?.n ?? 0)
+        const at = oldest[0]?.at
+        return {
+          pending: count("pending"),
+          unknown: count("unknown"),
+          failed: count("failed"),
+          settledThisMonth: Number(settled[0]?.n ?? 0),
+          outboxPending: Number(waiting[0]?.n ?? 0),
+          outboxOldestAt: at === null || at === undefined ? null : Number(at),
+        }
+      }),
     // Equality on (request_id, user_id) and the order on id: usage_request_id_idx read backwards.
     findByRequestId: (requestId, viewer) =>
       first(

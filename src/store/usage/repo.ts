@@ -68,6 +68,16 @@ export type HistoryQuery = {
 }
 
 /** Settled calls of one UTC day and agent. */
+export type UsageGauges = {
+  readonly pending: number
+  readonly unknown: number
+  readonly failed: number
+  readonly settledThisMonth: number
+  readonly outboxPending: number
+  /** created_at of the oldest row waiting for Stripe, epoch ms; null when none waits. */
+  readonly outboxOldestAt: number | null
+}
+
 export type DailyTotal = { readonly day: string; readonly agentId: string; readonly agentName: string; readonly calls: number; readonly spendMicroUsd: number }
 
 export type AgentTotal = { readonly agentId: string; readonly agentName: string; readonly ops: number; readonly spendMicroUsd: number }
@@ -108,6 +118,12 @@ export interface UsageRepo {
    * Settled calls of a key in a period (calls started in it), per agent: from
    * the day counters settlement keeps, never by scanning rows.
    */
+  /**
+   * For the operator's gauges: rows in flight (pending, unknown) and failed, by
+   * the state index; this month's settled calls and the rows waiting for
+   * Stripe from the billing counters; the oldest waiting row's time.
+   */
+  readonly gauges: (period: string) => Effect.Effect<UsageGauges, StoreUnavailable>
   readonly totalsByAgent: (keyId: string, period: string) => Effect.Effect<ReadonlyArray<AgentTotal>, StoreUnavailable>
   /** Settled calls per UTC day and agent, days [fromDay, toDay] ("YYYY-MM-DD"), of one key or all a user's keys: from the day counters. */
   readonly daily: (scope: { readonly keyId: string } | { readonly userId: string }, fromDay: string, toDay: string) => Effect.Effect<ReadonlyArray<DailyTotal>, StoreUnavailable>

@@ -6,6 +6,7 @@
 import { Clock, Effect } from "effect"
 import { Store } from "../../../store/store"
 import { freeSlotEarly } from "../../limits/concurrency"
+import { count, spendTotal } from "../../../platform/metrics"
 import type { KeyIdentity } from "../../keys/identity"
 import { CallOutcomeUnknown, mayHaveSettled } from "../../marketplace/errors"
 import type { WireAgent } from "../../marketplace/protocol"
@@ -66,6 +67,7 @@ export const submitAndSettle = Effect.fn("Gateway.submit")(function* (
       const settledAt = yield* Clock.currentTimeMillis
       // The marketplace has answered: the key's slot frees beside the settle write.
       const [settled] = yield* Effect.all([bookkeeping(store.usage.settle(usageId, { txSignature: signed.txSignature, receiptId: result.receiptId, settledAt })), freeSlotEarly], { concurrency: 2 })
+      if (settled === true) yield* count(spendTotal, { tier: identity.tier }, price.developerPriceMicroUsd)
       // Released meanwhile (the reconciler gave up on it): the pool paid and nobody is charged.
       if (settled === false) yield* Effect.logError("a paid call's row was already released; the money audit reports it as paid_without_charge", { usage_id: usageId })
     }
