@@ -1,6 +1,9 @@
 // The application Layer: every service the routes and jobs need, built once
 // per process (or per test) into one ManagedRuntime.
-import { Clock, Context, Effect, Layer, ManagedRuntime, Metric, References } from "effect"
+import { Clock, Context, Duration, Effect, Layer, ManagedRuntime, Metric, References } from "effect"
+import { FetchHttpClient } from "effect/http"
+import { OtlpSerialization, OtlpTracer } from "effect/observability"
+import { VERSION } from "../version"
 import { PaymentLanes } from "../modules/gateway/payment-lanes"
 import { AuthThrottle } from "../modules/auth/throttle"
 import { DetachedCalls } from "../modules/gateway/detached-calls"
@@ -70,11 +73,19 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   const builtInSandbox = builtInSandboxLayer.pipe(Layer.provide(Layer.mergeAll(sandbox, logging, clock)))
   // The live network from config; test keys' network is the sandbox.
   const networks = Networks.layer.pipe(Layer.provide(Layer.merge(configLayer, builtInSandbox)))
+  // Spans to an OpenTelemetry collector when one is configured; Effect's own no-op tracer otherwise.
+  const tracing = config.otlpEndpoint
+    ? OtlpTracer.layer({
+        url: `${config.otlpEndpoint.replace(/\/+$/, "")}/v1/traces`,
+        resource: { serviceName: config.otelServiceName, serviceVersion: VERSION },
+        exportInterval: Duration.millis(config.otelExportDelayMs),
+      }).pipe(Layer.provide(Layer.merge(OtlpSerialization.layerJson, FetchHttpClient.layer)))
+    : Layer.empty
   // Each runtime counts into its own registry (several apps share a test process).
   const metrics = Layer.sync(Metric.MetricRegistry, () => new Map())
   const catalogue = Catalogue.layer.pipe(Layer.provide(Layer.merge(configLayer, networks)))
   // limitsBackend is the same Layer value the limiters use, so it is built once (one Redis connection).
-  return Layer.mergeAll(configLayer, database, store, services, limits, limitsBackend, networks, catalogue, metrics, sandbox, builtInSandbox, problems, keyring, signer, stripe, logging, clock, DetachedCalls.layer)
+  return Layer.mergeAll(configLayer, database, store, services, limits, limitsBackend, networks, catalogue, metrics, tracing, sandbox, builtInSandbox, problems, keyring, signer, stripe, logging, clock, DetachedCalls.layer)
 }
 
 export type AppServices = Layer.Success<ReturnType<typeof appLayer>>

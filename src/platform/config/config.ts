@@ -124,6 +124,11 @@ export type Config = {
   readonly stripeThinWebhookSecret: string | undefined
   /** Stripe API base URL override (tests, self-hosted proxies). */
   readonly stripeApiBase: string | undefined
+  /** OTLP/HTTP collector base URL; spans go to `<it>/v1/traces`. No tracing export when unset. */
+  readonly otlpEndpoint: string | undefined
+  readonly otelServiceName: string
+  /** How often batched spans are sent, ms. */
+  readonly otelExportDelayMs: number
   readonly stripeMeterEventName: string
   readonly stripePriceId: string | undefined
   readonly stripeMeterId: string | undefined
@@ -303,6 +308,9 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
     secret: true,
     doc: "signing secret of the Stripe event destination (thin events: meter error reports) posting to /v1/webhooks/stripe/thin (whsec_…)",
   },
+  otlpEndpoint: { env: "OTEL_EXPORTER_OTLP_ENDPOINT", read: httpUrl, fallback: () => undefined, doc: "OpenTelemetry collector (OTLP/HTTP) base URL: every pipeline span is exported to <url>/v1/traces with its request id; off when unset" },
+  otelServiceName: { env: "OTEL_SERVICE_NAME", read: str(1), fallback: () => "tdk-core", doc: "service.name of the exported spans" },
+  otelExportDelayMs: { env: "OTEL_BSP_SCHEDULE_DELAY", read: int(10, 600_000), fallback: () => 5000, doc: "how often batched spans are exported, ms" },
   stripeApiBase: { env: "STRIPE_API_BASE", read: httpUrl, fallback: () => undefined, doc: "Stripe API base URL override (tests, self-hosted proxies)" },
   stripeMeterEventName: { env: "STRIPE_METER_EVENT_NAME", read: meterEventName, fallback: () => "tdk_api_call", doc: "event_name of the Stripe billing meter usage is reported to" },
   stripePriceId: { env: "STRIPE_PRICE_ID", read: str(), fallback: () => undefined, doc: "metered Stripe price paid subscriptions use (printed by `tdk stripe setup`)" },

@@ -55,7 +55,7 @@ export type RouteRunner = Pick<ManagedRuntime.ManagedRuntime<RouteServices, unkn
 export const makeRespond = (runtime: RouteRunner, problems: ProblemsShape): Respond => {
   const respond = async <A>(request: Request, _failures: ReadonlyArray<string>, program: Effect.Effect<A, RouteError, RouteServices>, options: RespondOptions<A> = {}) => {
     const requestId = requestIdOf(request)
-    const exit = await runtime.runPromiseExit(program.pipe(Effect.annotateLogs({ request_id: requestId })), { signal: request.signal })
+    const exit = await runtime.runPromiseExit(program.pipe(Effect.annotateLogs({ request_id: requestId }), Effect.annotateSpans({ request_id: requestId })), { signal: request.signal })
     if (Exit.isSuccess(exit)) {
       // A program that built its own answer (idempotent replays) passes through.
       if (exit.value instanceof Response) {
