@@ -40,6 +40,7 @@ import { setupCardRoute } from "../modules/billing/routes/setup-card"
 import { subscribeRoute } from "../modules/billing/routes/subscribe"
 import { billingReconciliationRoute } from "../modules/admin/routes/billing-reconciliation"
 import { moneyAuditRoute } from "../modules/audit/routes/money-audit"
+import { listAlertsRoute } from "../modules/alerts/routes/list-alerts"
 import type { Config } from "../platform/config/config"
 import { BodyTooLarge, InvalidInput, JsonTooDeep, MalformedJson, RouteNotFound, UnsupportedMediaType, type FieldProblem } from "../platform/http/errors"
 import { problemResponse } from "../platform/http/problem"
@@ -255,5 +256,6 @@ const adminRoutes = (respond: ReturnType<typeof makeRespond>) =>
     .use(poolRefillReportRoute(respond))
     .use(billingReconciliationRoute(respond))
     .use(moneyAuditRoute(respond))
+    .use(listAlertsRoute(respond))
 
 export type App = ReturnType<typeof createApp>

@@ -6,6 +6,8 @@
 import { Context, Effect, Layer } from "effect"
 import { Database } from "../platform/db/database"
 import { portOf } from "./port"
+import type { AlertsRepo } from "./alerts/repo"
+import { sqlAlerts } from "./alerts/sql"
 import type { AuditRepo } from "./audit/repo"
 import { sqlAudit } from "./audit/sql"
 import type { BillingRepo } from "./billing/repo"
@@ -43,6 +45,7 @@ export type StoreShape = {
   readonly outbox: OutboxRepo
   readonly billing: BillingRepo
   readonly audit: AuditRepo
+  readonly alerts: AlertsRepo
 }
 
 export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
@@ -58,6 +61,7 @@ export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
         sessions: sqlSessions(port),
         periods: sqlPeriods(port),
         idempotency: sqlIdempotency(port),
+        alerts: sqlAlerts(port),
         outbox: sqlOutbox(port),
         billing: sqlBilling(port),
         audit: sqlAudit(port),

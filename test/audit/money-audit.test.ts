@@ -125,10 +125,16 @@ for (const dialect of dialects) {
         await g.runtime.runPromise(runAuditJob)
         const line = await waitForLog(g.logs, (l) => l.includes("money audit finding") && l.includes(keyId))
         expect(JSON.parse(line)).toMatchObject({ level: "error", kind: "counter_mismatch", period })
+        // …and the operator's money_off alert fires for the month.
+        const firing = await g.runtime.runPromise(Effect.flatMap(Store, (st) => st.alerts.firing("money_off")))
+        expect(firing.map((a) => a.subject)).toContain(period)
       } finally {
         await exec(sql`update usage_periods set ops = ops - 127 where key_id = ${keyId} and period = ${period}`)
       }
       expect(await kinds()).toEqual([])
+      // A clean audit clears it.
+      await g.runtime.runPromise(runAuditJob)
+      expect(await g.runtime.runPromise(Effect.flatMap(Store, (st) => st.alerts.firing("money_off")))).toEqual([])
     })
 
     test("day counters of settled calls that differ from the rows are found, naming the key and the agent", async () => {

@@ -56,6 +56,13 @@ export type Config = {
   /** Markup on the agent's price, basis points (5000 = 50%). */
   readonly markupBps: number
   readonly adminToken: string | undefined
+  /** Where operator alerts are posted (Slack-compatible JSON); the log only when unset. */
+  readonly alertWebhookUrl: string | undefined
+  /** Signs the alert webhook's body (TDK-Signature, as Stripe signs its own). */
+  readonly alertWebhookSecret: string | undefined
+  /** An alert when the live pool's USDC falls below it, micro-USD; none when unset. */
+  readonly poolAlertTotalUsdc: number | undefined
+  readonly alertCron: string
   /** Bearer token for GET /metrics; the route is absent when unset. */
   readonly metricsToken: string | undefined
   /** Grace period for in-flight requests on SIGTERM, ms. */
@@ -236,6 +243,10 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
     doc: "Solana JSON-RPC URL (default follows TETTO_NETWORK)",
   },
   markupBps: { env: "MARKUP_BPS", read: int(0, 100_000), fallback: () => 5000, doc: "markup on agent prices in basis points" },
+  alertWebhookUrl: { env: "ALERT_WEBHOOK_URL", read: httpUrl, fallback: () => undefined, doc: "URL operator alerts are posted to (Slack-compatible JSON: `text` plus `alert`); alerts go to the log only when unset" },
+  alertWebhookSecret: { env: "ALERT_WEBHOOK_SECRET", read: str(16), fallback: () => undefined, secret: true, doc: "signs each alert webhook (`TDK-Signature: t=…,v1=…`, HMAC-SHA256 of `t.body`, as Stripe signs)" },
+  poolAlertTotalUsdc: { env: "POOL_ALERT_TOTAL_USDC", read: int(1, 1_000_000_000_000_000), fallback: () => undefined, doc: "micro-USD: an alert while the live pool's USDC is below it; none when unset" },
+  alertCron: { env: "ALERT_CRON", read: cronPattern, fallback: () => "* * * * *", doc: "when the alert conditions are evaluated (cron, UTC)" },
   metricsToken: { env: "METRICS_TOKEN", read: randomToken(), fallback: () => undefined, secret: true, doc: "bearer token for GET /metrics (Prometheus), 32+ random characters; /metrics is absent when unset" },
   adminToken: { env: "ADMIN_TOKEN", read: randomToken(), fallback: () => undefined, secret: true, doc: "bearer token for /admin, 32+ random characters (`tdk admin new-token`); admin API absent when unset" },
   shutdownGraceMs: { env: "SHUTDOWN_GRACE_MS", read: int(0, 600_000), fallback: () => 20_000, doc: "time allowed for in-flight requests on SIGTERM, ms" },

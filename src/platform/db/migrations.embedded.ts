@@ -15,6 +15,7 @@ import sqlite_10 from "../../../drizzle/sqlite/0010_usage_counters.sql" with { t
 import sqlite_11 from "../../../drizzle/sqlite/0011_billing_counters.sql" with { type: "text" }
 import sqlite_12 from "../../../drizzle/sqlite/0012_meter_batches.sql" with { type: "text" }
 import sqlite_13 from "../../../drizzle/sqlite/0013_usage_request_id_idx.sql" with { type: "text" }
+import sqlite_14 from "../../../drizzle/sqlite/0014_alerts.sql" with { type: "text" }
 
 export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488039901, breakpoints: true, sql: sqlite_0 },
@@ -31,6 +32,7 @@ export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0011_billing_counters", when: 1796095933243, breakpoints: true, sql: sqlite_11 },
   { tag: "0012_meter_batches", when: 1796102370402, breakpoints: true, sql: sqlite_12 },
   { tag: "0013_usage_request_id_idx", when: 1796119876216, breakpoints: true, sql: sqlite_13 },
+  { tag: "0014_alerts", when: 1796122407257, breakpoints: true, sql: sqlite_14 },
 ]
 
 import pg_0 from "../../../drizzle/pg/0000_init.sql" with { type: "text" }
@@ -47,6 +49,7 @@ import pg_10 from "../../../drizzle/pg/0010_usage_counters.sql" with { type: "te
 import pg_11 from "../../../drizzle/pg/0011_billing_counters.sql" with { type: "text" }
 import pg_12 from "../../../drizzle/pg/0012_meter_batches.sql" with { type: "text" }
 import pg_13 from "../../../drizzle/pg/0013_usage_request_id_idx.sql" with { type: "text" }
+import pg_14 from "../../../drizzle/pg/0014_alerts.sql" with { type: "text" }
 
 export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488040566, breakpoints: true, sql: pg_0 },
@@ -63,4 +66,5 @@ export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0011_billing_counters", when: 1796095934153, breakpoints: true, sql: pg_11 },
   { tag: "0012_meter_batches", when: 1796102373243, breakpoints: true, sql: pg_12 },
   { tag: "0013_usage_request_id_idx", when: 1796119877216, breakpoints: true, sql: pg_13 },
+  { tag: "0014_alerts", when: 1796122407853, breakpoints: true, sql: pg_14 },
 ]

@@ -245,6 +245,19 @@ export const stripeMeterErrorReports = pgTable("stripe_meter_error_reports", {
   receivedAt: bigint("received_at", { mode: "number" }).notNull(),
 }, (t) => [index("stripe_meter_error_reports_window_idx").on(t.windowStart)])
 
+// Operator alerts (modules/alerts): one row per condition and subject, its
+// state, and the state last delivered to the alert webhook (null: none yet).
+export const alerts = pgTable("alerts", {
+  id: text("id").primaryKey(),
+  kind: text("kind").notNull(),
+  subject: text("subject").notNull(),
+  state: text("state").notNull(),
+  detail: text("detail").notNull(),
+  startedAt: bigint("started_at", { mode: "number" }).notNull(),
+  clearedAt: bigint("cleared_at", { mode: "number" }),
+  notifiedState: text("notified_state"),
+}, (t) => [index("alerts_kind_idx").on(t.kind, t.state)])
+
 export const idempotency = pgTable("idempotency", {
   scope: text("scope").notNull(),
   key: text("key").notNull(),

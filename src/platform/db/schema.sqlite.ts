@@ -247,6 +247,19 @@ export const stripeMeterErrorReports = sqliteTable("stripe_meter_error_reports",
   receivedAt: integer("received_at").notNull(),
 }, (t) => [index("stripe_meter_error_reports_window_idx").on(t.windowStart)])
 
+// Operator alerts (modules/alerts): one row per condition and subject, its
+// state, and the state last delivered to the alert webhook (null: none yet).
+export const alerts = sqliteTable("alerts", {
+  id: text("id").primaryKey(),
+  kind: text("kind").notNull(),
+  subject: text("subject").notNull(),
+  state: text("state").notNull(),
+  detail: text("detail").notNull(),
+  startedAt: integer("started_at").notNull(),
+  clearedAt: integer("cleared_at"),
+  notifiedState: text("notified_state"),
+}, (t) => [index("alerts_kind_idx").on(t.kind, t.state)])
+
 export const idempotency = sqliteTable("idempotency", {
   scope: text("scope").notNull(),
   key: text("key").notNull(),

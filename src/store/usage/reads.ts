@@ -33,15 +33,17 @@ export const usageReads = ({ db, t, all, first, run }: SqlPort): UsageReads => {
         // Only users with rows waiting: billing_usage_pending_idx.
         const waiting = yield* all(db.select({ n: sql<number>`coalesce(sum(${b.pendingRows}), 0)` }).from(b).where(gt(b.pendingRows, 0)))
         const oldest = yield* all(db.select({ at: sql<number | null>`min(${u.createdAt})` }).from(u).where(eq(u.stripeState, "pending")))
+        const oldestUnknown = yield* all(db.select({ at: sql<number | null>`min(${u.createdAt})` }).from(u).where(eq(u.state, "unknown")))
+        const epoch = (v: number | null | undefined) => (v === null || v === undefined ? null : Number(v))
         const count = (state: string) => Number(byState.find((r) => r.state === state)?.n ?? 0)
-        const at = oldest[0]?.at
         return {
           pending: count("pending"),
           unknown: count("unknown"),
           failed: count("failed"),
           settledThisMonth: Number(settled[0]?.n ?? 0),
           outboxPending: Number(waiting[0]?.n ?? 0),
-          outboxOldestAt: at === null || at === undefined ? null : Number(at),
+          outboxOldestAt: epoch(oldest[0]?.at),
+          unknownOldestAt: epoch(oldestUnknown[0]?.at),
         }
       }),
     // Equality on (request_id, user_id) and the order on id: usage_request_id_idx read backwards.

@@ -76,6 +76,8 @@ export type UsageGauges = {
   readonly outboxPending: number
   /** created_at of the oldest row waiting for Stripe, epoch ms; null when none waits. */
   readonly outboxOldestAt: number | null
+  /** created_at of the oldest unknown row, epoch ms; null when none is unknown. */
+  readonly unknownOldestAt: number | null
 }
 
 export type DailyTotal = { readonly day: string; readonly agentId: string; readonly agentName: string; readonly calls: number; readonly spendMicroUsd: number }
