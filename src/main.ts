@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 // The one entry point: `tdk <command>`. Dispatch only; commands live in src/cli.
 import { parseArgs } from "./cli/args"
-import { findCommand, renderCommandHelp, renderHelp, type Command } from "./cli/commands"
+import { findCommand, renderCommandHelp, renderGroupHelp, renderHelp, unknownOptions, type Command } from "./cli/commands"
 import { adminCreateUserCommand } from "./cli/admin-create-user"
 import { configCheckCommand } from "./cli/config-check"
 import { keysCreateCommand } from "./cli/keys-create"
@@ -17,12 +17,22 @@ import { VERSION } from "./version"
 
 const versionCommand: Command = {
   words: ["version"],
-  summary: "Print the version",
+  summary: "Print the version (also --version, -V)",
   usage: "",
+  example: "tdk version",
   run: async () => {
     console.log(`tdk ${VERSION}`)
     return 0
   },
+}
+
+const helpCommand: Command = {
+  words: ["help"],
+  summary: "List the commands (also --help, -h); `tdk help <command>` for one command's",
+  usage: "[<command>]",
+  example: "tdk help pool balances",
+  // Answered in main, which knows the command table.
+  run: async () => 0,
 }
 
 export const commands: ReadonlyArray<Command> = [
@@ -40,24 +50,61 @@ export const commands: ReadonlyArray<Command> = [
   adminNewTokenCommand,
   poolRefillReportCommand,
   versionCommand,
+  helpCommand,
 ]
 
-const main = async (argv: ReadonlyArray<string>): Promise<number> => {
+/** Exit codes: 0 done, 1 failed, 2 usage or configuration refused. */
+export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
+  if (argv[0] === "--version" || argv[0] === "-V") return versionCommand.run({ words: [], flags: {} })
   const args = parseArgs(argv)
-  if (args.words.length === 0) {
-    console.log(renderHelp(commands))
-    return args.flags.help ? 0 : 1
+  const [first, ...rest] = args.words
+  if (first === "help" && rest.length === 0 && args.flags.help) {
+    console.log(renderCommandHelp(helpCommand))
+    return 0
+  }
+  if (first === undefined || first === "help") {
+    if (rest.length === 0) {
+      console.log(renderHelp(commands))
+      return first === "help" || args.flags.help ? 0 : 2
+    }
+    return helpFor(rest)
   }
   const command = findCommand(commands, args.words)
-  if (!command) {
-    console.error(`unknown command: ${args.words.join(" ")}\n\n${renderHelp(commands)}`)
-    return 1
+  if (!command || command.words.length < args.words.length) {
+    // A group word alone (`tdk pool`) or with --help lists its commands.
+    const group = commands.filter((c) => c.words[0] === first && c.words.length > 1)
+    if (group.length > 0 && args.words.length === 1) {
+      console.log(renderGroupHelp(first, group))
+      return args.flags.help ? 0 : 2
+    }
+    console.error(`tdk: unknown command: ${args.words.join(" ")}\n\n${group.length > 0 ? renderGroupHelp(first, group) : renderHelp(commands)}`)
+    return 2
   }
   if (args.flags.help) {
     console.log(renderCommandHelp(command))
     return 0
   }
+  const unknown = unknownOptions(command, args.flags)
+  if (unknown.length > 0) {
+    console.error(`tdk ${command.words.join(" ")}: unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `--${u}`).join(", ")}\n\n${renderCommandHelp(command)}`)
+    return 2
+  }
   return command.run(args)
+}
+
+const helpFor = (words: ReadonlyArray<string>): number => {
+  const command = findCommand(commands, words)
+  if (command && command.words.length === words.length) {
+    console.log(renderCommandHelp(command))
+    return 0
+  }
+  const group = commands.filter((c) => c.words[0] === words[0] && c.words.length > 1)
+  if (group.length > 0 && words.length === 1) {
+    console.log(renderGroupHelp(words[0]!, group))
+    return 0
+  }
+  console.error(`tdk: unknown command: ${words.join(" ")}`)
+  return 2
 }
 
 if (import.meta.main) {

@@ -57,6 +57,9 @@ import { securitySchemes } from "../platform/http/security"
 
 const isForm = (contentType: string) => /^application\/x-www-form-urlencoded\s*(;|$)/i.test(contentType)
 
+/** Health probes and the sandbox's routes (on the sandbox network the gateway calls them itself): logged at debug. */
+export const isQuietPath = (path: string) => path === "/healthz" || path === "/readyz" || path.startsWith("/sandbox/")
+
 const isJson = (contentType: string) => /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType)
 
 /** A body without a declared length (chunked) is read only up to the limit, never whole. */
@@ -107,9 +110,9 @@ export const createApp = (config: Config, runtime: AppRunner) => {
   const respond = makeRespond(runtime, appProblems)
   // Access lines are written after the response; by then a test may have
   // disposed the runtime, and a lost access line must not become an error.
-  const log = (level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown>) => {
+  const log = (level: "debug" | "info" | "warn" | "error", msg: string, fields: Record<string, unknown>) => {
     try {
-      runtime.runSync((level === "info" ? Effect.logInfo : level === "warn" ? Effect.logWarning : Effect.logError)(msg, fields))
+      runtime.runSync((level === "debug" ? Effect.logDebug : level === "info" ? Effect.logInfo : level === "warn" ? Effect.logWarning : Effect.logError)(msg, fields))
     } catch {
       /* runtime disposed */
     }
@@ -202,7 +205,9 @@ export const createApp = (config: Config, runtime: AppRunner) => {
       // throws would end the process, so nothing may escape it.
       try {
         const started = (request as unknown as { startedAt?: number }).startedAt
-        log("info", "request", {
+        const path = urlOf(request).pathname
+        // Probes and this server's own calls to its sandbox would drown the lines worth reading.
+        log(isQuietPath(path) ? "debug" : "info", "request", {
           method: request.method,
           path: urlOf(request).pathname,
           status: responseValue instanceof Response ? responseValue.status : typeof set.status === "number" ? set.status : 200,

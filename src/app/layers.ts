@@ -13,7 +13,7 @@ import { Sandbox } from "../modules/sandbox/service"
 import type { Config } from "../platform/config/config"
 import { AppConfig } from "../platform/config/service"
 import { Database, type DatabaseHandle } from "../platform/db/database"
-import { loggerLayer, stdoutSink, type LogSink } from "../platform/logging/logger"
+import { loggerLayer, resolveLogFormat, stdoutSink, type LogSink } from "../platform/logging/logger"
 import { ConcurrencyLimiter } from "../modules/limits/concurrency"
 import { RateLimiter } from "../modules/limits/rate-limiter"
 import { LimitsBackend } from "../modules/limits/backend"
@@ -50,7 +50,9 @@ export const appLayer = (config: Config, options: AppLayerOptions = {}) => {
   const database = options.database ? Database.fromHandle(options.database) : Database.layer.pipe(Layer.provide(configLayer))
   const store = Store.layer.pipe(Layer.provide(database))
   const minimumLevel = Layer.succeed(References.MinimumLogLevel, logLevels[config.logLevel])
-  const logging = Layer.merge(loggerLayer(options.sink ?? stdoutSink), minimumLevel)
+  // A sink given (tests, benches) is read by programs: JSON lines, whatever the terminal.
+  const format = options.sink ? "json" : resolveLogFormat(config.logFormat, process.stdout.isTTY === true)
+  const logging = Layer.merge(loggerLayer(options.sink ?? stdoutSink, format, format === "pretty" && process.stdout.isTTY === true), minimumLevel)
   // Opened on every network: schema `sandbox` of the app's Postgres, or its own SQLite file. With the
   // app's logger, so a sandbox that cannot open says so through the redactor, like every line.
   const sandboxDatabase = options.sandboxDatabase ? Database.fromHandle(options.sandboxDatabase) : database

@@ -41,7 +41,16 @@ const serve = (config: Config) =>
     Effect.gen(function* () {
       const app = createApp(config, runnerOf(yield* Effect.context<AppServices>()))
       const server = listen(config, (request) => app.handle(request))
-      yield* Effect.logInfo("listening", { url: `http://${config.host}:${server.port}`, version: VERSION, network: config.network, database: (yield* Database).kind })
+      const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${server.port}`
+      yield* Effect.logInfo(`TDK Core ${VERSION} listening on ${url}: console ${url}/console, API docs ${url}/docs`, {
+        url,
+        console: `${url}/console`,
+        ...(config.adminToken === undefined ? {} : { operator_console: `${url}/console/admin` }),
+        docs: `${url}/docs`,
+        version: VERSION,
+        network: config.network,
+        database: (yield* Database).kind,
+      })
       return server
     }),
     (server) =>

@@ -7,6 +7,11 @@ export const adminCreateUserCommand: Command = {
   words: ["admin", "create-user"],
   summary: "Create a user and its first API key (printed once); a password is generated unless given",
   usage: "--email <email> [--password <password>]",
+  options: [
+    { name: "email", value: "<email>", description: "The user's e-mail (required)" },
+    { name: "password", value: "<password>", description: "Their password (at least 12 characters); generated and printed when absent" },
+  ],
+  example: "tdk admin create-user --email dev@example.com",
   run: async ({ flags }) => {
     const email = flag(flags, "email")
     if (!email) {

@@ -8,6 +8,7 @@ export const adminNewTokenCommand: Command = {
   words: ["admin", "new-token"],
   summary: "Print a random ADMIN_TOKEN line (set it in the environment; it is not stored anywhere)",
   usage: "",
+  example: "tdk admin new-token >> .env",
   run: async () => {
     console.log(`ADMIN_TOKEN=${newAdminToken()}`)
     return 0

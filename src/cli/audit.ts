@@ -10,6 +10,8 @@ export const auditCommand: Command = {
   words: ["audit"],
   summary: "Check one month's money: shared payments, settled calls without their own payment on chain, counters against rows, Stripe refusals",
   usage: "[--period YYYY-MM]",
+  options: [{ name: "period", value: "YYYY-MM", description: "The month (UTC) to audit; this month when absent" }],
+  example: "tdk audit --period 2026-11",
   run: async (args) => {
     const period = flag(args.flags, "period")
     if (period !== undefined && !isPeriod(period)) {

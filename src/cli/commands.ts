@@ -2,12 +2,28 @@
 // and runs with the parsed arguments; `main.ts` only dispatches.
 import type { Args } from "./args"
 
+export type Option = {
+  /** Without the dashes. */
+  readonly name: string
+  /** What the value is, e.g. `<email>`; absent for a switch. */
+  readonly value?: string
+  readonly description: string
+}
+
 export type Command = {
   readonly words: ReadonlyArray<string>
   readonly summary: string
   readonly usage: string
+  /** Every option it takes; any other is refused. */
+  readonly options?: ReadonlyArray<Option>
+  /** The environment variables it reads beyond the server's configuration. */
+  readonly env?: ReadonlyArray<string>
+  readonly example: string
   readonly run: (args: Args) => Promise<number>
 }
+
+/** Options every command takes. */
+export const HELP_OPTION: Option = { name: "help", description: "Show this help (also -h)" }
 
 export const renderHelp = (commands: ReadonlyArray<Command>): string =>
   [
@@ -21,7 +37,40 @@ export const renderHelp = (commands: ReadonlyArray<Command>): string =>
     "Run `tdk <command> --help` for a command's options. Configuration comes from the environment; see `tdk config check`.",
   ].join("\n")
 
-export const renderCommandHelp = (c: Command): string => `Usage: tdk ${c.words.join(" ")} ${c.usage}\n\n${c.summary}`
+export const renderCommandHelp = (c: Command): string => {
+  const options = [...(c.options ?? []), HELP_OPTION]
+  const width = Math.max(...options.map((o) => `--${o.name}${o.value ? ` ${o.value}` : ""}`.length))
+  return [
+    `Usage: tdk ${c.words.join(" ")}${c.usage ? ` ${c.usage}` : ""}`,
+    "",
+    c.summary,
+    "",
+    "Options:",
+    ...options.map((o) => `  ${`--${o.name}${o.value ? ` ${o.value}` : ""}`.padEnd(width)}  ${o.description}`),
+    "",
+    `Environment: the server's configuration (see \`tdk config check\`)${c.env && c.env.length > 0 ? `, and ${c.env.join(", ")}` : ""}.`,
+    "",
+    "Example:",
+    `  ${c.example}`,
+  ].join("\n")
+}
+
+/** The commands under a group word (`tdk pool`), for its help. */
+export const renderGroupHelp = (group: string, commands: ReadonlyArray<Command>): string =>
+  [
+    `Usage: tdk ${group} <command> [options]`,
+    "",
+    "Commands:",
+    ...commands.map((c) => `  ${c.words.join(" ").padEnd(22)} ${c.summary}`),
+    "",
+    `Run \`tdk ${group} <command> --help\` for a command's options.`,
+  ].join("\n")
+
+/** The options given that the command does not take. */
+export const unknownOptions = (c: Command, flags: Readonly<Record<string, unknown>>): ReadonlyArray<string> => {
+  const known = new Set([...(c.options ?? []).map((o) => o.name), HELP_OPTION.name])
+  return Object.keys(flags).filter((f) => !known.has(f))
+}
 
 /** The command whose words prefix the argv words, longest match first. */
 export const findCommand = (commands: ReadonlyArray<Command>, words: ReadonlyArray<string>) =>

@@ -10,6 +10,12 @@ export const keysCreateCommand: Command = {
   words: ["keys", "create"],
   summary: "Create an API key for an existing user (printed once)",
   usage: "--email <email> [--name <name>] [--env live|test]",
+  options: [
+    { name: "email", value: "<email>", description: "The user's e-mail (required)" },
+    { name: "name", value: "<name>", description: "A name to tell the key apart (default cli)" },
+    { name: "env", value: "live|test", description: "live (default) or test: a test key calls the sandbox's agents with sandbox money" },
+  ],
+  example: "tdk keys create --email dev@example.com --name ci --env test",
   run: async ({ flags }) => {
     const email = flag(flags, "email")
     const env = flag(flags, "env") ?? "live"

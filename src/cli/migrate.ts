@@ -7,6 +7,7 @@ export const migrateCommand: Command = {
   words: ["migrate"],
   summary: "Apply the embedded database migrations and exit",
   usage: "",
+  example: "DATABASE_URL=postgres://tdk@db/tdk tdk migrate",
   run: async () => {
     const config = loadConfigOrExit()
     const handle = openDatabase(config.database)

@@ -5,6 +5,7 @@ import { Effect } from "effect"
 import { checkBalances } from "../modules/pool/balances"
 import { currentRefillReport } from "../modules/pool/refill-report"
 import { Store } from "../store/store"
+import { loadConfig } from "../platform/config/config"
 import type { Command } from "./commands"
 import { runCli } from "./runtime"
 
@@ -19,10 +20,30 @@ export const usd = (microUsd: number): string => `${Math.floor(microUsd / 1_000_
 /** "0.100000000" from lamports. */
 export const sol = (lamports: number): string => `${Math.floor(lamports / 1_000_000_000)}.${String(lamports % 1_000_000_000).padStart(9, "0")}`
 
+/** The RPC endpoint a check read, without credentials a provider URL may carry in its query or user part. */
+export const shownRpc = (url: string) => {
+  const u = new URL(url)
+  return `${u.origin}${u.pathname}`
+}
+
+/**
+ * Which URL could not be read, and on the sandbox what to do: the chain is
+ * the gateway's own /sandbox/solana, at the port PORT names.
+ */
+const unreadHint = (failed: number, lastError: string | undefined) => {
+  const config = loadConfig(process.env)
+  const sandbox = config.network === "sandbox"
+  return [
+    `could not read ${failed} wallet${failed === 1 ? "" : "s"} from ${shownRpc(config.solanaRpcUrl)}${lastError ? `: ${lastError.replace(/^\S+ /, "")}` : ""}`,
+    sandbox ? `on the sandbox the chain is the gateway's own /sandbox/solana: start \`tdk serve\` first, or set PORT (now ${config.port}) to the port it listens on` : "check SOLANA_RPC_URL",
+  ].join("\n")
+}
+
 export const poolBalancesCommand: Command = {
   words: ["pool", "balances"],
   summary: "Read every pool wallet's balances now, update statuses, print a table",
   usage: "",
+  example: "PORT=8080 tdk pool balances",
   // Exits 1 when any wallet could not be read, so a script notices an outage.
   run: async () => {
     let failed = 0
@@ -44,6 +65,7 @@ export const poolBalancesCommand: Command = {
         console.log(`\nread ${report.read} of ${report.wallets} wallets (${report.failed} failed): ${s.active} active, ${s.low_balance} low_balance, ${s.depleted} depleted, ${s.retired} retired`)
         for (const c of report.changes) console.log(`${c.wallet_id}: ${c.from} -> ${c.to}`)
         failed = report.failed
+        if (report.failed > 0) console.error(unreadHint(report.failed, wallets.find((w) => w.lastBalanceError)?.lastBalanceError ?? undefined))
       },
     )
     return code === 0 && failed > 0 ? 1 : code
@@ -54,6 +76,7 @@ export const poolRefillReportCommand: Command = {
   words: ["pool", "refill-report"],
   summary: "Print what each wallet needs to reach the refill targets, and the totals",
   usage: "",
+  example: "tdk pool refill-report",
   run: () =>
     runCli(currentRefillReport(), (r) => {
       console.log(

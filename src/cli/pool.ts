@@ -43,6 +43,8 @@ export const poolGenerateCommand: Command = {
   words: ["pool", "generate"],
   summary: "Create N pool wallets, secrets sealed under the primary master key",
   usage: "--count <1..100000>",
+  options: [{ name: "count", value: "<1..100000>", description: "How many wallets to create (required)" }],
+  example: "tdk pool generate --count 20",
   run: async (args) => {
     const count = countOf(args)
     if (count === undefined) {
@@ -60,6 +62,8 @@ export const poolNewMasterKeyCommand: Command = {
   words: ["pool", "new-master-key"],
   summary: "Print a fresh master key line (id:hex) for WALLET_ENCRYPTION_KEYS",
   usage: "[--id <name>]",
+  options: [{ name: "id", value: "<name>", description: "The key's id, to tell keys apart in WALLET_ENCRYPTION_KEYS (default k<date>)" }],
+  example: "tdk pool new-master-key --id k2026q4",
   run: async (args) => {
     const id = typeof args.flags.id === "string" ? args.flags.id : `k${new Date().toISOString().slice(0, 10).replaceAll("-", "")}`
     if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
@@ -76,6 +80,8 @@ export const poolRotateMasterCommand: Command = {
   words: ["pool", "rotate-master"],
   summary: "Re-encrypt every wallet under the primary master key (resumable batches)",
   usage: "[--batch <rows, default 200>]",
+  options: [{ name: "batch", value: "<rows>", description: "Wallets re-encrypted per batch (default 200)" }],
+  example: "WALLET_ENCRYPTION_KEYS=new:…,old:… tdk pool rotate-master",
   run: async (args) => {
     const batchSize = typeof args.flags.batch === "string" && /^\d+$/.test(args.flags.batch) ? Math.max(1, Math.min(10_000, Number(args.flags.batch))) : 200
     const r = await runPool(rotateMaster({ batchSize, onBatch: (n) => process.stderr.isTTY && process.stderr.write(`\rscanned ${n} rows`) }))

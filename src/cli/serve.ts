@@ -5,14 +5,15 @@ import { serverProcess } from "../app/process"
 import { MasterKeyConfigError } from "../modules/pool/keyring"
 import { redactString } from "../platform/logging/redact"
 import type { Command } from "./commands"
-import { loadConfigOrExit } from "./load-config"
+import { loadServeConfigOrExit } from "./load-config"
 
 export const serveCommand: Command = {
   words: ["serve"],
   summary: "Start the gateway HTTP server",
   usage: "",
+  example: "PORT=8080 DATABASE_URL=sqlite:./tdk.db tdk serve",
   run: async () => {
-    const config = loadConfigOrExit()
+    const config = loadServeConfigOrExit()
     const fiber = Effect.runFork(Layer.launch(serverProcess(config)))
     const stop = () => void Effect.runFork(Fiber.interrupt(fiber))
     process.on("SIGTERM", stop)

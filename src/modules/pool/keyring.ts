@@ -28,7 +28,7 @@ export class MasterKeyConfigError extends Error {
   }
 }
 
-export type ResolvedKeys = { readonly keys: ReadonlyArray<MasterKey>; readonly source: "env" | "file-loaded" | "file-generated"; readonly file?: string }
+export type ResolvedKeys = { readonly keys: ReadonlyArray<MasterKey>; readonly source: "env" | "file-loaded" | "file-generated" | "file-missing"; readonly file?: string }
 
 export const sandboxKeyFile = (config: Config) => join(config.dataDir, "master.key")
 
@@ -47,8 +47,12 @@ const generateKeyFile = (path: string): void => {
   }
 }
 
-/** Resolves the master keys from the config (and, in the sandbox only, the key file). Throws MasterKeyConfigError. */
-export const resolveMasterKeys = (config: Config): ResolvedKeys => {
+/**
+ * Resolves the master keys from the config (and, in the sandbox only, the key
+ * file, generated when missing unless `generate` is false: a check writes
+ * nothing). Throws MasterKeyConfigError.
+ */
+export const resolveMasterKeys = (config: Config, options: { readonly generate?: boolean } = {}): ResolvedKeys => {
   const keys: Array<MasterKey> = [...(config.walletEncryptionKeys ?? [])]
   for (const k of config.walletEncryptionKey ?? []) {
     if (keys.some((x) => x.id === k.id)) throw new MasterKeyConfigError(`WALLET_ENCRYPTION_KEY: its id "${k.id}" is also in WALLET_ENCRYPTION_KEYS; set only one of them`)
@@ -62,6 +66,7 @@ export const resolveMasterKeys = (config: Config): ResolvedKeys => {
   }
   const file = sandboxKeyFile(config)
   const existed = existsSync(file)
+  if (!existed && options.generate === false) return { keys: [], source: "file-missing", file }
   if (!existed) generateKeyFile(file)
   const key = parseMasterKeyLine(readFileSync(file, "utf8"))
   if (!key) throw new MasterKeyConfigError(`${file}: expected one line id:<64 hex>; delete it to generate a new sandbox key (wallets sealed under it become unreadable)`)

@@ -50,6 +50,7 @@ export type Config = {
   /** Largest accepted request body, bytes. */
   readonly bodyLimitBytes: number
   readonly logLevel: "debug" | "info" | "warn" | "error"
+  readonly logFormat: "auto" | "json" | "pretty"
   readonly network: Network
   readonly tettoApiUrl: string
   readonly solanaRpcUrl: string
@@ -228,6 +229,7 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
   },
   migrateOnStart: { env: "MIGRATE_ON_START", read: bool, fallback: () => true, doc: "apply migrations at start-up" },
   bodyLimitBytes: { env: "BODY_LIMIT_BYTES", read: int(1024, 64 * 1024 * 1024), fallback: () => 1024 * 1024, doc: "largest request body in bytes" },
+  logFormat: { env: "LOG_FORMAT", read: oneOf(["auto", "json", "pretty"]), fallback: () => "auto", doc: "json (one JSON object per line), pretty (for people), or auto: pretty when standard output is a terminal, json otherwise" },
   logLevel: { env: "LOG_LEVEL", read: oneOf(["debug", "info", "warn", "error"]), fallback: () => "info", doc: "least severe level logged" },
   network: { env: "TETTO_NETWORK", read: oneOf(["sandbox", "devnet", "mainnet"]), fallback: () => "sandbox", doc: "sandbox (served by this process), devnet or mainnet" },
   tettoApiUrl: {
@@ -413,7 +415,7 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
 }
 
 /** The effective configuration with every secret redacted, for `tdk config check`; `env` tells a set variable from a default. */
-export const describeConfig = (config: Config, env?: Record<string, string | undefined>): Array<{ env: string; value: string; doc: string }> =>
+export const describeConfig = (config: Config, env?: Record<string, string | undefined>): Array<{ env: string; value: string; doc: string; set: boolean }> =>
   (Object.keys(configSpec) as Array<keyof Config>).map((key) => {
     const spec = configSpec[key]
     const value = config[key]
@@ -426,5 +428,5 @@ export const describeConfig = (config: Config, env?: Record<string, string | und
     const why = (spec as Spec<typeof key>).why
     // Without the environment, a value other than the default must have been set.
     const explicit = () => (env === undefined ? value !== (spec as Spec<typeof key>).fallback(config) : (env[spec.env] ?? "") !== "")
-    return { env: spec.env, value: why === undefined ? shown : `${shown} (${why(config, explicit())})`, doc: spec.doc }
+    return { env: spec.env, value: why === undefined ? shown : `${shown} (${why(config, explicit())})`, doc: spec.doc, set: explicit() }
   })
