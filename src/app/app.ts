@@ -22,6 +22,7 @@ import { usageRoutes } from "../modules/usage/routes"
 import { healthz } from "../modules/health/routes/healthz"
 import { docsRoutes } from "../modules/docs/routes"
 import { consoleRoutes } from "../modules/console/routes"
+import { webhookEndpointRoutes } from "../modules/webhooks/routes"
 import { metricsRoute } from "../modules/observability/routes/metrics"
 import { internalApi } from "../modules/console/internal-api"
 import { createKeyRoute } from "../modules/keys/routes/create-key"
@@ -141,6 +142,7 @@ export const createApp = (config: Config, runtime: AppRunner) => {
             { name: "admin", description: "Operator API, present only when ADMIN_TOKEN is set" },
             ...(config.network === "sandbox" ? [{ name: "sandbox", description: "The sandbox network: Tetto-compatible marketplace, Solana JSON-RPC ledger, faucet (TETTO_NETWORK=sandbox only)" }] : []),
             { name: "billing", description: "Stripe billing" },
+            { name: "webhooks", description: "Your webhook endpoints: signed events about quotas, spend caps, keys and payments" },
             { name: "operations", description: "Prometheus metrics (present only when METRICS_TOKEN is set)" },
             { name: "health", description: "Liveness and readiness" },
           ],
@@ -241,6 +243,7 @@ export const createApp = (config: Config, runtime: AppRunner) => {
     .use(subscribeRoute(respond))
     .use(cancelSubscriptionRoute(respond))
     .use(listInvoicesRoute(respond))
+    .use(webhookEndpointRoutes(respond))
     .use(consoleRoutes(api, config))
     .use(config.metricsToken === undefined ? new Elysia() : metricsRoute(respond))
     // Last, so the reference lists them last.

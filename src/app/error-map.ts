@@ -11,6 +11,7 @@ import { authProblems, type AuthFailure } from "../modules/auth/problems"
 import { billingProblems, type BillingFailure } from "../modules/billing/problems"
 import { catalogueProblems, type CatalogueFailure } from "../modules/catalogue/problems"
 import { observabilityProblems, type ObservabilityFailure } from "../modules/observability/problems"
+import { webhooksProblems, type WebhooksFailure } from "../modules/webhooks/problems"
 import { chainProblems } from "../modules/chain/problems"
 import type { ChainUnavailable } from "../modules/chain/errors"
 import { gatewayProblems, type GatewayFailure } from "../modules/gateway/problems"
@@ -38,6 +39,7 @@ export type AppError =
   | UsageFailure
   | CatalogueFailure
   | ObservabilityFailure
+  | WebhooksFailure
 
 export const errorMap: ProblemMap<AppError> = {
   ...platformProblems,
@@ -54,6 +56,7 @@ export const errorMap: ProblemMap<AppError> = {
   ...usageProblems,
   ...catalogueProblems,
   ...observabilityProblems,
+  ...webhooksProblems,
 }
 
 export const isAppError = (e: unknown): e is AppError =>

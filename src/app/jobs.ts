@@ -7,6 +7,7 @@ import type { Effect } from "effect"
 import { Elysia } from "elysia"
 import { AUDIT_JOB, runAuditJob } from "../modules/audit/job"
 import { ALERT_JOB, runAlertJob } from "../modules/alerts/job"
+import { runWebhookJob, WEBHOOK_CRON, WEBHOOK_JOB } from "../modules/webhooks/job"
 import { LIMITS_SWEEP_CRON, LIMITS_SWEEP_JOB, runLimitsSweepJob } from "../modules/limits/sweep-job"
 import { BILLING_CLOSE_JOB, runBillingCloseJob } from "../modules/billing/close-job"
 import { RECONCILE_JOB, runReconcileJob } from "../modules/gateway/reconcile-job"
@@ -23,6 +24,7 @@ const jobsOf = (config: Config): ReadonlyArray<Job> => [
   { name: BILLING_CLOSE_JOB, pattern: config.billingCloseCron, run: runBillingCloseJob },
   { name: AUDIT_JOB, pattern: config.auditCron, run: runAuditJob },
   { name: ALERT_JOB, pattern: config.alertCron, run: runAlertJob },
+  { name: WEBHOOK_JOB, pattern: WEBHOOK_CRON, run: runWebhookJob },
   { name: LIMITS_SWEEP_JOB, pattern: LIMITS_SWEEP_CRON, run: runLimitsSweepJob },
   { name: TEST_POOL_JOB, pattern: TEST_POOL_CRON, run: runTestPoolJob },
 ]

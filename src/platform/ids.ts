@@ -1,6 +1,6 @@
 // Prefixed, time-sortable ids: `<prefix>_<10 chars ms time><16 chars random>`
 // in Crockford base32, so ids sort by creation time and say what they name.
-const prefixes = ["usr", "key", "ses", "wal", "use", "req", "evt", "rcp", "pi", "agt", "rep", "lse", "mtb"] as const
+const prefixes = ["usr", "key", "ses", "wal", "use", "req", "evt", "rcp", "pi", "agt", "rep", "lse", "mtb", "whe"] as const
 export type IdPrefix = (typeof prefixes)[number]
 
 const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

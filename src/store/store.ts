@@ -7,6 +7,8 @@ import { Context, Effect, Layer } from "effect"
 import { Database } from "../platform/db/database"
 import { portOf } from "./port"
 import type { AlertsRepo } from "./alerts/repo"
+import type { WebhooksRepo } from "./webhooks/repo"
+import { sqlWebhooks } from "./webhooks/sql"
 import { sqlAlerts } from "./alerts/sql"
 import type { AuditRepo } from "./audit/repo"
 import { sqlAudit } from "./audit/sql"
@@ -46,6 +48,7 @@ export type StoreShape = {
   readonly billing: BillingRepo
   readonly audit: AuditRepo
   readonly alerts: AlertsRepo
+  readonly webhooks: WebhooksRepo
 }
 
 export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
@@ -62,6 +65,7 @@ export class Store extends Context.Service<Store, StoreShape>()("tdk/Store") {
         periods: sqlPeriods(port),
         idempotency: sqlIdempotency(port),
         alerts: sqlAlerts(port),
+        webhooks: sqlWebhooks(port),
         outbox: sqlOutbox(port),
         billing: sqlBilling(port),
         audit: sqlAudit(port),

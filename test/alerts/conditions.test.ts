@@ -1,7 +1,7 @@
 // The alert conditions as pure rules: which subjects fire, and when not.
 import { describe, expect, test } from "bun:test"
 import { lowWallets, OUTBOX_AFTER_MS, outboxTooOld, poolBelowFloor, stripeRefusing, UNKNOWN_AFTER_MS, unknownTooLong } from "../../src/modules/alerts/conditions"
-import { signatureOf } from "../../src/modules/alerts/signature"
+import { signatureOf } from "../../src/platform/signing"
 import { createHmac } from "node:crypto"
 
 const wallet = (over: Partial<{ publicKey: string; status: string; environment: string; usdcBalance: number; lamports: number }>) => ({ publicKey: "W1", status: "active", environment: "live", usdcBalance: 50_000_000, lamports: 100_000_000, ...over })

@@ -44,7 +44,7 @@ for (const dialect of dialects) {
           { quota: null, capMicroUsd: null },
         ),
       )
-      expect(recorded).toEqual({ kind: "recorded" })
+      expect(recorded).toMatchObject({ kind: "recorded" })
       return id
     }
     const pass = (states: Record<string, SignatureState>) =>

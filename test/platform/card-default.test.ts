@@ -34,11 +34,13 @@ describe("REQUIRE_CARD_FOR_FREE", () => {
 
   test("`tdk config check` prints it", () => {
     const p = Bun.spawnSync(["bun", join(import.meta.dir, "../../src/main.ts"), "config", "check"], {
-      env: { PATH: process.env.PATH ?? "", TETTO_NETWORK: "mainnet", STRIPE_SECRET_KEY: STRIPE, DATA_DIR: "/nonexistent-tdk-test" },
+      // Mainnet needs its master keys: config check refuses what serve refuses.
+      env: { PATH: process.env.PATH ?? "", TETTO_NETWORK: "mainnet", STRIPE_SECRET_KEY: STRIPE, DATA_DIR: "/nonexistent-tdk-test", WALLET_ENCRYPTION_KEYS: `k1:${"ab".repeat(32)}` },
     })
     expect({ code: p.exitCode, err: p.stderr.toString() }).toEqual({ code: 0, err: "" })
-    expect(p.stdout.toString()).toMatch(/^REQUIRE_CARD_FOR_FREE\s+true \(default: Stripe is configured on mainnet\)$/m)
-    expect(p.stdout.toString()).toMatch(/^TRUST_PROXY\s+0 \(X-Forwarded-For ignored; the socket's address is the client's\)$/m)
-    expect(p.stdout.toString()).toMatch(/^SIGNUP_MAX_PER_HOUR\s+10$/m)
+    expect(p.stdout.toString()).toMatch(/^ {2}REQUIRE_CARD_FOR_FREE\s+true \(default: Stripe is configured on mainnet\)\s+default /m)
+    expect(p.stdout.toString()).toMatch(/^ {2}TRUST_PROXY\s+0 \(X-Forwarded-For ignored; the socket's address is the client's\)\s+default /m)
+    expect(p.stdout.toString()).toMatch(/^ {2}SIGNUP_MAX_PER_HOUR\s+10\s+default /m)
+    expect(p.stdout.toString()).toMatch(/^ {2}STRIPE_SECRET_KEY\s+\(set, redacted\)\s+set /m)
   }, 30_000)
 })

@@ -92,7 +92,8 @@ for (const dialect of dialects) {
     test("record counts up to the quota and no further, writing one pending row per counted call; over the quota nothing is written; no quota counts freely; a zero quota refuses", async () => {
       const got: Array<RecordResult> = []
       for (let i = 0; i < 3; i++) got.push(await record(call(`use_q${i}`, "key_q"), payment(`q${i}`, 100), { quota: 3, capMicroUsd: null }))
-      expect(got).toEqual([{ kind: "recorded" }, { kind: "recorded" }, { kind: "recorded" }])
+      // Each carries the key's calls this month, itself counted.
+      expect(got).toEqual([{ kind: "recorded", ops: 1 }, { kind: "recorded", ops: 2 }, { kind: "recorded", ops: 3 }])
       expect(await counters("key_q")).toEqual({ ops: 3, spendMicroUsd: 300 })
       expect(await run((s) => s.usage.findById("use_q2"))).toMatchObject({ state: "pending", keyId: "key_q", developerPriceMicroUsd: 100, txSignature: "sig_q2", paymentIntentId: "pi_q2" })
       // Over the quota: no row, and neither the op nor the spend moved.
@@ -100,10 +101,10 @@ for (const dialect of dialects) {
       expect(await run((s) => s.usage.findById("use_q3"))).toBeUndefined()
       expect(await counters("key_q")).toEqual({ ops: 3, spendMicroUsd: 300 })
       // Its signature and intent were not taken either: the same payment records once there is room.
-      expect(await record(call("use_q3", "key_q"), payment("q3", 100), { quota: 4, capMicroUsd: null })).toEqual({ kind: "recorded" })
+      expect(await record(call("use_q3", "key_q"), payment("q3", 100), { quota: 4, capMicroUsd: null })).toEqual({ kind: "recorded", ops: 4 })
       await expectCountersEqualRows("key_q")
       // No quota counts freely.
-      for (let i = 1; i <= 5; i++) expect(await record(call(`use_f${i}`, "key_free"), payment(`f${i}`, 10), NO_LIMITS)).toEqual({ kind: "recorded" })
+      for (let i = 1; i <= 5; i++) expect(await record(call(`use_f${i}`, "key_free"), payment(`f${i}`, 10), NO_LIMITS)).toEqual({ kind: "recorded", ops: i })
       expect(await counters("key_free")).toEqual({ ops: 5, spendMicroUsd: 50 })
       // A zero (or negative) quota refuses the first call of the month, writing nothing.
       expect(await record(call("use_z", "key_zero"), payment("z"), { quota: 0, capMicroUsd: null })).toEqual({ kind: "over_quota" })
@@ -111,14 +112,14 @@ for (const dialect of dialects) {
       expect(await run((s) => s.usage.findById("use_z"))).toBeUndefined()
       expect(await counters("key_zero")).toEqual({ ops: 0, spendMicroUsd: 0 })
       // Another period is another counter.
-      expect(await record(call("use_q5", "key_q", { createdAt: Date.UTC(2026, 1, 1) }), payment("q5", 100), { quota: 3, capMicroUsd: null }, "2026-02")).toEqual({ kind: "recorded" })
+      expect(await record(call("use_q5", "key_q", { createdAt: Date.UTC(2026, 1, 1) }), payment("q5", 100), { quota: 3, capMicroUsd: null }, "2026-02")).toEqual({ kind: "recorded", ops: 1 })
       expect(await counters("key_q", "2026-02")).toEqual({ ops: 1, spendMicroUsd: 100 })
       expect(await counters("key_q")).toEqual({ ops: 4, spendMicroUsd: 400 })
     })
 
     test("record adds the spend within the cap; a call that would pass the cap is over_cap with the month's spend and writes nothing; a price above the cap alone is refused", async () => {
       const cap = (capMicroUsd: number, quota: number | null = null) => ({ quota, capMicroUsd })
-      expect(await record(call("use_c1", "key_c"), payment("c1", 600), cap(1000))).toEqual({ kind: "recorded" })
+      expect(await record(call("use_c1", "key_c"), payment("c1", 600), cap(1000))).toMatchObject({ kind: "recorded" })
       expect(await run((s) => s.usage.findById("use_c1"))).toMatchObject({
         state: "pending", billable: true, environment: "live", developerPriceMicroUsd: 600, agentPriceMicroUsd: 500, markupMicroUsd: 100, priceToken: "USDC", priceBase: 500,
         txSignature: "sig_c1", paymentIntentId: "pi_c1", walletId: "wal_u", agentName: "Agent", requestId: "req_use_c1", createdAt: T0, settledAt: null, error: null,
@@ -129,12 +130,12 @@ for (const dialect of dialects) {
       expect(await run((s) => s.usage.findById("use_c2"))).toBeUndefined()
       expect(await counters("key_c")).toEqual({ ops: 1, spendMicroUsd: 600 })
       // Up to the cap exactly is within it.
-      expect(await record(call("use_c3", "key_c"), payment("c3", 400), cap(1000))).toEqual({ kind: "recorded" })
+      expect(await record(call("use_c3", "key_c"), payment("c3", 400), cap(1000))).toMatchObject({ kind: "recorded" })
       expect(await counters("key_c")).toEqual({ ops: 2, spendMicroUsd: 1000 })
       // A price above the cap on its own, with spend already there: refused with the current spend.
       expect(await record(call("use_c4", "key_c"), payment("c4", 1500), cap(1000))).toEqual({ kind: "over_cap", spentMicroUsd: 1000 })
       // No cap: spends freely.
-      expect(await record(call("use_c5", "key_c"), payment("c5", 5000), NO_LIMITS)).toEqual({ kind: "recorded" })
+      expect(await record(call("use_c5", "key_c"), payment("c5", 5000), NO_LIMITS)).toMatchObject({ kind: "recorded" })
       expect(await counters("key_c")).toEqual({ ops: 3, spendMicroUsd: 6000 })
       await expectCountersEqualRows("key_c")
       // A price above the cap on the month's first call: refused, spent 0, nothing written.
@@ -142,9 +143,9 @@ for (const dialect of dialects) {
       expect(await run((s) => s.usage.findById("use_c6"))).toBeUndefined()
       expect(await counters("key_c_big")).toEqual({ ops: 0, spendMicroUsd: 0 })
       // A refusal over the cap takes no op: with a quota of 2, a cheaper call still fits after it.
-      expect(await record(call("use_c7", "key_cq"), payment("c7", 800), cap(1000, 2))).toEqual({ kind: "recorded" })
+      expect(await record(call("use_c7", "key_cq"), payment("c7", 800), cap(1000, 2))).toMatchObject({ kind: "recorded" })
       expect(await record(call("use_c8", "key_cq"), payment("c8", 300), cap(1000, 2))).toEqual({ kind: "over_cap", spentMicroUsd: 800 })
-      expect(await record(call("use_c8", "key_cq"), payment("c8", 200), cap(1000, 2))).toEqual({ kind: "recorded" })
+      expect(await record(call("use_c8", "key_cq"), payment("c8", 200), cap(1000, 2))).toMatchObject({ kind: "recorded" })
       // Quota used up: over_quota, even for a price within the cap.
       expect(await record(call("use_c9", "key_cq"), payment("c9", 0), cap(1000, 2))).toEqual({ kind: "over_quota" })
       expect(await counters("key_cq")).toEqual({ ops: 2, spendMicroUsd: 1000 })
@@ -153,7 +154,7 @@ for (const dialect of dialects) {
 
     test("a signature or payment intent already recorded by another row is refused as a duplicate, and nothing of the record sticks", async () => {
       const limits = { quota: 2, capMicroUsd: 2200 }
-      expect(await record(call("use_d1", "key_d"), payment("d1"), limits)).toEqual({ kind: "recorded" })
+      expect(await record(call("use_d1", "key_d"), payment("d1"), limits)).toMatchObject({ kind: "recorded" })
       expect(await record(call("use_d2", "key_d"), payment("d2", 1100, { txSignature: "sig_d1" }), limits)).toEqual({ kind: "duplicate" })
       expect(await record(call("use_d2", "key_d"), payment("d2", 1100, { paymentIntentId: "pi_d1" }), limits)).toEqual({ kind: "duplicate" })
       // No row, and neither op nor spend counted (else the quota of 2 or the cap would now refuse).
@@ -165,7 +166,7 @@ for (const dialect of dialects) {
       expect(await record(call("use_d3", "key_d_other"), payment("d3", 1100, { txSignature: "sig_d1" }), NO_LIMITS)).toEqual({ kind: "duplicate" })
       expect(await counters("key_d_other")).toEqual({ ops: 0, spendMicroUsd: 0 })
       // The same call with a fresh signature and intent records, filling the quota and the cap.
-      expect(await record(call("use_d2", "key_d"), payment("d2"), limits)).toEqual({ kind: "recorded" })
+      expect(await record(call("use_d2", "key_d"), payment("d2"), limits)).toMatchObject({ kind: "recorded" })
       expect(await counters("key_d")).toEqual({ ops: 2, spendMicroUsd: 2200 })
       await expectCountersEqualRows("key_d")
     })
@@ -196,7 +197,7 @@ for (const dialect of dialects) {
       ]
       for (const c of calls) {
         const period = c.createdAt === feb1 ? "2026-02" : "2026-01"
-        expect(await record(call(c.id, "key_t", { agentId: c.agentId, createdAt: c.createdAt }), payment(c.id.slice(4), c.price, { agentName: `Agent ${c.agentId}` }), NO_LIMITS, period)).toEqual({ kind: "recorded" })
+        expect(await record(call(c.id, "key_t", { agentId: c.agentId, createdAt: c.createdAt }), payment(c.id.slice(4), c.price, { agentName: `Agent ${c.agentId}` }), NO_LIMITS, period)).toMatchObject({ kind: "recorded" })
       }
       // Recorded, not yet settled: nothing in the day counters.
       expect(await run((s) => s.usage.totalsByAgent("key_t", "2026-01"))).toEqual([])
@@ -223,7 +224,7 @@ for (const dialect of dialects) {
     })
 
     test("release fails a pending or unknown row, once, and gives back exactly its op and spend; settle moves pending/unknown once; final rows stay", async () => {
-      for (const [id, price] of [["use_r1", 500], ["use_r2", 700], ["use_r3", 900]] as const) expect(await record(call(id, "key_r"), payment(id.slice(4), price))).toEqual({ kind: "recorded" })
+      for (const [id, price] of [["use_r1", 500], ["use_r2", 700], ["use_r3", 900]] as const) expect(await record(call(id, "key_r"), payment(id.slice(4), price))).toMatchObject({ kind: "recorded" })
       expect(await counters("key_r")).toEqual({ ops: 3, spendMicroUsd: 2100 })
       // Pending: it stays as the failed call's record, with its payment.
       expect(await run((s) => s.usage.release("use_r1", "Interrupted"))).toBe(true)
@@ -247,12 +248,12 @@ for (const dialect of dialects) {
       await expectCountersEqualRows("key_r")
       expect(await run((s) => s.usage.release("use_missing", "x"))).toBe(false)
       // What a release gave back is room again under the quota and the cap.
-      expect(await record(call("use_r4", "key_r"), payment("r4", 1100), { quota: 2, capMicroUsd: 2000 })).toEqual({ kind: "recorded" })
+      expect(await record(call("use_r4", "key_r"), payment("r4", 1100), { quota: 2, capMicroUsd: 2000 })).toMatchObject({ kind: "recorded" })
       expect(await counters("key_r")).toEqual({ ops: 2, spendMicroUsd: 2000 })
     })
 
     test("a legacy reserved row (written before calls were recorded with their payment) is removed by release, giving back its op only", async () => {
-      expect(await record(call("use_l1", "key_l"), payment("l1", 700))).toEqual({ kind: "recorded" })
+      expect(await record(call("use_l1", "key_l"), payment("l1", 700))).toMatchObject({ kind: "recorded" })
       await insertLegacyReserved("use_l2", "key_l")
       expect(await run((s) => s.usage.findById("use_l2"))).toMatchObject({ state: "reserved", developerPriceMicroUsd: 0, txSignature: null })
       expect(await counters("key_l")).toEqual({ ops: 2, spendMicroUsd: 700 })
@@ -273,8 +274,8 @@ for (const dialect of dialects) {
     test("a call recorded in one month is given back to that month, op and spend", async () => {
       const feb = Date.UTC(2026, 1, 28, 23, 59, 59, 999)
       const mar = Date.UTC(2026, 2, 1)
-      expect(await record(call("use_m1", "key_m", { createdAt: feb }), payment("m1", 800), NO_LIMITS, "2026-02")).toEqual({ kind: "recorded" })
-      expect(await record(call("use_m2", "key_m", { createdAt: mar }), payment("m2", 300), NO_LIMITS, "2026-03")).toEqual({ kind: "recorded" })
+      expect(await record(call("use_m1", "key_m", { createdAt: feb }), payment("m1", 800), NO_LIMITS, "2026-02")).toMatchObject({ kind: "recorded" })
+      expect(await record(call("use_m2", "key_m", { createdAt: mar }), payment("m2", 300), NO_LIMITS, "2026-03")).toMatchObject({ kind: "recorded" })
       expect(await counters("key_m", "2026-02")).toEqual({ ops: 1, spendMicroUsd: 800 })
       expect(await run((s) => s.usage.release("use_m1", "x"))).toBe(true)
       expect(await counters("key_m", "2026-02")).toEqual({ ops: 0, spendMicroUsd: 0 })
@@ -353,7 +354,7 @@ for (const dialect of dialects) {
       let settled = 0
       for (let i = 0; i < 100; i++) {
         const id = `use_rs${String(i).padStart(3, "0")}`
-        expect(await record(call(id, "key_rs"), payment(`rs${i}`, 100))).toEqual({ kind: "recorded" })
+        expect(await record(call(id, "key_rs"), payment(`rs${i}`, 100))).toMatchObject({ kind: "recorded" })
         // The reconciler (or a client gone) releasing while the call's own settle is in flight, on another connection;
         // started in either order (on SQLite, one writer, the first started wins).
         const releasing = () => run((s) => s.usage.release(id, "Interrupted"))

@@ -1,6 +1,7 @@
 // Operator actions on users and keys. Each change forgets the key in this
 // instance's verification cache so it takes effect at once here.
 import { Effect } from "effect"
+import { emitQuietly, keyRef } from "../webhooks/events"
 import { Store } from "../../store/store"
 import type { KeyPatch } from "../../store/keys/repo"
 import { KeyNotFound } from "../keys/errors"
@@ -26,5 +27,7 @@ export const updateKey = Effect.fn("Admin.updateKey")(function* (keyId: string, 
   const row = Object.values(safe).some((v) => v !== undefined) ? yield* store.keys.update(keyId, safe) : current
   keys.forget(keyId)
   if (!row) return yield* new KeyNotFound({ keyId })
+  if (current.status === "active" && row.status === "suspended") yield* emitQuietly(row.userId, "key.suspended", { key: keyRef(row), reason: row.statusReason })
+  if (current.status === "suspended" && row.status === "active") yield* emitQuietly(row.userId, "key.reinstated", { key: keyRef(row) })
   return row
 })

@@ -6,7 +6,7 @@ import { AppConfig } from "../../platform/config/service"
 import type { AlertRow } from "../../store/alerts/repo"
 import { Store } from "../../store/store"
 import type { AlertKind, Firing } from "./conditions"
-import { SIGNATURE_HEADER, signatureOf } from "./signature"
+import { SIGNATURE_HEADER, signatureOf } from "../../platform/signing"
 
 const DELIVERY_TIMEOUT_MS = 5_000
 

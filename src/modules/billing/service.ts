@@ -1,6 +1,8 @@
 // Billing programs the routes and jobs run: webhook intake, closing billing
 // periods, and reconciling the ledger with what Stripe accepted.
 import { Clock, Effect } from "effect"
+import { emitQuietly, keyRef } from "../webhooks/events"
+import type { KeyRow } from "../../store/keys/repo"
 import { isPeriod, periodBounds, periodOf, previousPeriod } from "../../platform/period"
 import { Store } from "../../store/store"
 import type { PeriodRange, WebhookEffect } from "../../store/billing/repo"
@@ -33,6 +35,34 @@ const forgetCustomerKeys = (customerId: string, now: number) =>
     for (const key of yield* store.keys.listByUser(user.id, periodOf(now))) keys.forget(key.id)
   })
 
+const keysOfCustomer = (customerId: string, now: number) =>
+  Effect.gen(function* () {
+    const store = yield* Store
+    const user = yield* store.users.findByStripeCustomer(customerId)
+    return user ? yield* store.keys.listByUser(user.id, periodOf(now)) : []
+  })
+
+/**
+ * The developer's webhooks hear what a payment event did: a failed payment,
+ * and each key it suspended; a paid invoice, each key it reinstated. The
+ * keys before and after the event tell which moved.
+ */
+const tellDeveloper = (decoded: NonNullable<ReturnType<typeof decodeEvent>> & { readonly kind: string; readonly customerId: string }, before: ReadonlyArray<KeyRow>, now: number) =>
+  Effect.gen(function* () {
+    if (decoded.kind !== "invoice_payment_failed" && decoded.kind !== "invoice_paid") return
+    const invoiceId = (decoded as { readonly invoiceId: string }).invoiceId
+    const after = yield* keysOfCustomer(decoded.customerId, now)
+    const was = new Map(before.map((k) => [k.id, k.status]))
+    const userId = after[0]?.userId
+    if (userId === undefined) return
+    if (decoded.kind === "invoice_payment_failed") {
+      yield* emitQuietly(userId, "billing.payment_failed", { invoice_id: invoiceId, period: (decoded as { readonly period: string }).period }, `evt_payfail_${invoiceId}`)
+      for (const k of after) if (was.get(k.id) === "active" && k.status === "suspended") yield* emitQuietly(userId, "key.suspended", { key: keyRef(k), reason: k.statusReason }, `evt_susp_${k.id}_${invoiceId}`)
+    } else {
+      for (const k of after) if (was.get(k.id) === "suspended" && k.status === "active") yield* emitQuietly(userId, "key.reinstated", { key: keyRef(k) }, `evt_reinst_${k.id}_${invoiceId}`)
+    }
+  })
+
 /**
  * A genuine event we cannot read: acknowledged (a 5xx would have Stripe send
  * the same body for days), recorded so a redelivery is a no-op, and logged at
@@ -59,8 +89,12 @@ export const receiveStripeWebhook = Effect.fn("Billing.receiveWebhook")(function
   const decoded = decodeEvent(event)
   if (isOdd(decoded)) return yield* acknowledgeMalformed(event, decoded.odd)
   const now = yield* Clock.currentTimeMillis
+  const before = decoded && changesKeys(decoded) ? yield* keysOfCustomer(decoded.customerId, now) : undefined
   const outcome = yield* store.billing.applyWebhook({ id: event.id, type: event.type, now, created: event.created }, decoded)
-  if (outcome === "applied" && decoded && changesKeys(decoded)) yield* forgetCustomerKeys(decoded.customerId, now)
+  if (outcome === "applied" && decoded && changesKeys(decoded)) {
+    yield* forgetCustomerKeys(decoded.customerId, now)
+    yield* tellDeveloper(decoded, before ?? [], now)
+  }
   const log = outcome === "unknown_customer" ? Effect.logWarning : Effect.logInfo
   yield* log(outcome === "stale" ? "stripe event older than the state it would change; not applied" : "stripe event", { event_id: event.id, type: event.type, outcome })
   return { received: true, event_id: event.id, outcome } satisfies WebhookResult

@@ -1,6 +1,7 @@
 // Key lifecycle for a signed-in user: create (secret shown once), list, roll
 // (optional grace for the old secret), revoke (effective at once here).
 import { Clock, Effect } from "effect"
+import { emitQuietly, keyRef } from "../webhooks/events"
 import { AppConfig } from "../../platform/config/service"
 import { newId } from "../../platform/ids"
 import { periodOf } from "../../platform/period"
@@ -72,6 +73,7 @@ export const rollKey = Effect.fn("Keys.roll")(function* (userId: string, keyId: 
   const row = yield* store.keys.roll(keyId, { keyHash: hashApiKey(secret), prefix: displayPrefix(secret), graceUntil })
   if (!row) return yield* new KeyNotFound({ keyId })
   keys.forget(keyId)
+  yield* emitQuietly(userId, "key.rolled", { key: keyRef(row), previous_valid_until: graceUntil === null ? null : new Date(graceUntil).toISOString() })
   return { secret, row, graceUntil }
 })
 
@@ -83,5 +85,6 @@ export const revokeKey = Effect.fn("Keys.revoke")(function* (userId: string, key
   const row = current.status === "revoked" ? current : yield* store.keys.revoke(keyId, now)
   keys.forget(keyId)
   if (!row) return yield* new KeyNotFound({ keyId })
+  if (current.status !== "revoked") yield* emitQuietly(userId, "key.revoked", { key: keyRef(row) })
   return row
 })

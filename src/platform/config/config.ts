@@ -64,6 +64,8 @@ export type Config = {
   /** An alert when the live pool's USDC falls below it, micro-USD; none when unset. */
   readonly poolAlertTotalUsdc: number | undefined
   readonly alertCron: string
+  /** Developer webhook endpoints may be private or loopback addresses (self-hosted setups, tests). */
+  readonly webhookAllowPrivateHosts: boolean
   /** Bearer token for GET /metrics; the route is absent when unset. */
   readonly metricsToken: string | undefined
   /** Grace period for in-flight requests on SIGTERM, ms. */
@@ -249,6 +251,7 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
   alertWebhookSecret: { env: "ALERT_WEBHOOK_SECRET", read: str(16), fallback: () => undefined, secret: true, doc: "signs each alert webhook (`TDK-Signature: t=…,v1=…`, HMAC-SHA256 of `t.body`, as Stripe signs)" },
   poolAlertTotalUsdc: { env: "POOL_ALERT_TOTAL_USDC", read: int(1, 1_000_000_000_000_000), fallback: () => undefined, doc: "micro-USD: an alert while the live pool's USDC is below it; none when unset" },
   alertCron: { env: "ALERT_CRON", read: cronPattern, fallback: () => "* * * * *", doc: "when the alert conditions are evaluated (cron, UTC)" },
+  webhookAllowPrivateHosts: { env: "WEBHOOK_ALLOW_PRIVATE_HOSTS", read: bool, fallback: () => false, doc: "let developers register webhook endpoints on private, loopback or link-local addresses (off: the gateway would post into its own network)" },
   metricsToken: { env: "METRICS_TOKEN", read: randomToken(), fallback: () => undefined, secret: true, doc: "bearer token for GET /metrics (Prometheus), 32+ random characters; /metrics is absent when unset" },
   adminToken: { env: "ADMIN_TOKEN", read: randomToken(), fallback: () => undefined, secret: true, doc: "bearer token for /admin, 32+ random characters (`tdk admin new-token`); admin API absent when unset" },
   shutdownGraceMs: { env: "SHUTDOWN_GRACE_MS", read: int(0, 600_000), fallback: () => 20_000, doc: "time allowed for in-flight requests on SIGTERM, ms" },

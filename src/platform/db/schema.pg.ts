@@ -245,6 +245,39 @@ export const stripeMeterErrorReports = pgTable("stripe_meter_error_reports", {
   receivedAt: bigint("received_at", { mode: "number" }).notNull(),
 }, (t) => [index("stripe_meter_error_reports_window_idx").on(t.windowStart)])
 
+// Developer webhooks (modules/webhooks): a user's endpoints, and one
+// delivery row per event and endpoint, retried with backoff until delivered
+// or given up (the outbox the delivery job drains).
+export const webhookEndpoints = pgTable("webhook_endpoints", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull(),
+  url: text("url").notNull(),
+  secret: text("secret").notNull(),
+  events: text("events").notNull(),
+  createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  deletedAt: bigint("deleted_at", { mode: "number" }),
+}, (t) => [index("webhook_endpoints_user_idx").on(t.userId)])
+
+export const webhookDeliveries = pgTable("webhook_deliveries", {
+  id: text("id").primaryKey(),
+  eventId: text("event_id").notNull(),
+  endpointId: text("endpoint_id").notNull(),
+  userId: text("user_id").notNull(),
+  type: text("type").notNull(),
+  payload: text("payload").notNull(),
+  state: text("state").notNull(),
+  attempts: integer("attempts").notNull().default(0),
+  nextAttemptAt: bigint("next_attempt_at", { mode: "number" }).notNull(),
+  lastStatus: integer("last_status"),
+  lastError: text("last_error"),
+  createdAt: bigint("created_at", { mode: "number" }).notNull(),
+  deliveredAt: bigint("delivered_at", { mode: "number" }),
+}, (t) => [
+  uniqueIndex("webhook_deliveries_event_endpoint_uq").on(t.eventId, t.endpointId),
+  index("webhook_deliveries_due_idx").on(t.state, t.nextAttemptAt),
+  index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.createdAt),
+])
+
 // Operator alerts (modules/alerts): one row per condition and subject, its
 // state, and the state last delivered to the alert webhook (null: none yet).
 export const alerts = pgTable("alerts", {

@@ -247,6 +247,39 @@ export const stripeMeterErrorReports = sqliteTable("stripe_meter_error_reports",
   receivedAt: integer("received_at").notNull(),
 }, (t) => [index("stripe_meter_error_reports_window_idx").on(t.windowStart)])
 
+// Developer webhooks (modules/webhooks): a user's endpoints, and one
+// delivery row per event and endpoint, retried with backoff until delivered
+// or given up (the outbox the delivery job drains).
+export const webhookEndpoints = sqliteTable("webhook_endpoints", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull(),
+  url: text("url").notNull(),
+  secret: text("secret").notNull(),
+  events: text("events").notNull(),
+  createdAt: integer("created_at").notNull(),
+  deletedAt: integer("deleted_at"),
+}, (t) => [index("webhook_endpoints_user_idx").on(t.userId)])
+
+export const webhookDeliveries = sqliteTable("webhook_deliveries", {
+  id: text("id").primaryKey(),
+  eventId: text("event_id").notNull(),
+  endpointId: text("endpoint_id").notNull(),
+  userId: text("user_id").notNull(),
+  type: text("type").notNull(),
+  payload: text("payload").notNull(),
+  state: text("state").notNull(),
+  attempts: integer("attempts").notNull().default(0),
+  nextAttemptAt: integer("next_attempt_at").notNull(),
+  lastStatus: integer("last_status"),
+  lastError: text("last_error"),
+  createdAt: integer("created_at").notNull(),
+  deliveredAt: integer("delivered_at"),
+}, (t) => [
+  uniqueIndex("webhook_deliveries_event_endpoint_uq").on(t.eventId, t.endpointId),
+  index("webhook_deliveries_due_idx").on(t.state, t.nextAttemptAt),
+  index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.createdAt),
+])
+
 // Operator alerts (modules/alerts): one row per condition and subject, its
 // state, and the state last delivered to the alert webhook (null: none yet).
 export const alerts = sqliteTable("alerts", {

@@ -56,7 +56,7 @@ export const pgUsage = (db: PgDb, client: postgres.Sql, port: SqlPort): UsageRep
       ]
       const guard = guards.length === 0 ? sql`` : sql` where ${sql.join(guards, sql` and `)}`
       try {
-        const rows = await preparedRows<{ recorded: string }>(client, sql`
+        const rows = await preparedRows<{ recorded: string; ops: string | null }>(client, sql`
           with counted as (
             insert into usage_periods (key_id, period, ops, spend_micro_usd) values (${c.keyId}, ${period}, 1, ${p.developerPriceMicroUsd})
             on conflict (key_id, period) do update set ops = usage_periods.ops + 1, spend_micro_usd = usage_periods.spend_micro_usd + excluded.spend_micro_usd${guard}
@@ -68,8 +68,9 @@ export const pgUsage = (db: PgDb, client: postgres.Sql, port: SqlPort): UsageRep
               ${p.walletId}, ${p.paymentIntentId}, ${p.txSignature}, ${c.requestId}, ${c.idempotencyKey}, ${c.environment}, ${c.billable}, 'pending', ${c.createdAt} from counted
             returning id
           )
-          select count(*) as recorded from recorded`)
-        if (Number([...rows][0]?.recorded ?? 0) === 1) return { kind: "recorded" } as const
+          select count(*) as recorded, (select ops from counted) as ops from recorded`)
+        const row = [...rows][0]
+        if (Number(row?.recorded ?? 0) === 1) return { kind: "recorded", ops: Number(row?.ops ?? 0) } as const
       } catch (e) {
         if (isUniqueViolation(e)) return { kind: "duplicate" } as const
         throw e

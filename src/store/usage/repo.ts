@@ -47,7 +47,8 @@ export type Payment = {
 }
 
 export type RecordResult =
-  | { readonly kind: "recorded" }
+  /** `ops`: the key's calls this month, this one counted. */
+  | { readonly kind: "recorded"; readonly ops: number }
   /** Another row holds this signature or intent: the message must not be submitted for this call. Nothing written. */
   | { readonly kind: "duplicate" }
   /** The month's quota is used up. Nothing written. */

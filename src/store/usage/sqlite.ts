@@ -50,7 +50,7 @@ export const sqliteUsage = (port: SqlPort): UsageRepo => {
       return quota !== null && (row?.ops ?? 0) >= quota ? { kind: "over_quota" } : { kind: "over_cap", spentMicroUsd: row?.spent ?? 0 }
     }
     client.query(insertRow.sql).run(...insertRow.values({ ...c, ...p, state: "pending" }))
-    return { kind: "recorded" }
+    return { kind: "recorded", ops: counted.ops }
   })
   const releaseTx = client.transaction(failAndGiveBack)
 

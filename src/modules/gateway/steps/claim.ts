@@ -11,6 +11,7 @@ import type { BuiltTransaction } from "../../marketplace/decode"
 import type { WireAgent } from "../../marketplace/protocol"
 import { isBillable } from "../billable"
 import { QuotaExhausted, SpendCapReached } from "../errors"
+import { emitQuietly, quotaThresholdCrossed } from "../../webhooks/events"
 import type { Quoted } from "./price"
 import type { CallContext, Reservation } from "./reserve"
 
@@ -55,14 +56,21 @@ export const claimPayment = Effect.fn("Gateway.claim")(function* (
     },
     { quota, capMicroUsd: cap },
   )
+  const key = { id: identity.keyId, prefix: identity.prefix }
   switch (recorded.kind) {
-    case "recorded":
+    case "recorded": {
+      // The call that reaches 80 % or 100 % of the month's quota tells the developer's webhooks, once a month each.
+      const threshold = quotaThresholdCrossed(recorded.ops, quota)
+      if (threshold !== undefined)
+        yield* emitQuietly(identity.userId, "usage.quota_threshold", { key, period: call.period, threshold, used: recorded.ops, quota }, `evt_quota_${identity.keyId}_${call.period}_${threshold}`)
       return "claimed" as const
+    }
     case "duplicate":
       return "duplicate" as const
     case "over_quota":
       return yield* new QuotaExhausted({ limit: quota ?? 0, used: quota ?? 0, period: call.period })
     case "over_cap":
+      yield* emitQuietly(identity.userId, "usage.spend_cap_reached", { key, period: call.period, cap_micro_usd: cap, spent_micro_usd: recorded.spentMicroUsd }, `evt_cap_${identity.keyId}_${call.period}`)
       return yield* new SpendCapReached({ capMicroUsd: cap ?? 0, spentMicroUsd: recorded.spentMicroUsd, priceMicroUsd: price.developerPriceMicroUsd })
   }
 })

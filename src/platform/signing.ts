@@ -1,6 +1,7 @@
-// Alert webhooks are signed as Stripe signs its own: `t=<unix seconds>,v1=<hex
-// HMAC-SHA256 of "<t>.<body>">` in TDK-Signature, so a receiver checks the
-// body and the time the way it already checks Stripe's.
+// Webhooks this gateway sends (operator alerts, developer events) are signed
+// as Stripe signs its own: `t=<unix seconds>,v1=<hex HMAC-SHA256 of
+// "<t>.<body>">` in TDK-Signature, so a receiver checks the body and the time
+// the way it already checks Stripe's.
 import { createHmac } from "node:crypto"
 
 export const SIGNATURE_HEADER = "tdk-signature"

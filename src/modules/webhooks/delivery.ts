@@ -1,0 +1,63 @@
+// Delivery of queued events: POST the body, signed with the endpoint's
+// secret (TDK-Signature, as Stripe signs); a 2xx delivers it, anything else
+// tries again later, backing off, and gives up after the last attempt.
+import { Clock, Effect } from "effect"
+import { SIGNATURE_HEADER, signatureOf } from "../../platform/signing"
+import { Store } from "../../store/store"
+import { VERSION } from "../../version"
+
+/** Waits after each failed attempt, ms: 30 s, 2 min, 10 min, 30 min, 1 h, 3 h, 6 h; then it is given up (about 11 hours in all). */
+export const RETRY_DELAYS_MS = [30_000, 120_000, 600_000, 1_800_000, 3_600_000, 10_800_000, 21_600_000] as const
+export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1
+
+/** After attempt number `attempts` failed: when to try again, or undefined to give up. */
+export const nextAttemptAfter = (attempts: number, now: number): number | undefined => {
+  const delay = RETRY_DELAYS_MS[attempts - 1]
+  return delay === undefined ? undefined : now + delay
+}
+
+const TIMEOUT_MS = 10_000
+const BATCH = 50
+const CONCURRENCY = 8
+
+export const deliverDue = Effect.fn("Webhooks.deliverDue")(function* () {
+  const store = yield* Store
+  const due = yield* store.webhooks.due(yield* Clock.currentTimeMillis, BATCH)
+  let delivered = 0
+  yield* Effect.forEach(
+    due,
+    (d) =>
+      Effect.gen(function* () {
+        const endpoint = yield* store.webhooks.endpoint(d.endpointId)
+        const now = yield* Clock.currentTimeMillis
+        const attempts = d.attempts + 1
+        if (!endpoint) {
+          yield* store.webhooks.attempted(d.id, { state: "failed", attempts: d.attempts, nextAttemptAt: now, status: null, error: "endpoint deleted", now })
+          return
+        }
+        const result = yield* Effect.promise(() =>
+          fetch(endpoint.url, {
+            method: "POST",
+            headers: { "content-type": "application/json", "user-agent": `TDK-Core-Webhooks/${VERSION}`, [SIGNATURE_HEADER]: signatureOf(endpoint.secret, d.payload, Math.floor(now / 1000)) },
+            body: d.payload,
+            redirect: "manual",
+            signal: AbortSignal.timeout(TIMEOUT_MS),
+          }).then(
+            async (r) => {
+              await r.body?.cancel().catch(() => undefined)
+              return { status: r.status, error: r.ok ? null : `HTTP ${r.status}` }
+            },
+            (e: unknown) => ({ status: null, error: e instanceof Error ? e.name : "error" }),
+          ),
+        )
+        const ok = result.status !== null && result.status >= 200 && result.status < 300
+        const retryAt = ok ? undefined : nextAttemptAfter(attempts, now)
+        const state = ok ? "delivered" : retryAt === undefined ? "failed" : "pending"
+        yield* store.webhooks.attempted(d.id, { state, attempts, nextAttemptAt: retryAt ?? now, status: result.status, error: result.error, now })
+        if (ok) delivered++
+        else if (state === "failed") yield* Effect.logWarning("developer webhook given up", { endpoint_id: d.endpointId, event_id: d.eventId, attempts, error: result.error })
+      }),
+    { concurrency: CONCURRENCY, discard: true },
+  )
+  return { attempted: due.length, delivered }
+})

@@ -1,0 +1,59 @@
+// The events developers can subscribe to, and how one is queued: an event is
+// one JSON body, queued once per endpoint of its user that takes its type,
+// under an id that says what it is about (so the same threshold of the same
+// month is one event, however often it is reached again).
+import { Clock, Effect } from "effect"
+import { newId } from "../../platform/ids"
+import { Store } from "../../store/store"
+
+export const EVENT_TYPES = [
+  "usage.quota_threshold",
+  "usage.spend_cap_reached",
+  "key.suspended",
+  "key.reinstated",
+  "key.rolled",
+  "key.revoked",
+  "billing.payment_failed",
+] as const
+export type EventType = (typeof EVENT_TYPES)[number]
+
+/** A key as events name it: never the secret. */
+export const keyRef = (k: { readonly id: string; readonly name: string; readonly prefix: string }) => ({ id: k.id, name: k.name, prefix: k.prefix })
+
+// Events this process queued lately: a refused call repeated a thousand times
+// is one event, and a thousand skipped inserts (the unique index would refuse them anyway).
+const recent = new Set<string>()
+const RECENT_MAX = 10_000
+
+/**
+ * Queues the event for the user's endpoints that take it. `eventId` names a
+ * fact that happens once (a threshold of a month); without it every emission
+ * is a new event. Failures are the caller's to ignore: an event is never
+ * worth a developer's call.
+ */
+export const emit = Effect.fn("Webhooks.emit")(function* (userId: string, type: EventType, data: Record<string, unknown>, eventId?: string) {
+  const id = eventId ?? newId("evt", yield* Clock.currentTimeMillis)
+  if (recent.has(id)) return
+  const store = yield* Store
+  const endpoints = (yield* store.webhooks.endpoints(userId)).filter((e) => e.events.includes("*") || e.events.includes(type))
+  if (endpoints.length > 0) {
+    const now = yield* Clock.currentTimeMillis
+    const payload = JSON.stringify({ id, object: "event", type, created: Math.floor(now / 1000), data })
+    yield* store.webhooks.enqueue(endpoints.map((e) => ({ id: `${id}:${e.id}`, eventId: id, endpointId: e.id, userId, type, payload, nextAttemptAt: now, createdAt: now })))
+  }
+  if (eventId) {
+    if (recent.size >= RECENT_MAX) recent.clear()
+    recent.add(id)
+  }
+})
+
+/** Emits, logging instead of failing: the action that caused the event has happened. */
+export const emitQuietly = (userId: string, type: EventType, data: Record<string, unknown>, eventId?: string) =>
+  emit(userId, type, data, eventId).pipe(Effect.catchCause((cause) => Effect.logWarning("developer webhook event not queued", { type, user_id: userId, cause: String(cause).slice(0, 200) })))
+
+/** The quota thresholds a call crosses: the count this call reached, if it is one of them. */
+export const quotaThresholdCrossed = (ops: number, quota: number | null): 80 | 100 | undefined => {
+  if (quota === null || quota <= 0) return undefined
+  if (ops === quota) return 100
+  return ops === Math.ceil(quota * 0.8) && ops < quota ? 80 : undefined
+}

@@ -1,0 +1,44 @@
+import type { Effect } from "effect"
+import type { StoreUnavailable } from "../../platform/db/errors"
+
+export type EndpointRow = {
+  readonly id: string
+  readonly userId: string
+  readonly url: string
+  readonly secret: string
+  /** Event types it takes; ["*"] for all. */
+  readonly events: ReadonlyArray<string>
+  readonly createdAt: number
+}
+
+export type DeliveryRow = {
+  readonly id: string
+  readonly eventId: string
+  readonly endpointId: string
+  readonly userId: string
+  readonly type: string
+  readonly payload: string
+  readonly state: "pending" | "delivered" | "failed"
+  readonly attempts: number
+  readonly nextAttemptAt: number
+  readonly lastStatus: number | null
+  readonly lastError: string | null
+  readonly createdAt: number
+}
+
+export type WebhooksRepo = {
+  readonly createEndpoint: (row: EndpointRow) => Effect.Effect<void, StoreUnavailable>
+  /** The user's endpoints that are not deleted, oldest first. */
+  readonly endpoints: (userId: string) => Effect.Effect<ReadonlyArray<EndpointRow>, StoreUnavailable>
+  readonly endpoint: (id: string) => Effect.Effect<EndpointRow | undefined, StoreUnavailable>
+  /** Deletes the user's endpoint and drops its undelivered events; false when it is not theirs. */
+  readonly deleteEndpoint: (userId: string, id: string, now: number) => Effect.Effect<boolean, StoreUnavailable>
+  /** One pending delivery per endpoint; an event already queued for an endpoint is not queued again. */
+  readonly enqueue: (deliveries: ReadonlyArray<Omit<DeliveryRow, "state" | "attempts" | "lastStatus" | "lastError">>) => Effect.Effect<void, StoreUnavailable>
+  /** Pending deliveries due at `now`, oldest first. */
+  readonly due: (now: number, limit: number) => Effect.Effect<ReadonlyArray<DeliveryRow>, StoreUnavailable>
+  /** After an attempt: delivered, or back to pending at `nextAttemptAt`, or failed for good. Only a pending row moves. */
+  readonly attempted: (id: string, outcome: { readonly state: DeliveryRow["state"]; readonly attempts: number; readonly nextAttemptAt: number; readonly status: number | null; readonly error: string | null; readonly now: number }) => Effect.Effect<boolean, StoreUnavailable>
+  /** An endpoint's recent deliveries, newest first. */
+  readonly deliveries: (endpointId: string, limit: number) => Effect.Effect<ReadonlyArray<DeliveryRow>, StoreUnavailable>
+}

@@ -1,0 +1,43 @@
+// Developer webhooks over the dialect port. The (event, endpoint) unique
+// index makes queuing an event idempotent; an attempt moves a row only while
+// it is pending, so two deliverers never record one attempt twice.
+import { and, asc, desc, eq, isNull, lte } from "drizzle-orm"
+import { Effect } from "effect"
+import type { SqlPort } from "../port"
+import type { DeliveryRow, EndpointRow, WebhooksRepo } from "./repo"
+
+type StoredEndpoint = { readonly id: string; readonly userId: string; readonly url: string; readonly secret: string; readonly events: string; readonly createdAt: number; readonly deletedAt: number | null }
+const asEndpoint = (r: StoredEndpoint): EndpointRow => ({ id: r.id, userId: r.userId, url: r.url, secret: r.secret, events: JSON.parse(r.events) as Array<string>, createdAt: Number(r.createdAt) })
+const asDelivery = (r: Record<string, unknown>): DeliveryRow => ({ ...(r as DeliveryRow), nextAttemptAt: Number(r.nextAttemptAt), createdAt: Number(r.createdAt) })
+
+export const sqlWebhooks = ({ db, t, all, first, run }: SqlPort): WebhooksRepo => {
+  const e = t.webhookEndpoints
+  const d = t.webhookDeliveries
+  return {
+    createEndpoint: (row) => run(db.insert(e).values({ ...row, events: JSON.stringify(row.events), deletedAt: null })),
+    endpoints: (userId) => Effect.map(all<StoredEndpoint>(db.select().from(e).where(and(eq(e.userId, userId), isNull(e.deletedAt))).orderBy(asc(e.createdAt), asc(e.id))), (rows) => rows.map(asEndpoint)),
+    endpoint: (id) => Effect.map(first<StoredEndpoint>(db.select().from(e).where(and(eq(e.id, id), isNull(e.deletedAt))).limit(1)), (r) => (r ? asEndpoint(r) : undefined)),
+    deleteEndpoint: (userId, id, now) =>
+      Effect.gen(function* () {
+        const gone = yield* all(db.update(e).set({ deletedAt: now }).where(and(eq(e.id, id), eq(e.userId, userId), isNull(e.deletedAt))).returning({ id: e.id }))
+        if (gone.length === 0) return false
+        yield* run(db.update(d).set({ state: "failed", lastError: "endpoint deleted" }).where(and(eq(d.endpointId, id), eq(d.state, "pending"))))
+        return true
+      }),
+    enqueue: (deliveries) =>
+      deliveries.length === 0 ? Effect.void : run(db.insert(d).values(deliveries.map((x) => ({ ...x, state: "pending", attempts: 0, lastStatus: null, lastError: null }))).onConflictDoNothing()),
+    due: (now, limit) => Effect.map(all(db.select().from(d).where(and(eq(d.state, "pending"), lte(d.nextAttemptAt, now))).orderBy(asc(d.nextAttemptAt), asc(d.id)).limit(limit)), (rows) => rows.map(asDelivery)),
+    attempted: (id, o) =>
+      Effect.map(
+        all(
+          db
+            .update(d)
+            .set({ state: o.state, attempts: o.attempts, nextAttemptAt: o.nextAttemptAt, lastStatus: o.status, lastError: o.error, deliveredAt: o.state === "delivered" ? o.now : null })
+            .where(and(eq(d.id, id), eq(d.state, "pending")))
+            .returning({ id: d.id }),
+        ),
+        (r) => r.length === 1,
+      ),
+    deliveries: (endpointId, limit) => Effect.map(all(db.select().from(d).where(eq(d.endpointId, endpointId)).orderBy(desc(d.createdAt), desc(d.id)).limit(limit)), (rows) => rows.map(asDelivery)),
+  }
+}
