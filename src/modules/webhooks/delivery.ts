@@ -1,10 +1,16 @@
 // Delivery of queued events: POST the body, signed with the endpoint's
-// secret (TDK-Signature, as Stripe signs); a 2xx delivers it, anything else
-// tries again later, backing off, and gives up after the last attempt.
+// secret (TDK-Signature, as Stripe signs), or an e-mail to the account's
+// address; a 2xx (or the mail server taking the message) delivers it,
+// anything else tries again later, backing off, and gives up after the last
+// attempt.
 import { Clock, Effect } from "effect"
 import { SIGNATURE_HEADER, signatureOf } from "../../platform/signing"
+import { AppConfig } from "../../platform/config/service"
+import type { DeliveryRow } from "../../store/webhooks/repo"
 import { Store } from "../../store/store"
 import { VERSION } from "../../version"
+import { emailOf, sendEmail } from "./email"
+import { isEmailEndpoint } from "./events"
 
 /** Waits after each failed attempt, ms: 30 s, 2 min, 10 min, 30 min, 1 h, 3 h, 6 h; then it is given up (about 11 hours in all). */
 export const RETRY_DELAYS_MS = [30_000, 120_000, 600_000, 1_800_000, 3_600_000, 10_800_000, 21_600_000] as const
@@ -28,28 +34,13 @@ export const deliverDue = Effect.fn("Webhooks.deliverDue")(function* () {
     due,
     (d) =>
       Effect.gen(function* () {
-        const endpoint = yield* store.webhooks.endpoint(d.endpointId)
         const now = yield* Clock.currentTimeMillis
         const attempts = d.attempts + 1
-        if (!endpoint) {
+        const result = isEmailEndpoint(d.endpointId) ? yield* byEmail(d) : yield* Effect.flatMap(store.webhooks.endpoint(d.endpointId), (endpoint) => (endpoint ? post(endpoint, d, now) : Effect.succeed(undefined)))
+        if (result === undefined) {
           yield* store.webhooks.attempted(d.id, { state: "failed", attempts: d.attempts, nextAttemptAt: now, status: null, error: "endpoint deleted", now })
           return
         }
-        const result = yield* Effect.promise(() =>
-          fetch(endpoint.url, {
-            method: "POST",
-            headers: { "content-type": "application/json", "user-agent": `TDK-Core-Webhooks/${VERSION}`, [SIGNATURE_HEADER]: signatureOf(endpoint.secret, d.payload, Math.floor(now / 1000)) },
-            body: d.payload,
-            redirect: "manual",
-            signal: AbortSignal.timeout(TIMEOUT_MS),
-          }).then(
-            async (r) => {
-              await r.body?.cancel().catch(() => undefined)
-              return { status: r.status, error: r.ok ? null : `HTTP ${r.status}` }
-            },
-            (e: unknown) => ({ status: null, error: e instanceof Error ? e.name : "error" }),
-          ),
-        )
         const ok = result.status !== null && result.status >= 200 && result.status < 300
         const retryAt = ok ? undefined : nextAttemptAfter(attempts, now)
         const state = ok ? "delivered" : retryAt === undefined ? "failed" : "pending"
@@ -61,3 +52,39 @@ export const deliverDue = Effect.fn("Webhooks.deliverDue")(function* () {
   )
   return { attempted: due.length, delivered }
 })
+
+type Attempt = { readonly status: number | null; readonly error: string | null }
+
+/** One POST; the answer's status, or why there was none. */
+const post = (endpoint: { readonly url: string; readonly secret: string }, d: DeliveryRow, now: number): Effect.Effect<Attempt> =>
+  Effect.promise(() =>
+    fetch(endpoint.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "user-agent": `TDK-Core-Webhooks/${VERSION}`, [SIGNATURE_HEADER]: signatureOf(endpoint.secret, d.payload, Math.floor(now / 1000)) },
+      body: d.payload,
+      redirect: "manual",
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    }).then(
+      async (r) => {
+        await r.body?.cancel().catch(() => undefined)
+        return { status: r.status, error: r.ok ? null : `HTTP ${r.status}` }
+      },
+      (e: unknown) => ({ status: null, error: e instanceof Error ? e.name : "error" }),
+    ),
+  )
+
+/** One e-mail to the account's address; 250 from the server counts as 200. */
+const byEmail = (d: DeliveryRow) =>
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    const store = yield* Store
+    const user = yield* store.users.findById(d.userId)
+    if (!user || config.smtpUrl === undefined) return undefined
+    const url = config.smtpUrl
+    return yield* Effect.promise(() =>
+      sendEmail(url, config.smtpFrom, user.email, emailOf(d.type, d.payload)).then(
+        (): Attempt => ({ status: 200, error: null }),
+        (e: unknown): Attempt => ({ status: null, error: `smtp: ${(e as { code?: string }).code ?? (e instanceof Error ? e.name : "error")}` }),
+      ),
+    )
+  })

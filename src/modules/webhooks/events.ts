@@ -4,6 +4,7 @@
 // month is one event, however often it is reached again).
 import { Clock, Effect } from "effect"
 import { newId } from "../../platform/ids"
+import { AppConfig } from "../../platform/config/service"
 import { Store } from "../../store/store"
 
 export const EVENT_TYPES = [
@@ -35,11 +36,14 @@ export const emit = Effect.fn("Webhooks.emit")(function* (userId: string, type: 
   const id = eventId ?? newId("evt", yield* Clock.currentTimeMillis)
   if (recent.has(id)) return
   const store = yield* Store
-  const endpoints = (yield* store.webhooks.endpoints(userId)).filter((e) => e.events.includes("*") || e.events.includes(type))
-  if (endpoints.length > 0) {
+  const config = yield* AppConfig
+  const endpoints = (yield* store.webhooks.endpoints(userId)).filter((e) => e.events.includes("*") || e.events.includes(type)).map((e) => e.id)
+  // With SMTP configured, the account's e-mail is one more endpoint, for every event.
+  const targets = config.smtpUrl === undefined ? endpoints : [...endpoints, emailEndpoint(userId)]
+  if (targets.length > 0) {
     const now = yield* Clock.currentTimeMillis
     const payload = JSON.stringify({ id, object: "event", type, created: Math.floor(now / 1000), data })
-    yield* store.webhooks.enqueue(endpoints.map((e) => ({ id: `${id}:${e.id}`, eventId: id, endpointId: e.id, userId, type, payload, nextAttemptAt: now, createdAt: now })))
+    yield* store.webhooks.enqueue(targets.map((endpointId) => ({ id: `${id}:${endpointId}`, eventId: id, endpointId, userId, type, payload, nextAttemptAt: now, createdAt: now })))
   }
   if (eventId) {
     if (recent.size >= RECENT_MAX) recent.clear()
@@ -50,6 +54,10 @@ export const emit = Effect.fn("Webhooks.emit")(function* (userId: string, type: 
 /** Emits, logging instead of failing: the action that caused the event has happened. */
 export const emitQuietly = (userId: string, type: EventType, data: Record<string, unknown>, eventId?: string) =>
   emit(userId, type, data, eventId).pipe(Effect.catchCause((cause) => Effect.logWarning("developer webhook event not queued", { type, user_id: userId, cause: String(cause).slice(0, 200) })))
+
+/** The delivery target that is the user's e-mail address (SMTP_URL). */
+export const emailEndpoint = (userId: string) => `email:${userId}`
+export const isEmailEndpoint = (endpointId: string) => endpointId.startsWith("email:")
 
 /** The quota thresholds a call crosses: the count this call reached, if it is one of them. */
 export const quotaThresholdCrossed = (ops: number, quota: number | null): 80 | 100 | undefined => {

@@ -15,6 +15,15 @@ import { redactString } from "../logging/redact"
 const stripePublishableKey: Read<string> = (raw) =>
   /^pk_(test|live)_[A-Za-z0-9]{8,}$/.test(raw.trim()) ? { ok: true, value: raw.trim() } : { ok: false, expected: "a Stripe publishable key (pk_test_…, pk_live_…)" }
 
+const smtpUrl: Read<string> = (raw) => {
+  try {
+    const u = new URL(raw.trim())
+    return (u.protocol === "smtp:" || u.protocol === "smtps:") && u.hostname !== "" ? { ok: true, value: raw.trim() } : { ok: false, expected: "an smtp:// or smtps:// URL" }
+  } catch {
+    return { ok: false, expected: "an smtp:// or smtps:// URL" }
+  }
+}
+
 const stripeKey: Read<string> = (raw) =>
   /^(sk|rk)_(test|live)_[A-Za-z0-9]{8,}$/.test(raw.trim()) ? { ok: true, value: raw.trim() } : { ok: false, expected: "a Stripe secret key (sk_test_…, sk_live_…, rk_…)" }
 
@@ -64,6 +73,9 @@ export type Config = {
   /** An alert when the live pool's USDC falls below it, micro-USD; none when unset. */
   readonly poolAlertTotalUsdc: number | undefined
   readonly alertCron: string
+  /** SMTP server for developer notifications by e-mail (smtp:// or smtps://); no e-mail when unset. */
+  readonly smtpUrl: string | undefined
+  readonly smtpFrom: string
   /** Developer webhook endpoints may be private or loopback addresses (self-hosted setups, tests). */
   readonly webhookAllowPrivateHosts: boolean
   /** Bearer token for GET /metrics; the route is absent when unset. */
@@ -251,6 +263,8 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
   alertWebhookSecret: { env: "ALERT_WEBHOOK_SECRET", read: str(16), fallback: () => undefined, secret: true, doc: "signs each alert webhook (`TDK-Signature: t=…,v1=…`, HMAC-SHA256 of `t.body`, as Stripe signs)" },
   poolAlertTotalUsdc: { env: "POOL_ALERT_TOTAL_USDC", read: int(1, 1_000_000_000_000_000), fallback: () => undefined, doc: "micro-USD: an alert while the live pool's USDC is below it; none when unset" },
   alertCron: { env: "ALERT_CRON", read: cronPattern, fallback: () => "* * * * *", doc: "when the alert conditions are evaluated (cron, UTC)" },
+  smtpUrl: { env: "SMTP_URL", read: smtpUrl, fallback: () => undefined, secret: true, doc: "smtp://user:pass@host:587 or smtps://…:465: developers also get each webhook event by e-mail; none when unset" },
+  smtpFrom: { env: "SMTP_FROM", read: str(3), fallback: () => "TDK Core <noreply@localhost>", doc: "From address of developer e-mails" },
   webhookAllowPrivateHosts: { env: "WEBHOOK_ALLOW_PRIVATE_HOSTS", read: bool, fallback: () => false, doc: "let developers register webhook endpoints on private, loopback or link-local addresses (off: the gateway would post into its own network)" },
   metricsToken: { env: "METRICS_TOKEN", read: randomToken(), fallback: () => undefined, secret: true, doc: "bearer token for GET /metrics (Prometheus), 32+ random characters; /metrics is absent when unset" },
   adminToken: { env: "ADMIN_TOKEN", read: randomToken(), fallback: () => undefined, secret: true, doc: "bearer token for /admin, 32+ random characters (`tdk admin new-token`); admin API absent when unset" },
