@@ -8,7 +8,13 @@ export const startSmtpServer = async () => {
   const proc = Bun.spawn(["python3", "-u", "-W", "ignore", "-m", "smtpd", "-n", "-c", "DebuggingServer", `127.0.0.1:${port}`], { stdout: "pipe", stderr: "pipe" })
   let output = ""
   void (async () => {
-    for await (const chunk of proc.stdout) output += new TextDecoder().decode(chunk)
+    const reader = proc.stdout.getReader()
+    const decoder = new TextDecoder()
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      output += decoder.decode(value, { stream: true })
+    }
   })()
   const deadline = Date.now() + 10_000
   for (;;) {
