@@ -8,6 +8,7 @@ import { keysCreateCommand } from "./cli/keys-create"
 import { migrateCommand } from "./cli/migrate"
 import { poolGenerateCommand, poolNewMasterKeyCommand, poolRotateMasterCommand } from "./cli/pool"
 import { poolBalancesCommand, poolRefillReportCommand } from "./cli/pool-reports"
+import { poolRefillCommand } from "./cli/pool-refill"
 import { auditCommand } from "./cli/audit"
 import { adminNewTokenCommand } from "./cli/admin-new-token"
 import { serveCommand } from "./cli/serve"
@@ -49,6 +50,7 @@ export const commands: ReadonlyArray<Command> = [
   auditCommand,
   adminNewTokenCommand,
   poolRefillReportCommand,
+  poolRefillCommand,
   versionCommand,
   helpCommand,
 ]

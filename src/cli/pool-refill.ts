@@ -1,0 +1,96 @@
+// `tdk pool refill`: carries out the refill report. The treasury key is read
+// from a file at run time, used to sign, and never stored or printed; on the
+// sandbox network the faucet funds the wallets instead.
+import { readFileSync } from "node:fs"
+import { Connection, PublicKey } from "@solana/web3.js"
+import { checkBalances } from "../modules/pool/balances"
+import { readKeypairFile, refillPlan, refillTransaction, type RefillStep } from "../modules/pool/refill-run"
+import { currentRefillReport } from "../modules/pool/refill-report"
+import type { Command } from "./commands"
+import { loadConfigOrExit } from "./load-config"
+import { shownRpc, sol, usd } from "./pool-reports"
+import { flag, withCliRuntime } from "./runtime"
+
+const line = (i: number, n: number, s: RefillStep, outcome: string) => `[${i}/${n}] ${s.publicKey}  +${usd(s.usdc)} USDC  +${sol(s.lamports)} SOL  ${outcome}`
+
+export const poolRefillCommand: Command = {
+  words: ["pool", "refill"],
+  summary: "Fund each live wallet to the refill targets from a treasury key (on the sandbox, from the faucet), at most --max-usdc a run",
+  usage: "[--from-keypair <file>] [--max-usdc <micro-USD>] [--dry-run]",
+  options: [
+    { name: "from-keypair", value: "<file>", description: "The treasury's key file (solana-keygen's JSON array), read now and never stored or printed; required on devnet and mainnet" },
+    { name: "max-usdc", value: "<micro-USD>", description: "Send at most this much USDC in this run; the wallets past it wait for the next run" },
+    { name: "dry-run", description: "Print what would be sent, send nothing" },
+  ],
+  env: ["SOLANA_RPC_URL (where the transfers go)"],
+  example: "tdk pool refill --from-keypair ~/treasury.json --max-usdc 500000000 --dry-run",
+  run: async ({ flags }) => {
+    const config = loadConfigOrExit()
+    const keyFile = flag(flags, "from-keypair")
+    const maxRaw = flag(flags, "max-usdc")
+    if (maxRaw !== undefined && !/^\d{1,15}$/.test(maxRaw)) {
+      console.error("tdk pool refill: --max-usdc takes a whole number of micro-USD")
+      return 2
+    }
+    const sandbox = config.network === "sandbox"
+    if (!sandbox && keyFile === undefined) {
+      console.error(`tdk pool refill: --from-keypair is required on ${config.network} (the treasury the funds come from)`)
+      return 2
+    }
+    if (!sandbox && !config.usdcMint) {
+      console.error("tdk pool refill: USDC_MINT is not configured")
+      return 2
+    }
+    let treasury: ReturnType<typeof readKeypairFile> | undefined
+    if (keyFile !== undefined) {
+      try {
+        treasury = readKeypairFile(readFileSync(keyFile, "utf8"))
+      } catch (e) {
+        console.error(`tdk pool refill: ${keyFile}: ${e instanceof Error && !("code" in e) ? e.message : "cannot be read"}`)
+        return 2
+      }
+    }
+    return withCliRuntime({ logLevel: "warn" }, async (runtime) => {
+      const report = await runtime.runPromise(currentRefillReport())
+      const { steps, deferred } = refillPlan(report.wallets, maxRaw === undefined ? undefined : Number(maxRaw))
+      const total = (xs: ReadonlyArray<RefillStep>) => ({ usdc: xs.reduce((n, s) => n + s.usdc, 0), lamports: xs.reduce((n, s) => n + s.lamports, 0) })
+      const planned = total(steps)
+      console.log(`${steps.length} wallet${steps.length === 1 ? "" : "s"} to fund: ${usd(planned.usdc)} USDC and ${sol(planned.lamports)} SOL${treasury ? ` from ${treasury.publicKey.toBase58()}` : sandbox ? " from the sandbox faucet" : ""}`)
+      if (deferred.length > 0) console.log(`${deferred.length} more wait for the next run (--max-usdc ${maxRaw}): ${usd(total(deferred).usdc)} USDC`)
+      if (flags["dry-run"] === true) {
+        steps.forEach((s, i) => console.log(line(i + 1, steps.length, s, "(dry run)")))
+        return 0
+      }
+      let failed = 0
+      const sent = { usdc: 0, lamports: 0 }
+      const connection = treasury ? new Connection(config.solanaRpcUrl, "confirmed") : undefined
+      for (const [i, s] of steps.entries()) {
+        try {
+          let outcome: string
+          if (treasury && connection) {
+            const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash()
+            const tx = refillTransaction(treasury, s, new PublicKey(config.usdcMint!), blockhash)
+            const signature = await connection.sendRawTransaction(tx.serialize())
+            const confirmed = await connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, "confirmed")
+            if (confirmed.value.err) throw new Error(`the transaction failed: ${JSON.stringify(confirmed.value.err)}`)
+            outcome = signature
+          } else {
+            const faucet = new URL("faucet", config.solanaRpcUrl)
+            const r = await fetch(faucet, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ wallet: s.publicKey, usdc: s.usdc, sol: s.lamports }) })
+            if (!r.ok) throw new Error(`the faucet at ${shownRpc(faucet.toString())} answered ${r.status}`)
+            outcome = "funded by the faucet"
+          }
+          sent.usdc += s.usdc
+          sent.lamports += s.lamports
+          console.log(line(i + 1, steps.length, s, outcome))
+        } catch (e) {
+          failed++
+          console.log(line(i + 1, steps.length, s, `FAILED: ${(e instanceof Error ? e.message : String(e)).slice(0, 200)}`))
+        }
+      }
+      if (steps.length > 0) await runtime.runPromise(checkBalances())
+      console.log(`sent ${usd(sent.usdc)} USDC and ${sol(sent.lamports)} SOL to ${steps.length - failed} wallet${steps.length - failed === 1 ? "" : "s"}${failed > 0 ? `; ${failed} failed` : ""}; balances re-read`)
+      return failed > 0 ? 1 : 0
+    })
+  },
+}
