@@ -2,9 +2,8 @@
 // from a file at run time, used to sign, and never stored or printed; on the
 // sandbox network the faucet funds the wallets instead.
 import { readFileSync } from "node:fs"
-import { Connection, PublicKey } from "@solana/web3.js"
 import { checkBalances } from "../modules/pool/balances"
-import { readKeypairFile, refillPlan, refillTransaction, type RefillStep } from "../modules/pool/refill-run"
+import type { RefillStep } from "../modules/pool/refill-run"
 import { currentRefillReport } from "../modules/pool/refill-report"
 import type { Command } from "./commands"
 import { loadConfigOrExit } from "./load-config"
@@ -25,6 +24,9 @@ export const poolRefillCommand: Command = {
   env: ["SOLANA_RPC_URL (where the transfers go)"],
   example: "tdk pool refill --from-keypair ~/treasury.json --max-usdc 500000000 --dry-run",
   run: async ({ flags }) => {
+    // Loaded here, not with the CLI: @solana/spl-token's bigint binding prints a warning on load that every other command would show.
+    const { Connection, PublicKey } = await import("@solana/web3.js")
+    const { readKeypairFile, refillPlan, refillTransaction } = await import("../modules/pool/refill-run")
     const config = loadConfigOrExit()
     const keyFile = flag(flags, "from-keypair")
     const maxRaw = flag(flags, "max-usdc")
