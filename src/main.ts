@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 // The one entry point: `tdk <command>`. Dispatch only; commands live in src/cli.
 import { parseArgs } from "./cli/args"
-import { findCommand, renderCommandHelp, renderGroupHelp, renderHelp, unknownOptions, type Command } from "./cli/commands"
+import { findCommand, misusedOptions, renderCommandHelp, renderGroupHelp, renderHelp, unknownOptions, type Command } from "./cli/commands"
 import { adminCreateUserCommand } from "./cli/admin-create-user"
 import { configCheckCommand } from "./cli/config-check"
 import { keysCreateCommand } from "./cli/keys-create"
@@ -89,6 +89,11 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const unknown = unknownOptions(command, args.flags)
   if (unknown.length > 0) {
     console.error(`tdk ${command.words.join(" ")}: unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `--${u}`).join(", ")}\n\n${renderCommandHelp(command)}`)
+    return 2
+  }
+  const misused = misusedOptions(command, args.flags)
+  if (misused.length > 0) {
+    console.error(`tdk ${command.words.join(" ")}: ${misused.join("; ")}\n\n${renderCommandHelp(command)}`)
     return 2
   }
   return command.run(args)

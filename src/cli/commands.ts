@@ -77,3 +77,13 @@ export const findCommand = (commands: ReadonlyArray<Command>, words: ReadonlyArr
   [...commands]
     .sort((a, b) => b.words.length - a.words.length)
     .find((c) => c.words.every((w, i) => words[i] === w))
+
+/** Options given the wrong way: a valued option without its value (`--max-usdc` alone, or `--max-usdc -1`), or a switch with one (`--dry-run=true`). */
+export const misusedOptions = (c: Command, flags: Readonly<Record<string, string | true>>): ReadonlyArray<string> =>
+  (c.options ?? []).flatMap((o) => {
+    const given = flags[o.name]
+    if (given === undefined) return []
+    if (o.value !== undefined && given === true) return [`--${o.name} needs a value ${o.value}`]
+    if (o.value === undefined && given !== true) return [`--${o.name} takes no value`]
+    return []
+  })

@@ -53,8 +53,13 @@ export const poolRefillCommand: Command = {
       }
     }
     return withCliRuntime({ logLevel: "warn" }, async (runtime) => {
+      // Balances read from the chain now, not as last stored: a wallet funded by a run that died
+      // before its re-read is not funded again, and one that cannot be read is left out.
+      await runtime.runPromise(checkBalances())
       const report = await runtime.runPromise(currentRefillReport())
-      const { steps, deferred } = refillPlan(report.wallets, maxRaw === undefined ? undefined : Number(maxRaw))
+      const unread = report.wallets.filter((w) => w.last_balance_error !== null)
+      if (unread.length > 0) console.log(`${unread.length} wallet${unread.length === 1 ? "" : "s"} left out: the balance could not be read now (${unread[0]!.last_balance_error?.slice(0, 120)})`)
+      const { steps, deferred } = refillPlan(report.wallets.filter((w) => w.last_balance_error === null), maxRaw === undefined ? undefined : Number(maxRaw))
       const total = (xs: ReadonlyArray<RefillStep>) => ({ usdc: xs.reduce((n, s) => n + s.usdc, 0), lamports: xs.reduce((n, s) => n + s.lamports, 0) })
       const planned = total(steps)
       console.log(`${steps.length} wallet${steps.length === 1 ? "" : "s"} to fund: ${usd(planned.usdc)} USDC and ${sol(planned.lamports)} SOL${treasury ? ` from ${treasury.publicKey.toBase58()}` : sandbox ? " from the sandbox faucet" : ""}`)
@@ -73,8 +78,11 @@ export const poolRefillCommand: Command = {
             const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash()
             const tx = refillTransaction(treasury, s, new PublicKey(config.usdcMint!), blockhash)
             const signature = await connection.sendRawTransaction(tx.serialize())
-            const confirmed = await connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, "confirmed")
-            if (confirmed.value.err) throw new Error(`the transaction failed: ${JSON.stringify(confirmed.value.err)}`)
+            // Sent: from here a failure to confirm does not mean it did not land.
+            const confirmed = await connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, "confirmed").catch((e: unknown) => {
+              throw new Error(`SENT, NOT CONFIRMED (${signature}): check it on chain before running again (${e instanceof Error ? e.message : String(e)})`)
+            })
+            if (confirmed.value.err) throw new Error(`the transaction failed on chain (${signature}): ${JSON.stringify(confirmed.value.err)}`)
             outcome = signature
           } else {
             const faucet = new URL("faucet", config.solanaRpcUrl)

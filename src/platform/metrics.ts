@@ -56,7 +56,14 @@ export const measured = <A, E, R>(
  * Time one call spends in marketplace requests, ms, added to by the
  * marketplace client while the call's pipeline runs; absent elsewhere.
  */
-export const CallTimings = Context.Reference<{ marketplaceMs: number } | undefined>("tdk/CallTimings", { defaultValue: () => undefined })
+export const CallTimings = Context.Reference<{ marketplaceMs: number; agent?: string } | undefined>("tdk/CallTimings", { defaultValue: () => undefined })
+
+/** Names the call's agent for its metrics, once the marketplace has shown it exists (a path cannot mint label values). */
+export const nameCallAgent = (agentId: string) =>
+  Effect.gen(function* () {
+    const timings = yield* CallTimings
+    if (timings) timings.agent = agentId
+  })
 
 export const addMarketplaceTime = (ms: number) =>
   Effect.gen(function* () {

@@ -30,8 +30,9 @@ describe("alert conditions", () => {
     expect(outboxTooOld(7, now - OUTBOX_AFTER_MS - 1, now)[0]!.detail).toContain("7 billable usage rows wait")
   })
 
-  test("Stripe fires when every request since the last check failed, not when one succeeded or none was made", () => {
+  test("Stripe fires when every request since the last check failed (three at least), not when one succeeded, one failed alone, or none was made", () => {
     expect(stripeRefusing({ ok: 0, failed: 3 }).map((f) => f.subject)).toEqual(["stripe"])
+    expect(stripeRefusing({ ok: 0, failed: 2 })).toEqual([])
     expect(stripeRefusing({ ok: 1, failed: 3 })).toEqual([])
     expect(stripeRefusing({ ok: 0, failed: 0 })).toEqual([])
   })

@@ -72,6 +72,15 @@ describe("tdk", () => {
     expect((await cli("migrate", "--dry-run")).err).toContain("unknown option --dry-run")
   })
 
+  test("a valued option without its value, or a switch given one, is refused with 2: a refill's cap or dry run is never dropped", async () => {
+    for (const argv of [["pool", "refill", "--max-usdc", "--dry-run"], ["pool", "refill", "--max-usdc", "-1"], ["pool", "refill", "--dry-run=true"], ["pool", "generate", "--count"]]) {
+      const r = await cli(...argv)
+      expect({ argv, code: r.code }).toEqual({ argv, code: 2 })
+      // "-1" is not taken as a value: it is left over, an unknown command.
+      expect(r.err).toMatch(/needs a value|takes no value|unknown command: pool refill -1/)
+    }
+  })
+
   test("config check refuses what serve refuses, with the same line and exit code, and writes nothing", () => {
     const env = { TETTO_NETWORK: "devnet", DATABASE_URL: `sqlite:${join(dir, "x.db")}` }
     const check = spawn(["config", "check"], env)

@@ -84,6 +84,12 @@ describe("GET /metrics", () => {
       expect(seriesValue(text, "tdk_pool_wallet_lamports", { wallet: w.public_key, status: w.status, environment: w.environment })).toBe(w.lamports)
     }
     expect(seriesValue(text, "tdk_pool_total_usdc_micro", { environment: "live" })).toBe(pool.filter((w) => w.environment === "live" && w.status !== "retired").reduce((n, w) => n + w.usdc_balance, 0))
+    // A path naming no agent mints no series of its own.
+    const bogus = "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"
+    expect((await g.request(`/v1/agents/${bogus}`, { method: "POST", headers: bearer(key), json: { text: "x" } })).status).toBe(404)
+    const after = await metrics()
+    expect(after).not.toContain(bogus)
+    expect(seriesValue(after, "tdk_calls_total", { agent: "unknown", status: "404" })).toBe(1)
     // No key id, key or token in any label.
     expect(text).not.toContain(keyId)
     expect(text).not.toContain(key)

@@ -20,6 +20,11 @@ describe("log format", () => {
     const line = prettyLine({ time: "2026-12-01T10:56:38.123Z", level: "info", msg: "request", method: "GET", path: "/v1/key", detail: "two words", n: 3, empty: undefined })
     expect(line).toBe('10:56:38.123 INFO  request method=GET path=/v1/key detail="two words" n=3')
     expect(prettyLine({ time: "2026-12-01T10:56:38.123Z", level: "error", msg: "x" }, true)).toContain("\x1b[31m")
+    // Control characters from a caller cannot move the terminal's cursor or start a forged line.
+    const forged = prettyLine({ time: "2026-12-01T10:56:38.123Z", level: "info", msg: "hi\n10:00:00.000 INFO  fake", reason: "\x1b[1A\x1b[2KOK" })
+    expect(forged).not.toContain("\x1b")
+    expect(forged).not.toContain("\n")
+    expect(forged).toContain('reason="\\u001b[1A\\u001b[2KOK"')
   })
 
   test("auto is pretty on a terminal and JSON otherwise; an explicit choice wins", () => {

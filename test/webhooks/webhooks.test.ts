@@ -67,6 +67,10 @@ for (const dialect of dialects) {
         expect((await patch({ monthly_quota: 5 })).status).toBe(200)
         const call = () => g.request("/v1/agents/title-generator", { method: "POST", headers: bearer(a.key), json: { text: "webhooks" } })
         for (let i = 0; i < 5; i++) expect((await call()).status).toBe(200)
+        // A quota raised mid-month is told again when the new one is reached (80 % of 10: the 8th call).
+        expect((await call()).status).toBe(402)
+        expect((await patch({ monthly_quota: 10 })).status).toBe(200)
+        for (let i = 0; i < 3; i++) expect((await call()).status).toBe(200)
         // The cap: what was spent so far, so the next call is refused by it (twice: one event).
         const spent = (await readJson(await g.request("/v1/keys", { headers: bearer(session) }))).body.keys[0].spend_this_month_micro_usd as number
         expect((await patch({ monthly_quota: null, monthly_spend_cap_micro_usd: spent })).status).toBe(200)
@@ -79,20 +83,19 @@ for (const dialect of dialects) {
 
         // The first post is refused: it waits its backoff, the others go.
         receiver.refuse.next = 1
-        await g.runtime.runPromise(deliverDue())
-        await g.runtime.runPromise(deliverDue())
-        expect(receiver.posts.length).toBe(6)
-        clock.advance(RETRY_DELAYS_MS[0])
-        await g.runtime.runPromise(deliverDue())
-        await g.runtime.runPromise(deliverDue())
+        for (let i = 0; i < 3; i++) await g.runtime.runPromise(deliverDue())
         expect(receiver.posts.length).toBe(7)
-        expect(receiver.refuse.seen).toBe(8)
+        clock.advance(RETRY_DELAYS_MS[0])
+        for (let i = 0; i < 2; i++) await g.runtime.runPromise(deliverDue())
+        expect(receiver.posts.length).toBe(8)
+        expect(receiver.refuse.seen).toBe(9)
 
         const events = receiver.posts.map((p) => p.event)
-        expect(events.map((e) => e.type).sort()).toEqual(["key.reinstated", "key.revoked", "key.rolled", "key.suspended", "usage.quota_threshold", "usage.quota_threshold", "usage.spend_cap_reached"])
-        expect(events.filter((e) => e.type === "usage.quota_threshold").map((e) => [e.data.threshold, e.data.used]).sort()).toEqual([[100, 5], [80, 4]])
+        expect(events.map((e) => e.type).sort()).toEqual(["key.reinstated", "key.revoked", "key.rolled", "key.suspended", "usage.quota_threshold", "usage.quota_threshold", "usage.quota_threshold", "usage.spend_cap_reached"])
+        // The refusal at 5 of 5 is the same fact as the call that reached it: one event.
+        expect(events.filter((e) => e.type === "usage.quota_threshold").map((e) => `${e.data.threshold}% ${e.data.used}/${e.data.quota}`).sort()).toEqual(["100% 5/5", "80% 4/5", "80% 8/10"])
         expect(events.find((e) => e.type === "key.suspended")!.data).toMatchObject({ key: { id: a.keyId }, reason: "abuse report 7" })
-        expect(new Set(events.map((e) => e.id)).size).toBe(7)
+        expect(new Set(events.map((e) => e.id)).size).toBe(8)
         expect(receiver.posts.every(verifiedWith(secret))).toBe(true)
         // No secret in any event: not the key, not the endpoint's secret.
         for (const p of receiver.posts) {
@@ -118,7 +121,11 @@ describe("webhook endpoint URLs", () => {
     try {
       const a = await register(h)
       const session = await login(h, a.email)
-      for (const url of ["http://127.0.0.1:9/x", "http://localhost/x", "http://10.0.0.1/x", "http://169.254.169.254/latest/meta-data", "http://[::1]/x", "ftp://example.com/x", "https://user:pw@example.com/x"]) {
+      for (const url of [
+        "http://127.0.0.1:9/x", "http://localhost/x", "http://localhost./x", "http://foo.localhost./x", "http://metadata/x", "http://metadata.google.internal./x", "http://10.0.0.1/x",
+        "http://169.254.169.254/latest/meta-data", "http://2130706433/x", "http://0x7f.1/x", "http://[::1]/x", "http://[::ffff:127.0.0.1]/x", "http://[::7f00:1]/x", "http://[64:ff9b::a9fe:a9fe]/x",
+        "http://[2002:7f00:1::]/x", "http://[fec0::1]/x", "http://198.18.0.1/x", "http://224.0.0.1/x", "http://255.255.255.255/x", "ftp://example.com/x", "https://user:pw@example.com/x",
+      ]) {
         const r = await readJson(await h.request("/v1/webhook-endpoints", { method: "POST", headers: bearer(session), json: { url } }))
         expect({ url, status: r.status }).toEqual({ url, status: 422 })
       }

@@ -40,6 +40,9 @@ export const outboxTooOld = (pending: number, oldestAt: number | null, now: numb
     ? [{ subject: "stripe", detail: `${pending} billable usage row${pending === 1 ? " waits" : "s wait"} for Stripe; the oldest for ${minutes(now - oldestAt)} minutes.` }]
     : []
 
-/** Stripe failed every request since the last evaluation (and there was at least one). */
+/** Failed requests since the last evaluation, at least, before Stripe counts as refusing: one lost request is not an outage. */
+export const STRIPE_FAILURES_TO_FIRE = 3
+
+/** Stripe failed every request since the last evaluation, and at least STRIPE_FAILURES_TO_FIRE of them. */
 export const stripeRefusing = (since: { readonly ok: number; readonly failed: number }): ReadonlyArray<Firing> =>
-  since.failed > 0 && since.ok === 0 ? [{ subject: "stripe", detail: `Stripe refused or failed all ${since.failed} request${since.failed === 1 ? "" : "s"} since the last check.` }] : []
+  since.failed >= STRIPE_FAILURES_TO_FIRE && since.ok === 0 ? [{ subject: "stripe", detail: `Stripe refused or failed all ${since.failed} request${since.failed === 1 ? "" : "s"} since the last check.` }] : []

@@ -22,8 +22,11 @@ const stripeSinceLast = Effect.gen(function* () {
   for (const m of yield* Metric.snapshot) {
     if (m.id !== "tdk_stripe_requests_total" || m.type !== "Counter") continue
     const n = Number((m.state as { count: number | bigint }).count)
-    if (m.attributes?.outcome === "ok") totals.ok += n
-    else totals.failed += n
+    // Stripe unreachable, overloaded or answering 5xx: what "refusing requests" means here. A 4xx about
+    // one request (a duplicate meter event, a bad parameter) is that request's problem, not Stripe's.
+    const outcome = m.attributes?.outcome
+    if (outcome === "ok") totals.ok += n
+    else if (outcome === "retry" || outcome === "indeterminate") totals.failed += n
   }
   const before = lastStripe.get(registry) ?? { ok: 0, failed: 0 }
   lastStripe.set(registry, totals)

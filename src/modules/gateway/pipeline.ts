@@ -18,22 +18,20 @@ import { ownPayment } from "./steps/payment"
 import { reserveCall, type CallContext } from "./steps/reserve"
 import { submitAndSettle } from "./steps/submit"
 import { recordCall } from "./call-metrics"
-import { CallTimings } from "../../platform/metrics"
+import { CallTimings, nameCallAgent } from "../../platform/metrics"
 
 /** Which agent the request names, on the directory of the key's network. */
 export type AgentChoice<E> = (directory: AgentDirectoryShape) => Effect.Effect<string, E>
 
 export const agentCallPipeline = <E>(request: Request, chooseAgent: AgentChoice<E>, input: Record<string, unknown>) => {
   // For the metrics: the agent once known, and the time the marketplace's requests take.
-  const timings = { marketplaceMs: 0 }
-  let agent = "unknown"
+  const timings: { marketplaceMs: number; agent?: string } = { marketplaceMs: 0 }
   const startedAt = performance.now()
   return Effect.gen(function* () {
     const identity = yield* Effect.flatMap(ApiKeys, (keys) => keys.authenticate(request.headers.get("authorization"))) // authenticate
     const network = yield* networkFor(identity.environment) // the key's network: live, or the sandbox for a test key
     yield* requireCardIfConfigured(identity) // card (REQUIRE_CARD_FOR_FREE, live keys)
     const agentId = yield* chooseAgent(network.directory) // agent
-    agent = agentId
     const call: CallContext = { agentId, requestId: requestIdOf(request), idempotencyKey: request.headers.get("idempotency-key") ?? undefined }
     return yield* idempotent(identity.keyId, call.idempotencyKey ?? null, () => requestHash("POST", agentId, JSON.stringify(input)), call.requestId, // idempotency
       Effect.gen(function* () {
@@ -44,7 +42,7 @@ export const agentCallPipeline = <E>(request: Request, chooseAgent: AgentChoice<
     )
   }).pipe(
     Effect.provideService(CallTimings, timings),
-    Effect.onExit((exit) => recordCall(exit, agent, timings.marketplaceMs, startedAt)), // metrics
+    Effect.onExit((exit) => recordCall(exit, timings.agent ?? "unknown", timings.marketplaceMs, startedAt)), // metrics
   )
 }
 
@@ -55,6 +53,7 @@ export const paidCall = (identity: KeyIdentity, network: NetworkShape, call: Cal
       if (identity.limits.monthlyQuota !== null && identity.limits.monthlyQuota <= 0) return yield* quotaOfZero // quota 0: refused before any work
       const reservation = yield* reserveCall() // the call's row: its id and month; written by claim
       const agent = yield* network.marketplace.getAgent(call.agentId) // price: the agent as listed now
+      yield* nameCallAgent(agent.id)
       const payment = yield* ownPayment(identity, network, agent, input, { ...call, ...reservation }) // wallet, build, policy, sign, claim: the one commit, with quota and cap
       return yield* submitAndSettle(identity, network, call, reservation, agent, payment) // submit, settle
     }),

@@ -5,11 +5,14 @@
 // attempt.
 import { Clock, Effect } from "effect"
 import { SIGNATURE_HEADER, signatureOf } from "../../platform/signing"
+import { lookup } from "node:dns/promises"
+import { isIP } from "node:net"
 import { AppConfig } from "../../platform/config/service"
 import type { DeliveryRow } from "../../store/webhooks/repo"
 import { Store } from "../../store/store"
 import { VERSION } from "../../version"
 import { emailOf, sendEmail } from "./email"
+import { isPrivateAddress } from "./endpoint-url"
 import { isEmailEndpoint } from "./events"
 
 /** Waits after each failed attempt, ms: 30 s, 2 min, 10 min, 30 min, 1 h, 3 h, 6 h; then it is given up (about 11 hours in all). */
@@ -22,12 +25,13 @@ export const nextAttemptAfter = (attempts: number, now: number): number | undefi
   return delay === undefined ? undefined : now + delay
 }
 
-const TIMEOUT_MS = 10_000
-const BATCH = 50
-const CONCURRENCY = 8
+const TIMEOUT_MS = 5_000
+const BATCH = 64
+const CONCURRENCY = 16
 
 export const deliverDue = Effect.fn("Webhooks.deliverDue")(function* () {
   const store = yield* Store
+  const config = yield* AppConfig
   const due = yield* store.webhooks.due(yield* Clock.currentTimeMillis, BATCH)
   let delivered = 0
   yield* Effect.forEach(
@@ -36,7 +40,7 @@ export const deliverDue = Effect.fn("Webhooks.deliverDue")(function* () {
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         const attempts = d.attempts + 1
-        const result = isEmailEndpoint(d.endpointId) ? yield* byEmail(d) : yield* Effect.flatMap(store.webhooks.endpoint(d.endpointId), (endpoint) => (endpoint ? post(endpoint, d, now) : Effect.succeed(undefined)))
+        const result = isEmailEndpoint(d.endpointId) ? yield* byEmail(d) : yield* Effect.flatMap(store.webhooks.endpoint(d.endpointId), (endpoint) => (endpoint ? post(endpoint, d, now, config.webhookAllowPrivateHosts) : Effect.succeed(undefined)))
         if (result === undefined) {
           yield* store.webhooks.attempted(d.id, { state: "failed", attempts: d.attempts, nextAttemptAt: now, status: null, error: "endpoint deleted", now })
           return
@@ -55,9 +59,20 @@ export const deliverDue = Effect.fn("Webhooks.deliverDue")(function* () {
 
 type Attempt = { readonly status: number | null; readonly error: string | null }
 
+/** The endpoint's name resolves to no private address (checked again at each delivery, unless private hosts are allowed). */
+const resolvesPublic = async (url: string, allowPrivate: boolean): Promise<boolean> => {
+  if (allowPrivate) return true
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, "")
+  if (isIP(host) !== 0) return !isPrivateAddress(host)
+  const answers = await lookup(host, { all: true }).catch(() => [])
+  return answers.length > 0 && answers.every((a) => !isPrivateAddress(a.address))
+}
+
 /** One POST; the answer's status, or why there was none. */
-const post = (endpoint: { readonly url: string; readonly secret: string }, d: DeliveryRow, now: number): Effect.Effect<Attempt> =>
-  Effect.promise(() =>
+const post = (endpoint: { readonly url: string; readonly secret: string }, d: DeliveryRow, now: number, allowPrivate: boolean): Effect.Effect<Attempt> =>
+  Effect.promise(async () => {
+    if (!(await resolvesPublic(endpoint.url, allowPrivate))) return { status: null, error: "the endpoint's name resolves to a private address" }
+    return await
     fetch(endpoint.url, {
       method: "POST",
       headers: { "content-type": "application/json", "user-agent": `TDK-Core-Webhooks/${VERSION}`, [SIGNATURE_HEADER]: signatureOf(endpoint.secret, d.payload, Math.floor(now / 1000)) },
@@ -70,8 +85,8 @@ const post = (endpoint: { readonly url: string; readonly secret: string }, d: De
         return { status: r.status, error: r.ok ? null : `HTTP ${r.status}` }
       },
       (e: unknown) => ({ status: null, error: e instanceof Error ? e.name : "error" }),
-    ),
-  )
+    )
+  })
 
 /** One e-mail to the account's address; 250 from the server counts as 200. */
 const byEmail = (d: DeliveryRow) =>

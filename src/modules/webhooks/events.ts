@@ -26,6 +26,9 @@ export const keyRef = (k: { readonly id: string; readonly name: string; readonly
 const recent = new Set<string>()
 const RECENT_MAX = 10_000
 
+/** E-mails one account gets in an hour, at most. */
+export const EMAILS_PER_HOUR = 20
+
 /**
  * Queues the event for the user's endpoints that take it. `eventId` names a
  * fact that happens once (a threshold of a month); without it every emission
@@ -38,14 +41,18 @@ export const emit = Effect.fn("Webhooks.emit")(function* (userId: string, type: 
   const store = yield* Store
   const config = yield* AppConfig
   const endpoints = (yield* store.webhooks.endpoints(userId)).filter((e) => e.events.includes("*") || e.events.includes(type)).map((e) => e.id)
-  // With SMTP configured, the account's e-mail is one more endpoint, for every event.
-  const targets = config.smtpUrl === undefined ? endpoints : [...endpoints, emailEndpoint(userId)]
+  const now = yield* Clock.currentTimeMillis
+  // With SMTP configured, the account's e-mail is one more endpoint, for
+  // every event, at most EMAILS_PER_HOUR: the address is the account's own
+  // word, so a flood of events must not become a flood of mail to it.
+  const mail = config.smtpUrl !== undefined && (yield* store.webhooks.queuedSince(emailEndpoint(userId), now - 3_600_000)) < EMAILS_PER_HOUR
+  const targets = mail ? [...endpoints, emailEndpoint(userId)] : endpoints
   if (targets.length > 0) {
-    const now = yield* Clock.currentTimeMillis
     const payload = JSON.stringify({ id, object: "event", type, created: Math.floor(now / 1000), data })
     yield* store.webhooks.enqueue(targets.map((endpointId) => ({ id: `${id}:${endpointId}`, eventId: id, endpointId, userId, type, payload, nextAttemptAt: now, createdAt: now })))
   }
-  if (eventId) {
+  // Remembered only once it reached someone: an endpoint added later still gets the next one.
+  if (eventId && targets.length > 0) {
     if (recent.size >= RECENT_MAX) recent.clear()
     recent.add(id)
   }
@@ -58,6 +65,9 @@ export const emitQuietly = (userId: string, type: EventType, data: Record<string
 /** The delivery target that is the user's e-mail address (SMTP_URL). */
 export const emailEndpoint = (userId: string) => `email:${userId}`
 export const isEmailEndpoint = (endpointId: string) => endpointId.startsWith("email:")
+
+/** One event per key, month, quota and threshold: a quota raised mid-month is told again when the new one is reached. */
+export const quotaEventId = (keyId: string, period: string, quota: number, threshold: 80 | 100) => `evt_quota_${keyId}_${period}_${quota}_${threshold}`
 
 /** The quota thresholds a call crosses: the count this call reached, if it is one of them. */
 export const quotaThresholdCrossed = (ops: number, quota: number | null): 80 | 100 | undefined => {

@@ -259,7 +259,7 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
     doc: "Solana JSON-RPC URL (default follows TETTO_NETWORK)",
   },
   markupBps: { env: "MARKUP_BPS", read: int(0, 100_000), fallback: () => 5000, doc: "markup on agent prices in basis points" },
-  alertWebhookUrl: { env: "ALERT_WEBHOOK_URL", read: httpUrl, fallback: () => undefined, doc: "URL operator alerts are posted to (Slack-compatible JSON: `text` plus `alert`); alerts go to the log only when unset" },
+  alertWebhookUrl: { env: "ALERT_WEBHOOK_URL", read: httpUrl, fallback: () => undefined, secret: true, doc: "URL operator alerts are posted to (Slack-compatible JSON: `text` plus `alert`); alerts go to the log only when unset" },
   alertWebhookSecret: { env: "ALERT_WEBHOOK_SECRET", read: str(16), fallback: () => undefined, secret: true, doc: "signs each alert webhook (`TDK-Signature: t=…,v1=…`, HMAC-SHA256 of `t.body`, as Stripe signs)" },
   poolAlertTotalUsdc: { env: "POOL_ALERT_TOTAL_USDC", read: int(1, 1_000_000_000_000_000), fallback: () => undefined, doc: "micro-USD: an alert while the live pool's USDC is below it; none when unset" },
   alertCron: { env: "ALERT_CRON", read: cronPattern, fallback: () => "* * * * *", doc: "when the alert conditions are evaluated (cron, UTC)" },

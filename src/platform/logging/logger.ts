@@ -24,10 +24,12 @@ export const prettyLine = (record: Record<string, unknown>, colour = false): str
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => {
       const text = typeof v === "string" ? v : JSON.stringify(v)
-      return `${k}=${/^[^\s"=]+$/.test(text) ? text : JSON.stringify(text)}`
+      return `${k}=${/^[^\s"=\p{Cc}\u2028\u2029]+$/u.test(text) ? text : JSON.stringify(text)}`
     })
   const head = colour ? `\x1b[2m${clock}\x1b[0m ${LEVEL_COLOUR[String(level)] ?? ""}${name}\x1b[0m` : `${clock} ${name}`
-  return [head, String(msg ?? ""), ...fields].join(" ")
+  // A message or value with control characters is quoted, so a log line cannot move the terminal's cursor or forge another line.
+  const message = String(msg ?? "")
+  return [head, /[\p{Cc}\u2028\u2029]/u.test(message) ? JSON.stringify(message) : message, ...fields].join(" ")
 }
 
 export const jsonLogger = (sink: LogSink, format: LogFormat = "json", colour = false) =>

@@ -1,7 +1,7 @@
 // Developer webhooks over the dialect port. The (event, endpoint) unique
 // index makes queuing an event idempotent; an attempt moves a row only while
 // it is pending, so two deliverers never record one attempt twice.
-import { and, asc, desc, eq, isNull, lte } from "drizzle-orm"
+import { and, asc, desc, eq, gte, isNull, sql } from "drizzle-orm"
 import { Effect } from "effect"
 import type { SqlPort } from "../port"
 import type { DeliveryRow, EndpointRow, WebhooksRepo } from "./repo"
@@ -9,6 +9,24 @@ import type { DeliveryRow, EndpointRow, WebhooksRepo } from "./repo"
 type StoredEndpoint = { readonly id: string; readonly userId: string; readonly url: string; readonly secret: string; readonly events: string; readonly createdAt: number; readonly deletedAt: number | null }
 const asEndpoint = (r: StoredEndpoint): EndpointRow => ({ id: r.id, userId: r.userId, url: r.url, secret: r.secret, events: JSON.parse(r.events) as Array<string>, createdAt: Number(r.createdAt) })
 const asDelivery = (r: Record<string, unknown>): DeliveryRow => ({ ...(r as DeliveryRow), nextAttemptAt: Number(r.nextAttemptAt), createdAt: Number(r.createdAt) })
+
+/** Deliveries due from one endpoint in one batch. */
+const PER_ENDPOINT = 4
+
+const fromColumns = (r: Record<string, unknown>): DeliveryRow => ({
+  id: String(r.id),
+  eventId: String(r.event_id),
+  endpointId: String(r.endpoint_id),
+  userId: String(r.user_id),
+  type: String(r.type),
+  payload: String(r.payload),
+  state: r.state as DeliveryRow["state"],
+  attempts: Number(r.attempts),
+  nextAttemptAt: Number(r.next_attempt_at),
+  lastStatus: r.last_status === null || r.last_status === undefined ? null : Number(r.last_status),
+  lastError: (r.last_error as string | null) ?? null,
+  createdAt: Number(r.created_at),
+})
 
 export const sqlWebhooks = ({ db, t, all, first, run }: SqlPort): WebhooksRepo => {
   const e = t.webhookEndpoints
@@ -26,7 +44,17 @@ export const sqlWebhooks = ({ db, t, all, first, run }: SqlPort): WebhooksRepo =
       }),
     enqueue: (deliveries) =>
       deliveries.length === 0 ? Effect.void : run(db.insert(d).values(deliveries.map((x) => ({ ...x, state: "pending", attempts: 0, lastStatus: null, lastError: null }))).onConflictDoNothing()),
-    due: (now, limit) => Effect.map(all(db.select().from(d).where(and(eq(d.state, "pending"), lte(d.nextAttemptAt, now))).orderBy(asc(d.nextAttemptAt), asc(d.id)).limit(limit)), (rows) => rows.map(asDelivery)),
+    // At most a few rows per endpoint in one batch, so an endpoint with a
+    // backlog (or one that never answers) cannot hold everyone else's back.
+    due: (now, limit) =>
+      Effect.map(
+        all<Record<string, unknown>>(sql`
+          select * from (
+            select *, row_number() over (partition by endpoint_id order by next_attempt_at, id) as rn
+            from webhook_deliveries where state = 'pending' and next_attempt_at <= ${now}
+          ) due where rn <= ${PER_ENDPOINT} order by next_attempt_at, id limit ${limit}`),
+        (rows) => rows.map(fromColumns),
+      ),
     attempted: (id, o) =>
       Effect.map(
         all(
@@ -38,6 +66,7 @@ export const sqlWebhooks = ({ db, t, all, first, run }: SqlPort): WebhooksRepo =
         ),
         (r) => r.length === 1,
       ),
+    queuedSince: (endpointId, since) => Effect.map(all<{ n: number }>(db.select({ n: sql<number>`count(*)` }).from(d).where(and(eq(d.endpointId, endpointId), gte(d.createdAt, since)))), (r) => Number(r[0]?.n ?? 0)),
     deliveries: (endpointId, limit) => Effect.map(all(db.select().from(d).where(eq(d.endpointId, endpointId)).orderBy(desc(d.createdAt), desc(d.id)).limit(limit)), (rows) => rows.map(asDelivery)),
   }
 }

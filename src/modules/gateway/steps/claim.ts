@@ -11,7 +11,7 @@ import type { BuiltTransaction } from "../../marketplace/decode"
 import type { WireAgent } from "../../marketplace/protocol"
 import { isBillable } from "../billable"
 import { QuotaExhausted, SpendCapReached } from "../errors"
-import { emitQuietly, quotaThresholdCrossed } from "../../webhooks/events"
+import { emitQuietly, quotaEventId, quotaThresholdCrossed } from "../../webhooks/events"
 import type { Quoted } from "./price"
 import type { CallContext, Reservation } from "./reserve"
 
@@ -62,15 +62,17 @@ export const claimPayment = Effect.fn("Gateway.claim")(function* (
       // The call that reaches 80 % or 100 % of the month's quota tells the developer's webhooks, once a month each.
       const threshold = quotaThresholdCrossed(recorded.ops, quota)
       if (threshold !== undefined)
-        yield* emitQuietly(identity.userId, "usage.quota_threshold", { key, period: call.period, threshold, used: recorded.ops, quota }, `evt_quota_${identity.keyId}_${call.period}_${threshold}`)
+        yield* emitQuietly(identity.userId, "usage.quota_threshold", { key, period: call.period, threshold, used: recorded.ops, quota }, quotaEventId(identity.keyId, call.period, quota!, threshold))
       return "claimed" as const
     }
     case "duplicate":
       return "duplicate" as const
     case "over_quota":
+      // A quota lowered below the month's count is reached without a call reaching it: the refusal tells it, once per quota.
+      if (quota !== null) yield* emitQuietly(identity.userId, "usage.quota_threshold", { key, period: call.period, threshold: 100, used: quota, quota }, quotaEventId(identity.keyId, call.period, quota, 100))
       return yield* new QuotaExhausted({ limit: quota ?? 0, used: quota ?? 0, period: call.period })
     case "over_cap":
-      yield* emitQuietly(identity.userId, "usage.spend_cap_reached", { key, period: call.period, cap_micro_usd: cap, spent_micro_usd: recorded.spentMicroUsd }, `evt_cap_${identity.keyId}_${call.period}`)
+      yield* emitQuietly(identity.userId, "usage.spend_cap_reached", { key, period: call.period, cap_micro_usd: cap, spent_micro_usd: recorded.spentMicroUsd }, `evt_cap_${identity.keyId}_${call.period}_${cap ?? 0}`)
       return yield* new SpendCapReached({ capMicroUsd: cap ?? 0, spentMicroUsd: recorded.spentMicroUsd, priceMicroUsd: price.developerPriceMicroUsd })
   }
 })
