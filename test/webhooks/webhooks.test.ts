@@ -5,7 +5,10 @@
 // backoff; a private address is refused unless allowed.
 import { afterAll, describe, expect, test } from "bun:test"
 import { createHmac } from "node:crypto"
+import { Effect } from "effect"
 import { deliverDue, RETRY_DELAYS_MS } from "../../src/modules/webhooks/delivery"
+import { RETENTION_MS } from "../../src/modules/webhooks/job"
+import { Store, type StoreShape } from "../../src/store/store"
 import { makeGatewayApp } from "../support/gateway"
 import { makeTestApp, readJson } from "../support/app"
 import { bearer, login, register } from "../support/accounts"
@@ -133,6 +136,24 @@ describe("webhook endpoint URLs", () => {
       const ok = await readJson(await h.request("/v1/webhook-endpoints", { method: "POST", headers: bearer(session), json: { url: "https://hooks.example.com/tdk", events: ["key.revoked"] } }))
       expect(ok).toMatchObject({ status: 201, body: { events: ["key.revoked"] } })
       expect((await h.request("/v1/webhook-endpoints", { method: "POST", json: { url: "https://hooks.example.com/tdk" } })).status).toBe(401)
+    } finally {
+      await h.close()
+    }
+  })
+})
+
+describe("webhook delivery retention", () => {
+  test("delivered and failed rows older than 35 days are pruned; pending ones and recent ones stay", async () => {
+    const h = await makeTestApp("sqlite")
+    try {
+      const now = Date.now()
+      const row = (id: string, createdAt: number) => ({ id, eventId: id, endpointId: "whe_x", userId: "usr_x", type: "key.rolled", payload: "{}", nextAttemptAt: createdAt, createdAt })
+      const run = <A>(f: (s: StoreShape) => Effect.Effect<A, unknown>) => h.runtime.runPromise(Effect.flatMap(Store, f) as Effect.Effect<A>)
+      await run((s) => s.webhooks.enqueue([row("old_done", now - RETENTION_MS - 1), row("old_failed", now - RETENTION_MS - 1), row("old_pending", now - RETENTION_MS - 1), row("new_done", now)]))
+      for (const [id, state] of [["old_done", "delivered"], ["old_failed", "failed"], ["new_done", "delivered"]] as const) await run((s) => s.webhooks.attempted(id, { state, attempts: 1, nextAttemptAt: now, status: 200, error: null, now }))
+      expect(await run((s) => s.webhooks.prune(now - RETENTION_MS, 100))).toBe(2)
+      const left = await run((s) => s.webhooks.deliveries("whe_x", 10))
+      expect(left.map((d) => d.id).sort()).toEqual(["new_done", "old_pending"])
     } finally {
       await h.close()
     }

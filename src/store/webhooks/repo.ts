@@ -39,6 +39,8 @@ export type WebhooksRepo = {
   readonly due: (now: number, limit: number) => Effect.Effect<ReadonlyArray<DeliveryRow>, StoreUnavailable>
   /** After an attempt: delivered, or back to pending at `nextAttemptAt`, or failed for good. Only a pending row moves. */
   readonly attempted: (id: string, outcome: { readonly state: DeliveryRow["state"]; readonly attempts: number; readonly nextAttemptAt: number; readonly status: number | null; readonly error: string | null; readonly now: number }) => Effect.Effect<boolean, StoreUnavailable>
+  /** Drops up to `limit` delivered or failed rows queued before `before`; how many. */
+  readonly prune: (before: number, limit: number) => Effect.Effect<number, StoreUnavailable>
   /** Deliveries queued for an endpoint since `since` (the e-mail rate limit). */
   readonly queuedSince: (endpointId: string, since: number) => Effect.Effect<number, StoreUnavailable>
   /** An endpoint's recent deliveries, newest first. */

@@ -66,6 +66,11 @@ export const sqlWebhooks = ({ db, t, all, first, run }: SqlPort): WebhooksRepo =
         ),
         (r) => r.length === 1,
       ),
+    prune: (before, limit) =>
+      Effect.map(
+        all<{ id: string }>(sql`delete from webhook_deliveries where id in (select id from webhook_deliveries where state <> 'pending' and created_at < ${before} limit ${limit}) returning id`),
+        (r) => r.length,
+      ),
     queuedSince: (endpointId, since) => Effect.map(all<{ n: number }>(db.select({ n: sql<number>`count(*)` }).from(d).where(and(eq(d.endpointId, endpointId), gte(d.createdAt, since)))), (r) => Number(r[0]?.n ?? 0)),
     deliveries: (endpointId, limit) => Effect.map(all(db.select().from(d).where(eq(d.endpointId, endpointId)).orderBy(desc(d.createdAt), desc(d.id)).limit(limit)), (rows) => rows.map(asDelivery)),
   }
