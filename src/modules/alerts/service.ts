@@ -47,20 +47,23 @@ export const deliver = Effect.fn("Alerts.deliver")(function* () {
   const config = yield* AppConfig
   const store = yield* Store
   const pending = yield* store.alerts.undelivered(100)
-  for (const a of pending) {
-    if (config.alertWebhookUrl === undefined) {
-      yield* store.alerts.delivered(a.id, a.state)
-      continue
-    }
-    const body = JSON.stringify(alertPayload(a))
-    const now = yield* Clock.currentTimeMillis
-    const headers: Record<string, string> = { "content-type": "application/json", ...(config.alertWebhookSecret ? { [SIGNATURE_HEADER]: signatureOf(config.alertWebhookSecret, body, Math.floor(now / 1000)) } : {}) }
-    const url = config.alertWebhookUrl
-    const status = yield* Effect.tryPromise({
-      try: () => fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS) }).then((r) => r.status),
-      catch: (e) => (e instanceof Error ? e.name : "error"),
-    }).pipe(Effect.catch((reason) => Effect.as(Effect.logWarning("alert webhook unreachable; retried at the next evaluation", { alert: a.id, reason }), 0)))
-    if (status >= 200 && status < 300) yield* store.alerts.delivered(a.id, a.state)
-    else if (status !== 0) yield* Effect.logWarning("alert webhook refused; retried at the next evaluation", { alert: a.id, status })
-  }
+  // Side by side, so a webhook that hangs costs one timeout, not one per alert.
+  yield* Effect.forEach(
+    pending,
+    (a) =>
+      Effect.gen(function* () {
+        if (config.alertWebhookUrl === undefined) return yield* store.alerts.delivered(a.id, a.state)
+        const body = JSON.stringify(alertPayload(a))
+        const now = yield* Clock.currentTimeMillis
+        const headers: Record<string, string> = { "content-type": "application/json", ...(config.alertWebhookSecret ? { [SIGNATURE_HEADER]: signatureOf(config.alertWebhookSecret, body, Math.floor(now / 1000)) } : {}) }
+        const url = config.alertWebhookUrl
+        const status = yield* Effect.tryPromise({
+          try: () => fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS) }).then((r) => r.status),
+          catch: (e) => (e instanceof Error ? e.name : "error"),
+        }).pipe(Effect.catch((reason) => Effect.as(Effect.logWarning("alert webhook unreachable; retried at the next evaluation", { alert: a.id, reason }), 0)))
+        if (status >= 200 && status < 300) yield* store.alerts.delivered(a.id, a.state)
+        else if (status !== 0) yield* Effect.logWarning("alert webhook refused; retried at the next evaluation", { alert: a.id, status })
+      }),
+    { concurrency: 8, discard: true },
+  )
 })
