@@ -7,17 +7,9 @@ import { newMasterKeyLine } from "../platform/config/master-keys"
 import { generateWallets, rotateMaster } from "../modules/pool/service"
 import type { Args } from "./args"
 import type { Command } from "./commands"
+import { progress } from "./progress"
 import { withCliRuntime } from "./runtime"
 import type { AppServices } from "../app/layers"
-
-const progress = (label: string, total: number) => {
-  if (!process.stderr.isTTY || total <= 0) return () => {}
-  return (done: number) => {
-    const width = 30
-    const filled = Math.round((done / total) * width)
-    process.stderr.write(`\r${label} [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total}${done >= total ? "\n" : ""}`)
-  }
-}
 
 /** Runs `program` on a fresh runtime (migrating first when configured); start-up key problems exit 2. */
 const runPool = async <A, E>(program: Effect.Effect<A, E, AppServices>): Promise<A | number> => {

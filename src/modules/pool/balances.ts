@@ -60,8 +60,8 @@ const GIVE_UP_AFTER = 5
 
 const describeFailure = (now: number, e: ChainUnavailable) => `${new Date(now).toISOString()} ${e.operation}: ${e.reason}`.slice(0, 500)
 
-/** Reads and stores every wallet's balances (retired ones too, without touching their status). */
-export const checkBalances = Effect.fn("Pool.checkBalances")(function* () {
+/** Reads and stores every wallet's balances (retired ones too, without touching their status); `onProgress` hears each wallet done. */
+export const checkBalances = Effect.fn("Pool.checkBalances")(function* (options: { readonly onProgress?: (done: number, total: number) => void } = {}) {
   const config = yield* AppConfig
   const store = yield* Store
   const networks = yield* Networks
@@ -95,7 +95,8 @@ export const checkBalances = Effect.fn("Pool.checkBalances")(function* () {
       return { wallet: w, status: w.status === "retired" ? w.status : status, ok: true } as const
     })
 
-  const results = yield* Effect.forEach(wallets, checkOne, { concurrency: CONCURRENCY })
+  let done = 0
+  const results = yield* Effect.forEach(wallets, (w) => Effect.tap(checkOne(w), () => Effect.sync(() => options.onProgress?.(++done, wallets.length))), { concurrency: CONCURRENCY })
   const changes: Array<StatusChange> = []
   const byStatus: Record<WalletStatus, number> = { active: 0, low_balance: 0, depleted: 0, retired: 0 }
   for (const r of results) {
