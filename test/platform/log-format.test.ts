@@ -39,6 +39,9 @@ describe("log format", () => {
     const pretty = await startServer({ ...base, LOG_FORMAT: "pretty" }, join(dir, "pretty.log"))
     await fetch(`${pretty.baseUrl}/healthz`)
     await fetch(`${pretty.baseUrl}/v1/agents`)
+    // The access line is written after the answer is sent: wait for it before stopping the server.
+    const deadline = Date.now() + 5_000
+    while (!readFileSync(join(dir, "pretty.log"), "utf8").includes("path=/v1/agents") && Date.now() < deadline) await Bun.sleep(20)
     await pretty.kill("SIGTERM")
     const text = readFileSync(join(dir, "pretty.log"), "utf8")
     expect(text).toMatch(new RegExp(`INFO  TDK Core \\S+ listening on ${pretty.baseUrl}: console ${pretty.baseUrl}/console, API docs ${pretty.baseUrl}/docs`))
