@@ -58,20 +58,34 @@ export const openRedis = (url: string, timeoutMs: number): RedisLink => {
   }
 }
 
-// Numbers cross as strings formatted with %.0f: Lua's default number format
-// keeps 14 digits, and a TAT in µs has 16.
-const gcraScript = script(`
-local now = tonumber(ARGV[1])
-local interval = tonumber(ARGV[2])
-local period = tonumber(ARGV[3])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat < now then tat = now end
-local nextTat = tat + interval
-if nextTat - period <= now then
-  redis.call('SET', KEYS[1], string.format('%.0f', nextTat), 'PX', math.ceil((nextTat - now) / 1000))
-  return {1, string.format('%.0f', nextTat)}
+// The two steps every limiter script is made of, as Lua functions, so the
+// rate check, the lease and the admission (both in one round trip) share one
+// text of each. Numbers cross as strings formatted with %.0f: Lua's default
+// number format keeps 14 digits, and a TAT in µs has 16.
+const STEPS = `
+local function gcra(key, now, interval, period)
+  local tat = tonumber(redis.call('GET', key) or '0')
+  if tat < now then tat = now end
+  local nextTat = tat + interval
+  if nextTat - period > now then return 0, tat end
+  redis.call('SET', key, string.format('%.0f', nextTat), 'PX', math.ceil((nextTat - now) / 1000))
+  return 1, nextTat
 end
-return {0, string.format('%.0f', tat)}
+-- A sorted set of lease ids scored by expiry (epoch ms). The key lives as
+-- long as its newest lease, so a crashed instance leaves nothing behind.
+local function acquire(key, now, expiresAt, leaseId, limit)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+  if redis.call('ZCARD', key) >= tonumber(limit) then return 0 end
+  redis.call('ZADD', key, expiresAt, leaseId)
+  local ttl = tonumber(expiresAt) - tonumber(now)
+  if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
+  return 1
+end
+`
+
+const gcraScript = script(`${STEPS}
+local allowed, tat = gcra(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
+return {allowed, string.format('%.0f', tat)}
 `)
 
 export const redisGcra = (link: RedisLink, prefix: string) =>
@@ -131,36 +145,18 @@ export const redisBackoff = (link: RedisLink, prefix: string): BackoffStore => {
   }
 }
 
-// A sorted set of lease ids scored by expiry (epoch ms). The key lives as
-// long as its newest lease, so a crashed instance leaves nothing behind.
-const acquireScript = script(`
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return 0 end
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
-local ttl = tonumber(ARGV[2]) - tonumber(ARGV[1])
-if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
-return 1
+const acquireScript = script(`${STEPS}
+return acquire(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
 `)
 
-// The rate step and, only when it allows, the lease: the two scripts above in
-// one, so a call is admitted in one round trip. Its two keys hash to
+// The rate step and, only when it allows, the lease, so a call is admitted
+// in one round trip. Its two keys hash to
 // different slots, which a Redis Cluster would refuse; Bun's client speaks to
 // one server, as the limiter does.
-const admitScript = script(`
-local now = tonumber(ARGV[1])
-local interval = tonumber(ARGV[2])
-local period = tonumber(ARGV[3])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat < now then tat = now end
-local nextTat = tat + interval
-if nextTat - period > now then return {0, string.format('%.0f', tat), 0} end
-redis.call('SET', KEYS[1], string.format('%.0f', nextTat), 'PX', math.ceil((nextTat - now) / 1000))
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
-if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[7]) then return {1, string.format('%.0f', nextTat), 0} end
-redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6])
-local ttl = tonumber(ARGV[5]) - tonumber(ARGV[4])
-if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
-return {1, string.format('%.0f', nextTat), 1}
+const admitScript = script(`${STEPS}
+local allowed, tat = gcra(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
+if allowed == 0 then return {0, string.format('%.0f', tat), 0} end
+return {1, string.format('%.0f', tat), acquire(KEYS[2], ARGV[4], ARGV[5], ARGV[6], ARGV[7])}
 `)
 
 export const redisAdmit = (link: RedisLink, prefix: string): Admit =>

@@ -54,38 +54,35 @@ export const makeMarketplace = (options: MarketplaceOptions): MarketplaceShape =
   const cache = makeAgentCache(options.agentCacheTtlMs)
   const urls = [options.baseUrl]
 
-  /** Sends once and returns the success body, or the classified failure. */
+  /** Sends once and returns the success body, or the classified failure; counted and timed for the metrics. */
   const exchange = <A>(
     op: Operation,
     request: { readonly method: "GET" | "POST"; readonly path: string; readonly body?: unknown; readonly timeoutMs: number },
     onTransport: (f: TransportFailed) => MarketplaceError,
     decode: (body: Obj) => Decoded<A>,
   ): Effect.Effect<A, MarketplaceError> =>
-    measured(marketplaceRequests, op.label, exchangeOnce(op, request, onTransport, decode), { onTime: addMarketplaceTime })
-
-  const exchangeOnce = <A>(
-    op: Operation,
-    request: { readonly method: "GET" | "POST"; readonly path: string; readonly body?: unknown; readonly timeoutMs: number },
-    onTransport: (f: TransportFailed) => MarketplaceError,
-    decode: (body: Obj) => Decoded<A>,
-  ): Effect.Effect<A, MarketplaceError> =>
-    send({ baseUrl: options.baseUrl, ...request, ...(options.fetch ? { fetch: options.fetch } : {}) }).pipe(
-      Effect.mapError(onTransport),
-      Effect.flatMap((answer): Effect.Effect<A, MarketplaceError> => {
-        const body = parseBody(answer.text, answer.contentType)
-        const success = answer.status >= 200 && answer.status < 300
-        if (body.json && typeof body.value === "object" && body.value !== null && !Array.isArray(body.value)) {
-          const value = body.value as Obj
-          if (success && value.ok === true) {
-            const decoded = decode(value)
-            return decoded.ok ? Effect.succeed(decoded.value) : Effect.fail(classifyMalformedSuccess(op, answer.status, decoded.reason))
+    measured(
+      marketplaceRequests,
+      op.label,
+      send({ baseUrl: options.baseUrl, ...request, ...(options.fetch ? { fetch: options.fetch } : {}) }).pipe(
+        Effect.mapError(onTransport),
+        Effect.flatMap((answer): Effect.Effect<A, MarketplaceError> => {
+          const body = parseBody(answer.text, answer.contentType)
+          const success = answer.status >= 200 && answer.status < 300
+          if (body.json && typeof body.value === "object" && body.value !== null && !Array.isArray(body.value)) {
+            const value = body.value as Obj
+            if (success && value.ok === true) {
+              const decoded = decode(value)
+              return decoded.ok ? Effect.succeed(decoded.value) : Effect.fail(classifyMalformedSuccess(op, answer.status, decoded.reason))
+            }
+            if (success && value.ok !== false) return Effect.fail(classifyMalformedSuccess(op, answer.status, "no ok field"))
+          } else if (body.json && success) {
+            return Effect.fail(classifyMalformedSuccess(op, answer.status, "the body is not a JSON object"))
           }
-          if (success && value.ok !== false) return Effect.fail(classifyMalformedSuccess(op, answer.status, "no ok field"))
-        } else if (body.json && success) {
-          return Effect.fail(classifyMalformedSuccess(op, answer.status, "the body is not a JSON object"))
-        }
-        return Effect.fail(classifyFailure(op, answer.status, body, urls))
-      }),
+          return Effect.fail(classifyFailure(op, answer.status, body, urls))
+        }),
+      ),
+      { onTime: addMarketplaceTime },
     )
 
   const readTransport = (op: Operation, timeoutMs: number) => (f: TransportFailed): MarketplaceError =>
