@@ -8,6 +8,8 @@ import { listKeysAdminRoute } from "../modules/admin/routes/list-keys"
 import { listUsersRoute } from "../modules/admin/routes/list-users"
 import { checkPoolRoute } from "../modules/admin/routes/check-pool"
 import { createWalletsRoute } from "../modules/admin/routes/create-wallets"
+import { rotatePoolRoute } from "../modules/admin/routes/rotate-pool"
+import { sweepPoolRoute } from "../modules/admin/routes/sweep-pool"
 import { listPoolRoute } from "../modules/admin/routes/list-pool"
 import { poolRefillReportRoute } from "../modules/admin/routes/pool-refill-report"
 import { updateKeyRoutes } from "../modules/admin/routes/update-key"
@@ -261,6 +263,8 @@ const adminRoutes = (respond: ReturnType<typeof makeRespond>) =>
     .use(listPoolRoute(respond))
     .use(checkPoolRoute(respond))
     .use(createWalletsRoute(respond))
+    .use(rotatePoolRoute(respond))
+    .use(sweepPoolRoute(respond))
     .use(poolRefillReportRoute(respond))
     .use(billingReconciliationRoute(respond))
     .use(moneyAuditRoute(respond))

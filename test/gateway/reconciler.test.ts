@@ -17,6 +17,8 @@ const chainSaying = (states: Record<string, SignatureState>): ChainShape => {
     getSolBalance: unused,
     getUsdcBalance: unused,
     getLatestBlockhash: unused,
+    getTokenAccount: unused,
+    sendTransaction: unused,
     getSignatureStatus: (s) => Effect.succeed(states[s] ?? "not_found"),
     getSignatureStatuses: (list) => Effect.succeed(list.map((s) => states[s] ?? "not_found")),
   }

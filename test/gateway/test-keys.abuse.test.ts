@@ -179,7 +179,7 @@ for (const dialect of dialects) {
       const live = await register(h)
       const exit = await h.runtime.runPromiseExit(assignWallet(live.keyId) as Effect.Effect<unknown, unknown, never>)
       expect(exit._tag).toBe("Failure")
-      const viaCall = await h.runtime.runPromiseExit(walletForCall({ keyId: live.keyId, walletId: null, environment: "live" }, { storage: false }) as Effect.Effect<unknown, unknown, never>)
+      const viaCall = await h.runtime.runPromiseExit(walletForCall({ keyId: live.keyId, walletId: null, storageWalletId: null, environment: "live" }, { storage: false }) as Effect.Effect<unknown, unknown, never>)
       expect(JSON.stringify(viaCall)).toContain("NoFundedWallet")
       const wallets = await run(h, Effect.flatMap(Store, (s) => s.wallets.list()))
       expect(wallets.every((w) => w.environment === "test" && w.assignedKeyCount === 0)).toBe(true)

@@ -122,6 +122,10 @@ for (const dialect of dialects) {
         last_balance_check_at: new Date(w.lastBalanceCheckAt!).toISOString(),
         last_balance_error: null,
         created_at: new Date(w.createdAt).toISOString(),
+        retired_at: null,
+        replaced_by: null,
+        storage_keys: 0,
+        swept_at: null,
       })))
       for (const w of rows) expect(listed.text).not.toContain(JSON.parse(w.encryptedSecret).c)
       const page = await admin(h, "/admin/pool?limit=1")

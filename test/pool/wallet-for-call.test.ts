@@ -16,7 +16,7 @@ import { seedKeys } from "./seed"
 import { run, wallet } from "./served"
 
 /** A live key as walletForCall sees it. */
-const liveKey = (keyId: string, walletId: string | null) => ({ keyId, walletId, environment: "live" as const })
+const liveKey = (keyId: string, walletId: string | null, storageWalletId: string | null = null) => ({ keyId, walletId, storageWalletId, environment: "live" as const })
 
 const setBalance = (h: TestApp, id: string, status: Exclude<WalletStatus, "retired">, usdcBalance: number) =>
   run(h, Effect.flatMap(Store, (s) => s.wallets.recordBalance(id, { status, usdcBalance, lamports: 100_000_000, checkedAt: 1 })))
@@ -89,7 +89,7 @@ for (const dialect of dialects) {
       await setBalance(h, ids[0]!, "active", 1_000_000)
       const [live] = await seedKeys(h.runtime, 1)
       const [tk, legacy] = await seedKeys(h.runtime, 2, "test")
-      const testKey = (keyId: string, walletId: string | null) => ({ keyId, walletId, environment: "test" as const })
+      const testKey = (keyId: string, walletId: string | null) => ({ keyId, walletId, storageWalletId: null, environment: "test" as const })
 
       const assigned = await run(h, walletForCall(testKey(tk!, null), { storage: false }))
       expect(testIds).toContain(assigned.wallet.id)

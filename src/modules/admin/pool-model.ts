@@ -19,9 +19,13 @@ export const PoolWallet = t.Object({
   last_balance_check_at: isoOrNull("ISO time of the last successful balance read; null when never read"),
   last_balance_error: t.Union([t.String(), t.Null()], { description: "Why the latest read failed; null after a successful read" }),
   created_at: t.String({ description: "ISO time" }),
+  retired_at: isoOrNull("ISO time rotation retired the wallet; null while it pays"),
+  replaced_by: t.Union([t.String(), t.Null()], { description: "The wallet its keys moved to when it was retired" }),
+  storage_keys: t.Integer({ description: "Keys whose storage data is on this wallet: their storage calls pay from it, retired or not" }),
+  swept_at: isoOrNull("ISO time a sweep found the retired wallet empty; null until then"),
 })
 
-export const poolWalletJson = (w: WalletRow) => ({
+export const poolWalletJson = (w: WalletRow, storageKeys = 0) => ({
   id: w.id,
   public_key: w.publicKey,
   status: w.status,
@@ -32,6 +36,10 @@ export const poolWalletJson = (w: WalletRow) => ({
   last_balance_check_at: w.lastBalanceCheckAt === null ? null : new Date(w.lastBalanceCheckAt).toISOString(),
   last_balance_error: w.lastBalanceError,
   created_at: new Date(w.createdAt).toISOString(),
+  retired_at: w.retiredAt === null ? null : new Date(w.retiredAt).toISOString(),
+  replaced_by: w.replacedBy,
+  storage_keys: storageKeys,
+  swept_at: w.sweptAt === null ? null : new Date(w.sweptAt).toISOString(),
 })
 
 export const StatusCounts = t.Object({
@@ -76,4 +84,53 @@ export const RefillReport = t.Object({
   wallets: t.Array(RefillLine, { description: "Every wallet but retired ones" }),
   total_usdc_needed: t.Integer({ description: "Sum of usdc_needed, micro-USD (exact)" }),
   total_lamports_needed: t.Integer({ description: "Sum of lamports_needed, lamports (exact)" }),
+})
+
+export const WalletRotation = t.Object({
+  environment: t.Union([t.Literal("live"), t.Literal("test")], { description: "The pool rotated" }),
+  cutoff: t.String({ description: "ISO time: wallets created before it were rotated" }),
+  dry_run: t.Boolean({ description: "True when nothing was changed" }),
+  wallets: t.Array(
+    t.Object({
+      wallet_id: t.String({ description: "The old wallet" }),
+      public_key: t.String({ description: "Its public key" }),
+      created_at: t.String({ description: "ISO time it was created" }),
+      keys: t.Integer({ description: "Keys paying from it before the run" }),
+      replaced_by: t.Optional(t.String({ description: "The new wallet" })),
+      replaced_by_public_key: t.Optional(t.String({ description: "The new wallet's public key" })),
+      outcome: t.Union([t.Literal("planned"), t.Literal("retired"), t.Literal("not_funded"), t.Literal("already_retired")], {
+        description: "planned (dry run); retired; not_funded (its replacement could not pay after funding: nothing moved); already_retired",
+      }),
+      moved_keys: t.Optional(t.Integer({ description: "Keys moved to the new wallet" })),
+      storage_keys: t.Optional(t.Integer({ description: "Keys whose storage data stays on the old wallet (their storage calls keep paying from it)" })),
+    }),
+    { description: "One line per wallet older than the cutoff" },
+  ),
+  retired: t.Integer({ description: "Wallets retired by this run" }),
+  moved_keys: t.Integer({ description: "Keys moved" }),
+  storage_keys: t.Integer({ description: "Keys that keep storage data on a retired wallet" }),
+})
+
+export const SweepReport = t.Object({
+  treasury: t.String({ description: "POOL_TREASURY_ADDRESS" }),
+  dry_run: t.Boolean({ description: "True when nothing was sent" }),
+  wallets: t.Array(
+    t.Object({
+      wallet_id: t.String({ description: "Retired wallet" }),
+      public_key: t.String({ description: "Its public key" }),
+      outcome: t.Union(
+        ["planned", "swept", "empty", "already_swept", "held_for_storage", "needs_fee", "unconfirmed", "failed"].map((o) => t.Literal(o)),
+        { description: "planned (dry run); swept; empty (nothing left: marked swept); already_swept; held_for_storage (a key's data is on it: never swept); needs_fee (too few lamports to pay the fee); unconfirmed (sent, not confirmed yet); failed" },
+      ),
+      usdc: t.Integer({ description: "USDC moved (or to move), micro-USD" }),
+      lamports: t.Integer({ description: "SOL moved (or to move), lamports" }),
+      signature: t.Optional(t.String({ description: "The sweep transaction" })),
+      error: t.Optional(t.String({ description: "Why it was not swept" })),
+    }),
+    { description: "One line per retired live wallet" },
+  ),
+  swept: t.Integer({ description: "Wallets swept by this run" }),
+  total_usdc: t.Integer({ description: "USDC sent to the treasury (or to send), micro-USD" }),
+  total_lamports: t.Integer({ description: "SOL sent to the treasury (or to send), lamports" }),
+  failed: t.Integer({ description: "Wallets that failed or are unconfirmed" }),
 })

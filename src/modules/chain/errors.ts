@@ -5,3 +5,6 @@ export class ChainUnavailable extends Data.TaggedError("ChainUnavailable")<{
   readonly operation: string
   readonly reason: string
 }> {}
+
+/** The node refused a transaction at preflight (bad signature, stale blockhash, a failing instruction): nothing landed. */
+export class TransactionRefused extends Data.TaggedError("TransactionRefused")<{ readonly reason: string }> {}

@@ -4,7 +4,7 @@
 import { Connection, PublicKey, type FetchFn, type SignatureStatus } from "@solana/web3.js"
 import { Effect } from "effect"
 import { upstreamText } from "../marketplace/sanitize"
-import { ChainUnavailable } from "./errors"
+import { ChainUnavailable, TransactionRefused } from "./errors"
 import { associatedTokenAddress } from "../../platform/solana/spl-ids"
 
 export type SignatureState = "not_found" | "processed" | "confirmed" | "finalized" | "failed"
@@ -19,6 +19,14 @@ export type ChainShape = {
   readonly getSignatureStatus: (signature: string) => Effect.Effect<SignatureState, ChainUnavailable>
   /** The states of many signatures, in order, 256 per RPC request (the node's limit). */
   readonly getSignatureStatuses: (signatures: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<SignatureState>, ChainUnavailable>
+  /** The base units in `owner`'s associated token account for `mint`, or undefined when that account does not exist. */
+  readonly getTokenAccount: (owner: string, mint: string) => Effect.Effect<{ readonly amount: number } | undefined, ChainUnavailable>
+  /**
+   * Sends a signed transaction (with the node's preflight); its signature.
+   * A refusal is `TransactionRefused` with the node's message: nothing landed.
+   * A failure to get an answer is ChainUnavailable: it may have landed.
+   */
+  readonly sendTransaction: (wire: Uint8Array) => Effect.Effect<string, ChainUnavailable | TransactionRefused>
 }
 
 export type ChainOptions = {
@@ -59,22 +67,40 @@ export const makeChain = (options: ChainOptions): ChainShape => {
     return yield* integer("getBalance", lamports)
   })
 
-  const getUsdcBalance = Effect.fn("Chain.getUsdcBalance")(function* (owner: string, mint: string) {
+  const getTokenAccount = Effect.fn("Chain.getTokenAccount")(function* (owner: string, mint: string) {
     const ata = associatedTokenAddress(yield* key(mint), yield* key(owner))
     const amount = yield* Effect.tryPromise({
       try: async () => {
         try {
           return (await connection.getTokenAccountBalance(ata, "confirmed")).value.amount
         } catch (e) {
-          // A wallet that never received the token has no account: that is a zero balance.
-          if (missingAccount.test((e as Error)?.message ?? "")) return "0"
+          if (missingAccount.test((e as Error)?.message ?? "")) return undefined
           throw e
         }
       },
       catch: unavailable("getTokenAccountBalance"),
     })
+    if (amount === undefined) return undefined
     if (!/^\d+$/.test(amount)) return yield* Effect.fail(new ChainUnavailable({ operation: "getTokenAccountBalance", reason: "RPC returned a malformed amount" }))
-    return yield* integer("getTokenAccountBalance", amount)
+    return { amount: yield* integer("getTokenAccountBalance", amount) }
+  })
+
+  const sendTransaction = Effect.fn("Chain.sendTransaction")(function* (wire: Uint8Array) {
+    return yield* Effect.tryPromise({
+      try: () => connection.sendRawTransaction(wire, { skipPreflight: false, preflightCommitment: "confirmed", maxRetries: 0 }),
+      catch: (e) => {
+        // web3.js raises SendTransactionError for a JSON-RPC error answer: the node refused it.
+        const err = e as { name?: string; message?: string; transactionMessage?: string }
+        if (err?.name === "SendTransactionError" || /^failed to send transaction/i.test(err?.message ?? ""))
+          return new TransactionRefused({ reason: upstreamText(err.transactionMessage ?? err.message ?? "refused", [options.rpcUrl]) })
+        return unavailable("sendTransaction")(e)
+      },
+    })
+  })
+
+  const getUsdcBalance = Effect.fn("Chain.getUsdcBalance")(function* (owner: string, mint: string) {
+    // A wallet that never received the token has no account: that is a zero balance.
+    return (yield* getTokenAccount(owner, mint))?.amount ?? 0
   })
 
   const getLatestBlockhash = Effect.fn("Chain.getLatestBlockhash")(function* () {
@@ -104,5 +130,5 @@ export const makeChain = (options: ChainOptions): ChainShape => {
     return (yield* getSignatureStatuses([signature]))[0]!
   })
 
-  return { getSolBalance, getUsdcBalance, getLatestBlockhash, getSignatureStatus, getSignatureStatuses }
+  return { getSolBalance, getUsdcBalance, getTokenAccount, getLatestBlockhash, getSignatureStatus, getSignatureStatuses, sendTransaction }
 }

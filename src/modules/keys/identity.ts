@@ -10,6 +10,8 @@ export type KeyIdentity = {
   readonly tier: Tier
   readonly limits: Limits
   readonly walletId: string | null
+  /** The wallet holding the key's storage data (null before its first storage call); storage calls pay from it. */
+  readonly storageWalletId: string | null
   readonly prefix: string
   /** The key's owner has saved a card (setup_intent.succeeded); read with the key, so cached with it. */
   readonly cardVerified: boolean
@@ -26,6 +28,7 @@ export const identityOf = (row: VerifiedKeyRow, tiers: TierTable): KeyIdentity =
     tier,
     limits: effectiveLimits(tier, row, tiers),
     walletId: row.walletId,
+    storageWalletId: row.storageWalletId,
     prefix: row.prefix,
     cardVerified: row.ownerCardVerifiedAt !== null,
     storageNamespace: row.storageNamespace,

@@ -60,14 +60,15 @@ const GIVE_UP_AFTER = 5
 
 const describeFailure = (now: number, e: ChainUnavailable) => `${new Date(now).toISOString()} ${e.operation}: ${e.reason}`.slice(0, 500)
 
-/** Reads and stores every wallet's balances (retired ones too, without touching their status); `onProgress` hears each wallet done. */
-export const checkBalances = Effect.fn("Pool.checkBalances")(function* (options: { readonly onProgress?: (done: number, total: number) => void } = {}) {
+/** Reads and stores every wallet's balances (retired ones too, without touching their status), or those of `only`; `onProgress` hears each wallet done. */
+export const checkBalances = Effect.fn("Pool.checkBalances")(function* (options: { readonly onProgress?: (done: number, total: number) => void; readonly only?: ReadonlySet<string> } = {}) {
   const config = yield* AppConfig
   const store = yield* Store
   const networks = yield* Networks
   const thresholds = thresholdsOf(config)
   const startedAt = yield* Clock.currentTimeMillis
-  const wallets = yield* store.wallets.list()
+  const all = yield* store.wallets.list()
+  const wallets = options.only ? all.filter((w) => options.only!.has(w.id)) : all
 
   // Per RPC: a live outage does not stop the sandbox pool's reads, nor the reverse.
   const rpc = { live: { failuresInARow: 0, lastFailure: "" }, test: { failuresInARow: 0, lastFailure: "" } }

@@ -30,3 +30,9 @@ export type UnsealError = EnvelopeInvalid | MasterKeyUnknown | DecryptFailed
  * key an empty namespace. Only a refill fixes it.
  */
 export class WalletDepleted extends Data.TaggedError("WalletDepleted")<{ readonly walletId: string; readonly status: "depleted" | "retired" }> {}
+
+/** A sweep was asked for, but POOL_TREASURY_ADDRESS is not set: there is nowhere to send a retired wallet's funds. */
+export class TreasuryNotConfigured extends Data.TaggedError("TreasuryNotConfigured")<{}> {}
+
+/** Rotation needs new wallets funded, and on a real network only a treasury key the server never holds can fund them. */
+export class FundingNeedsTreasuryKey extends Data.TaggedError("FundingNeedsTreasuryKey")<{ readonly network: string }> {}

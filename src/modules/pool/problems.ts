@@ -1,10 +1,10 @@
 // The problem documents of this module's errors. Wallets, their secrets and the signing policy.
 // The map is keyed by every tag of the union, so an error without one does not compile.
 import { problem, type ProblemMap } from "../../platform/http/problem"
-import type { NoFundedWallet, TransactionRejected, UnsealError, WalletDepleted, WalletNotFound } from "./errors"
+import type { FundingNeedsTreasuryKey, NoFundedWallet, TransactionRejected, TreasuryNotConfigured, UnsealError, WalletDepleted, WalletNotFound } from "./errors"
 
 /** Every failure of this module that can reach a response. */
-export type PoolFailure = UnsealError | WalletNotFound | NoFundedWallet | WalletDepleted | TransactionRejected
+export type PoolFailure = UnsealError | WalletNotFound | NoFundedWallet | WalletDepleted | TransactionRejected | TreasuryNotConfigured | FundingNeedsTreasuryKey
 
 // A wallet that cannot be opened is an operator problem (missing or wrong
 // master key, damaged row): the caller gets a 503 without internals; the log
@@ -31,5 +31,8 @@ export const poolProblems: ProblemMap<PoolFailure> = {
       "The pool wallet that holds this key's storage data has run out of funds. Storage agents keep data per key and wallet, so the call cannot be paid from another wallet without losing this key's view of its data; an operator must refill the wallet. Retry later.",
     headers: () => ({ "retry-after": "300" }),
   },
+  TreasuryNotConfigured: problem(409, "treasury_not_configured", "No treasury configured", () => "Sweeping sends a retired wallet's USDC and SOL to POOL_TREASURY_ADDRESS, which is not set. Set it and restart, then sweep again."),
+  FundingNeedsTreasuryKey: problem(409, "funding_needs_treasury_key", "Rotation needs the treasury key", (e) =>
+    `New wallets on ${e.network} are funded from the treasury, whose key the server never holds. Run \`tdk pool rotate --from-keypair <file>\` on a machine with the key, or ask for a dry run here.`),
   TransactionRejected: problem(502, "transaction_rejected", "Marketplace transaction rejected", (e) => `The marketplace asked the gateway to sign a transaction that breaks its signing policy (${e.code}); nothing was signed or paid.`, { extra: (e) => ({ policy_code: e.code }) }),
 }

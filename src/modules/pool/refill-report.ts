@@ -10,5 +10,6 @@ export const currentRefillReport = Effect.fn("Pool.refillReport")(function* () {
   const config = yield* AppConfig
   const store = yield* Store
   const wallets = (yield* store.wallets.list()).filter((w) => w.environment === "live")
-  return refillReport(wallets, { usdc: config.poolRefillTargetUsdc, lamports: config.poolRefillTargetLamports })
+  const holders = yield* store.wallets.storageHolders(wallets.filter((w) => w.status === "retired").map((w) => w.id))
+  return refillReport(wallets, { usdc: config.poolRefillTargetUsdc, lamports: config.poolRefillTargetLamports }, new Set(holders.keys()))
 })

@@ -1,6 +1,8 @@
 // The refill report: what each wallet needs to reach the configured targets,
 // and the totals an operator transfers. Pure, integer-only: micro-USD and
-// lamports. Retired wallets are left out (they are being drained, not fed).
+// lamports. Retired wallets are left out (they are being drained, not fed),
+// except those still holding a key's storage data (pool/rotation.ts), which
+// keep paying that key's storage calls.
 import type { WalletRow, WalletStatus } from "../../store/wallets/repo"
 
 export type RefillTargets = {
@@ -42,12 +44,12 @@ const exact = (n: bigint, what: string): number => {
 
 type Balances = Pick<WalletRow, "id" | "publicKey" | "status" | "usdcBalance" | "lamports" | "lastBalanceCheckAt" | "lastBalanceError">
 
-export const refillReport = (wallets: ReadonlyArray<Balances>, targets: RefillTargets): RefillReport => {
+export const refillReport = (wallets: ReadonlyArray<Balances>, targets: RefillTargets, storageHolders: ReadonlySet<string> = new Set()): RefillReport => {
   const lines: Array<RefillLine> = []
   let usdc = 0n
   let lamports = 0n
   for (const w of wallets) {
-    if (w.status === "retired") continue
+    if (w.status === "retired" && !storageHolders.has(w.id)) continue
     const usdcNeeded = Math.max(0, targets.usdc - w.usdcBalance)
     const lamportsNeeded = Math.max(0, targets.lamports - w.lamports)
     usdc += BigInt(usdcNeeded)

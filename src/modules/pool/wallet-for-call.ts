@@ -1,11 +1,15 @@
 // Which wallet pays one call. A key keeps its assigned wallet; when that
 // wallet can no longer pay, a call to an ordinary agent borrows another
-// wallet for this call only, while a call to a storage agent must fail: its
-// data lives under the key's wallet, and paying from another would show the
-// key someone else's (empty) view.
+// wallet for this call only. A call to a storage agent always pays from the
+// wallet that holds the key's data (storage agents key data by the paying
+// wallet): the one recorded on its first storage call, which rotation leaves
+// in place even after it retires the wallet for every other call. When that
+// wallet cannot pay, the storage call fails rather than show the key someone
+// else's (empty) view.
 import { Effect } from "effect"
 import { Store } from "../../store/store"
 import type { WalletEnvironment, WalletRow } from "../../store/wallets/repo"
+import { KeyNotFound } from "../keys/errors"
 import { NoFundedWallet, WalletDepleted, WalletNotFound } from "./errors"
 import { assignWallet } from "./service"
 
@@ -13,6 +17,8 @@ export type CallWallet = {
   readonly wallet: WalletRow
   /** True when the key's own wallet could not pay and this one stands in for this call only. */
   readonly borrowed: boolean
+  /** True when this call changed the key's row (its first wallet, or its storage wallet): a cached identity is stale. */
+  readonly keyChanged: boolean
 }
 
 const cannotPay = (w: WalletRow): w is WalletRow & { status: "depleted" | "retired" } => w.status === "depleted" || w.status === "retired"
@@ -25,7 +31,7 @@ const cannotPay = (w: WalletRow): w is WalletRow & { status: "depleted" | "retir
  * for the lasting assignment, not for one call.
  */
 export const walletForCall = Effect.fn("Pool.walletForCall")(function* (
-  key: { readonly keyId: string; readonly walletId: string | null; readonly environment: WalletEnvironment },
+  key: { readonly keyId: string; readonly walletId: string | null; readonly storageWalletId: string | null; readonly environment: WalletEnvironment },
   options: {
     readonly storage: boolean
     /**
@@ -38,18 +44,30 @@ export const walletForCall = Effect.fn("Pool.walletForCall")(function* (
 ) {
   const store = yield* Store
   const { keyId, walletId, environment } = key
-  const known = walletId === null ? undefined : options.paying?.find((w) => w.id === walletId)
-  const assigned = walletId === null ? yield* assignWallet(keyId) : (known ?? (yield* store.wallets.findById(walletId)))
+  const read = (id: string) => {
+    const known = options.paying?.find((w) => w.id === id)
+    return known ? Effect.succeed(known) : store.wallets.findById(id)
+  }
+  const assigned = walletId === null ? yield* assignWallet(keyId) : yield* read(walletId)
   if (!assigned) return yield* Effect.fail(new WalletNotFound({ walletId: walletId ?? "" }))
   // A test key assigned a live wallet before test keys had a pool of their own moves to one.
   const own = assigned.environment === environment ? assigned : yield* assignWallet(keyId)
-  if (!cannotPay(own)) return { wallet: own, borrowed: false } satisfies CallWallet
+  const keyChanged = own.id !== walletId
   if (options.storage) {
-    yield* Effect.logWarning("storage call refused: the key's wallet cannot pay", { key_id: keyId, wallet_id: own.id, status: own.status })
-    return yield* Effect.fail(new WalletDepleted({ walletId: own.id, status: own.status }))
+    const recorded = key.storageWalletId ?? (yield* store.keys.claimStorageWallet(keyId, own.id))
+    if (recorded === undefined) return yield* Effect.fail(new KeyNotFound({ keyId }))
+    const holder = recorded === own.id ? own : yield* read(recorded)
+    if (!holder || holder.environment !== environment) return yield* Effect.fail(new WalletNotFound({ walletId: recorded }))
+    // Retired by rotation is no bar: the wallet stays funded and unswept while it holds a key's data.
+    if (holder.status === "depleted") {
+      yield* Effect.logWarning("storage call refused: the wallet holding the key's data cannot pay", { key_id: keyId, wallet_id: holder.id, status: holder.status })
+      return yield* Effect.fail(new WalletDepleted({ walletId: holder.id, status: holder.status }))
+    }
+    return { wallet: holder, borrowed: false, keyChanged: keyChanged || key.storageWalletId === null } satisfies CallWallet
   }
+  if (!cannotPay(own)) return { wallet: own, borrowed: false, keyChanged } satisfies CallWallet
   const standIn = yield* store.wallets.mostFunded(own.id, environment)
   if (!standIn) return yield* Effect.fail(new NoFundedWallet({ reason: "every pool wallet is depleted or retired" }))
   yield* Effect.logInfo("call paid by a stand-in wallet", { key_id: keyId, wallet_id: own.id, status: own.status, stand_in_wallet_id: standIn.id })
-  return { wallet: standIn, borrowed: true } satisfies CallWallet
+  return { wallet: standIn, borrowed: true, keyChanged } satisfies CallWallet
 })

@@ -1,5 +1,6 @@
 // Solana JSON-RPC 2.0 over the sandbox ledger: the subset `@solana/web3.js`
-// v1 `Connection` needs to read balances and statuses. Any input yields a
+// v1 `Connection` needs to read balances and statuses, and to send the
+// transactions the product itself sends (execute.ts). Any input yields a
 // JSON-RPC answer; bad params fail with InvalidParams, answered as -32602.
 import { PublicKey } from "@solana/web3.js"
 import bs58 from "bs58"
@@ -9,10 +10,11 @@ import { accountAt, encodeAccount, tokenAccountView, tokenAmount, type Encoding 
 import { SANDBOX_USDC_DECIMALS, sandboxUsdcMint } from "./identities"
 import { BLOCKHASH_VALID_SLOTS, blockhashOf, creditSol, currentSlot, nextSlot, recordSignature, signatureStatus, slotAt, solBalance, tokenAccount, tokenAccountsByOwner, usdcSupply } from "./ledger"
 import type { SandboxStore } from "./store/sql"
+import { executeTransaction, SendRefused } from "./execute"
 import { isAddressShaped } from "../../platform/solana/address"
 
 export type RpcId = string | number | null
-type RpcError = { readonly code: number; readonly message: string }
+type RpcError = { readonly code: number; readonly message: string; readonly data?: unknown }
 export type RpcReply = { readonly jsonrpc: "2.0"; readonly id: RpcId; readonly result?: unknown; readonly error?: RpcError }
 
 export const rpcErrors = {
@@ -53,7 +55,7 @@ const encodingOf = (v: unknown): Effect.Effect<Encoding, InvalidParams> => {
 
 const withContext = (env: RpcEnv, value: unknown) => Effect.map(currentSlot(env.db), (slot) => ({ context: { apiVersion: "2.2.0", slot }, value }))
 
-type Method = (env: RpcEnv, params: ReadonlyArray<unknown>) => Effect.Effect<unknown, InvalidParams>
+type Method = (env: RpcEnv, params: ReadonlyArray<unknown>) => Effect.Effect<unknown, InvalidParams | SendRefused>
 
 const methods: Record<string, Method> = {
   getVersion: () => Effect.succeed({ "solana-core": "2.2.0", "feature-set": 0 }),
@@ -129,6 +131,18 @@ const methods: Record<string, Method> = {
     // The chain's rent: 3480 lamports per byte-year, two years, plus 128 bytes of account overhead.
     return Effect.succeed((length + 128) * 3480 * 2)
   },
+  sendTransaction: ({ db, now }, [encoded, config]) =>
+    Effect.gen(function* () {
+      const encoding = configOf(config).encoding ?? "base58"
+      if (typeof encoded !== "string" || (encoding !== "base64" && encoding !== "base58")) return yield* Effect.fail(invalid("Invalid param: expected an encoded transaction (base58 or base64)"))
+      let wire: Uint8Array
+      try {
+        wire = encoding === "base64" ? new Uint8Array(Buffer.from(encoded, "base64")) : bs58.decode(encoded)
+      } catch {
+        return yield* Effect.fail(invalid(`Invalid param: invalid ${encoding} encoding`))
+      }
+      return yield* executeTransaction(db, wire, now)
+    }),
   requestAirdrop: ({ db, now, maxAirdropLamports }, [address, lamports]) =>
     Effect.gen(function* () {
       const to = yield* pubkey(address, "address")
@@ -159,6 +173,8 @@ const handleOne = (env: RpcEnv, request: unknown): Effect.Effect<RpcReply> => {
   return method(env, (r.params as Array<unknown> | undefined) ?? []).pipe(
     Effect.map((result): RpcReply => ({ jsonrpc: "2.0", id, result })),
     Effect.catchTag("InvalidParams", (e) => Effect.succeed<RpcReply>({ jsonrpc: "2.0", id, error: { code: -32602, message: e.message } })),
+    // A real node's preflight refusal: the message, and the error and logs under data.
+    Effect.catchTag("SendRefused", (e) => Effect.succeed<RpcReply>({ jsonrpc: "2.0", id, error: { code: e.code, message: e.message, ...(e.err === null ? {} : { data: { err: e.err, logs: [], accounts: null, unitsConsumed: 0 } }) } })),
   )
 }
 

@@ -185,6 +185,8 @@ export type Config = {
   readonly poolRefillTargetUsdc: number
   /** SOL each wallet is refilled to, lamports (refill report). */
   readonly poolRefillTargetLamports: number
+  /** Where a retired wallet's remaining USDC and SOL go (`tdk pool sweep`); sweeping is off when unset. */
+  readonly poolTreasuryAddress: string | undefined
   /** Wallets created and funded at first start per empty sandbox pool (test keys' on every network; live on the sandbox). */
   readonly sandboxPoolSize: number
 }
@@ -386,6 +388,7 @@ export const configSpec: { readonly [K in keyof Config]: Spec<K> } = {
   poolMinCallBase: { env: "POOL_MIN_CALL_BASE", read: int(0, 1_000_000_000), fallback: () => 40_000, doc: "USDC below which a wallet is depleted (the price of one call), micro-USD (40000 = $0.04)" },
   poolMinLamports: { env: "POOL_MIN_LAMPORTS", read: int(0, 1_000_000_000), fallback: () => 10_000, doc: "SOL below which a wallet is depleted (network fees), lamports (10000 = two 5000-lamport fees)" },
   poolRefillTargetUsdc: { env: "POOL_REFILL_TARGET_USDC", read: int(0, 1_000_000_000_000), fallback: () => 100_000_000, doc: "USDC the refill report tops each wallet up to, micro-USD (100000000 = $100)" },
+  poolTreasuryAddress: { env: "POOL_TREASURY_ADDRESS", read: base58Key, fallback: () => undefined, doc: "the treasury wallet (base58) that sweeps send a retired wallet's USDC and SOL to; its USDC account must exist; no sweeping when unset" },
   poolRefillTargetLamports: { env: "POOL_REFILL_TARGET_LAMPORTS", read: int(0, 1_000_000_000_000), fallback: () => 100_000_000, doc: "SOL the refill report tops each wallet up to, lamports (100000000 = 0.1 SOL)" },
   sandboxPoolSize: { env: "SANDBOX_POOL_SIZE", read: int(0, 1000), fallback: () => 10, doc: "wallets created and funded from the sandbox faucet at first start for each empty sandbox pool: the test keys' pool on every network, and the live pool on the sandbox network (0 = none)" },
 }

@@ -17,6 +17,7 @@ import sqlite_12 from "../../../drizzle/sqlite/0012_meter_batches.sql" with { ty
 import sqlite_13 from "../../../drizzle/sqlite/0013_usage_request_id_idx.sql" with { type: "text" }
 import sqlite_14 from "../../../drizzle/sqlite/0014_alerts.sql" with { type: "text" }
 import sqlite_15 from "../../../drizzle/sqlite/0015_developer_webhooks.sql" with { type: "text" }
+import sqlite_16 from "../../../drizzle/sqlite/0016_wallet_rotation.sql" with { type: "text" }
 
 export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488039901, breakpoints: true, sql: sqlite_0 },
@@ -35,6 +36,7 @@ export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0013_usage_request_id_idx", when: 1796119876216, breakpoints: true, sql: sqlite_13 },
   { tag: "0014_alerts", when: 1796122407257, breakpoints: true, sql: sqlite_14 },
   { tag: "0015_developer_webhooks", when: 1796122992626, breakpoints: true, sql: sqlite_15 },
+  { tag: "0016_wallet_rotation", when: 1796127982367, breakpoints: true, sql: sqlite_16 },
 ]
 
 import pg_0 from "../../../drizzle/pg/0000_init.sql" with { type: "text" }
@@ -53,6 +55,7 @@ import pg_12 from "../../../drizzle/pg/0012_meter_batches.sql" with { type: "tex
 import pg_13 from "../../../drizzle/pg/0013_usage_request_id_idx.sql" with { type: "text" }
 import pg_14 from "../../../drizzle/pg/0014_alerts.sql" with { type: "text" }
 import pg_15 from "../../../drizzle/pg/0015_developer_webhooks.sql" with { type: "text" }
+import pg_16 from "../../../drizzle/pg/0016_wallet_rotation.sql" with { type: "text" }
 
 export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488040566, breakpoints: true, sql: pg_0 },
@@ -71,4 +74,5 @@ export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0013_usage_request_id_idx", when: 1796119877216, breakpoints: true, sql: pg_13 },
   { tag: "0014_alerts", when: 1796122407853, breakpoints: true, sql: pg_14 },
   { tag: "0015_developer_webhooks", when: 1796122993202, breakpoints: true, sql: pg_15 },
+  { tag: "0016_wallet_rotation", when: 1796127982952, breakpoints: true, sql: pg_16 },
 ]

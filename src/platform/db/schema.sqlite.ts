@@ -48,7 +48,12 @@ export const apiKeys = sqliteTable("api_keys", {
   // key's life (see modules/keys/storage-namespace.ts); every insert draws
   // one. Rows created before it existed hold `tdk_<id>`.
   storageNamespace: text("storage_namespace").notNull(),
+  // The wallet that paid the key's first storage call: storage agents key
+  // data by the paying wallet, so every later storage call pays from it,
+  // also after rotation moves the key's other calls to a new wallet.
+  storageWalletId: text("storage_wallet_id"),
 }, (t) => [
+  index("api_keys_storage_wallet_idx").on(t.storageWalletId),
   uniqueIndex("api_keys_key_hash_uq").on(t.keyHash),
   uniqueIndex("api_keys_storage_namespace_uq").on(t.storageNamespace),
   index("api_keys_previous_key_hash_idx").on(t.previousKeyHash),
@@ -70,6 +75,14 @@ export const walletPool = sqliteTable("wallet_pool", {
   // "live" pays on TETTO_NETWORK; "test" is the built-in sandbox's own pool,
   // which pays for test keys' calls on every network.
   environment: text("environment").notNull().default("live"),
+  // Wallet rotation (pool/rotation.ts): when the wallet stopped paying for
+  // its keys, and the wallet they moved to.
+  retiredAt: integer("retired_at"),
+  replacedBy: text("replaced_by"),
+  // The sweep of a retired wallet to the treasury (pool/sweep.ts): when it
+  // was found empty after a sweep, and the last sweep transaction sent.
+  sweptAt: integer("swept_at"),
+  sweepSignature: text("sweep_signature"),
 }, (t) => [uniqueIndex("wallet_pool_public_key_uq").on(t.publicKey)])
 
 export const usage = sqliteTable("usage", {

@@ -31,4 +31,10 @@ export interface KeysRepo {
   readonly revoke: (id: string, now: number) => Effect.Effect<KeyRow | undefined, StoreUnavailable>
   readonly update: (id: string, patch: KeyPatch) => Effect.Effect<KeyRow | undefined, StoreUnavailable>
   readonly touchLastUsed: (id: string, now: number) => Effect.Effect<void, StoreUnavailable>
+  /**
+   * The wallet that holds the key's storage data: the one recorded, or, if
+   * none is yet, `walletId`, recorded now in the same statement (so two first
+   * storage calls agree on one). Undefined when the key does not exist.
+   */
+  readonly claimStorageWallet: (id: string, walletId: string) => Effect.Effect<string | undefined, StoreUnavailable>
 }

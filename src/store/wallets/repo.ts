@@ -23,6 +23,12 @@ export type WalletRow = {
   readonly rotatedAt: number | null
   /** "live" pays on TETTO_NETWORK; "test" is the sandbox pool that pays for test keys. */
   readonly environment: WalletEnvironment
+  /** When rotation retired the wallet, and the wallet its keys moved to. */
+  readonly retiredAt: number | null
+  readonly replacedBy: string | null
+  /** When a sweep found the retired wallet empty, and the last sweep transaction sent from it. */
+  readonly sweptAt: number | null
+  readonly sweepSignature: string | null
 }
 
 export type WalletEnvironment = "live" | "test"
@@ -54,6 +60,10 @@ export type Assignment =
   | { readonly kind: "existing" | "assigned"; readonly wallet: WalletRow }
   | { readonly kind: "no_key" }
   | { readonly kind: "no_wallet" }
+
+export type Retirement =
+  | { readonly kind: "retired"; readonly movedKeys: number; readonly storageKeys: number }
+  | { readonly kind: "not_retirable" }
 
 /** What to do with one row during re-encryption: a new envelope, or leave it. */
 export type Reseal = (row: Pick<WalletRow, "id" | "publicKey" | "encryptedSecret">) => SealedSecret | undefined
@@ -99,6 +109,18 @@ export interface WalletsRepo {
    */
   readonly resealBatch: (afterId: string | undefined, limit: number, reseal: Reseal, now: number) => Effect.Effect<ResealBatch, StoreUnavailable>
   /**
+   * Retires `oldId` for `newId`, in one transaction: keys paying from the
+   * old wallet move to the new one (whose count grows by as many), and those
+   * that hold storage data on it keep it as their storage wallet (recorded
+   * now for keys whose data predates that record: settled calls to one of
+   * `storageAgentIds`). Nothing happens to a wallet already retired.
+   */
+  readonly retire: (oldId: string, newId: string, now: number, storageAgentIds: ReadonlyArray<string>) => Effect.Effect<Retirement, StoreUnavailable>
+  /** How many keys keep their storage data on each of `ids` (wallets that hold none are left out). */
+  readonly storageHolders: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, number>, StoreUnavailable>
+  /** Records a sweep: the transaction sent (when one was), and when the wallet read empty (null until it does). */
+  readonly recordSweep: (id: string, sweep: { readonly signature?: string; readonly sweptAt?: number }) => Effect.Effect<void, StoreUnavailable>
+  /**
    * How many writes to wallets this process has made through this repository:
    * a copy of wallet rows read before the count moved may be stale (the
    * gateway's short-lived list of paying wallets is dropped when it moves).
@@ -106,8 +128,8 @@ export interface WalletsRepo {
   readonly writes: () => number
 }
 
-type WriteMethod = "insert" | "recordBalance" | "recordBalanceError" | "updateSecret" | "assign" | "resealBatch"
-const writeMethods: ReadonlyArray<WriteMethod> = ["insert", "recordBalance", "recordBalanceError", "updateSecret", "assign", "resealBatch"]
+type WriteMethod = "insert" | "recordBalance" | "recordBalanceError" | "updateSecret" | "assign" | "resealBatch" | "retire" | "recordSweep"
+const writeMethods: ReadonlyArray<WriteMethod> = ["insert", "recordBalance", "recordBalanceError", "updateSecret", "assign", "resealBatch", "retire", "recordSweep"]
 
 /** The repository with `writes` counting every write method's run (success or not: a failed write may have committed). */
 export const countingWrites = (repo: Omit<WalletsRepo, "writes">): WalletsRepo => {

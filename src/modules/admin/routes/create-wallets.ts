@@ -24,7 +24,7 @@ export const createWalletsRoute = (respond: Respond) => {
           const store = yield* Store
           const ids = new Set(yield* generateWallets(body.count))
           const rows = (yield* store.wallets.list()).filter((w) => ids.has(w.id))
-          return { wallets: rows.map(poolWalletJson) }
+          return { wallets: rows.map((w) => poolWalletJson(w)) }
         }),
       { status: 201 }),
     {

@@ -16,7 +16,17 @@ export const listPoolRoute = (respond: Respond) => {
   const admin = adminResponder(respond)
   return new Elysia().get(
     "/admin/pool",
-    ({ request, query }) => admin.respond(request, failures, Effect.flatMap(Store, (store) => pageOf("wallets", query, store.wallets.page, poolWalletJson))),
+    ({ request, query }) =>
+      admin.respond(
+        request,
+        failures,
+        Effect.gen(function* () {
+          const store = yield* Store
+          const page = yield* pageOf("wallets", query, store.wallets.page, (w) => w)
+          const holders = yield* store.wallets.storageHolders(page.wallets.map((w) => w.id))
+          return { wallets: page.wallets.map((w) => poolWalletJson(w, holders.get(w.id) ?? 0)), next: page.next }
+        }),
+      ),
     {
       query: Query,
       response: admin.documented({ 200: t.Object({ wallets: t.Array(PoolWallet), next: NextCursor }) }, failures, inputFailures),

@@ -89,11 +89,11 @@ export const ownPayment = Effect.fn("Gateway.ownPayment")(function* (
   const storage = network.directory.namespaced.has(agent.id)
   const deadline = performance.now() + WAIT_BUDGET_MS
   for (let round = 1; ; round++) {
-    const { wallet: own, borrowed } = yield* walletForCall(identity, { storage, paying: yield* payingWallets(identity.environment) })
-    // The call (re)assigned the key's wallet (its first call, or a test key
-    // leaving a live wallet): drop the cached identity, so the next calls read
-    // the assignment instead of repeating it.
-    if (!borrowed && own.id !== identity.walletId && round === 1) keys.forget(identity.keyId)
+    const { wallet: own, keyChanged } = yield* walletForCall(identity, { storage, paying: yield* payingWallets(identity.environment) })
+    // The call wrote the key's row (its first wallet, a test key leaving a
+    // live wallet, or its first storage call's wallet): drop the cached
+    // identity, so the next calls read it instead of repeating the write.
+    if (keyChanged && round === 1) keys.forget(identity.keyId)
     const alternatives = storage || lanes.isFree(agent.id, own.id) ? undefined : yield* payingWallets(identity.environment)
     const chosen = lanes.choose(agent.id, own, alternatives)
     // On its lane, a call tries until it claims a payment; when it could go

@@ -1,0 +1,144 @@
+// Wallet rotation and the sweep, end to end on the sandbox and on every
+// dialect: a key with storage data is rotated, its ordinary calls then pay
+// from the new wallet while its storage calls keep paying from the retired
+// one, so it reads its memory after rotation; the retired wallet holding the
+// data stays in the refill report and is never swept. A retired wallet
+// without data is swept to the treasury: zero on the sandbox ledger, the
+// treasury credited to the unit, and a second sweep sends nothing.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { Keypair } from "@solana/web3.js"
+import { sql } from "drizzle-orm"
+import { Effect } from "effect"
+import { Database } from "../../src/platform/db/database"
+import { Store } from "../../src/store/store"
+import { readJson } from "../support/app"
+import { bearer, register } from "../support/accounts"
+import { selectAll } from "../support/billing"
+import { dialects } from "../support/db"
+import { makeGatewayApp, type GatewayApp } from "../support/gateway"
+import { ADMIN } from "./served"
+
+const rpc = async (g: GatewayApp, method: string, params: Array<unknown>) => (await readJson(await g.request("/sandbox/solana", { method: "POST", json: { jsonrpc: "2.0", id: 1, method, params } }))).body
+
+for (const dialect of dialects) {
+  describe(`wallet rotation and sweep (${dialect})`, () => {
+    let g: GatewayApp
+    const treasury = Keypair.generate().publicKey.toBase58()
+    beforeAll(async () => {
+      g = await makeGatewayApp(dialect, { ADMIN_TOKEN: ADMIN, POOL_TREASURY_ADDRESS: treasury })
+      // The treasury's USDC account exists (a sweep never creates it).
+      await g.fund(treasury, { usdc: 1, sol: 1_000_000 })
+    })
+    afterAll(() => g.close())
+
+    const admin = async (path: string, json: unknown) => readJson(await g.request(path, { method: "POST", json, headers: bearer(ADMIN) }))
+    const post = async (key: string, path: string, json: unknown) => readJson(await g.request(path, { method: "POST", json, headers: bearer(key) }))
+    const wallets = () => g.runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.list()))
+    const keyRow = async (keyId: string) => (await g.runtime.runPromise(Effect.flatMap(Store, (s) => s.keys.findById(keyId))))!
+    const paidFrom = async (requestId: string) => {
+      const db = await g.runtime.runPromise(Database)
+      return (await selectAll(db, sql`select wallet_id from usage where request_id = ${requestId}`))[0]?.wallet_id as string
+    }
+
+    test("a key reads its memory after rotation: storage calls keep paying from the wallet holding its data, other calls move to the new wallet; a dry run changes nothing", async () => {
+      const [old] = await g.seedPool(1)
+      const a = await register(g)
+      const b = await register(g)
+      expect((await post(a.key, "/v1/memory/set", { key: "favourite", value: "Ada" })).status).toBe(200)
+      // b only calls an ordinary agent: it has no storage data anywhere.
+      expect((await post(b.key, "/v1/agents/title-generator", { text: "hello world" })).status).toBe(200)
+      expect((await keyRow(a.keyId)).storageWalletId).toBe(old!.id)
+      expect((await keyRow(b.keyId)).storageWalletId).toBeNull()
+
+      const dry = await admin("/admin/pool/rotate", { older_than_days: 0, dry_run: true })
+      expect(dry).toMatchObject({ status: 200, body: { dry_run: true, retired: 0, wallets: [{ wallet_id: old!.id, keys: 2, outcome: "planned" }] } })
+      expect((await wallets()).map((w) => [w.id, w.status])).toEqual([[old!.id, "active"]])
+
+      const rotated = await admin("/admin/pool/rotate", { older_than_days: 0 })
+      expect(rotated).toMatchObject({ status: 200, body: { retired: 1, moved_keys: 2, storage_keys: 1, wallets: [{ wallet_id: old!.id, outcome: "retired", moved_keys: 2, storage_keys: 1 }] } })
+      const fresh = rotated.body.wallets[0].replaced_by as string
+      const after = await wallets()
+      expect(after.find((w) => w.id === old!.id)).toMatchObject({ status: "retired", replacedBy: fresh, assignedKeyCount: 0 })
+      expect(after.find((w) => w.id === fresh)).toMatchObject({ status: "active", assignedKeyCount: 2 })
+      expect(after.find((w) => w.id === old!.id)!.retiredAt).toBeNumber()
+      expect(after.find((w) => w.id === fresh)!.usdcBalance).toBeGreaterThan(0)
+      expect([(await keyRow(a.keyId)).walletId, (await keyRow(b.keyId)).walletId]).toEqual([fresh, fresh])
+
+      // The memory is still there, read by a call paid from the retired wallet.
+      const read = await post(a.key, "/v1/memory/get", { key: "favourite" })
+      expect(read).toMatchObject({ status: 200, body: { output: { exists: true, value: "Ada" } } })
+      expect(await paidFrom(read.headers.get("x-request-id")!)).toBe(old!.id)
+      // An ordinary call pays from the new wallet.
+      const ordinary = await post(a.key, "/v1/agents/title-generator", { text: "after rotation" })
+      expect(ordinary.status).toBe(200)
+      expect(await paidFrom(ordinary.headers.get("x-request-id")!)).toBe(fresh)
+      // b's first storage call records the new wallet as its storage wallet.
+      const bSet = await post(b.key, "/v1/memory/set", { key: "k", value: "v" })
+      expect(await paidFrom(bSet.headers.get("x-request-id")!)).toBe(fresh)
+      expect((await keyRow(b.keyId)).storageWalletId).toBe(fresh)
+
+      // A rerun finds nothing older than the new wallet's creation... except the new wallet itself; with a day's cutoff, nothing.
+      expect((await admin("/admin/pool/rotate", { older_than_days: 1 })).body).toMatchObject({ retired: 0, wallets: [] })
+
+      // The wallet holding a's data stays funded by the refill report and is never swept.
+      const report = await readJson(await g.request("/admin/pool/refill-report", { headers: bearer(ADMIN) }))
+      expect(report.body.wallets.map((w: { wallet_id: string }) => w.wallet_id)).toContain(old!.id)
+      const sweep = await admin("/admin/pool/sweep", {})
+      expect(sweep.body.wallets).toContainEqual(expect.objectContaining({ wallet_id: old!.id, outcome: "held_for_storage", usdc: 0, lamports: 0 }))
+      expect(await g.usdcBalance(old!.publicKey)).toBeGreaterThan(0)
+      const listed = await readJson(await g.request("/admin/pool?limit=100", { headers: bearer(ADMIN) }))
+      expect(listed.body.wallets.find((w: { id: string }) => w.id === old!.id)).toMatchObject({ status: "retired", storage_keys: 1, replaced_by: fresh })
+    }, 60_000)
+
+    test("a retired wallet without storage data is swept to the treasury: zero left on the ledger, the treasury credited exactly, and a second sweep sends nothing", async () => {
+      const before = new Set((await wallets()).map((w) => w.id))
+      await g.runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.list()))
+      const [w] = (await g.seedPool(1)).filter((x) => !before.has(x.id))
+      // Retire it by hand for a wallet created by this test: rotation would rotate the others too.
+      const replacement = (await wallets()).find((x) => x.status !== "retired" && x.id !== w!.id)!
+      await g.runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.retire(w!.id, replacement.id, Date.now(), [])))
+      const usdc = await g.usdcBalance(w!.publicKey)
+      const lamports = (await rpc(g, "getBalance", [w!.publicKey])).result.value as number
+      const treasuryUsdc = await g.usdcBalance(treasury)
+      const treasuryLamports = (await rpc(g, "getBalance", [treasury])).result.value as number
+      expect(usdc).toBeGreaterThan(0)
+
+      const dry = await admin("/admin/pool/sweep", { dry_run: true })
+      expect(dry.body.wallets).toContainEqual(expect.objectContaining({ wallet_id: w!.id, outcome: "planned", usdc, lamports: lamports - 5000 }))
+      expect(await g.usdcBalance(w!.publicKey)).toBe(usdc)
+
+      const swept = await admin("/admin/pool/sweep", {})
+      expect(swept.status).toBe(200)
+      const line = swept.body.wallets.find((l: { wallet_id: string }) => l.wallet_id === w!.id)
+      expect(line).toMatchObject({ outcome: "swept", usdc, lamports: lamports - 5000 })
+      expect(line.signature).toMatch(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/)
+      expect((await rpc(g, "getBalance", [w!.publicKey])).result.value).toBe(0)
+      expect((await rpc(g, "getTokenAccountsByOwner", [w!.publicKey, { programId: "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" }])).result.value).toEqual([])
+      expect(await g.usdcBalance(treasury)).toBe(treasuryUsdc + usdc)
+      // Its SOL less the fee, plus the closed token account's rent.
+      expect((await rpc(g, "getBalance", [treasury])).result.value).toBe(treasuryLamports + lamports - 5000 + 2_039_280)
+      expect((await wallets()).find((x) => x.id === w!.id)).toMatchObject({ sweepSignature: line.signature, sweptAt: expect.any(Number) })
+
+      const again = await admin("/admin/pool/sweep", {})
+      expect(again.body.wallets.find((l: { wallet_id: string }) => l.wallet_id === w!.id)).toMatchObject({ outcome: "already_swept", usdc: 0, lamports: 0 })
+      expect(await g.usdcBalance(treasury)).toBe(treasuryUsdc + usdc)
+    }, 60_000)
+  })
+}
+
+describe("sweep and rotate refusals", () => {
+  let g: GatewayApp
+  beforeAll(async () => {
+    g = await makeGatewayApp("sqlite", { ADMIN_TOKEN: ADMIN, TETTO_NETWORK: "sandbox" })
+  })
+  afterAll(() => g.close())
+
+  test("no treasury configured: 409 treasury_not_configured and nothing sent; bad bodies are 422", async () => {
+    const r = await readJson(await g.request("/admin/pool/sweep", { method: "POST", json: {}, headers: bearer(ADMIN) }))
+    expect(r).toMatchObject({ status: 409, body: { code: "treasury_not_configured" } })
+    const bad = await readJson(await g.request("/admin/pool/rotate", { method: "POST", json: { older_than_days: -1 }, headers: bearer(ADMIN) }))
+    expect(bad.status).toBe(422)
+    const unknownPool = await readJson(await g.request("/admin/pool/rotate", { method: "POST", json: { older_than_days: 1, environment: "prod" }, headers: bearer(ADMIN) }))
+    expect(unknownPool.status).toBe(422)
+  })
+})
