@@ -9,6 +9,7 @@ import { migrateCommand } from "./cli/migrate"
 import { poolGenerateCommand, poolNewMasterKeyCommand, poolRotateMasterCommand } from "./cli/pool"
 import { poolBalancesCommand, poolRefillReportCommand } from "./cli/pool-reports"
 import { poolRefillCommand } from "./cli/pool-refill"
+import { poolRotateCommand, poolSweepCommand } from "./cli/pool-lifecycle"
 import { auditCommand } from "./cli/audit"
 import { adminNewTokenCommand } from "./cli/admin-new-token"
 import { serveCommand } from "./cli/serve"
@@ -51,6 +52,8 @@ export const commands: ReadonlyArray<Command> = [
   adminNewTokenCommand,
   poolRefillReportCommand,
   poolRefillCommand,
+  poolRotateCommand,
+  poolSweepCommand,
   versionCommand,
   helpCommand,
 ]

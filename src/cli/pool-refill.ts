@@ -1,13 +1,15 @@
 // `tdk pool refill`: carries out the refill report. The treasury key is read
 // from a file at run time, used to sign, and never stored or printed; on the
 // sandbox network the faucet funds the wallets instead.
-import { readFileSync } from "node:fs"
+import type { Keypair } from "@solana/web3.js"
+import type { Config } from "../platform/config/config"
 import { checkBalances } from "../modules/pool/balances"
 import type { RefillStep } from "../modules/pool/refill-run"
 import { currentRefillReport } from "../modules/pool/refill-report"
 import type { Command } from "./commands"
 import { loadConfigOrExit } from "./load-config"
-import { shownRpc, sol, usd } from "./pool-reports"
+import { fundsSender, readTreasuryKey } from "./funding"
+import { sol, usd } from "./pool-reports"
 import { flag, withCliRuntime } from "./runtime"
 
 const line = (i: number, n: number, s: RefillStep, outcome: string) => `[${i}/${n}] ${s.publicKey}  +${usd(s.usdc)} USDC  +${sol(s.lamports)} SOL  ${outcome}`
@@ -24,9 +26,7 @@ export const poolRefillCommand: Command = {
   env: ["SOLANA_RPC_URL (where the transfers go)"],
   example: "tdk pool refill --from-keypair ~/treasury.json --max-usdc 500000000 --dry-run",
   run: async ({ flags }) => {
-    // Loaded here, not with the CLI: @solana/spl-token's bigint binding prints a warning on load that every other command would show.
-    const { Connection, PublicKey } = await import("@solana/web3.js")
-    const { readKeypairFile, refillPlan, refillTransaction } = await import("../modules/pool/refill-run")
+    const { refillPlan } = await import("../modules/pool/refill-run")
     const config = loadConfigOrExit()
     const keyFile = flag(flags, "from-keypair")
     const maxRaw = flag(flags, "max-usdc")
@@ -34,24 +34,9 @@ export const poolRefillCommand: Command = {
       console.error("tdk pool refill: --max-usdc takes a whole number of micro-USD")
       return 2
     }
+    const treasury = await treasuryFor("tdk pool refill", config, keyFile)
+    if (typeof treasury === "number") return treasury
     const sandbox = config.network === "sandbox"
-    if (!sandbox && keyFile === undefined) {
-      console.error(`tdk pool refill: --from-keypair is required on ${config.network} (the treasury the funds come from)`)
-      return 2
-    }
-    if (!sandbox && !config.usdcMint) {
-      console.error("tdk pool refill: USDC_MINT is not configured")
-      return 2
-    }
-    let treasury: ReturnType<typeof readKeypairFile> | undefined
-    if (keyFile !== undefined) {
-      try {
-        treasury = readKeypairFile(readFileSync(keyFile, "utf8"))
-      } catch (e) {
-        console.error(`tdk pool refill: ${keyFile}: ${e instanceof Error && !("code" in e) ? e.message : "cannot be read"}`)
-        return 2
-      }
-    }
     return withCliRuntime({ logLevel: "warn" }, async (runtime) => {
       // Balances read from the chain now, not as last stored: a wallet funded by a run that died
       // before its re-read is not funded again, and one that cannot be read is left out.
@@ -68,28 +53,12 @@ export const poolRefillCommand: Command = {
         steps.forEach((s, i) => console.log(line(i + 1, steps.length, s, "(dry run)")))
         return 0
       }
+      const send = await fundsSender(config, treasury)
       let failed = 0
       const sent = { usdc: 0, lamports: 0 }
-      const connection = treasury ? new Connection(config.solanaRpcUrl, "confirmed") : undefined
       for (const [i, s] of steps.entries()) {
         try {
-          let outcome: string
-          if (treasury && connection) {
-            const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash()
-            const tx = refillTransaction(treasury, s, new PublicKey(config.usdcMint!), blockhash)
-            const signature = await connection.sendRawTransaction(tx.serialize())
-            // Sent: from here a failure to confirm does not mean it did not land.
-            const confirmed = await connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, "confirmed").catch((e: unknown) => {
-              throw new Error(`SENT, NOT CONFIRMED (${signature}): check it on chain before running again (${e instanceof Error ? e.message : String(e)})`)
-            })
-            if (confirmed.value.err) throw new Error(`the transaction failed on chain (${signature}): ${JSON.stringify(confirmed.value.err)}`)
-            outcome = signature
-          } else {
-            const faucet = new URL("faucet", config.solanaRpcUrl)
-            const r = await fetch(faucet, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ wallet: s.publicKey, usdc: s.usdc, sol: s.lamports }) })
-            if (!r.ok) throw new Error(`the faucet at ${shownRpc(faucet.toString())} answered ${r.status}`)
-            outcome = "funded by the faucet"
-          }
+          const outcome = await send(s)
           sent.usdc += s.usdc
           sent.lamports += s.lamports
           console.log(line(i + 1, steps.length, s, outcome))
@@ -103,4 +72,26 @@ export const poolRefillCommand: Command = {
       return failed > 0 ? 1 : 0
     })
   },
+}
+
+/**
+ * The treasury key from --from-keypair, undefined on the sandbox without one
+ * (the faucet stands in), or the exit code after saying what is missing.
+ */
+export const treasuryFor = async (command: string, config: Config, keyFile: string | undefined): Promise<Keypair | undefined | number> => {
+  if (config.network !== "sandbox" && keyFile === undefined) {
+    console.error(`${command}: --from-keypair is required on ${config.network} (the treasury the funds come from)`)
+    return 2
+  }
+  if (config.network !== "sandbox" && !config.usdcMint) {
+    console.error(`${command}: USDC_MINT is not configured`)
+    return 2
+  }
+  if (keyFile === undefined) return undefined
+  const key = await readTreasuryKey(command, keyFile)
+  if (typeof key === "string") {
+    console.error(key)
+    return 2
+  }
+  return key
 }

@@ -10,6 +10,7 @@ import type { Command } from "./commands"
 import { progress } from "./progress"
 import { withCliRuntime } from "./runtime"
 import type { AppServices } from "../app/layers"
+import { Store } from "../store/store"
 
 /** Runs `program` on a fresh runtime (migrating first when configured); start-up key problems exit 2. */
 const runPool = async <A, E>(program: Effect.Effect<A, E, AppServices>): Promise<A | number> => {
@@ -76,9 +77,13 @@ export const poolRotateMasterCommand: Command = {
   example: "WALLET_ENCRYPTION_KEYS=new:…,old:… tdk pool rotate-master",
   run: async (args) => {
     const batchSize = typeof args.flags.batch === "string" && /^\d+$/.test(args.flags.batch) ? Math.max(1, Math.min(10_000, Number(args.flags.batch))) : 200
-    const r = await runPool(rotateMaster({ batchSize, onBatch: (n) => process.stderr.isTTY && process.stderr.write(`\rscanned ${n} rows`) }))
+    const r = await runPool(
+      Effect.gen(function* () {
+        const total = (yield* Effect.flatMap(Store, (s) => s.wallets.list())).length
+        return yield* rotateMaster({ batchSize, onBatch: progress("re-encrypting", total) })
+      }),
+    )
     if (typeof r === "number") return r
-    if (process.stderr.isTTY) process.stderr.write("\n")
     const old = Object.entries(r.byKey).filter(([kid]) => kid !== r.primaryId)
     const remaining = old.reduce((a, [, n]) => a + n, 0)
     console.log(`re-encrypted ${r.resealed} of ${r.scanned} wallets under "${r.primaryId}" in ${r.batches} batches`)

@@ -22,13 +22,13 @@ export const withCliRuntime = async <T>(options: AppLayerOptions & { readonly lo
   }
 }
 
-export const runCli = <A>(program: Effect.Effect<A, AppError, AppServices>, print: (a: A) => void): Promise<number> =>
+/** Runs `program` and prints its result; the exit code is 1 on a failure, else what `print` returns (default 0). */
+export const runCli = <A>(program: Effect.Effect<A, AppError, AppServices>, print: (a: A) => number | void): Promise<number> =>
   // CLI output is for people; keep JSON log lines for warnings and worse.
   withCliRuntime({ logLevel: "warn" }, async (runtime) => {
     const exit = await runtime.runPromiseExit(program)
     if (Exit.isSuccess(exit)) {
-      print(exit.value)
-      return 0
+      return print(exit.value) ?? 0
     }
     const failure = Cause.findErrorOption(exit.cause)
     if (failure._tag === "Some" && isAppError(failure.value)) console.error(`error: ${toProblem(failure.value, "cli").body.detail}`)
