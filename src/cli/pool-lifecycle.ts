@@ -90,15 +90,25 @@ export const poolRotateCommand: Command = {
 export const poolSweepCommand: Command = {
   words: ["pool", "sweep"],
   summary: "Send each retired wallet's USDC and SOL to POOL_TREASURY_ADDRESS (idempotent; wallets holding storage data are kept)",
-  usage: "[--dry-run]",
-  options: [{ name: "dry-run", description: "Print what would be sent, send nothing" }],
+  usage: "[--grace <age, default 10m>] [--dry-run]",
+  options: [
+    { name: "grace", value: "<age>", description: "Leave wallets retired less than this long ago (default 10m: calls may still pay from them for a few seconds after rotation)" },
+    { name: "dry-run", description: "Print what would be sent, send nothing" },
+  ],
   env: ["POOL_TREASURY_ADDRESS (where the funds go)", "SOLANA_RPC_URL (where the transactions go)"],
   example: "tdk pool sweep --dry-run",
   run: async ({ flags }) => {
+    const graceText = flag(flags, "grace")
+    const graceMs = graceText === undefined ? undefined : parseAge(graceText)
+    if (graceText !== undefined && graceMs === undefined) {
+      console.error("tdk pool sweep: --grace takes an age such as 10m, 2h or 1d")
+      return 2
+    }
     let bar: (done: number) => void = () => {}
     return runCli(
       sweepRetired({
         dryRun: flags["dry-run"] === true,
+        ...(graceMs === undefined ? {} : { graceMs }),
         onProgress: (done, total) => {
           if (done === 1) bar = progress("sweeping", total)
           bar(done)

@@ -49,14 +49,20 @@ describe("tdk pool rotate and sweep on the sandbox", () => {
     const balances = cli("balances")
     expect(balances.out).toContain("4 active, 0 low_balance, 0 depleted, 2 retired")
     const before = await usdcOf(treasury)
-    const swept = cli("sweep")
+    // Retired moments ago: left for later unless the grace is shortened.
+    const early = cli("sweep")
+    const earlyOut = early.out
+    expect(early.code).toBe(0)
+    expect(earlyOut.split("\n").filter((l) => l.includes("cooling_down"))).toHaveLength(2)
+    expect(cli("sweep", "--grace", "soon")).toMatchObject({ code: 2 })
+    const swept = cli("sweep", "--grace", "0m")
     const sweptOut = swept.out
     expect(swept.code).toBe(0)
     expect(sweptOut).toContain("from 2 retired wallet(s)")
     const moved = Number(/sent (\d+)\.(\d{6}) USDC/.exec(sweptOut)!.slice(1).join(""))
     expect(moved).toBeGreaterThan(0)
     expect(await usdcOf(treasury)).toBe(before + moved)
-    const again = cli("sweep")
+    const again = cli("sweep", "--grace", "0m")
     const againOut = again.out
     expect(again.code).toBe(0)
     expect(againOut).toContain("sent 0.000000 USDC and 0.000000000 SOL")

@@ -11,8 +11,11 @@ import { sql } from "drizzle-orm"
 import { Effect } from "effect"
 import { Database } from "../../src/platform/db/database"
 import { Store } from "../../src/store/store"
+import { assignWallet } from "../../src/modules/pool/service"
+import { faucetFunding, rotateWallets } from "../../src/modules/pool/rotation"
+import { walletForCall } from "../../src/modules/pool/wallet-for-call"
 import { readJson } from "../support/app"
-import { bearer, register } from "../support/accounts"
+import { bearer, login, register } from "../support/accounts"
 import { selectAll } from "../support/billing"
 import { dialects } from "../support/db"
 import { makeGatewayApp, type GatewayApp } from "../support/gateway"
@@ -49,17 +52,20 @@ for (const dialect of dialects) {
       expect((await post(b.key, "/v1/agents/title-generator", { text: "hello world" })).status).toBe(200)
       expect((await keyRow(a.keyId)).storageWalletId).toBe(old!.id)
       expect((await keyRow(b.keyId)).storageWalletId).toBeNull()
+      // c is assigned the old wallet and has made no call at all.
+      const c = await register(g)
+      expect((await g.runtime.runPromise(assignWallet(c.keyId))).id).toBe(old!.id)
 
       const dry = await admin("/admin/pool/rotate", { older_than_days: 0, dry_run: true })
-      expect(dry).toMatchObject({ status: 200, body: { dry_run: true, retired: 0, wallets: [{ wallet_id: old!.id, keys: 2, outcome: "planned" }] } })
+      expect(dry).toMatchObject({ status: 200, body: { dry_run: true, retired: 0, wallets: [{ wallet_id: old!.id, keys: 3, outcome: "planned" }] } })
       expect((await wallets()).map((w) => [w.id, w.status])).toEqual([[old!.id, "active"]])
 
       const rotated = await admin("/admin/pool/rotate", { older_than_days: 0 })
-      expect(rotated).toMatchObject({ status: 200, body: { retired: 1, moved_keys: 2, storage_keys: 1, wallets: [{ wallet_id: old!.id, outcome: "retired", moved_keys: 2, storage_keys: 1 }] } })
+      expect(rotated).toMatchObject({ status: 200, body: { retired: 1, moved_keys: 3, storage_keys: 1, wallets: [{ wallet_id: old!.id, outcome: "retired", moved_keys: 3, storage_keys: 1 }] } })
       const fresh = rotated.body.wallets[0].replaced_by as string
       const after = await wallets()
       expect(after.find((w) => w.id === old!.id)).toMatchObject({ status: "retired", replacedBy: fresh, assignedKeyCount: 0 })
-      expect(after.find((w) => w.id === fresh)).toMatchObject({ status: "active", assignedKeyCount: 2 })
+      expect(after.find((w) => w.id === fresh)).toMatchObject({ status: "active", assignedKeyCount: 3 })
       expect(after.find((w) => w.id === old!.id)!.retiredAt).toBeNumber()
       expect(after.find((w) => w.id === fresh)!.usdcBalance).toBeGreaterThan(0)
       expect([(await keyRow(a.keyId)).walletId, (await keyRow(b.keyId)).walletId]).toEqual([fresh, fresh])
@@ -88,6 +94,19 @@ for (const dialect of dialects) {
       expect(await g.usdcBalance(old!.publicKey)).toBeGreaterThan(0)
       const listed = await readJson(await g.request("/admin/pool?limit=100", { headers: bearer(ADMIN) }))
       expect(listed.body.wallets.find((w: { id: string }) => w.id === old!.id)).toMatchObject({ status: "retired", storage_keys: 1, replaced_by: fresh })
+
+      // A caller holding a's identity from before the rotation (a cache on another instance) changes nothing.
+      const stale = await g.runtime.runPromise(walletForCall({ keyId: a.keyId, walletId: old!.id, storageWalletId: null, environment: "live" }, { storage: true }))
+      expect(stale.wallet.id).toBe(old!.id)
+      // c's first storage call after the rotation, seen through an identity read before it (a cache), records the key's wallet as the row has it: the new one.
+      const staleC = await g.runtime.runPromise(walletForCall({ keyId: c.keyId, walletId: old!.id, storageWalletId: null, environment: "live" }, { storage: true }))
+      expect([staleC.wallet.id, (await keyRow(c.keyId)).storageWalletId]).toEqual([fresh, fresh])
+
+      // Once the only key with data on it is revoked, the retired wallet is swept like any other.
+      const session = await login(g, a.email)
+      expect((await readJson(await g.request(`/v1/keys/${a.keyId}`, { method: "DELETE", headers: bearer(session) }))).status).toBe(200)
+      const afterRevoke = await admin("/admin/pool/sweep", { grace_minutes: 0 })
+      expect(afterRevoke.body.wallets).toContainEqual(expect.objectContaining({ wallet_id: old!.id, outcome: "swept" }))
     }, 60_000)
 
     test("a retired wallet without storage data is swept to the treasury: zero left on the ledger, the treasury credited exactly, and a second sweep sends nothing", async () => {
@@ -103,11 +122,14 @@ for (const dialect of dialects) {
       const treasuryLamports = (await rpc(g, "getBalance", [treasury])).result.value as number
       expect(usdc).toBeGreaterThan(0)
 
-      const dry = await admin("/admin/pool/sweep", { dry_run: true })
+      // Retired moments ago: calls may still pay from it, so a sweep without a grace override leaves it.
+      const early = await admin("/admin/pool/sweep", {})
+      expect(early.body.wallets.find((l: { wallet_id: string }) => l.wallet_id === w!.id)).toMatchObject({ outcome: "cooling_down", usdc: 0 })
+      const dry = await admin("/admin/pool/sweep", { dry_run: true, grace_minutes: 0 })
       expect(dry.body.wallets).toContainEqual(expect.objectContaining({ wallet_id: w!.id, outcome: "planned", usdc, lamports: lamports - 5000 }))
       expect(await g.usdcBalance(w!.publicKey)).toBe(usdc)
 
-      const swept = await admin("/admin/pool/sweep", {})
+      const swept = await admin("/admin/pool/sweep", { grace_minutes: 0 })
       expect(swept.status).toBe(200)
       const line = swept.body.wallets.find((l: { wallet_id: string }) => l.wallet_id === w!.id)
       expect(line).toMatchObject({ outcome: "swept", usdc, lamports: lamports - 5000 })
@@ -119,9 +141,40 @@ for (const dialect of dialects) {
       expect((await rpc(g, "getBalance", [treasury])).result.value).toBe(treasuryLamports + lamports - 5000 + 2_039_280)
       expect((await wallets()).find((x) => x.id === w!.id)).toMatchObject({ sweepSignature: line.signature, sweptAt: expect.any(Number) })
 
-      const again = await admin("/admin/pool/sweep", {})
+      const again = await admin("/admin/pool/sweep", { grace_minutes: 0 })
       expect(again.body.wallets.find((l: { wallet_id: string }) => l.wallet_id === w!.id)).toMatchObject({ outcome: "already_swept", usdc: 0, lamports: 0 })
       expect(await g.usdcBalance(treasury)).toBe(treasuryUsdc + usdc)
+    }, 60_000)
+  })
+}
+
+for (const dialect of dialects) {
+  describe(`rotation funds before it assigns (${dialect})`, () => {
+    let g: GatewayApp
+    beforeAll(async () => {
+      g = await makeGatewayApp(dialect, { ADMIN_TOKEN: ADMIN })
+    })
+    afterAll(() => g.close())
+
+    test("while the new wallets are being funded they read depleted and take no key; a new key then goes to a funded one", async () => {
+      const [old] = await g.seedPool(1)
+      const seen: Array<{ statuses: Array<string>; assigned: string }> = []
+      const report = await g.runtime.runPromise(
+        rotateWallets({
+          olderThanMs: 0,
+          environment: "live",
+          dryRun: false,
+          fund: (wallets, onFunded) =>
+            Effect.gen(function* () {
+              const a = yield* Effect.promise(() => register(g))
+              const assigned = yield* assignWallet(a.keyId)
+              seen.push({ statuses: wallets.map((w) => w.status), assigned: assigned.id })
+              yield* faucetFunding(wallets, onFunded)
+            }),
+        }),
+      )
+      expect(seen).toEqual([{ statuses: ["depleted"], assigned: old!.id }])
+      expect(report).toMatchObject({ retired: 1, moved_keys: 1 })
     }, 60_000)
   })
 }

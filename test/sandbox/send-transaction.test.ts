@@ -87,6 +87,18 @@ for (const dialect of dialects) {
       expect(await refusal(await signed(stranger, [usdcTransfer(a.publicKey, stranger.publicKey, 1, stranger.publicKey)], [stranger]))).toContain("custom program error: 0x4")
       // An instruction the ledger cannot run (a delegate approval).
       expect(await refusal(await signed(a, [createApproveInstruction(sandboxUsdcAta(a.publicKey), b.publicKey, a.publicKey, 1n)]))).toContain("InvalidInstructionData")
+      // A close whose rent would go to the closed account itself.
+      expect(await refusal(await signed(b, [usdcTransfer(b.publicKey, a.publicKey, 1), closeAccountInstruction(sandboxUsdcAta(b.publicKey), sandboxUsdcAta(b.publicKey), b.publicKey)]))).toContain("InvalidAccountData")
+      // An amount no account can hold (beyond 2^53, up to u64's maximum) is short of funds, not a server error.
+      expect(await refusal(await signed(a, [SystemProgram.transfer({ fromPubkey: a.publicKey, toPubkey: b.publicKey, lamports: 2n ** 64n - 1n })]))).toContain("custom program error: 0x1")
+      expect(await refusal(await signed(a, [transferCheckedInstruction(sandboxUsdcAta(a.publicKey), sandboxUsdcMint, sandboxUsdcAta(b.publicKey), a.publicKey, 2n ** 63n, 6)]))).toContain("custom program error: 0x1")
+      // Lamports moved into an account the message marks read-only.
+      const readonlyTo = SystemProgram.transfer({ fromPubkey: a.publicKey, toPubkey: b.publicKey, lamports: 1 })
+      readonlyTo.keys[1]!.isWritable = false
+      expect(await refusal(await signed(a, [readonlyTo]))).toContain("read-only account")
+      // A fee payer with too little for the fee.
+      const poor = await funded(1, 4000)
+      expect(await refusal(await signed(poor, [SystemProgram.transfer({ fromPubkey: poor.publicKey, toPubkey: b.publicKey, lamports: 1 })]))).toContain("Insufficient funds for fee")
       // A transfer whose first leg succeeds and second fails leaves the first undone too.
       expect(await refusal(await signed(a, [SystemProgram.transfer({ fromPubkey: a.publicKey, toPubkey: b.publicKey, lamports: 1000 }), usdcTransfer(a.publicKey, b.publicKey, 5_000_000)]))).toContain("Instruction 1")
       expect({ lamports: await connection.getBalance(a.publicKey), usdc: await usdc(a.publicKey) }).toEqual(before)

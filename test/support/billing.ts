@@ -30,11 +30,12 @@ export const insertUser = async (h: DatabaseHandle, opts: { customerId?: string 
 
 export const insertKey = async (h: DatabaseHandle, userId: string, opts: { status?: string; statusReason?: string | null; tier?: string } = {}) => {
   const id = newId("key")
-  await run(h, (db, t) =>
-    db.insert(t.apiKeys).values({
-      id, userId, keyHash: `hash_${id}`, prefix: "tk_live_abc", name: "k", environment: "live", tier: opts.tier ?? "paid",
-      status: opts.status ?? "active", statusReason: opts.statusReason ?? null, createdAt: 1_700_000_000_000, storageNamespace: newStorageNamespace(),
-    }))
+  // Only the columns it sets, named: the migration tests insert keys into schemas older than the latest.
+  await exec(
+    h,
+    sql`insert into api_keys (id, user_id, key_hash, prefix, name, environment, tier, status, status_reason, created_at, storage_namespace)
+      values (${id}, ${userId}, ${`hash_${id}`}, 'tk_live_abc', 'k', 'live', ${opts.tier ?? "paid"}, ${opts.status ?? "active"}, ${opts.statusReason ?? null}, ${1_700_000_000_000}, ${newStorageNamespace()})`,
+  )
   return id
 }
 

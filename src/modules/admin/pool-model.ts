@@ -119,8 +119,8 @@ export const SweepReport = t.Object({
       wallet_id: t.String({ description: "Retired wallet" }),
       public_key: t.String({ description: "Its public key" }),
       outcome: t.Union(
-        ["planned", "swept", "empty", "already_swept", "held_for_storage", "needs_fee", "unconfirmed", "failed"].map((o) => t.Literal(o)),
-        { description: "planned (dry run); swept; empty (nothing left: marked swept); already_swept; held_for_storage (a key's data is on it: never swept); needs_fee (too few lamports to pay the fee); unconfirmed (sent, not confirmed yet); failed" },
+        ["planned", "swept", "empty", "already_swept", "held_for_storage", "cooling_down", "needs_fee", "unconfirmed", "failed"].map((o) => t.Literal(o)),
+        { description: "planned (dry run); swept; empty (nothing left: marked swept); already_swept; held_for_storage (a key's data is on it: never swept); cooling_down (retired within the grace period: calls may still pay from it); needs_fee (too few lamports to pay the fee); unconfirmed (sent, not confirmed yet); failed" },
       ),
       usdc: t.Integer({ description: "USDC moved (or to move), micro-USD" }),
       lamports: t.Integer({ description: "SOL moved (or to move), lamports" }),

@@ -36,3 +36,6 @@ export class TreasuryNotConfigured extends Data.TaggedError("TreasuryNotConfigur
 
 /** Rotation needs new wallets funded, and on a real network only a treasury key the server never holds can fund them. */
 export class FundingNeedsTreasuryKey extends Data.TaggedError("FundingNeedsTreasuryKey")<{ readonly network: string }> {}
+
+/** Another rotation is running (on Postgres, on any instance): this one would fund a second set of new wallets. */
+export class RotationInProgress extends Data.TaggedError("RotationInProgress")<{}> {}

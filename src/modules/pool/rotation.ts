@@ -16,7 +16,9 @@ import { Store } from "../../store/store"
 import type { WalletEnvironment, WalletRow } from "../../store/wallets/repo"
 import { BuiltInSandbox } from "../network/built-in-sandbox"
 import { Networks } from "../network/service"
+import { withJobLock } from "../../platform/jobs/lock"
 import { checkBalances } from "./balances"
+import { RotationInProgress } from "./errors"
 import { generateWallets } from "./service"
 
 export const DAY_MS = 86_400_000
@@ -97,13 +99,19 @@ const summary = (environment: WalletEnvironment, cutoff: number, dryRun: boolean
  * line says `not_funded`); a rerun rotates that old wallet again. The run
  * itself is safe to rerun: a wallet retired already is left alone.
  */
-export const rotateWallets = Effect.fn("Pool.rotateWallets")(function* <E, R>(options: {
+export type RotationOptions<E, R> = {
   readonly olderThanMs: number
   readonly environment: WalletEnvironment
   readonly dryRun: boolean
   readonly fund: Funding<E, R>
   readonly onProgress?: (done: number, total: number) => void
-}) {
+}
+
+/** One rotation at a time across instances (Postgres job lock): two at once would each fund a full set of new wallets. */
+export const rotateWallets = <E, R>(options: RotationOptions<E, R>) =>
+  Effect.flatMap(withJobLock("pool-rotate", rotateUnlocked(options)), (run) => (run.ran ? Effect.succeed(run.value) : Effect.fail(new RotationInProgress())))
+
+const rotateUnlocked = Effect.fn("Pool.rotateWallets")(function* <E, R>(options: RotationOptions<E, R>) {
   const store = yield* Store
   const networks = yield* Networks
   const now = yield* Clock.currentTimeMillis
@@ -114,7 +122,8 @@ export const rotateWallets = Effect.fn("Pool.rotateWallets")(function* <E, R>(op
   const total = old.length * 2
   let done = 0
   const step = () => options.onProgress?.(++done, total)
-  const fresh = new Set(yield* generateWallets(old.length, { environment: options.environment }))
+  // Inserted depleted: no key is assigned to a new wallet before a balance read shows it funded.
+  const fresh = new Set(yield* generateWallets(old.length, { environment: options.environment, status: "depleted" }))
   const created = (yield* store.wallets.list()).filter((w) => fresh.has(w.id)).toSorted((a, b) => (a.id < b.id ? -1 : 1))
   // Read whatever the funding did, also when it failed part way: an empty new wallet must read depleted, never take keys.
   yield* options.fund(created, step).pipe(Effect.ensuring(Effect.ignore(checkBalances({ only: fresh }))))

@@ -12,9 +12,11 @@ import { Keyring } from "./keyring"
 
 const INSERT_BATCH = 100
 
-/** Creates `count` wallets; each secret is sealed under the primary key before it reaches the store. */
-/** Creates `count` wallets in the live pool, or in the sandbox pool that pays for test keys. */
-export const generateWallets = Effect.fn("Pool.generateWallets")(function* (count: number, options: { readonly environment?: WalletEnvironment; readonly onProgress?: (done: number) => void } = {}) {
+/** Creates `count` wallets in the live pool, or in the sandbox pool that pays for test keys; each secret is sealed under the primary key before it reaches the store. */
+export const generateWallets = Effect.fn("Pool.generateWallets")(function* (
+  count: number,
+  options: { readonly environment?: WalletEnvironment; readonly status?: NewWallet["status"]; readonly onProgress?: (done: number) => void } = {},
+) {
   const environment = options.environment ?? "live"
   const store = yield* Store
   const keyring = yield* Keyring
@@ -26,7 +28,7 @@ export const generateWallets = Effect.fn("Pool.generateWallets")(function* (coun
       const { publicKey, secret } = newKeypair()
       const id = newId("wal", now)
       try {
-        batch.push({ id, publicKey, encryptedSecret: keyring.seal(id, publicKey, secret), createdAt: now, environment })
+        batch.push({ id, publicKey, encryptedSecret: keyring.seal(id, publicKey, secret), createdAt: now, environment, ...(options.status ? { status: options.status } : {}) })
       } finally {
         secret.fill(0)
       }

@@ -24,6 +24,12 @@ import { Signer } from "./signer"
 import { checkSweep } from "./sweep-policy"
 
 const USDC_DECIMALS = 6
+/**
+ * How long after its retirement a wallet is left alone: instances keep a
+ * short-lived list of paying wallets, so a call may still pay from a wallet
+ * retired moments ago, and a sweep racing it would fail that call.
+ */
+export const SWEEP_GRACE_MS = 10 * 60_000
 // How long a sent sweep is given to confirm before the run reports it as unknown (the next run reads the chain again).
 const CONFIRM_WITHIN_MS = 60_000
 
@@ -53,7 +59,7 @@ export const sweepTransaction = (wallet: string, treasury: string, mint: string,
 export type SweepLine = {
   readonly wallet_id: string
   readonly public_key: string
-  readonly outcome: "planned" | "swept" | "empty" | "already_swept" | "held_for_storage" | "needs_fee" | "unconfirmed" | "failed"
+  readonly outcome: "planned" | "swept" | "empty" | "already_swept" | "held_for_storage" | "cooling_down" | "needs_fee" | "unconfirmed" | "failed"
   /** micro-USD and lamports moved (or, on a dry run, to move). */
   readonly usdc: number
   readonly lamports: number
@@ -85,7 +91,14 @@ const confirmed = (network: NetworkShape, signature: string) =>
   })
 
 /** Sweeps every retired live wallet not holding storage data; on Postgres one run at a time across instances. */
-export const sweepRetired = Effect.fn("Pool.sweepRetired")(function* (options: { readonly dryRun: boolean; readonly onProgress?: (done: number, total: number) => void }) {
+export type SweepOptions = {
+  readonly dryRun: boolean
+  /** Wallets retired less than this long ago are left for a later run (default SWEEP_GRACE_MS). */
+  readonly graceMs?: number
+  readonly onProgress?: (done: number, total: number) => void
+}
+
+export const sweepRetired = Effect.fn("Pool.sweepRetired")(function* (options: SweepOptions) {
   const config = yield* AppConfig
   const treasury = config.poolTreasuryAddress
   if (!treasury) return yield* new TreasuryNotConfigured()
@@ -93,7 +106,7 @@ export const sweepRetired = Effect.fn("Pool.sweepRetired")(function* (options: {
   return run.ran ? run.value : { treasury, dry_run: options.dryRun, wallets: [], swept: 0, total_usdc: 0, total_lamports: 0, failed: 0 } satisfies SweepReport
 })
 
-const sweepAll = (treasury: string, options: { readonly dryRun: boolean; readonly onProgress?: (done: number, total: number) => void }) =>
+const sweepAll = (treasury: string, options: SweepOptions) =>
   Effect.gen(function* () {
     const store = yield* Store
     const signer = yield* Signer
@@ -106,6 +119,9 @@ const sweepAll = (treasury: string, options: { readonly dryRun: boolean; readonl
       Effect.gen(function* () {
         if (w.sweptAt !== null) return line(w, "already_swept")
         if (holders.has(w.id)) return line(w, "held_for_storage")
+        const graceMs = options.graceMs ?? SWEEP_GRACE_MS
+        if (w.retiredAt !== null && (yield* Clock.currentTimeMillis) - w.retiredAt < graceMs)
+          return line(w, "cooling_down", { error: `retired less than ${Math.round(graceMs / 60_000)} minutes ago: calls may still be paying from it; sweep it later` })
         const [lamports, account] = yield* Effect.all([network.chain.getSolBalance(w.publicKey), network.chain.getTokenAccount(w.publicKey, network.usdcMint)])
         const amounts = sweepAmounts({ lamports, usdc: account?.amount ?? 0, hasTokenAccount: account !== undefined })
         const now = yield* Clock.currentTimeMillis

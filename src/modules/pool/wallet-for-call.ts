@@ -54,7 +54,7 @@ export const walletForCall = Effect.fn("Pool.walletForCall")(function* (
   const own = assigned.environment === environment ? assigned : yield* assignWallet(keyId)
   const keyChanged = own.id !== walletId
   if (options.storage) {
-    const recorded = key.storageWalletId ?? (yield* store.keys.claimStorageWallet(keyId, own.id))
+    const recorded = key.storageWalletId ?? (yield* store.keys.claimStorageWallet(keyId))
     if (recorded === undefined) return yield* Effect.fail(new KeyNotFound({ keyId }))
     const holder = recorded === own.id ? own : yield* read(recorded)
     if (!holder || holder.environment !== environment) return yield* Effect.fail(new WalletNotFound({ walletId: recorded }))

@@ -15,7 +15,7 @@ import { addressText } from "../../platform/solana/address-text"
 import { isParseFailure, parseLegacyTransaction, type CompiledInstruction } from "../../platform/solana/legacy-transaction"
 import { TOKEN_INSTRUCTION } from "../../platform/solana/spl-instructions"
 import { NETWORK_FEE_LAMPORTS, SANDBOX_USDC_DECIMALS, sandboxUsdcMint, TOKEN_ACCOUNT_RENT_LAMPORTS } from "./identities"
-import { applyMoves, BLOCKHASH_VALID_SLOTS, blockhashOf, creditSol, currentSlot, LedgerShortfall, nextSlot, recordSignature, tokenAccount } from "./ledger"
+import { applyMoves, BLOCKHASH_VALID_SLOTS, blockhashOf, creditSol, currentSlot, LedgerShortfall, nextSlot, recordSignature, solBalance, tokenAccount } from "./ledger"
 import { TOKEN_PROGRAM_ID } from "./spl"
 import type { SandboxSql, SandboxStore } from "./store/sql"
 import { verifySignature } from "./transaction"
@@ -30,6 +30,7 @@ const USDC = sandboxUsdcMint.toBase58()
 const simulationFailed = (message: string, err: unknown) => new SendRefused({ code: -32002, message: `Transaction simulation failed: ${message}`, err })
 /** An instruction's failure: a program's custom error (SPL Token's and System's codes). */
 const custom = (index: number, code: number) => simulationFailed(`Error processing Instruction ${index}: custom program error: 0x${code.toString(16)}`, { InstructionError: [index, { Custom: code }] })
+const readonlyData = (index: number) => simulationFailed(`Error processing Instruction ${index}: instruction modified data of a read-only account`, { InstructionError: [index, "ReadonlyDataModified"] })
 const invalidAccount = (index: number, what: string) => simulationFailed(`Error processing Instruction ${index}: ${what}`, { InstructionError: [index, what] })
 
 // SPL Token's error codes (token/program/src/error.rs) and System's.
@@ -61,6 +62,11 @@ export const executeTransaction = (db: SandboxStore, wire: Uint8Array, now: numb
 
     const signature = bs58.encode(signatures[0]!)
     const isSigner = (i: number) => i < signers
+    // The header's read-only counts: signed accounts come first, then unsigned; the read-only ones end each group.
+    const isWritable = (i: number) => (i < signers ? i < signers - tx.readonlySigned : i < tx.accountKeys.length - tx.readonlyUnsigned)
+    const writable = (ix: CompiledInstruction, ...ns: Array<number>) => ns.every((n) => isWritable(ix.accountIndexes[n]!))
+    // No account holds 2^53 base units: a larger amount is short of funds, as on a chain (and never reaches a database as a number it cannot hold).
+    const amountOf = (raw: bigint): number | undefined => (raw > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : Number(raw))
     const account = (ix: CompiledInstruction, n: number) => key(ix.accountIndexes[n]!)
 
     const instruction = (ledger: SandboxSql, ix: CompiledInstruction, i: number): Effect.Effect<void, SendRefused> =>
@@ -69,7 +75,9 @@ export const executeTransaction = (db: SandboxStore, wire: Uint8Array, now: numb
         const d = ix.data
         if (program === SYSTEM && d.length === 12 && u32(d, 0) === 2 && ix.accountIndexes.length === 2) {
           if (!isSigner(ix.accountIndexes[0]!)) return yield* invalidAccount(i, "MissingRequiredSignature")
-          const lamports = Number(u64(d, 4))
+          if (!writable(ix, 0, 1)) return yield* simulationFailed(`Error processing Instruction ${i}: instruction changed the balance of a read-only account`, { InstructionError: [i, "ReadonlyLamportChange"] })
+          const lamports = amountOf(u64(d, 4))
+          if (lamports === undefined) return yield* custom(i, SYSTEM_RESULT_WITH_NEGATIVE_LAMPORTS)
           yield* applyMoves(ledger, [{ kind: "sol", from: account(ix, 0), to: account(ix, 1), lamports }]).pipe(Effect.mapError(() => custom(i, SYSTEM_RESULT_WITH_NEGATIVE_LAMPORTS)))
           return
         }
@@ -82,7 +90,9 @@ export const executeTransaction = (db: SandboxStore, wire: Uint8Array, now: numb
           if (d[9] !== SANDBOX_USDC_DECIMALS) return yield* custom(i, TOKEN_ERROR.mintDecimalsMismatch)
           if (from.owner !== authority) return yield* custom(i, TOKEN_ERROR.ownerMismatch)
           if (!isSigner(ix.accountIndexes[3]!)) return yield* invalidAccount(i, "MissingRequiredSignature")
-          const amount = Number(u64(d, 1))
+          if (!writable(ix, 0, 2)) return yield* readonlyData(i)
+          const amount = amountOf(u64(d, 1))
+          if (amount === undefined) return yield* custom(i, TOKEN_ERROR.insufficientFunds)
           yield* applyMoves(ledger, [{ kind: "usdc", fromOwner: from.owner, toOwner: to.owner, amount }]).pipe(Effect.mapError(() => custom(i, TOKEN_ERROR.insufficientFunds)))
           return
         }
@@ -92,9 +102,12 @@ export const executeTransaction = (db: SandboxStore, wire: Uint8Array, now: numb
           if (!row) return yield* invalidAccount(i, "InvalidAccountData")
           if (row.owner !== owner) return yield* custom(i, TOKEN_ERROR.ownerMismatch)
           if (!isSigner(ix.accountIndexes[2]!)) return yield* invalidAccount(i, "MissingRequiredSignature")
+          if (dest === closed) return yield* invalidAccount(i, "InvalidAccountData")
+          if (!writable(ix, 0, 1)) return yield* readonlyData(i)
           if (row.amount !== 0) return yield* custom(i, TOKEN_ERROR.nonNativeHasBalance)
           yield* deleteTokenAccount(ledger, closed!)
           // The account's rent-exempt lamports (what getAccountInfo shows it holding) go to the destination.
+          // The sandbox opens token accounts without charging their rent, so this is new sandbox SOL, as the faucet's is.
           yield* creditSol(ledger, dest!, TOKEN_ACCOUNT_RENT_LAMPORTS)
           return
         }
@@ -105,8 +118,10 @@ export const executeTransaction = (db: SandboxStore, wire: Uint8Array, now: numb
       Effect.gen(function* () {
         const at = yield* nextSlot(ledger, now)
         if (!(yield* recordSignature(ledger, signature, at, null, now))) return yield* simulationFailed("This transaction has already been processed", "AlreadyProcessed")
+        const feePayer = yield* solBalance(ledger, key(0))
+        if (!feePayer) return yield* simulationFailed("Attempt to debit an account but found no record of a prior credit.", "AccountNotFound")
         yield* applyMoves(ledger, [{ kind: "sol", from: key(0), to: null, lamports: NETWORK_FEE_LAMPORTS * signers }]).pipe(
-          Effect.catchTag("LedgerShortfall", (_: LedgerShortfall) => simulationFailed("Attempt to debit an account but found no record of a prior credit.", "AccountNotFound")),
+          Effect.catchTag("LedgerShortfall", (_: LedgerShortfall) => simulationFailed("Insufficient funds for fee", "InsufficientFundsForFee")),
         )
         for (const [i, ix] of tx.instructions.entries()) yield* instruction(ledger, ix, i)
       }),

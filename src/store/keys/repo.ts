@@ -33,8 +33,9 @@ export interface KeysRepo {
   readonly touchLastUsed: (id: string, now: number) => Effect.Effect<void, StoreUnavailable>
   /**
    * The wallet that holds the key's storage data: the one recorded, or, if
-   * none is yet, `walletId`, recorded now in the same statement (so two first
-   * storage calls agree on one). Undefined when the key does not exist.
+   * none is yet, the key's wallet as the row has it now, recorded in the same
+   * statement (never a wallet id the caller read earlier: rotation may have
+   * moved the key since). Undefined when the key does not exist or has no wallet.
    */
-  readonly claimStorageWallet: (id: string, walletId: string) => Effect.Effect<string | undefined, StoreUnavailable>
+  readonly claimStorageWallet: (id: string) => Effect.Effect<string | undefined, StoreUnavailable>
 }

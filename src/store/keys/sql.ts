@@ -65,8 +65,8 @@ export const sqlKeys = ({ db, t, all, first, run, onDialect }: SqlPort): KeysRep
     revoke: (id, now) => first(db.update(k).set({ status: "revoked", revokedAt: now, previousKeyHash: null, previousKeyGraceUntil: null }).where(eq(k.id, id)).returning(keyRow)),
     update: (id, patch) => first(db.update(k).set(patch).where(eq(k.id, id)).returning(keyRow)),
     touchLastUsed: (id, now) => run(db.update(k).set({ lastUsedAt: now }).where(eq(k.id, id))),
-    claimStorageWallet: (id, walletId) =>
-      first(db.update(k).set({ storageWalletId: sql`coalesce(${k.storageWalletId}, ${walletId})` }).where(eq(k.id, id)).returning({ walletId: k.storageWalletId })).pipe(
+    claimStorageWallet: (id) =>
+      first(db.update(k).set({ storageWalletId: sql`coalesce(${k.storageWalletId}, ${k.walletId})` }).where(eq(k.id, id)).returning({ walletId: k.storageWalletId })).pipe(
         Effect.map((r) => r?.walletId ?? undefined),
       ),
   }

@@ -68,7 +68,14 @@ export const walletsCommon = ({ db, t, all, first, run, transaction, onDialect }
     storageHolders: (ids) =>
       ids.length === 0
         ? Effect.succeed(new Map())
-        : all(db.select({ id: t.apiKeys.storageWalletId, n: count() }).from(t.apiKeys).where(inArray(t.apiKeys.storageWalletId, [...ids])).groupBy(t.apiKeys.storageWalletId)).pipe(
+        : all(
+            db
+              .select({ id: t.apiKeys.storageWalletId, n: count() })
+              .from(t.apiKeys)
+              // A revoked key can never read its data again: it holds no wallet back from the sweep.
+              .where(and(inArray(t.apiKeys.storageWalletId, [...ids]), ne(t.apiKeys.status, "revoked")))
+              .groupBy(t.apiKeys.storageWalletId),
+          ).pipe(
             Effect.map((rows) => new Map(rows.map((r) => [r.id!, Number(r.n)]))),
           ),
     recordSweep: (id, sweep) =>

@@ -54,6 +54,8 @@ export type NewWallet = {
   readonly createdAt: number
   /** Default "live". */
   readonly environment?: WalletEnvironment
+  /** Default "active"; rotation inserts "depleted" so no key is assigned to a wallet before it is funded. */
+  readonly status?: Exclude<WalletStatus, "retired">
 }
 
 export type Assignment =
@@ -116,7 +118,7 @@ export interface WalletsRepo {
    * `storageAgentIds`). Nothing happens to a wallet already retired.
    */
   readonly retire: (oldId: string, newId: string, now: number, storageAgentIds: ReadonlyArray<string>) => Effect.Effect<Retirement, StoreUnavailable>
-  /** How many keys keep their storage data on each of `ids` (wallets that hold none are left out). */
+  /** How many keys (revoked ones aside) keep their storage data on each of `ids` (wallets that hold none are left out). */
   readonly storageHolders: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, number>, StoreUnavailable>
   /** Records a sweep: the transaction sent (when one was), and when the wallet read empty (null until it does). */
   readonly recordSweep: (id: string, sweep: { readonly signature?: string; readonly sweptAt?: number }) => Effect.Effect<void, StoreUnavailable>

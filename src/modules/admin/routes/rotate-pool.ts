@@ -13,7 +13,7 @@ import { DAY_MS, faucetFunding, fundedByFaucet, rotateWallets } from "../../pool
 import { adminResponder } from "../guard"
 import { WalletRotation } from "../pool-model"
 
-const failures = ["StoreUnavailable", "FundingNeedsTreasuryKey"] as const
+const failures = ["StoreUnavailable", "FundingNeedsTreasuryKey", "RotationInProgress"] as const
 
 const Body = t.Object({
   older_than_days: t.Integer({ minimum: 0, maximum: 3650, description: "Rotate wallets created more than this many days ago (the plan: 90)" }),
