@@ -52,6 +52,8 @@ for (const dialect of dialects) {
 
     test("own wallet depleted: an ordinary call borrows the best-funded active wallet for this call only; a storage call fails with 503 wallet_depleted", async () => {
       const [key] = await seedKeys(h.runtime, 1)
+      // The key's row holds the wallet its identity names (the storage wallet is recorded from the row).
+      await exec(await h.runtime.runPromise(Effect.map(Database, (d) => d)), sql`update api_keys set wallet_id = ${ids[0]!} where id = ${key!}`)
       await setBalance(h, ids[0]!, "depleted", 10)
       await setBalance(h, ids[1]!, "active", 20_000_000)
       await setBalance(h, ids[2]!, "active", 30_000_000)
