@@ -171,12 +171,19 @@ const STALL_TARGET_MS = 20
  * millisecond: how long one piece of synchronous work (a SQLite query runs
  * on the loop) held every other request up.
  */
+// BENCH_STALL_TRACE=1 prints every stall over 10 ms with what the bench was doing when it ended.
+const TRACE = process.env.BENCH_STALL_TRACE === "1"
+let activity = "idle"
+const doing = (what: string) => void (activity = what)
+
 const stallMonitor = () => {
   let last = performance.now()
   let longest = 0
   const timer = setInterval(() => {
     const now = performance.now()
-    longest = Math.max(longest, now - last - 1)
+    const gap = now - last - 1
+    if (TRACE && gap > 10) console.log(`stall ${gap.toFixed(1)} ms during: ${activity}`)
+    longest = Math.max(longest, gap)
     last = now
   }, 1)
   return () => {
@@ -297,9 +304,15 @@ const measureDialect = async (dialect: "sqlite" | "postgres", url: string): Prom
     await Bun.sleep(500)
     const stopMonitor = stallMonitor()
     for (let round = 0; round < 3; round++) {
-      for (const read of READS) await timeRequests(app, read.path, read.as === "key" ? heavy.key : read.as === "session" ? heavy.session : ADMIN_TOKEN, 20)
+      for (const read of READS) {
+        doing(read.name)
+        await timeRequests(app, read.path, read.as === "key" ? heavy.key : read.as === "session" ? heavy.session : ADMIN_TOKEN, 20)
+      }
+      doing("between reads and close")
       await yieldToLoop()
+      doing("monthly close")
       await runtime.runPromise(closeBillingPeriod(periodOf(Date.now())))
+      doing("idle")
     }
     const stall = stopMonitor()
     const paid = await payers.stop()
@@ -322,6 +335,8 @@ export const usageReadsBenchmark: Benchmark = {
   name: "usage-reads",
   run: async () => {
     const rows = await measureDialect("sqlite", "")
+    // BENCH_DIALECTS=sqlite measures SQLite alone (a quicker run while working on it).
+    if (process.env.BENCH_DIALECTS === "sqlite") return rows
     let pg: Awaited<ReturnType<typeof startPostgres>> | undefined
     try {
       pg = await startPostgres()
