@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 // The one entry point: `tdk <command>`. Dispatch only; commands live in src/cli.
-import { parseArgs } from "./cli/args"
-import { findCommand, misusedOptions, renderCommandHelp, renderGroupHelp, renderHelp, unknownOptions, type Command } from "./cli/commands"
+import { renderHelp, type Command } from "./cli/commands"
+import { commandTree, helpCommand as helpCli, runTree, type ExitBox } from "./cli/effect-cli"
 import { adminCreateUserCommand } from "./cli/admin-create-user"
 import { configCheckCommand } from "./cli/config-check"
 import { keysCreateCommand } from "./cli/keys-create"
@@ -20,7 +20,6 @@ import { VERSION } from "./version"
 const versionCommand: Command = {
   words: ["version"],
   summary: "Print the version (also --version, -V)",
-  usage: "",
   example: "tdk version",
   run: async () => {
     console.log(`tdk ${VERSION}`)
@@ -31,9 +30,8 @@ const versionCommand: Command = {
 const helpCommand: Command = {
   words: ["help"],
   summary: "List the commands (also --help, -h); `tdk help <command>` for one command's",
-  usage: "[<command>]",
   example: "tdk help pool balances",
-  // Answered in main, which knows the command table.
+  // Built by cli/effect-cli.ts (helpCommand), which runs the tree again for the command named.
   run: async () => 0,
 }
 
@@ -58,63 +56,27 @@ export const commands: ReadonlyArray<Command> = [
   helpCommand,
 ]
 
-/** Exit codes: 0 done, 1 failed, 2 usage or configuration refused. */
-export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
-  if (argv[0] === "--version" || argv[0] === "-V") return versionCommand.run({ words: [], flags: {} })
-  const args = parseArgs(argv)
-  const [first, ...rest] = args.words
-  if (first === "help" && rest.length === 0 && args.flags.help) {
-    console.log(renderCommandHelp(helpCommand))
-    return 0
-  }
-  if (first === undefined || first === "help") {
-    if (rest.length === 0) {
-      console.log(renderHelp(commands))
-      return first === "help" || args.flags.help ? 0 : 2
-    }
-    return helpFor(rest)
-  }
-  const command = findCommand(commands, args.words)
-  if (!command || command.words.length < args.words.length) {
-    // A group word alone (`tdk pool`) or with --help lists its commands.
-    const group = commands.filter((c) => c.words[0] === first && c.words.length > 1)
-    if (group.length > 0 && args.words.length === 1) {
-      console.log(renderGroupHelp(first, group))
-      return args.flags.help ? 0 : 2
-    }
-    console.error(`tdk: unknown command: ${args.words.join(" ")}\n\n${group.length > 0 ? renderGroupHelp(first, group) : renderHelp(commands)}`)
-    return 2
-  }
-  if (args.flags.help) {
-    console.log(renderCommandHelp(command))
-    return 0
-  }
-  const unknown = unknownOptions(command, args.flags)
-  if (unknown.length > 0) {
-    console.error(`tdk ${command.words.join(" ")}: unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `--${u}`).join(", ")}\n\n${renderCommandHelp(command)}`)
-    return 2
-  }
-  const misused = misusedOptions(command, args.flags)
-  if (misused.length > 0) {
-    console.error(`tdk ${command.words.join(" ")}: ${misused.join("; ")}\n\n${renderCommandHelp(command)}`)
-    return 2
-  }
-  return command.run(args)
+/** What each group of commands is for, in its help. */
+const GROUPS: Readonly<Record<string, string>> = {
+  pool: "The wallet pool: create, fund, check, rotate and sweep wallets; master keys",
+  admin: "Operator accounts and the admin token",
+  keys: "API keys",
+  config: "The configuration",
+  stripe: "Stripe products and meters",
 }
 
-const helpFor = (words: ReadonlyArray<string>): number => {
-  const command = findCommand(commands, words)
-  if (command && command.words.length === words.length) {
-    console.log(renderCommandHelp(command))
-    return 0
-  }
-  const group = commands.filter((c) => c.words[0] === words[0] && c.words.length > 1)
-  if (group.length > 0 && words.length === 1) {
-    console.log(renderGroupHelp(words[0]!, group))
-    return 0
-  }
-  console.error(`tdk: unknown command: ${words.join(" ")}`)
-  return 2
+/** Exit codes: 0 done, 1 failed, 2 usage or configuration refused. Parsing, help and the version are effect/cli's (cli/effect-cli.ts). */
+export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
+  const box: ExitBox = { code: 0 }
+  const versionLine = `tdk ${VERSION}`
+  const tree = (): ReturnType<typeof commandTree> =>
+    commandTree(
+      commands.filter((c) => c !== helpCommand),
+      box,
+      { root: renderHelp(commands), groups: GROUPS },
+      [helpCli(box, tree, versionLine, helpCommand, commands)],
+    )
+  return runTree(tree(), box, argv, versionLine)
 }
 
 if (import.meta.main) {

@@ -6,7 +6,6 @@ import { flag, runCli } from "./runtime"
 export const adminCreateUserCommand: Command = {
   words: ["admin", "create-user"],
   summary: "Create a user and its first API key (printed once); a password is generated unless given",
-  usage: "--email <email> [--password <password>]",
   options: [
     { name: "email", value: "<email>", description: "The user's e-mail (required)" },
     { name: "password", value: "<password>", description: "Their password (at least 12 characters); generated and printed when absent" },

@@ -7,7 +7,6 @@ export const newAdminToken = (): string => `tka_${bs58.encode(crypto.getRandomVa
 export const adminNewTokenCommand: Command = {
   words: ["admin", "new-token"],
   summary: "Print a random ADMIN_TOKEN line (set it in the environment; it is not stored anywhere)",
-  usage: "",
   example: "tdk admin new-token >> .env",
   run: async () => {
     console.log(`ADMIN_TOKEN=${newAdminToken()}`)

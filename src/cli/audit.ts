@@ -9,7 +9,6 @@ import { flag, runCli } from "./runtime"
 export const auditCommand: Command = {
   words: ["audit"],
   summary: "Check one month's money: shared payments, settled calls without their own payment on chain, counters against rows, Stripe refusals",
-  usage: "[--period YYYY-MM]",
   options: [{ name: "period", value: "YYYY-MM", description: "The month (UTC) to audit; this month when absent" }],
   example: "tdk audit --period 2026-11",
   run: async (args) => {

@@ -15,7 +15,6 @@ const areaOf = (env: string, shared: ReadonlySet<string>) => {
 export const configCheckCommand: Command = {
   words: ["config", "check"],
   summary: "Run the checks `tdk serve` runs before starting (same exit code), then print the effective configuration by area, secrets redacted",
-  usage: "",
   example: "DATABASE_URL=postgres://tdk@db/tdk tdk config check",
   run: async () => {
     // The environment too, so a default is told from a value that was set.

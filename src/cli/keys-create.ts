@@ -9,7 +9,6 @@ import { flag, runCli } from "./runtime"
 export const keysCreateCommand: Command = {
   words: ["keys", "create"],
   summary: "Create an API key for an existing user (printed once)",
-  usage: "--email <email> [--name <name>] [--env live|test]",
   options: [
     { name: "email", value: "<email>", description: "The user's e-mail (required)" },
     { name: "name", value: "<name>", description: "A name to tell the key apart (default cli)" },

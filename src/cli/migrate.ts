@@ -6,7 +6,6 @@ import { loadConfigOrExit } from "./load-config"
 export const migrateCommand: Command = {
   words: ["migrate"],
   summary: "Apply the embedded database migrations and exit",
-  usage: "",
   example: "DATABASE_URL=postgres://tdk@db/tdk tdk migrate",
   run: async () => {
     const config = loadConfigOrExit()

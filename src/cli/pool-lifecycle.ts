@@ -16,7 +16,6 @@ import { flag, runCli } from "./runtime"
 export const poolRotateCommand: Command = {
   words: ["pool", "rotate"],
   summary: "Retire wallets older than a given age: fund new ones, move their keys to them (storage data stays reachable)",
-  usage: "--older-than <age, e.g. 90d> [--environment live|test] [--from-keypair <file>] [--dry-run]",
   options: [
     { name: "older-than", value: "<age>", description: "Rotate wallets created more than this long ago: 90d, 36h or 30m (required; the plan rotates every 90d)" },
     { name: "environment", value: "<live|test>", description: "The pool to rotate (default live)" },
@@ -90,7 +89,6 @@ export const poolRotateCommand: Command = {
 export const poolSweepCommand: Command = {
   words: ["pool", "sweep"],
   summary: "Send each retired wallet's USDC and SOL to POOL_TREASURY_ADDRESS (idempotent; wallets holding storage data are kept)",
-  usage: "[--grace <age, default 10m>] [--dry-run]",
   options: [
     { name: "grace", value: "<age>", description: "Leave wallets retired less than this long ago (default 10m: calls may still pay from them for a few seconds after rotation)" },
     { name: "dry-run", description: "Print what would be sent, send nothing" },

@@ -17,7 +17,6 @@ const line = (i: number, n: number, s: RefillStep, outcome: string) => `[${i}/${
 export const poolRefillCommand: Command = {
   words: ["pool", "refill"],
   summary: "Fund each live wallet to the refill targets from a treasury key (on the sandbox, from the faucet), at most --max-usdc a run",
-  usage: "[--from-keypair <file>] [--max-usdc <micro-USD>] [--dry-run]",
   options: [
     { name: "from-keypair", value: "<file>", description: "The treasury's key file (solana-keygen's JSON array), read now and never stored or printed; required on devnet and mainnet" },
     { name: "max-usdc", value: "<micro-USD>", description: "Send at most this much USDC in this run; the wallets past it wait for the next run" },
@@ -26,7 +25,6 @@ export const poolRefillCommand: Command = {
   env: ["SOLANA_RPC_URL (where the transfers go)"],
   example: "tdk pool refill --from-keypair ~/treasury.json --max-usdc 500000000 --dry-run",
   run: async ({ flags }) => {
-    const { refillPlan } = await import("../modules/pool/refill-run")
     const config = loadConfigOrExit()
     const keyFile = flag(flags, "from-keypair")
     const maxRaw = flag(flags, "max-usdc")
@@ -36,6 +34,8 @@ export const poolRefillCommand: Command = {
     }
     const treasury = await treasuryFor("tdk pool refill", config, keyFile)
     if (typeof treasury === "number") return treasury
+    // Loaded once the arguments are known good: @solana/spl-token's bigint binding prints a warning on load.
+    const { refillPlan } = await import("../modules/pool/refill-run")
     const sandbox = config.network === "sandbox"
     return withCliRuntime({ logLevel: "warn" }, async (runtime) => {
       // Balances read from the chain now, not as last stored: a wallet funded by a run that died

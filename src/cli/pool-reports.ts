@@ -50,7 +50,6 @@ const bar = (total: number) => {
 export const poolBalancesCommand: Command = {
   words: ["pool", "balances"],
   summary: "Read every pool wallet's balances now, update statuses, print a table",
-  usage: "",
   example: "PORT=8080 tdk pool balances",
   // Exits 1 when any wallet could not be read, so a script notices an outage.
   run: async () => {
@@ -83,7 +82,6 @@ export const poolBalancesCommand: Command = {
 export const poolRefillReportCommand: Command = {
   words: ["pool", "refill-report"],
   summary: "Print what each wallet needs to reach the refill targets, and the totals",
-  usage: "",
   example: "tdk pool refill-report",
   run: () =>
     runCli(currentRefillReport(), (r) => {

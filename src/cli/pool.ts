@@ -35,7 +35,6 @@ const countOf = (args: Args): number | undefined => {
 export const poolGenerateCommand: Command = {
   words: ["pool", "generate"],
   summary: "Create N pool wallets, secrets sealed under the primary master key",
-  usage: "--count <1..100000>",
   options: [{ name: "count", value: "<1..100000>", description: "How many wallets to create (required)" }],
   example: "tdk pool generate --count 20",
   run: async (args) => {
@@ -54,7 +53,6 @@ export const poolGenerateCommand: Command = {
 export const poolNewMasterKeyCommand: Command = {
   words: ["pool", "new-master-key"],
   summary: "Print a fresh master key line (id:hex) for WALLET_ENCRYPTION_KEYS",
-  usage: "[--id <name>]",
   options: [{ name: "id", value: "<name>", description: "The key's id, to tell keys apart in WALLET_ENCRYPTION_KEYS (default k<date>)" }],
   example: "tdk pool new-master-key --id k2026q4",
   run: async (args) => {
@@ -72,7 +70,6 @@ export const poolNewMasterKeyCommand: Command = {
 export const poolRotateMasterCommand: Command = {
   words: ["pool", "rotate-master"],
   summary: "Re-encrypt every wallet under the primary master key (resumable batches)",
-  usage: "[--batch <rows, default 200>]",
   options: [{ name: "batch", value: "<rows>", description: "Wallets re-encrypted per batch (default 200)" }],
   example: "WALLET_ENCRYPTION_KEYS=new:…,old:… tdk pool rotate-master",
   run: async (args) => {

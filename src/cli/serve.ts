@@ -10,7 +10,6 @@ import { loadServeConfigOrExit } from "./load-config"
 export const serveCommand: Command = {
   words: ["serve"],
   summary: "Start the gateway HTTP server",
-  usage: "",
   example: "PORT=8080 DATABASE_URL=sqlite:./tdk.db tdk serve",
   run: async () => {
     const config = loadServeConfigOrExit()

@@ -84,7 +84,6 @@ export const stripeSetup = (stripe: StripeShape, config: Config) =>
 export const stripeSetupCommand: Command = {
   words: ["stripe", "setup"],
   summary: "Create (once) the Stripe billing meter, product and metered price; print the env lines to set",
-  usage: "",
   example: "STRIPE_SECRET_KEY=sk_test_… tdk stripe setup",
   run: async () => {
     const config = loadConfigOrExit()
