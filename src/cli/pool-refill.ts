@@ -10,6 +10,7 @@ import type { Command } from "./commands"
 import { loadConfigOrExit } from "./load-config"
 import { fundsSender, readTreasuryKey } from "./funding"
 import { sol, usd } from "./pool-reports"
+import { progress } from "./progress"
 import { flag, withCliRuntime } from "./runtime"
 
 const line = (i: number, n: number, s: RefillStep, outcome: string) => `[${i}/${n}] ${s.publicKey}  +${usd(s.usdc)} USDC  +${sol(s.lamports)} SOL  ${outcome}`
@@ -54,6 +55,7 @@ export const poolRefillCommand: Command = {
         return 0
       }
       const send = await fundsSender(config, treasury)
+      const bar = progress("funding", steps.length)
       let failed = 0
       const sent = { usdc: 0, lamports: 0 }
       for (const [i, s] of steps.entries()) {
@@ -66,6 +68,7 @@ export const poolRefillCommand: Command = {
           failed++
           console.log(line(i + 1, steps.length, s, `FAILED: ${(e instanceof Error ? e.message : String(e)).slice(0, 200)}`))
         }
+        bar(i + 1)
       }
       if (steps.length > 0) await runtime.runPromise(checkBalances())
       console.log(`sent ${usd(sent.usdc)} USDC and ${sol(sent.lamports)} SOL to ${steps.length - failed} wallet${steps.length - failed === 1 ? "" : "s"}${failed > 0 ? `; ${failed} failed` : ""}; balances re-read`)
