@@ -14,6 +14,16 @@ describe("alert conditions", () => {
     expect(firing[1]!.detail).toContain("depleted")
   })
 
+  test("a retired wallet still holding keys' storage data is judged by its balance; a retired one holding none never fires", () => {
+    const held = { ...wallet({ publicKey: "H", status: "retired", usdcBalance: 100 }), id: "wal_h" }
+    const idle = { ...wallet({ publicKey: "R", status: "retired", usdcBalance: 100 }), id: "wal_r" }
+    const byBalance = (w: { usdcBalance: number }) => (w.usdcBalance < 1000 ? "depleted" : "active")
+    const firing = lowWallets([held, idle], new Set(["wal_h"]), byBalance)
+    expect(firing.map((f) => f.subject)).toEqual(["H"])
+    expect(firing[0]!.detail).toContain("retired, still paying storage calls")
+    expect(lowWallets([{ ...held, usdcBalance: 5000 }], new Set(["wal_h"]), byBalance)).toEqual([])
+  })
+
   test("the pool floor fires below it only, counts live wallets that are not retired, and is off without a floor", () => {
     const wallets = [wallet({ usdcBalance: 30_000_000 }), wallet({ usdcBalance: 20_000_000 }), wallet({ usdcBalance: 999_000_000, status: "retired" }), wallet({ usdcBalance: 999_000_000, environment: "test" })]
     expect(poolBelowFloor(wallets, 50_000_001).map((f) => f.subject)).toEqual(["live"])

@@ -17,11 +17,25 @@ type Wallet = { readonly publicKey: string; readonly status: string; readonly en
 const sol = (lamports: number) => (lamports / 1e9).toFixed(4)
 const minutes = (ms: number) => Math.floor(ms / 60_000)
 
-/** Live wallets that are low or depleted (the test pool holds sandbox money and refills itself). */
-export const lowWallets = (wallets: ReadonlyArray<Wallet>): ReadonlyArray<Firing> =>
+/**
+ * Live wallets that are low or depleted (the test pool holds sandbox money
+ * and refills itself). A retired wallet still holding keys' storage data
+ * (`storageHeld`) keeps paying their storage calls, so it is judged by its
+ * balance (`heldStatus`), as its status stays "retired".
+ */
+export const lowWallets = (
+  wallets: ReadonlyArray<Wallet & { readonly id?: string }>,
+  storageHeld: ReadonlySet<string> = new Set(),
+  heldStatus: (w: Wallet) => string = (w) => w.status,
+): ReadonlyArray<Firing> =>
   wallets
-    .filter((w) => w.environment === "live" && (w.status === "low_balance" || w.status === "depleted"))
-    .map((w) => ({ subject: w.publicKey, detail: `Pool wallet ${w.publicKey} is ${w.status === "depleted" ? "depleted (it no longer pays)" : "low"}: $${formatUsd(w.usdcBalance)} USDC, ${sol(w.lamports)} SOL.` }))
+    .filter((w) => w.environment === "live")
+    .map((w) => ({ w, status: w.status === "retired" && w.id !== undefined && storageHeld.has(w.id) ? heldStatus(w) : w.status }))
+    .filter(({ status }) => status === "low_balance" || status === "depleted")
+    .map(({ w, status }) => ({
+      subject: w.publicKey,
+      detail: `Pool wallet ${w.publicKey}${w.status === "retired" ? " (retired, still paying storage calls)" : ""} is ${status === "depleted" ? "depleted (it no longer pays)" : "low"}: $${formatUsd(w.usdcBalance)} USDC, ${sol(w.lamports)} SOL.`,
+    }))
 
 /** The live pool's USDC below POOL_ALERT_TOTAL_USDC (no floor: never). */
 export const poolBelowFloor = (wallets: ReadonlyArray<Wallet>, floorMicroUsd: number | undefined): ReadonlyArray<Firing> => {

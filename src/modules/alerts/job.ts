@@ -7,6 +7,7 @@ import { AppConfig } from "../../platform/config/service"
 import { withJobLock } from "../../platform/jobs/lock"
 import { periodOf } from "../../platform/period"
 import { Store } from "../../store/store"
+import { statusFor, thresholdsOf } from "../pool/balances"
 import { lowWallets, outboxTooOld, poolBelowFloor, stripeRefusing, unknownTooLong } from "./conditions"
 import { deliver, observe } from "./service"
 
@@ -39,7 +40,9 @@ export const evaluateAlerts = Effect.fn("Alerts.evaluate")(function* () {
   const now = yield* Clock.currentTimeMillis
   const wallets = yield* store.wallets.list()
   const usage = yield* store.usage.gauges(periodOf(now))
-  yield* observe("wallet_low", lowWallets(wallets))
+  const held = yield* store.wallets.storageHolders(wallets.filter((w) => w.status === "retired" && w.environment === "live").map((w) => w.id))
+  const thresholds = thresholdsOf(config)
+  yield* observe("wallet_low", lowWallets(wallets, new Set(held.keys()), (w) => statusFor({ usdc: w.usdcBalance, lamports: w.lamports }, thresholds)))
   yield* observe("pool_total_low", poolBelowFloor(wallets, config.poolAlertTotalUsdc))
   yield* observe("usage_unknown", unknownTooLong(usage.unknown, usage.unknownOldestAt, now))
   yield* observe("outbox_stale", outboxTooOld(usage.outboxPending, usage.outboxOldestAt, now))
