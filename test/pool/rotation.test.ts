@@ -144,6 +144,15 @@ for (const dialect of dialects) {
       const again = await admin("/admin/pool/sweep", { grace_minutes: 0 })
       expect(again.body.wallets.find((l: { wallet_id: string }) => l.wallet_id === w!.id)).toMatchObject({ outcome: "already_swept", usdc: 0, lamports: 0 })
       expect(await g.usdcBalance(treasury)).toBe(treasuryUsdc + usdc)
+
+      // A refill sent to it late, once a balance check has seen it, is swept again.
+      await g.fund(w!.publicKey, { usdc: 3_000_000, sol: 20_000 })
+      expect((await readJson(await g.request("/admin/pool/check", { method: "POST", headers: bearer(ADMIN) }))).status).toBe(200)
+      const late = await admin("/admin/pool/sweep", { grace_minutes: 0 })
+      expect(late.body.wallets.find((l: { wallet_id: string }) => l.wallet_id === w!.id)).toMatchObject({ outcome: "swept", usdc: 3_000_000, lamports: 15_000 })
+      // (seedPool funded every wallet, the first test's swept one too: that one is swept again as well)
+      expect(await g.usdcBalance(treasury)).toBe(treasuryUsdc + usdc + late.body.total_usdc)
+      expect(late.body.total_usdc).toBeGreaterThanOrEqual(3_000_000)
     }, 60_000)
   })
 }

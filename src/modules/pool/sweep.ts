@@ -7,7 +7,8 @@
 //
 // Safe to rerun: every amount is read from the chain just before the
 // transaction is built, so a second run finds nothing left and sends nothing
-// (a wallet read empty is marked swept and skipped after that). A wallet
+// (a wallet read empty is marked swept, with zero balances, and skipped after
+// that until a balance check sees funds arrive on it). A wallet
 // still holding a key's storage data (pool/rotation.ts) is never swept.
 import { PublicKey, SystemProgram, Transaction } from "@solana/web3.js"
 import { Clock, Duration, Effect } from "effect"
@@ -117,7 +118,8 @@ const sweepAll = (treasury: string, options: SweepOptions) =>
 
     const sweepOne = (w: WalletRow): Effect.Effect<SweepLine, never, never> =>
       Effect.gen(function* () {
-        if (w.sweptAt !== null) return line(w, "already_swept")
+        // Swept, and no balance read since has seen funds arrive: nothing to do (a refill sent late is swept again).
+        if (w.sweptAt !== null && w.usdcBalance === 0 && w.lamports === 0) return line(w, "already_swept")
         if (holders.has(w.id)) return line(w, "held_for_storage")
         const graceMs = options.graceMs ?? SWEEP_GRACE_MS
         if (w.retiredAt !== null && (yield* Clock.currentTimeMillis) - w.retiredAt < graceMs)
@@ -126,7 +128,10 @@ const sweepAll = (treasury: string, options: SweepOptions) =>
         const amounts = sweepAmounts({ lamports, usdc: account?.amount ?? 0, hasTokenAccount: account !== undefined })
         const now = yield* Clock.currentTimeMillis
         if (amounts === "empty") {
-          if (!options.dryRun) yield* store.wallets.recordSweep(w.id, { sweptAt: now })
+          if (!options.dryRun) {
+            yield* store.wallets.recordBalance(w.id, { usdcBalance: 0, lamports: 0, status: "depleted", checkedAt: now })
+            yield* store.wallets.recordSweep(w.id, { sweptAt: now })
+          }
           return line(w, "empty")
         }
         if (amounts === "needs_fee") return line(w, "needs_fee", { error: `holds ${account?.amount ?? 0} micro-USD but ${lamports} lamports, less than the network fee: send it ${LAMPORTS_PER_SIGNATURE} lamports, then sweep again` })
@@ -150,7 +155,10 @@ const sweepAll = (treasury: string, options: SweepOptions) =>
         if (state === "failed") return line(w, "failed", { ...moved, signature: sent, error: "the transaction failed on chain" })
         if (state === "unknown") return line(w, "unconfirmed", { ...moved, signature: sent, error: "sent, not confirmed yet: run the sweep again once it lands (it reads the balances again)" })
         const after = yield* Effect.all([network.chain.getSolBalance(w.publicKey), network.chain.getTokenAccount(w.publicKey, network.usdcMint)])
-        if (after[0] === 0 && after[1] === undefined) yield* store.wallets.recordSweep(w.id, { sweptAt: yield* Clock.currentTimeMillis })
+        const at = yield* Clock.currentTimeMillis
+        // The balances as read now (its status stays retired whatever they are).
+        yield* store.wallets.recordBalance(w.id, { usdcBalance: after[1]?.amount ?? 0, lamports: after[0], status: "depleted", checkedAt: at })
+        if (after[0] === 0 && after[1] === undefined) yield* store.wallets.recordSweep(w.id, { sweptAt: at })
         yield* Effect.logInfo("retired wallet swept to the treasury", { wallet_id: w.id, signature: sent, usdc: moved.usdc, lamports: moved.lamports })
         return line(w, "swept", { ...moved, signature: sent })
       }).pipe(
