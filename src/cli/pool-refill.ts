@@ -2,6 +2,9 @@
 // from a file at run time, used to sign, and never stored or printed; on the
 // sandbox network the faucet funds the wallets instead.
 import type { Keypair } from "@solana/web3.js"
+import { Effect } from "effect"
+import type { AppRuntime } from "../app/layers"
+import { withJobLock } from "../platform/jobs/lock"
 import type { Config } from "../platform/config/config"
 import { checkBalances } from "../modules/pool/balances"
 import type { RefillStep } from "../modules/pool/refill-run"
@@ -38,7 +41,7 @@ export const poolRefillCommand: Command = {
     // Loaded once the arguments are known good: @solana/spl-token's bigint binding prints a warning on load.
     const { refillPlan } = await import("../modules/pool/refill-run")
     const sandbox = config.network === "sandbox"
-    return withCliRuntime({ logLevel: "warn" }, async (runtime) => {
+    const refill = async (runtime: AppRuntime): Promise<number> => {
       // Balances read from the chain now, not as last stored: a wallet funded by a run that died
       // before its re-read is not funded again, and one that cannot be read is left out.
       await runtime.runPromise(checkBalances())
@@ -73,6 +76,13 @@ export const poolRefillCommand: Command = {
       if (steps.length > 0) await runtime.runPromise(checkBalances())
       console.log(`sent ${usd(sent.usdc)} USDC and ${sol(sent.lamports)} SOL to ${steps.length - failed} wallet${steps.length - failed === 1 ? "" : "s"}${failed > 0 ? `; ${failed} failed` : ""}; balances re-read`)
       return failed > 0 ? 1 : 0
+    }
+    return withCliRuntime({ logLevel: "warn" }, async (runtime) => {
+      // One refill at a time on a Postgres database (the job lock): two at once would both fund the same shortfall.
+      const run = await runtime.runPromise(withJobLock("pool-refill", Effect.promise(() => refill(runtime))))
+      if (run.ran) return run.value
+      console.error("tdk pool refill: another refill is running against this database; run it again once that one ends")
+      return 1
     })
   },
 }

@@ -16,6 +16,9 @@ import { mintBytes, tokenAccountView } from "../../src/modules/sandbox/accounts"
 import { MINT_RENT_LAMPORTS } from "../../src/modules/sandbox/identities"
 import { networkConstants } from "../../src/platform/solana/networks"
 import { startServer, stopAllServers } from "../support/server-process"
+import { freshDatabase, pgUrl } from "../support/db"
+import { jobLockKey } from "../../src/platform/jobs/lock"
+import postgres from "postgres"
 import { TEST_MASTER_KEYS } from "../support/app"
 
 const dir = mkdtempSync(join(tmpdir(), "tdk-refill-"))
@@ -109,4 +112,27 @@ describe("tdk pool refill on the sandbox", () => {
     expect(cli("refill", "--dry-run").out).toContain("0 wallets to fund")
     await server.kill("SIGTERM")
   }, 90_000)
+})
+
+describe.skipIf(!pgUrl)("tdk pool refill on Postgres", () => {
+  test("a refill finds another one running (the job lock held) and stops before reading or sending anything", async () => {
+    const db = await freshDatabase("postgres")
+    const holder = postgres(db.url, { max: 1, onnotice: () => {} })
+    try {
+      const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: db.url, WALLET_ENCRYPTION_KEYS: TEST_MASTER_KEYS, DATA_DIR: join(dir, "pg-data"), SOLANA_RPC_URL: "http://127.0.0.1:9/solana", SOLANA_RPC_TIMEOUT_MS: "500" }
+      const refill = () => Bun.spawnSync(["bun", join(import.meta.dir, "../../src/main.ts"), "pool", "refill", "--dry-run"], { env })
+      const held = await holder.reserve()
+      await held`select pg_advisory_lock(${jobLockKey("pool-refill")}::bigint)`
+      const blocked = refill()
+      expect({ code: blocked.exitCode, err: blocked.stderr.toString() }).toMatchObject({ code: 1, err: expect.stringContaining("another refill is running") })
+      expect(blocked.stdout.toString()).not.toContain("to fund")
+      await held`select pg_advisory_unlock(${jobLockKey("pool-refill")}::bigint)`
+      held.release()
+      const free = refill()
+      expect({ code: free.exitCode, out: free.stdout.toString() }).toMatchObject({ code: 0, out: expect.stringContaining("0 wallets to fund") })
+    } finally {
+      await holder.end({ timeout: 5 })
+      await db.close()
+    }
+  }, 60_000)
 })

@@ -7,7 +7,7 @@ import { migrationStatus, runMigrations } from "../../src/platform/db/migrations
 
 export type Dialect = "sqlite" | "postgres"
 
-const pgUrl = process.env.TEST_POSTGRES_URL
+export const pgUrl = process.env.TEST_POSTGRES_URL
 if (!pgUrl && process.env.TDK_TEST_SERVICES === "1") throw new Error("TEST_POSTGRES_URL is required when run by scripts/test.ts")
 if (!pgUrl) console.warn("TEST_POSTGRES_URL unset: Postgres suites are skipped (run `bun run test` for the full suite)")
 
