@@ -69,7 +69,7 @@ export const poolNewMasterKeyCommand: Command = {
 
 export const poolRotateMasterCommand: Command = {
   words: ["pool", "rotate-master"],
-  summary: "Re-encrypt every wallet under the primary master key (resumable batches)",
+  summary: "Re-encrypt every wallet and webhook signing secret under the primary master key (resumable batches)",
   options: [{ name: "batch", value: "<rows>", description: "Wallets re-encrypted per batch (default 200)" }],
   example: "WALLET_ENCRYPTION_KEYS=new:…,old:… tdk pool rotate-master",
   run: async (args) => {
@@ -83,9 +83,9 @@ export const poolRotateMasterCommand: Command = {
     if (typeof r === "number") return r
     const old = Object.entries(r.byKey).filter(([kid]) => kid !== r.primaryId)
     const remaining = old.reduce((a, [, n]) => a + n, 0)
-    console.log(`re-encrypted ${r.resealed} of ${r.scanned} wallets under "${r.primaryId}" in ${r.batches} batches`)
-    console.log(remaining === 0 ? "every wallet uses the primary key; older keys can be removed from WALLET_ENCRYPTION_KEYS" : `${remaining} wallets still use an old key: ${old.map(([k, n]) => `${k}=${n}`).join(", ")}`)
-    if (r.unreadable.length > 0) console.log(`${r.unreadable.length} wallets could not be opened with any configured key: ${r.unreadable.slice(0, 20).join(", ")}`)
+    console.log(`re-encrypted ${r.resealed} of ${r.scanned} wallets under "${r.primaryId}" in ${r.batches} batches, and sealed ${r.webhookSecretsResealed} webhook signing secrets`)
+    console.log(remaining === 0 ? "every wallet and webhook secret uses the primary key; older keys can be removed from WALLET_ENCRYPTION_KEYS" : `${remaining} rows still use an old key (or none): ${old.map(([k, n]) => `${k}=${n}`).join(", ")}`)
+    if (r.unreadable.length > 0) console.log(`${r.unreadable.length} rows could not be opened with any configured key: ${r.unreadable.slice(0, 20).join(", ")}`)
     return remaining === 0 ? 0 : 1
   },
 }

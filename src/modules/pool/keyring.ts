@@ -18,6 +18,10 @@ export type KeyringShape = {
   /** Opens a row's envelope; synchronous so SQLite transactions can use it. The caller wipes the result. */
   readonly openSync: (walletId: string, publicKey: string, envelope: string) => Uint8Array | UnsealError
   readonly open: (walletId: string, publicKey: string, envelope: string) => Effect.Effect<Uint8Array, UnsealError>
+  /** Seals another secret under the primary key, bound to `aad` (what it belongs to); `rowId` names it in errors. */
+  readonly sealFor: (aad: Uint8Array, secret: Uint8Array) => SealedSecret
+  /** Opens what `sealFor` sealed; the caller wipes the result. */
+  readonly openFor: (rowId: string, aad: Uint8Array, envelope: string) => Uint8Array | UnsealError
 }
 
 /** Start-up failure: no usable master key. The message names variables and files, never a value. */
@@ -83,6 +87,8 @@ export const makeKeyring = (keys: ReadonlyArray<MasterKey>): KeyringShape => {
     keyIds: keys.map((k) => k.id),
     seal: (walletId, publicKey, secret) => seal(primary, walletAad(walletId, publicKey), secret),
     openSync,
+    sealFor: (aad, secret) => seal(primary, aad, secret),
+    openFor: (rowId, aad, envelope) => open(byId, rowId, aad, envelope),
     open: (walletId, publicKey, envelope) =>
       Effect.suspend(() => {
         const r = openSync(walletId, publicKey, envelope)

@@ -9,6 +9,7 @@ import { envelopeKeyId } from "./envelope"
 import { KeyNotFound } from "../keys/errors"
 import { NoFundedWallet } from "./errors"
 import { Keyring } from "./keyring"
+import { isPlainSecret, openSecret, sealSecret } from "../webhooks/secret-box"
 
 const INSERT_BATCH = 100
 
@@ -58,7 +59,9 @@ export type RotationReport = {
   readonly resealed: number
   /** Rows that could not be opened under any held key (left untouched). */
   readonly unreadable: ReadonlyArray<string>
-  /** Rows per master key id after the run; anything but the primary still needs rotation. */
+  /** Webhook endpoints' signing secrets sealed under the primary key by this run (those stored in clear or under an older key). */
+  readonly webhookSecretsResealed: number
+  /** Sealed rows (wallets and webhook secrets) per master key id after the run; anything but the primary still needs rotation. */
   readonly byKey: Readonly<Record<string, number>>
   /** True when the run stopped early (maxBatches) before reaching the end of the table. */
   readonly stoppedEarly: boolean
@@ -112,19 +115,50 @@ export const rotateMaster = Effect.fn("Pool.rotateMaster")(function* (options: {
     options.onBatch?.(scanned)
     yield* Effect.logInfo("rotation batch committed", { batch: batches, scanned, resealed })
   }
+  const webhookSecretsResealed = stoppedEarly ? 0 : yield* resealWebhookSecrets(batchSize, unreadable)
   const byKey = yield* keyUsage()
-  if (unreadable.length > 0) yield* Effect.logError("rotation left unreadable wallets untouched", { wallet_ids: unreadable.slice(0, 50), count: unreadable.length })
-  return { primaryId: keyring.primaryId, batches, scanned, resealed, unreadable, byKey, stoppedEarly } satisfies RotationReport
+  if (unreadable.length > 0) yield* Effect.logError("rotation left unreadable rows untouched", { ids: unreadable.slice(0, 50), count: unreadable.length })
+  return { primaryId: keyring.primaryId, batches, scanned, resealed, unreadable, webhookSecretsResealed, byKey, stoppedEarly } satisfies RotationReport
 })
 
-/** How many rows each master key id seals ("invalid" for unreadable envelopes). */
+/**
+ * Seals every webhook signing secret that is not yet under the primary key
+ * (in clear from before sealing, or under an older key), a page at a time,
+ * compare-and-set like the wallets. Ids it cannot open go to `unreadable`.
+ */
+const resealWebhookSecrets = Effect.fnUntraced(function* (pageSize: number, unreadable: Array<string>) {
+  const store = yield* Store
+  const keyring = yield* Keyring
+  let after: string | undefined
+  let resealed = 0
+  for (;;) {
+    const page = yield* store.webhooks.secretsPage(after, pageSize)
+    if (page.length === 0) return resealed
+    for (const row of page) {
+      if (envelopeKeyId(row.secret) === keyring.primaryId) continue
+      const secret = openSecret(keyring, row.id, row.secret)
+      if (typeof secret !== "string") {
+        unreadable.push(row.id)
+        continue
+      }
+      if (yield* store.webhooks.replaceSecret(row.id, row.secret, sealSecret(keyring, row.id, secret))) resealed++
+    }
+    after = page.at(-1)!.id
+  }
+})
+
+/** How many sealed rows (wallets, webhook secrets) each master key id holds ("invalid" for unreadable envelopes; "clear" for webhook secrets from before sealing). */
 export const keyUsage = Effect.fn("Pool.keyUsage")(function* () {
   const store = yield* Store
-  const rows = yield* store.wallets.list()
   const byKey: Record<string, number> = {}
-  for (const r of rows) {
-    const kid = envelopeKeyId(r.encryptedSecret) ?? "invalid"
-    byKey[kid] = (byKey[kid] ?? 0) + 1
+  const count = (kid: string) => void (byKey[kid] = (byKey[kid] ?? 0) + 1)
+  for (const r of yield* store.wallets.list()) count(envelopeKeyId(r.encryptedSecret) ?? "invalid")
+  let after: string | undefined
+  for (;;) {
+    const page = yield* store.webhooks.secretsPage(after, 1000)
+    if (page.length === 0) break
+    for (const r of page) count(isPlainSecret(r.secret) ? "clear" : (envelopeKeyId(r.secret) ?? "invalid"))
+    after = page.at(-1)!.id
   }
   return byKey
 })

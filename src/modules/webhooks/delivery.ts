@@ -14,6 +14,8 @@ import { VERSION } from "../../version"
 import { emailOf, sendEmail } from "./email"
 import { isPrivateAddress } from "./endpoint-url"
 import { isEmailEndpoint } from "./events"
+import { Keyring } from "../pool/keyring"
+import { openSecret } from "./secret-box"
 
 /** Waits after each failed attempt, ms: 30 s, 2 min, 10 min, 30 min, 1 h, 3 h, 6 h; then it is given up (about 11 hours in all). */
 export const RETRY_DELAYS_MS = [30_000, 120_000, 600_000, 1_800_000, 3_600_000, 10_800_000, 21_600_000] as const
@@ -32,6 +34,16 @@ const CONCURRENCY = 16
 export const deliverDue = Effect.fn("Webhooks.deliverDue")(function* () {
   const store = yield* Store
   const config = yield* AppConfig
+  const keyring = yield* Keyring
+  // The secret is opened for the post and not kept; one that cannot be opened (its master key is gone) is an attempt that failed.
+  const toEndpoint = (endpoint: { readonly id: string; readonly url: string; readonly secret: string }, d: DeliveryRow, now: number) => {
+    const secret = openSecret(keyring, endpoint.id, endpoint.secret)
+    if (typeof secret === "string") return post({ url: endpoint.url, secret }, d, now, config.webhookAllowPrivateHosts)
+    return Effect.as(
+      Effect.logError("webhook endpoint's signing secret cannot be opened; nothing was sent", { endpoint_id: endpoint.id, error: secret._tag, key_id: "keyId" in secret ? secret.keyId : undefined }),
+      { status: null, error: "the endpoint's signing secret cannot be opened (master key missing)" } satisfies Attempt,
+    )
+  }
   const due = yield* store.webhooks.due(yield* Clock.currentTimeMillis, BATCH)
   let delivered = 0
   yield* Effect.forEach(
@@ -40,7 +52,7 @@ export const deliverDue = Effect.fn("Webhooks.deliverDue")(function* () {
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         const attempts = d.attempts + 1
-        const result = isEmailEndpoint(d.endpointId) ? yield* byEmail(d) : yield* Effect.flatMap(store.webhooks.endpoint(d.endpointId), (endpoint) => (endpoint ? post(endpoint, d, now, config.webhookAllowPrivateHosts) : Effect.succeed(undefined)))
+        const result = isEmailEndpoint(d.endpointId) ? yield* byEmail(d) : yield* Effect.flatMap(store.webhooks.endpoint(d.endpointId), (endpoint) => (endpoint ? toEndpoint(endpoint, d, now) : Effect.succeed(undefined)))
         if (result === undefined) {
           yield* store.webhooks.attempted(d.id, { state: "failed", attempts: d.attempts, nextAttemptAt: now, status: null, error: "endpoint deleted", now })
           return

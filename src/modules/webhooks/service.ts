@@ -9,6 +9,8 @@ import { Store } from "../../store/store"
 import { endpointUrlProblem } from "./endpoint-url"
 import { WebhookEndpointLimit, WebhookEndpointNotFound } from "./errors"
 import { EVENT_TYPES } from "./events"
+import { Keyring } from "../pool/keyring"
+import { sealSecret } from "./secret-box"
 
 export const MAX_ENDPOINTS = 16
 
@@ -25,7 +27,8 @@ export const createEndpoint = Effect.fn("Webhooks.createEndpoint")(function* (us
   if ((yield* store.webhooks.endpoints(userId)).length >= MAX_ENDPOINTS) return yield* new WebhookEndpointLimit({ limit: MAX_ENDPOINTS })
   const now = yield* Clock.currentTimeMillis
   const row = { id: newId("whe", now), userId, url, secret: newSecret(), events: wanted, createdAt: now }
-  yield* store.webhooks.createEndpoint(row)
+  // Stored sealed; the caller shows the secret once.
+  yield* store.webhooks.createEndpoint({ ...row, secret: sealSecret(yield* Keyring, row.id, row.secret) })
   return row
 })
 

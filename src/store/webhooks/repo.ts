@@ -43,6 +43,10 @@ export type WebhooksRepo = {
   readonly prune: (before: number, limit: number) => Effect.Effect<number, StoreUnavailable>
   /** Deliveries queued for an endpoint since `since` (the e-mail rate limit). */
   readonly queuedSince: (endpointId: string, since: number) => Effect.Effect<number, StoreUnavailable>
+  /** Up to `limit` endpoints' stored secrets (deleted ones too) after `after`, in id order: what master-key rotation reseals. */
+  readonly secretsPage: (after: string | undefined, limit: number) => Effect.Effect<ReadonlyArray<{ readonly id: string; readonly secret: string }>, StoreUnavailable>
+  /** Replaces a stored secret only if it still holds `expected` (compare-and-set). */
+  readonly replaceSecret: (id: string, expected: string, next: string) => Effect.Effect<boolean, StoreUnavailable>
   /** An endpoint's recent deliveries, newest first. */
   readonly deliveries: (endpointId: string, limit: number) => Effect.Effect<ReadonlyArray<DeliveryRow>, StoreUnavailable>
 }

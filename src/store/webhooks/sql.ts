@@ -1,7 +1,7 @@
 // Developer webhooks over the dialect port. The (event, endpoint) unique
 // index makes queuing an event idempotent; an attempt moves a row only while
 // it is pending, so two deliverers never record one attempt twice.
-import { and, asc, desc, eq, gte, isNull, sql } from "drizzle-orm"
+import { and, asc, desc, eq, gt, gte, isNull, sql } from "drizzle-orm"
 import { Effect } from "effect"
 import type { SqlPort } from "../port"
 import type { DeliveryRow, EndpointRow, WebhooksRepo } from "./repo"
@@ -32,6 +32,8 @@ export const sqlWebhooks = ({ db, t, all, first, run }: SqlPort): WebhooksRepo =
   const e = t.webhookEndpoints
   const d = t.webhookDeliveries
   return {
+    secretsPage: (after, limit) => all(db.select({ id: e.id, secret: e.secret }).from(e).where(after === undefined ? undefined : gt(e.id, after)).orderBy(asc(e.id)).limit(limit)),
+    replaceSecret: (id, expected, next) => Effect.map(all(db.update(e).set({ secret: next }).where(and(eq(e.id, id), eq(e.secret, expected))).returning({ id: e.id })), (r) => r.length === 1),
     createEndpoint: (row) => run(db.insert(e).values({ ...row, events: JSON.stringify(row.events), deletedAt: null })),
     endpoints: (userId) => Effect.map(all<StoredEndpoint>(db.select().from(e).where(and(eq(e.userId, userId), isNull(e.deletedAt))).orderBy(asc(e.createdAt), asc(e.id))), (rows) => rows.map(asEndpoint)),
     endpoint: (id) => Effect.map(first<StoredEndpoint>(db.select().from(e).where(and(eq(e.id, id), isNull(e.deletedAt))).limit(1)), (r) => (r ? asEndpoint(r) : undefined)),
