@@ -24,11 +24,10 @@ export const createEndpoint = Effect.fn("Webhooks.createEndpoint")(function* (us
   const wanted = events === undefined || events.length === 0 ? ["*"] : [...new Set(events)]
   const unknown = wanted.filter((e) => e !== "*" && !(EVENT_TYPES as ReadonlyArray<string>).includes(e))
   if (unknown.length > 0) return yield* new InvalidInput({ detail: `Unknown event types: ${unknown.join(", ").slice(0, 200)}. Known: ${EVENT_TYPES.join(", ")}, or *.`, errors: [{ field: "events", message: "unknown event type" }] })
-  if ((yield* store.webhooks.endpoints(userId)).length >= MAX_ENDPOINTS) return yield* new WebhookEndpointLimit({ limit: MAX_ENDPOINTS })
   const now = yield* Clock.currentTimeMillis
   const row = { id: newId("whe", now), userId, url, secret: newSecret(), events: wanted, createdAt: now }
   // Stored sealed; the caller shows the secret once.
-  yield* store.webhooks.createEndpoint({ ...row, secret: sealSecret(yield* Keyring, row.id, row.secret) })
+  if (!(yield* store.webhooks.createEndpoint({ ...row, secret: sealSecret(yield* Keyring, row.id, row.secret) }, MAX_ENDPOINTS))) return yield* new WebhookEndpointLimit({ limit: MAX_ENDPOINTS })
   return row
 })
 

@@ -27,7 +27,12 @@ export type DeliveryRow = {
 }
 
 export type WebhooksRepo = {
-  readonly createEndpoint: (row: EndpointRow) => Effect.Effect<void, StoreUnavailable>
+  /**
+   * Adds the endpoint unless the user already has `limit` (deleted ones aside):
+   * false then. Counted and inserted under the user's row lock (Postgres) or
+   * the write lock (SQLite), so concurrent creations never pass the limit.
+   */
+  readonly createEndpoint: (row: EndpointRow, limit: number) => Effect.Effect<boolean, StoreUnavailable>
   /** The user's endpoints that are not deleted, oldest first. */
   readonly endpoints: (userId: string) => Effect.Effect<ReadonlyArray<EndpointRow>, StoreUnavailable>
   readonly endpoint: (id: string) => Effect.Effect<EndpointRow | undefined, StoreUnavailable>

@@ -28,13 +28,23 @@ const fromColumns = (r: Record<string, unknown>): DeliveryRow => ({
   createdAt: Number(r.created_at),
 })
 
-export const sqlWebhooks = ({ db, t, all, first, run }: SqlPort): WebhooksRepo => {
+export const sqlWebhooks = ({ db, t, all, first, run, transaction, onDialect }: SqlPort): WebhooksRepo => {
   const e = t.webhookEndpoints
   const d = t.webhookDeliveries
   return {
     secretsPage: (after, limit) => all(db.select({ id: e.id, secret: e.secret }).from(e).where(after === undefined ? undefined : gt(e.id, after)).orderBy(asc(e.id)).limit(limit)),
     replaceSecret: (id, expected, next) => Effect.map(all(db.update(e).set({ secret: next }).where(and(eq(e.id, id), eq(e.secret, expected))).returning({ id: e.id })), (r) => r.length === 1),
-    createEndpoint: (row) => run(db.insert(e).values({ ...row, events: JSON.stringify(row.events), deletedAt: null })),
+    createEndpoint: (row, limit) =>
+      transaction((tx) =>
+        Effect.gen(function* () {
+          const we = tx.t.webhookEndpoints
+          yield* onDialect({ sqlite: () => Effect.void, postgres: () => tx.run(sql`select id from users where id = ${row.userId} for update`) })
+          const [live] = yield* tx.all<{ n: number }>(tx.db.select({ n: sql<number>`count(*)` }).from(we).where(and(eq(we.userId, row.userId), isNull(we.deletedAt))))
+          if (Number(live?.n ?? 0) >= limit) return false
+          yield* tx.run(tx.db.insert(we).values({ ...row, events: JSON.stringify(row.events), deletedAt: null }))
+          return true
+        }),
+      ),
     endpoints: (userId) => Effect.map(all<StoredEndpoint>(db.select().from(e).where(and(eq(e.userId, userId), isNull(e.deletedAt))).orderBy(asc(e.createdAt), asc(e.id))), (rows) => rows.map(asEndpoint)),
     endpoint: (id) => Effect.map(first<StoredEndpoint>(db.select().from(e).where(and(eq(e.id, id), isNull(e.deletedAt))).limit(1)), (r) => (r ? asEndpoint(r) : undefined)),
     deleteEndpoint: (userId, id, now) =>
