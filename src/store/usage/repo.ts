@@ -68,7 +68,7 @@ export type HistoryQuery = {
   readonly limit: number
 }
 
-/** Settled calls of one UTC day and agent. */
+/** Usage rows by state and the Stripe outbox, for /metrics and the alerts. */
 export type UsageGauges = {
   readonly pending: number
   readonly unknown: number
@@ -81,6 +81,7 @@ export type UsageGauges = {
   readonly unknownOldestAt: number | null
 }
 
+/** Settled calls of one UTC day and agent. */
 export type DailyTotal = { readonly day: string; readonly agentId: string; readonly agentName: string; readonly calls: number; readonly spendMicroUsd: number }
 
 export type AgentTotal = { readonly agentId: string; readonly agentName: string; readonly ops: number; readonly spendMicroUsd: number }
