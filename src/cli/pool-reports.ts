@@ -21,11 +21,12 @@ export const usd = (microUsd: number): string => `${Math.floor(microUsd / 1_000_
 /** "0.100000000" from lamports. */
 export const sol = (lamports: number): string => `${Math.floor(lamports / 1_000_000_000)}.${String(lamports % 1_000_000_000).padStart(9, "0")}`
 
-/** The RPC endpoint a check read, without credentials a provider URL may carry in its query or user part. */
-export const shownRpc = (url: string) => {
-  const u = new URL(url)
-  return `${u.origin}${u.pathname}`
-}
+/**
+ * The RPC endpoint a check read, as its origin only: providers carry the API
+ * key in the user part, the query or the path (`/v2/<key>`), so none of those
+ * is printed.
+ */
+export const shownRpc = (url: string) => new URL(url).origin
 
 /**
  * Which URL could not be read, and on the sandbox what to do: the chain is

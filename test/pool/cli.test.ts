@@ -45,3 +45,14 @@ describe("tdk pool", () => {
     expect(balancesOut).not.toContain("127.0.0.1:9")
   }, 30_000)
 })
+
+describe("the RPC URL the CLI names", () => {
+  test("is its origin only: a provider's key in the user part, path or query is never printed", async () => {
+    const { shownRpc } = await import("../../src/cli/pool-reports")
+    for (const url of ["https://mainnet.example.com/v2/SeCrEtKeY123", "https://user:SeCrEtKeY123@rpc.example.com/", "https://rpc.example.com/?api-key=SeCrEtKeY123", "https://x.quiknode.pro/SeCrEtKeY123/"]) {
+      const shown = shownRpc(url)
+      expect(shown).not.toContain("SeCrEtKeY123")
+      expect(shown).toBe(new URL(url).origin)
+    }
+  })
+})
