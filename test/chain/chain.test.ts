@@ -80,6 +80,16 @@ describe("chain reads", () => {
     expect(await failure(makeChain({ rpcUrl: rpc.url, timeoutMs: 1000 }).getUsdcBalance(owner, mint))).toMatchObject({ _tag: "ChainUnavailable" })
   })
 
+  test("sendTransaction: a node's preflight refusal is TransactionRefused (nothing landed); no answer is ChainUnavailable (it may have)", async () => {
+    const wire = new Uint8Array([1, ...new Uint8Array(64), 1, 0, 0, 1, ...Keypair.generate().publicKey.toBytes(), ...new Uint8Array(32), 0])
+    rpc = startRpc(() => ({ error: { code: -32002, message: "Transaction simulation failed: Blockhash not found", data: { err: "BlockhashNotFound", logs: [] } } }))
+    const refused = await failure(makeChain({ rpcUrl: rpc.url, timeoutMs: 1000 }).sendTransaction(wire))
+    expect(refused).toMatchObject({ _tag: "TransactionRefused", reason: expect.stringContaining("Blockhash not found") })
+    rpc.stop()
+    rpc = startRpc(() => ({}), { status: 502 })
+    expect(await failure(makeChain({ rpcUrl: rpc.url, timeoutMs: 1000 }).sendTransaction(wire))).toMatchObject({ _tag: "ChainUnavailable", operation: "sendTransaction" })
+  })
+
   test("getLatestBlockhash returns the blockhash and last valid height", async () => {
     const blockhash = Keypair.generate().publicKey.toBase58()
     rpc = startRpc(() => ({ result: { ...ctx, value: { blockhash, lastValidBlockHeight: 4242 } } }))

@@ -1,7 +1,7 @@
 // Solana reads through web3.js's Connection. Every RPC request carries a wall
 // time limit (a fetch with an AbortSignal), so a silent RPC cannot hang a
 // balance check; web3.js's own 429 retry loop is off, callers decide.
-import { Connection, PublicKey, type FetchFn, type SignatureStatus } from "@solana/web3.js"
+import { Connection, PublicKey, SendTransactionError, type FetchFn, type SignatureStatus } from "@solana/web3.js"
 import { Effect } from "effect"
 import { upstreamText } from "../marketplace/sanitize"
 import { ChainUnavailable, TransactionRefused } from "./errors"
@@ -89,10 +89,8 @@ export const makeChain = (options: ChainOptions): ChainShape => {
     return yield* Effect.tryPromise({
       try: () => connection.sendRawTransaction(wire, { skipPreflight: false, preflightCommitment: "confirmed", maxRetries: 0 }),
       catch: (e) => {
-        // web3.js raises SendTransactionError for a JSON-RPC error answer: the node refused it.
-        const err = e as { name?: string; message?: string; transactionMessage?: string }
-        if (err?.name === "SendTransactionError" || /^failed to send transaction/i.test(err?.message ?? ""))
-          return new TransactionRefused({ reason: upstreamText(err.transactionMessage ?? err.message ?? "refused", [options.rpcUrl]) })
+        // web3.js raises SendTransactionError (its name is plain "Error") for a JSON-RPC error answer: the node refused it.
+        if (e instanceof SendTransactionError) return new TransactionRefused({ reason: upstreamText(e.transactionError.message, [options.rpcUrl]) })
         return unavailable("sendTransaction")(e)
       },
     })
