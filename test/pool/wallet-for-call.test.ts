@@ -115,5 +115,18 @@ for (const dialect of dialects) {
       await setBalance(h, standIn.wallet.id, "depleted", 0)
       expect(await failure(h, walletForCall(testKey(legacy!, moved.wallet.id), { storage: false }))).toMatchObject({ _tag: "NoFundedWallet" })
     })
+
+    test("a storage call pays from the key's storage wallet, retired or not, judged by its balance; the key's own wallet is not read", async () => {
+      const [key] = await seedKeys(h.runtime, 1)
+      const [holder, own] = await run(h, generateWallets(2))
+      await run(h, Effect.flatMap(Store, (s) => s.wallets.retire(holder!, own!, 1, [])))
+      // Retired and funded: it pays. The key's own wallet id names no row at all, and nothing reads it.
+      await run(h, Effect.flatMap(Store, (s) => s.wallets.recordBalance(holder!, { status: "active", usdcBalance: 50_000_000, lamports: 100_000_000, checkedAt: 1 })))
+      const paid = await run(h, walletForCall(liveKey(key!, "wal_missing", holder!), { storage: true }))
+      expect({ id: paid.wallet.id, status: paid.wallet.status, keyChanged: paid.keyChanged }).toEqual({ id: holder!, status: "retired", keyChanged: false })
+      // Retired and run dry: refused, as a depleted wallet is, never paid from another.
+      await run(h, Effect.flatMap(Store, (s) => s.wallets.recordBalance(holder!, { status: "depleted", usdcBalance: 10, lamports: 100_000_000, checkedAt: 2 })))
+      expect(await failure(h, walletForCall(liveKey(key!, own!, holder!), { storage: true }))).toMatchObject({ _tag: "WalletDepleted", walletId: holder! })
+    })
   })
 }

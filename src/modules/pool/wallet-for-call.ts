@@ -12,6 +12,8 @@ import type { WalletEnvironment, WalletRow } from "../../store/wallets/repo"
 import { KeyNotFound } from "../keys/errors"
 import { NoFundedWallet, WalletDepleted, WalletNotFound } from "./errors"
 import { assignWallet } from "./service"
+import { AppConfig } from "../../platform/config/service"
+import { statusFor, thresholdsOf } from "./balances"
 
 export type CallWallet = {
   readonly wallet: WalletRow
@@ -43,27 +45,39 @@ export const walletForCall = Effect.fn("Pool.walletForCall")(function* (
   },
 ) {
   const store = yield* Store
+  const config = yield* AppConfig
   const { keyId, walletId, environment } = key
   const read = (id: string) => {
     const known = options.paying?.find((w) => w.id === id)
     return known ? Effect.succeed(known) : store.wallets.findById(id)
   }
+  // The wallet holding the key's data pays, retired or not (it stays funded and unswept while it holds
+  // data); one that cannot pay a call refuses it. A retired wallet keeps that status whatever its
+  // balance, so its balance is judged here.
+  const storageWallet = Effect.fnUntraced(function* (walletIdHolding: string, keyChanged: boolean) {
+    const holder = yield* read(walletIdHolding)
+    if (!holder || holder.environment !== environment) return yield* Effect.fail(new WalletNotFound({ walletId: walletIdHolding }))
+    // (Never read, its balances are unknown: it is not refused on them.)
+    const status = holder.status === "retired" && holder.lastBalanceCheckAt !== null ? statusFor({ usdc: holder.usdcBalance, lamports: holder.lamports }, thresholdsOf(config)) : holder.status
+    if (status === "depleted") {
+      yield* Effect.logWarning("storage call refused: the wallet holding the key's data cannot pay", { key_id: keyId, wallet_id: holder.id, status: holder.status })
+      return yield* Effect.fail(new WalletDepleted({ walletId: holder.id, status: holder.status === "retired" ? "retired" : "depleted" }))
+    }
+    return { wallet: holder, borrowed: false, keyChanged } satisfies CallWallet
+  })
+  // Known already: the key's own wallet does not matter to this call.
+  if (options.storage && key.storageWalletId !== null) return yield* storageWallet(key.storageWalletId, false)
+
   const assigned = walletId === null ? yield* assignWallet(keyId) : yield* read(walletId)
   if (!assigned) return yield* Effect.fail(new WalletNotFound({ walletId: walletId ?? "" }))
   // A test key assigned a live wallet before test keys had a pool of their own moves to one.
   const own = assigned.environment === environment ? assigned : yield* assignWallet(keyId)
   const keyChanged = own.id !== walletId
   if (options.storage) {
-    const recorded = key.storageWalletId ?? (yield* store.keys.claimStorageWallet(keyId))
+    // The first storage call records the key's wallet, as its row has it, as the one holding its data.
+    const recorded = yield* store.keys.claimStorageWallet(keyId)
     if (recorded === undefined) return yield* Effect.fail(new KeyNotFound({ keyId }))
-    const holder = recorded === own.id ? own : yield* read(recorded)
-    if (!holder || holder.environment !== environment) return yield* Effect.fail(new WalletNotFound({ walletId: recorded }))
-    // Retired by rotation is no bar: the wallet stays funded and unswept while it holds a key's data.
-    if (holder.status === "depleted") {
-      yield* Effect.logWarning("storage call refused: the wallet holding the key's data cannot pay", { key_id: keyId, wallet_id: holder.id, status: holder.status })
-      return yield* Effect.fail(new WalletDepleted({ walletId: holder.id, status: holder.status }))
-    }
-    return { wallet: holder, borrowed: false, keyChanged: keyChanged || key.storageWalletId === null } satisfies CallWallet
+    return yield* storageWallet(recorded, true)
   }
   if (!cannotPay(own)) return { wallet: own, borrowed: false, keyChanged } satisfies CallWallet
   const standIn = yield* store.wallets.mostFunded(own.id, environment)
