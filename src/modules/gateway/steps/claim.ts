@@ -59,14 +59,17 @@ export const claimPayment = Effect.fn("Gateway.claim")(function* (
   const key = { id: identity.keyId, prefix: identity.prefix }
   switch (recorded.kind) {
     case "recorded": {
-      // The call that reaches 80 % or 100 % of the month's quota tells the developer's webhooks, once a month each.
+      // The call that reaches 80 % or 100 % of the month's quota tells the developer's webhooks, once a
+      // month each: after its payment is submitted (submit.ts), never between the record and the submit.
       const threshold = quotaThresholdCrossed(recorded.ops, quota)
-      if (threshold !== undefined)
-        yield* emitQuietly(identity.userId, "usage.quota_threshold", { key, period: call.period, threshold, used: recorded.ops, quota }, quotaEventId(identity.keyId, call.period, quota!, threshold))
-      return "claimed" as const
+      const notify =
+        threshold === undefined
+          ? Effect.void
+          : emitQuietly(identity.userId, "usage.quota_threshold", { key, period: call.period, threshold, used: recorded.ops, quota }, quotaEventId(identity.keyId, call.period, quota!, threshold))
+      return { kind: "claimed", notify } as const
     }
     case "duplicate":
-      return "duplicate" as const
+      return { kind: "duplicate" } as const
     case "over_quota":
       // A quota lowered below the month's count is reached without a call reaching it: the refusal tells it, once per quota.
       if (quota !== null) yield* emitQuietly(identity.userId, "usage.quota_threshold", { key, period: call.period, threshold: 100, used: quota, quota }, quotaEventId(identity.keyId, call.period, quota, 100))

@@ -6,6 +6,7 @@
 // wallet may (storage agents), the call waits for the blockhash to move on.
 // The signed bytes leave this process only after their claim succeeded.
 import { Clock, Effect } from "effect"
+import type { AppConfig } from "../../../platform/config/service"
 import { Store } from "../../../store/store"
 import { payingStatuses, type WalletRow } from "../../../store/wallets/repo"
 import type { KeyIdentity } from "../../keys/identity"
@@ -28,6 +29,8 @@ export type OwnPayment = {
   readonly built: BuiltTransaction
   readonly price: Quoted
   readonly signed: { readonly signedBase64: string; readonly txSignature: string }
+  /** What the claim has to tell the developer (a quota threshold), once the payment is submitted. */
+  readonly notify: Effect.Effect<void, never, AppConfig | Store>
 }
 
 /** How long a call may wait for a payment of its own, ms (wall time, not Effect's Clock, which tests may freeze). */
@@ -70,7 +73,7 @@ const attemptPayment = Effect.fn("Gateway.attemptPayment")(function* (
   const signed = yield* signTransaction(wallet, tx) // sign
   const claimed = yield* claimPayment(identity, call, agent, wallet, { built, price, txSignature: signed.txSignature }) // claim
   lanes.claimed(agent.id, wallet.id, blockhash)
-  if (claimed === "claimed") return { kind: "claimed", payment: { wallet, built, price, signed } } satisfies Attempt
+  if (claimed.kind === "claimed") return { kind: "claimed", payment: { wallet, built, price, signed, notify: claimed.notify } } satisfies Attempt
   // Another call (maybe on another instance) holds this message.
   yield* Effect.logDebug("payment message already claimed by another call; choosing again", { usage_id: call.usageId, wallet_id: wallet.id, agent_id: agent.id })
   return { kind: "taken" } satisfies Attempt

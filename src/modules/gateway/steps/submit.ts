@@ -71,6 +71,8 @@ export const submitAndSettle = Effect.fn("Gateway.submit")(function* (
       // Released meanwhile (the reconciler gave up on it): the pool paid and nobody is charged.
       if (settled === false) yield* Effect.logError("a paid call's row was already released; the money audit reports it as paid_without_charge", { usage_id: usageId })
     }
+    // Told once the payment is submitted: never between the record and the submit.
+    yield* payment.notify
     const response: CallResponse = {
       success: true,
       output: result.output,
