@@ -51,12 +51,16 @@ export const emit = Effect.fn("Webhooks.emit")(function* (userId: string, type: 
     const payload = JSON.stringify({ id, object: "event", type, created: Math.floor(now / 1000), data })
     yield* store.webhooks.enqueue(targets.map((endpointId) => ({ id: `${id}:${endpointId}`, eventId: id, endpointId, userId, type, payload, nextAttemptAt: now, createdAt: now })))
   }
-  // Remembered only once it reached someone: an endpoint added later still gets the next one.
-  if (eventId && targets.length > 0) {
+  // Remembered whether or not it reached anyone, so a refusal repeated by every call costs no read;
+  // a new endpoint clears the memory (forgetQueuedEvents), so it still gets the next one.
+  if (eventId) {
     if (recent.size >= RECENT_MAX) recent.clear()
     recent.add(id)
   }
 })
+
+/** After an endpoint is added: facts already told may be told again, to it (the unique index keeps the others from a repeat). */
+export const forgetQueuedEvents = (): void => recent.clear()
 
 /** Emits, logging instead of failing: the action that caused the event has happened. */
 export const emitQuietly = (userId: string, type: EventType, data: Record<string, unknown>, eventId?: string) =>
