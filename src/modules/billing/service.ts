@@ -21,42 +21,28 @@ export type WebhookResult = {
 /** Effects that change what the key verifier caches: status, tier, or the owner's card. */
 const changesKeys = (effect: WebhookEffect) => effect.kind !== "invoice_finalized"
 
-/**
- * Drops the customer's keys from this instance's verification cache, after the
- * change is committed, so it takes effect on the next request here. Other
- * instances pick it up when their entry expires (KEY_CACHE_TTL_MS).
- */
-const forgetCustomerKeys = (customerId: string, now: number) =>
+/** The customer's user and keys (none when no user has this customer). */
+const customerKeys = (customerId: string, now: number) =>
   Effect.gen(function* () {
     const store = yield* Store
-    const keys = yield* ApiKeys
     const user = yield* store.users.findByStripeCustomer(customerId)
-    if (!user) return
-    for (const key of yield* store.keys.listByUser(user.id, periodOf(now))) keys.forget(key.id)
+    return { user, keys: user ? yield* store.keys.listByUser(user.id, periodOf(now)) : [] }
   })
 
-const keysOfCustomer = (customerId: string, now: number) =>
-  Effect.gen(function* () {
-    const store = yield* Store
-    const user = yield* store.users.findByStripeCustomer(customerId)
-    return user ? yield* store.keys.listByUser(user.id, periodOf(now)) : []
-  })
+const isInvoiceOutcome = (kind: string) => kind === "invoice_payment_failed" || kind === "invoice_paid"
 
 /**
  * The developer's webhooks hear what a payment event did: a failed payment,
  * and each key it suspended; a paid invoice, each key it reinstated. The
  * keys before and after the event tell which moved.
  */
-const tellDeveloper = (decoded: NonNullable<ReturnType<typeof decodeEvent>> & { readonly kind: string; readonly customerId: string }, before: ReadonlyArray<KeyRow>, now: number) =>
+const tellDeveloper = (decoded: WebhookEffect & { readonly customerId: string }, userId: string, before: ReadonlyArray<KeyRow>, after: ReadonlyArray<KeyRow>) =>
   Effect.gen(function* () {
     if (decoded.kind !== "invoice_payment_failed" && decoded.kind !== "invoice_paid") return
-    const invoiceId = (decoded as { readonly invoiceId: string }).invoiceId
-    const after = yield* keysOfCustomer(decoded.customerId, now)
+    const invoiceId = decoded.invoiceId
     const was = new Map(before.map((k) => [k.id, k.status]))
-    const userId = after[0]?.userId
-    if (userId === undefined) return
     if (decoded.kind === "invoice_payment_failed") {
-      yield* emitQuietly(userId, "billing.payment_failed", { invoice_id: invoiceId, period: (decoded as { readonly period: string }).period }, `evt_payfail_${invoiceId}`)
+      yield* emitQuietly(userId, "billing.payment_failed", { invoice_id: invoiceId, period: decoded.period }, `evt_payfail_${invoiceId}`)
       for (const k of after) if (was.get(k.id) === "active" && k.status === "suspended") yield* emitQuietly(userId, "key.suspended", { key: keyRef(k), reason: k.statusReason }, `evt_susp_${k.id}_${invoiceId}`)
     } else {
       for (const k of after) if (was.get(k.id) === "suspended" && k.status === "active") yield* emitQuietly(userId, "key.reinstated", { key: keyRef(k) }, `evt_reinst_${k.id}_${invoiceId}`)
@@ -81,6 +67,7 @@ export const acknowledgeMalformed = Effect.fn("Billing.acknowledgeMalformed")(fu
 export const receiveStripeWebhook = Effect.fn("Billing.receiveWebhook")(function* (rawBody: string, signature: string | null) {
   const stripe = yield* StripeClient
   const store = yield* Store
+  const keys = yield* ApiKeys
   const event = yield* stripe.verifyWebhook(rawBody, signature)
   if (!isHandled(event.type)) {
     yield* Effect.logDebug("stripe event ignored", { event_id: event.id, type: event.type })
@@ -89,11 +76,15 @@ export const receiveStripeWebhook = Effect.fn("Billing.receiveWebhook")(function
   const decoded = decodeEvent(event)
   if (isOdd(decoded)) return yield* acknowledgeMalformed(event, decoded.odd)
   const now = yield* Clock.currentTimeMillis
-  const before = decoded && changesKeys(decoded) ? yield* keysOfCustomer(decoded.customerId, now) : undefined
+  // The keys before the change, for the events that tell which keys it moved.
+  const before = decoded && isInvoiceOutcome(decoded.kind) ? (yield* customerKeys(decoded.customerId, now)).keys : []
   const outcome = yield* store.billing.applyWebhook({ id: event.id, type: event.type, now, created: event.created }, decoded)
   if (outcome === "applied" && decoded && changesKeys(decoded)) {
-    yield* forgetCustomerKeys(decoded.customerId, now)
-    yield* tellDeveloper(decoded, before ?? [], now)
+    const after = yield* customerKeys(decoded.customerId, now)
+    // Committed: this instance's verification cache drops the customer's keys, so the change takes
+    // effect on the next request here (other instances when their entries expire, KEY_CACHE_TTL_MS).
+    for (const key of after.keys) keys.forget(key.id)
+    if (after.user) yield* tellDeveloper(decoded, after.user.id, before, after.keys)
   }
   const log = outcome === "unknown_customer" ? Effect.logWarning : Effect.logInfo
   yield* log(outcome === "stale" ? "stripe event older than the state it would change; not applied" : "stripe event", { event_id: event.id, type: event.type, outcome })
