@@ -2,7 +2,9 @@
 import { describe, expect, test } from "bun:test"
 import { adminCookieValue, adminSessionValid } from "../../src/modules/console/admin-session"
 import { dailyChart } from "../../src/modules/console/chart"
-import { csrfForSession, sameOrigin, sameToken } from "../../src/modules/console/csrf"
+import { csrfForSession, sameOrigin } from "../../src/modules/console/csrf"
+import { tokenMatches } from "../../src/modules/admin/guard"
+import { viaHttps } from "../../src/platform/http/request-url"
 import { html, trusted } from "../../src/modules/console/html"
 import { shellQuote } from "../../src/modules/console/pages/agents"
 import { billingPage } from "../../src/modules/console/pages/billing"
@@ -21,10 +23,18 @@ describe("console form tokens", () => {
     const a = csrfForSession("tks_a")
     expect(csrfForSession("tks_a")).toBe(a)
     expect(csrfForSession("tks_b")).not.toBe(a)
-    expect(sameToken(a, a)).toBe(true)
-    expect(sameToken(a, `${a.slice(0, -1)}x`)).toBe(false)
-    expect(sameToken(undefined, a)).toBe(false)
-    expect(sameToken("", "")).toBe(false)
+    expect(tokenMatches(a, a)).toBe(true)
+    expect(tokenMatches(a, `${a.slice(0, -1)}x`)).toBe(false)
+    expect(tokenMatches(undefined, a)).toBe(false)
+    expect(tokenMatches("", a)).toBe(false)
+  })
+
+  test("a cookie is Secure over https, or behind a trusted proxy that says https; a client's own X-Forwarded-Proto is not believed", () => {
+    const at = (url: string, proto?: string) => new Request(url, proto ? { headers: { "x-forwarded-proto": proto } } : {})
+    expect(viaHttps(at("https://gw.example/console"), 0)).toBe(true)
+    expect(viaHttps(at("http://gw.example/console", "https"), 0)).toBe(false)
+    expect(viaHttps(at("http://gw.example/console", "https"), 1)).toBe(true)
+    expect(viaHttps(at("http://gw.example/console", "https, http"), 1)).toBe(false)
   })
 
   test("a browser's Origin must be this host; none (an older browser) passes; Sec-Fetch-Site decides when sent", () => {

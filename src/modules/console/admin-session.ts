@@ -4,7 +4,7 @@
 // token itself never reaches the browser, and changing ADMIN_TOKEN signs every
 // console out.
 import { createHmac } from "node:crypto"
-import { sameToken } from "./csrf"
+import { tokenMatches } from "../admin/guard"
 
 export const ADMIN_COOKIE = "tdk_console_admin"
 export const ADMIN_SESSION_MS = 8 * 3_600_000
@@ -17,7 +17,7 @@ export const adminSessionValid = (adminToken: string, value: string | undefined,
   const m = /^(\d{1,16})\.([A-Za-z0-9_-]{43})$/.exec(value ?? "")
   if (!m) return false
   const expiresAt = Number(m[1])
-  return expiresAt > now && sameToken(m[2], mac(adminToken, expiresAt))
+  return expiresAt > now && tokenMatches(m[2], mac(adminToken, expiresAt))
 }
 
 /** The console's form token for an admin session: an HMAC of its cookie. */

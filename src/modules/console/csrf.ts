@@ -3,7 +3,7 @@
 // storage; before sign-in it is a random value also set as a SameSite=Strict
 // cookie (double submit). Either way the browser's Origin, when sent, must be
 // this host's.
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
+import { createHmac, randomBytes } from "node:crypto"
 
 export const CSRF_FIELD = "csrf"
 export const PRE_SESSION_COOKIE = "tdk_csrf"
@@ -11,13 +11,6 @@ export const PRE_SESSION_COOKIE = "tdk_csrf"
 export const csrfForSession = (sessionToken: string): string => createHmac("sha256", sessionToken).update("tdk console form").digest("base64url")
 
 export const newPreSessionToken = (): string => randomBytes(24).toString("base64url")
-
-export const sameToken = (a: string | undefined, b: string | undefined): boolean => {
-  if (a === undefined || b === undefined || a.length === 0) return false
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
-}
 
 /**
  * The request came from this site's own pages. A browser that sends

@@ -6,7 +6,7 @@ import { allOf, bodyFailures } from "../../../platform/http/failures"
 import { clientAddressOf } from "../client-address"
 import { login } from "../service"
 import { sessionCookie } from "../session-token"
-import { urlOf } from "../../../platform/http/request-url"
+import { viaHttps } from "../../../platform/http/request-url"
 import { security } from "../../../platform/http/security"
 
 const failures = ["InvalidCredentials", "LoginThrottled", "LimiterUnavailable", "StoreUnavailable"] as const
@@ -38,7 +38,7 @@ export const loginRoute = (respond: Respond, config: Config) =>
         ),
         {
           headers: (v) => ({
-            "set-cookie": sessionCookie(v.session.token, Math.floor(config.sessionTtlMs / 1000), urlOf(request).protocol === "https:"),
+            "set-cookie": sessionCookie(v.session.token, Math.floor(config.sessionTtlMs / 1000), viaHttps(request, config.trustProxy)),
             "cache-control": "no-store",
           }),
         },

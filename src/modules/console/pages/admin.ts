@@ -74,7 +74,8 @@ ${
 }
 </section>`
 
-export type AdminKey = ListedKey & {
+/** A key as GET /admin/keys lists it: no month's counts (the developer's own listing has them). */
+export type AdminKey = Omit<ListedKey, "ops_this_month" | "spend_this_month_micro_usd"> & {
   readonly user_id: string
   /** The key's own limits where set (null: the tier's), when the listing carries them. */
   readonly overrides?: { readonly rate_limit_per_minute: number | null; readonly monthly_quota: number | null; readonly concurrency_limit: number | null; readonly monthly_spend_cap_micro_usd: number | null }
@@ -89,11 +90,11 @@ export const adminKeysPage = (query: string, users: ReadonlyArray<AdminUser>, ke
 ${truncated ? html`<p class="muted">Showing matches among the first 500 users and keys.</p>` : ""}
 <section class="card">
 <div class="table-wrap"><table data-testid="admin-keys">
-<thead><tr><th>User</th><th>Key</th><th>Env.</th><th>Tier</th><th>Status</th><th class="num">Calls this month</th><th>Change</th></tr></thead>
+<thead><tr><th>User</th><th>Key</th><th>Env.</th><th>Tier</th><th>Status</th><th>Change</th></tr></thead>
 <tbody>
 ${keys.map(
   (k) => html`<tr data-key-id="${k.id}"><td>${emails.get(k.user_id) ?? k.user_id}</td><td>${k.name} <span class="mono muted">${k.prefix}</span></td><td>${k.environment}</td><td>${k.tier}</td>
-<td><span class="badge ${k.status}">${k.status}</span>${k.status_reason ? html` <span class="muted">${k.status_reason}</span>` : ""}</td><td class="num">${k.ops_this_month ?? ""}</td>
+<td><span class="badge ${k.status}">${k.status}</span>${k.status_reason ? html` <span class="muted">${k.status_reason}</span>` : ""}</td>
 <td>${
     k.status === "revoked"
       ? ""
@@ -112,7 +113,7 @@ ${
 }`
   }</td></tr>`,
 )}
-${keys.length === 0 ? html`<tr><td colspan="7" class="muted">No keys match.</td></tr>` : ""}
+${keys.length === 0 ? html`<tr><td colspan="6" class="muted">No keys match.</td></tr>` : ""}
 </tbody></table></div>
 </section>`
 }

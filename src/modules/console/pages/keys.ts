@@ -1,4 +1,3 @@
-import { formatUsd } from "../../gateway/money"
 import { html, type Html } from "../html"
 import { csrfInput } from "../layout"
 
@@ -66,5 +65,3 @@ export const revokeConfirm = (key: ListedKey, csrf: string): Html => html`
 <p>The key <span class="mono">${key.prefix}</span> stops working at once: every call with it gets 401. This cannot be undone.</p>
 <form class="inline" method="post" action="/console/keys/${key.id}/revoke">${csrfInput(csrf)}<button type="submit" class="danger">Revoke key</button> <a href="/console/keys">Cancel</a></form>
 </section>`
-
-export const spendOf = (k: ListedKey) => `$${formatUsd(k.spend_this_month_micro_usd)}`

@@ -4,6 +4,7 @@
 // with the token the server holds; the browser never holds the token.
 import { Elysia, t } from "elysia"
 import type { Config } from "../../../platform/config/config"
+import { viaHttps } from "../../../platform/http/request-url"
 import { tokenMatches } from "../../admin/guard"
 import { periodOf } from "../../../platform/period"
 import { ADMIN_COOKIE, ADMIN_SESSION_MS, adminCookieValue, adminCsrf, adminSessionValid } from "../admin-session"
@@ -13,7 +14,7 @@ import { adminNav, page, type Flash } from "../layout"
 import type { InternalApi } from "../internal-api"
 import { adminSignInForm } from "../pages/auth"
 import { adminKeysPage, moneyPage, poolPage, type AdminKey, type AdminUser, type PoolWallet } from "../pages/admin"
-import { checkedForm, detailOf, forbiddenForm, htmlPage, preSession, preSessionFormOk, redirect, refusedPage, secureCookie } from "./respond"
+import { checkedForm, detailOf, forbiddenForm, htmlPage, preSession, preSessionFormOk, redirect, refusedPage } from "./respond"
 
 const DONE: Record<string, Flash> = {
   checked: { kind: "ok", text: "Balances checked." },
@@ -65,15 +66,15 @@ export const adminConsole = (api: InternalApi, config: Config, adminToken: strin
 
   return new Elysia()
     .get("/console/admin/login", ({ request }) => {
-      const pre = preSession(request)
+      const pre = preSession(request, config.trustProxy)
       return htmlPage(page("Operator sign-in", undefined, adminSignInForm(pre.token)), 200, { "set-cookie": pre.cookie })
     }, hidden)
     .post("/console/admin/login", ({ request, body }) => {
       const form = preSessionFormOk(request, body, config.trustProxy)
       if (!form) return forbiddenForm()
-      if (!tokenMatches(form.token, adminToken)) return htmlPage(page("Operator sign-in", undefined, adminSignInForm(preSession(request).token), { kind: "error", text: "That is not the admin token." }), 401)
+      if (!tokenMatches(form.token, adminToken)) return htmlPage(page("Operator sign-in", undefined, adminSignInForm(preSession(request, config.trustProxy).token), { kind: "error", text: "That is not the admin token." }), 401)
       const value = adminCookieValue(adminToken, Date.now() + ADMIN_SESSION_MS)
-      return redirect("/console/admin", { "set-cookie": `${ADMIN_COOKIE}=${value}; Path=/console/admin; HttpOnly; SameSite=Strict; Max-Age=${ADMIN_SESSION_MS / 1000}${secureCookie(request) ? "; Secure" : ""}` })
+      return redirect("/console/admin", { "set-cookie": `${ADMIN_COOKIE}=${value}; Path=/console/admin; HttpOnly; SameSite=Strict; Max-Age=${ADMIN_SESSION_MS / 1000}${viaHttps(request, config.trustProxy) ? "; Secure" : ""}` })
     }, hidden)
     .post("/console/admin/logout", ({ request, body }) =>
       act(request, body, async () => redirect("/console/admin/login", { "set-cookie": `${ADMIN_COOKIE}=; Path=/console/admin; HttpOnly; SameSite=Strict; Max-Age=0` })), hidden)

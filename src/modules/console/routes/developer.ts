@@ -5,6 +5,7 @@
 import { Elysia, t } from "elysia"
 import { SESSION_COOKIE, clearedSessionCookie, sessionCookie, sessionTokenFrom } from "../../auth/session-token"
 import type { Config } from "../../../platform/config/config"
+import { viaHttps } from "../../../platform/http/request-url"
 import { csrfForSession } from "../csrf"
 import type { ApiAnswer, InternalApi } from "../internal-api"
 import { html } from "../html"
@@ -14,7 +15,7 @@ import { signInForm, signUpForm } from "../pages/auth"
 import { billingPage } from "../pages/billing"
 import { keysPage, revokeConfirm, secretOnce, type ListedKey } from "../pages/keys"
 import { usagePage } from "../pages/usage"
-import { checkedForm, detailOf, forbiddenForm, htmlPage, preSession, preSessionFormOk, publicOrigin, redirect, refusedPage, secureCookie } from "./respond"
+import { checkedForm, detailOf, forbiddenForm, htmlPage, preSession, preSessionFormOk, publicOrigin, redirect, refusedPage } from "./respond"
 
 const DONE: Record<string, Flash> = {
   revoked: { kind: "ok", text: "The key was revoked." },
@@ -43,7 +44,7 @@ export const developerConsole = (api: InternalApi, config: Config) => {
     const s = sessionOf(request)
     if (!s) return redirect("/console/login")
     const response = await run(s, developerNav(current, s.csrf))
-    return response.status === 401 ? redirect("/console/login", { "set-cookie": clearedSessionCookie(secureCookie(request)) }) : response
+    return response.status === 401 ? redirect("/console/login", { "set-cookie": clearedSessionCookie(viaHttps(request, config.trustProxy)) }) : response
   }
 
   const keysView = async (request: Request, s: Session, nav: ReturnType<typeof developerNav>, shown?: ReturnType<typeof secretOnce>, flash?: Flash, status = 200) => {
@@ -62,23 +63,23 @@ export const developerConsole = (api: InternalApi, config: Config) => {
   const refusedOnKeys = (request: Request, s: Session, nav: ReturnType<typeof developerNav>, answer: ApiAnswer) =>
     answer.status === 401 ? Promise.resolve(htmlPage("", 401)) : keysView(request, s, nav, undefined, { kind: "error", text: detailOf(answer) }, answer.status)
 
-  const startSession = (request: Request, token: string) => sessionCookie(token, Math.floor(config.sessionTtlMs / 1000), secureCookie(request))
+  const startSession = (request: Request, token: string) => sessionCookie(token, Math.floor(config.sessionTtlMs / 1000), viaHttps(request, config.trustProxy))
 
   return new Elysia()
     .get("/console", ({ request }) => redirect(sessionOf(request) ? "/console/keys" : "/console/login"), hidden)
     .get("/console/login", ({ request }) => {
-      const pre = preSession(request)
+      const pre = preSession(request, config.trustProxy)
       return htmlPage(page("Sign in", undefined, signInForm(pre.token)), 200, { "set-cookie": pre.cookie })
     }, hidden)
     .post("/console/login", async ({ request, body }) => {
       const form = preSessionFormOk(request, body, config.trustProxy)
       if (!form) return forbiddenForm()
       const answer = await api(request, "POST", "/v1/auth/login", { json: { email: form.email ?? "", password: form.password ?? "" } })
-      if (answer.status !== 200) return htmlPage(page("Sign in", undefined, signInForm(preSession(request).token, form.email), { kind: "error", text: detailOf(answer) }), answer.status)
+      if (answer.status !== 200) return htmlPage(page("Sign in", undefined, signInForm(preSession(request, config.trustProxy).token, form.email), { kind: "error", text: detailOf(answer) }), answer.status)
       return redirect("/console/keys", { "set-cookie": startSession(request, answer.body.session.token) })
     }, hidden)
     .get("/console/signup", ({ request }) => {
-      const pre = preSession(request)
+      const pre = preSession(request, config.trustProxy)
       return htmlPage(page("Create an account", undefined, signUpForm(pre.token)), 200, { "set-cookie": pre.cookie })
     }, hidden)
     .post("/console/signup", async ({ request, body }) => {
@@ -86,7 +87,7 @@ export const developerConsole = (api: InternalApi, config: Config) => {
       if (!form) return forbiddenForm()
       const credentials = { email: form.email ?? "", password: form.password ?? "" }
       const registered = await api(request, "POST", "/v1/auth/register", { json: credentials })
-      if (registered.status !== 201) return htmlPage(page("Create an account", undefined, signUpForm(preSession(request).token, form.email), { kind: "error", text: detailOf(registered) }), registered.status)
+      if (registered.status !== 201) return htmlPage(page("Create an account", undefined, signUpForm(preSession(request, config.trustProxy).token, form.email), { kind: "error", text: detailOf(registered) }), registered.status)
       const login = await api(request, "POST", "/v1/auth/login", { json: credentials })
       if (login.status !== 200) return redirect("/console/login")
       const token: string = login.body.session.token
@@ -98,7 +99,7 @@ export const developerConsole = (api: InternalApi, config: Config) => {
     .post("/console/logout", ({ request, body }) =>
       act(request, body, "/console/keys", async (s) => {
         await api(request, "POST", "/v1/auth/logout", { auth: { cookie: s.cookie } })
-        return redirect("/console/login", { "set-cookie": clearedSessionCookie(secureCookie(request)) })
+        return redirect("/console/login", { "set-cookie": clearedSessionCookie(viaHttps(request, config.trustProxy)) })
       }), hidden)
     .get("/console/keys", ({ request, query }) => signedIn(request, "/console/keys", (s, nav) => keysView(request, s, nav, undefined, flashOf(query))), { query: Done, ...hidden })
     .post("/console/keys", ({ request, body }) =>

@@ -1,7 +1,9 @@
 // What every console route shares: HTML answers with the console's headers,
 // redirects after a form, the pre-session form token, and the page shown
 // when the API refused (its problem's title and detail, never a stack).
-import { CSRF_FIELD, PRE_SESSION_COOKIE, cookieValue, newPreSessionToken, sameOrigin, sameToken } from "../csrf"
+import { CSRF_FIELD, PRE_SESSION_COOKIE, cookieValue, newPreSessionToken, sameOrigin } from "../csrf"
+import { viaHttps } from "../../../platform/http/request-url"
+import { tokenMatches } from "../../admin/guard"
 import { html } from "../html"
 import { consoleCsp, page, type Nav } from "../layout"
 import type { ApiAnswer } from "../internal-api"
@@ -19,13 +21,11 @@ export const htmlPage = (text: string, status = 200, extra: Record<string, strin
 
 export const redirect = (location: string, extra: Record<string, string> = {}) => new Response(null, { status: 303, headers: { location, "cache-control": "no-store", ...extra } })
 
-export const secureCookie = (request: Request) => new URL(request.url).protocol === "https:" || (request.headers.get("x-forwarded-proto") ?? "") === "https"
-
 /** A form token for a page shown before sign-in, and the cookie that holds its twin. */
-export const preSession = (request: Request) => {
+export const preSession = (request: Request, trustProxy: number) => {
   const existing = cookieValue(request.headers.get("cookie"), PRE_SESSION_COOKIE)
   const token = existing && /^[A-Za-z0-9_-]{32}$/.test(existing) ? existing : newPreSessionToken()
-  return { token, cookie: `${PRE_SESSION_COOKIE}=${token}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=3600${secureCookie(request) ? "; Secure" : ""}` }
+  return { token, cookie: `${PRE_SESSION_COOKIE}=${token}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=3600${viaHttps(request, trustProxy) ? "; Secure" : ""}` }
 }
 
 export type Form = Record<string, string>
@@ -33,7 +33,7 @@ export type Form = Record<string, string>
 /** The form's fields, or undefined unless it came from this site with the right token. */
 export const checkedForm = (request: Request, body: unknown, expected: string | undefined, trustProxy: number): Form | undefined => {
   const form = (typeof body === "object" && body !== null ? body : {}) as Form
-  return sameOrigin(request, trustProxy) && sameToken(form[CSRF_FIELD], expected) ? form : undefined
+  return sameOrigin(request, trustProxy) && expected !== undefined && tokenMatches(form[CSRF_FIELD], expected) ? form : undefined
 }
 
 export const preSessionFormOk = (request: Request, body: unknown, trustProxy: number): Form | undefined =>
