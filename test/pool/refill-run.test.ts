@@ -43,11 +43,9 @@ describe("refill plan", () => {
   test("a key file that is not solana-keygen's 64-byte array is refused without echoing it", () => {
     const secret = "[1,2,3,\"s3cr3t-material\"]"
     expect(() => readKeypairFile(secret)).toThrow("array of 64 bytes")
-    try {
-      readKeypairFile("not json s3cr3t")
-    } catch (e) {
-      expect(String(e)).not.toContain("s3cr3t")
-    }
+    expect(() => readKeypairFile(secret)).not.toThrow(/s3cr3t/)
+    expect(() => readKeypairFile("not json s3cr3t")).toThrow("not JSON")
+    expect(() => readKeypairFile("not json s3cr3t")).not.toThrow(/s3cr3t/)
     const kp = Keypair.generate()
     expect(readKeypairFile(JSON.stringify([...kp.secretKey])).publicKey.toBase58()).toBe(kp.publicKey.toBase58())
   })

@@ -111,7 +111,6 @@ for (const dialect of dialects) {
 
     test("a retired wallet without storage data is swept to the treasury: zero left on the ledger, the treasury credited exactly, and a second sweep sends nothing", async () => {
       const before = new Set((await wallets()).map((w) => w.id))
-      await g.runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.list()))
       const [w] = (await g.seedPool(1)).filter((x) => !before.has(x.id))
       // Retire it by hand for a wallet created by this test: rotation would rotate the others too.
       const replacement = (await wallets()).find((x) => x.status !== "retired" && x.id !== w!.id)!
