@@ -13,7 +13,7 @@
 // legacy-transaction.ts); accounts are compared as base58 text.
 import { isAddressShaped } from "../../platform/solana/address"
 import { addressText } from "../../platform/solana/address-text"
-import { isParseFailure, parseLegacyTransaction, type CompiledInstruction, type LegacyTransaction } from "../../platform/solana/legacy-transaction"
+import { isParseFailure, parseLegacyTransaction, SYSTEM_PROGRAM, u32At, u64At, type CompiledInstruction, type LegacyTransaction } from "../../platform/solana/legacy-transaction"
 import { ASSOCIATED_TOKEN_PROGRAM_ID, associatedTokenAddressText, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID } from "../../platform/solana/spl-ids"
 
 export type Quote = {
@@ -89,7 +89,7 @@ export type Verdict =
   | { readonly ok: true; readonly outflow: Outflow; readonly tx: LegacyTransaction }
   | { readonly ok: false; readonly code: RejectCode; readonly reason: string }
 
-const SYSTEM = "11111111111111111111111111111111"
+const SYSTEM = SYSTEM_PROGRAM
 const COMPUTE_BUDGET = "ComputeBudget111111111111111111111111111111"
 const TOKEN = TOKEN_PROGRAM_ID.toBase58()
 const TOKEN_2022 = TOKEN_2022_PROGRAM_ID.toBase58()
@@ -104,8 +104,6 @@ const MAX_CU = 1_400_000n
 
 const reject = (code: RejectCode, reason: string): Verdict => ({ ok: false, code, reason })
 
-const u32 = (d: Uint8Array, at: number) => BigInt(new DataView(d.buffer, d.byteOffset, d.byteLength).getUint32(at, true))
-const u64 = (d: Uint8Array, at: number) => new DataView(d.buffer, d.byteOffset, d.byteLength).getBigUint64(at, true)
 
 const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b
 
@@ -189,12 +187,12 @@ export const checkTransaction = (input: PolicyInput): Verdict => {
     const d = ix.data
     if (d[0] === 2 && d.length === 5) {
       if (cuLimit !== undefined) return reject("compute_budget_instruction_forbidden", `${where} sets the compute-unit limit twice`)
-      cuLimit = u32(d, 1)
+      cuLimit = BigInt(u32At(d, 1))
       return undefined
     }
     if (d[0] === 3 && d.length === 9) {
       if (cuPrice !== undefined) return reject("compute_budget_instruction_forbidden", `${where} sets the compute-unit price twice`)
-      cuPrice = u64(d, 1)
+      cuPrice = u64At(d, 1)
       if (cuPrice > BigInt(input.computeUnitPriceCap)) return reject("cu_price_above_cap", `${where} sets a compute-unit price of ${cuPrice} micro-lamports, above the cap of ${input.computeUnitPriceCap}`)
       return undefined
     }
@@ -203,14 +201,14 @@ export const checkTransaction = (input: PolicyInput): Verdict => {
 
   function system(ix: CompiledInstruction, where: string): Verdict | undefined {
     const d = ix.data
-    if (d.length !== 12 || u32(d, 0) !== 2n || ix.accountIndexes.length !== 2) {
+    if (d.length !== 12 || u32At(d, 0) !== 2 || ix.accountIndexes.length !== 2) {
       return reject("system_instruction_forbidden", `${where} is a System instruction other than a transfer (only transfers from the pool wallet are signed)`)
     }
     const from = account(ix, 0)
     const to = account(ix, 1)
     if (from !== input.payer) return reject("system_instruction_forbidden", `${where} transfers lamports from ${from}, not from the pool wallet`)
     if (!recipients.has(to)) return reject("unknown_recipient", `${where} sends lamports to ${to}, which is not the agent owner or the fee wallet`)
-    transferLamports += u64(d, 4)
+    transferLamports += u64At(d, 4)
     return undefined
   }
 
@@ -234,7 +232,7 @@ export const checkTransaction = (input: PolicyInput): Verdict => {
     if (authority !== input.payer) return reject("token_authority_not_payer", `${where} moves tokens under authority ${authority}, not the pool wallet`)
     if (source !== payerAta.get(program)) return reject("token_source_not_payer_ata", `${where} moves tokens from ${source}, not the pool wallet's ${input.quote.token} account`)
     if (!allowedDestinations.get(program)!.has(dest)) return reject("unknown_recipient", `${where} sends tokens to ${dest}, which is not the agent owner's or the fee wallet's account`)
-    tokenBase += u64(d, 1)
+    tokenBase += u64At(d, 1)
     return undefined
   }
 

@@ -6,7 +6,7 @@
 // program, another recipient, another signer, a delegate or authority change)
 // is refused, so a bug or a tampered row cannot turn a sweep into a payment.
 import { addressText } from "../../platform/solana/address-text"
-import { isParseFailure, parseLegacyTransaction, type CompiledInstruction, type LegacyTransaction } from "../../platform/solana/legacy-transaction"
+import { isParseFailure, parseLegacyTransaction, SYSTEM_PROGRAM, u32At, u64At, type CompiledInstruction, type LegacyTransaction } from "../../platform/solana/legacy-transaction"
 import { associatedTokenAddressText, TOKEN_PROGRAM_ID } from "../../platform/solana/spl-ids"
 import { TOKEN_INSTRUCTION } from "../../platform/solana/spl-instructions"
 
@@ -27,12 +27,10 @@ export type SweepVerdict =
   | { readonly ok: true; readonly tx: LegacyTransaction; readonly usdc: bigint; readonly lamports: bigint; readonly closesTokenAccount: boolean }
   | { readonly ok: false; readonly code: SweepRejectCode; readonly reason: string }
 
-const SYSTEM = "11111111111111111111111111111111"
+const SYSTEM = SYSTEM_PROGRAM
 const TOKEN = TOKEN_PROGRAM_ID.toBase58()
 
 const reject = (code: SweepRejectCode, reason: string): SweepVerdict => ({ ok: false, code, reason })
-const u32 = (d: Uint8Array, at: number) => BigInt(new DataView(d.buffer, d.byteOffset, d.byteLength).getUint32(at, true))
-const u64 = (d: Uint8Array, at: number) => new DataView(d.buffer, d.byteOffset, d.byteLength).getBigUint64(at, true)
 
 /** Decides whether `input.payer` may sign `input.tx` as a sweep to the treasury. Pure. */
 export const checkSweep = (input: SweepPolicyInput): SweepVerdict => {
@@ -56,17 +54,17 @@ export const checkSweep = (input: SweepPolicyInput): SweepVerdict => {
     const program = key(ix.programIndex)
     const d = ix.data
     if (program === SYSTEM) {
-      if (d.length !== 12 || u32(d, 0) !== 2n || ix.accountIndexes.length !== 2) return reject("instruction_forbidden", `${where} is a System instruction other than a transfer`)
+      if (d.length !== 12 || u32At(d, 0) !== 2 || ix.accountIndexes.length !== 2) return reject("instruction_forbidden", `${where} is a System instruction other than a transfer`)
       if (account(ix, 0) !== input.payer) return reject("instruction_forbidden", `${where} transfers lamports from ${account(ix, 0)}, not from the retired wallet`)
       if (account(ix, 1) !== input.treasury) return reject("not_to_treasury", `${where} sends lamports to ${account(ix, 1)}, not to the treasury`)
-      lamports += u64(d, 4)
+      lamports += u64At(d, 4)
     } else if (program === TOKEN) {
       if (d[0] === TOKEN_INSTRUCTION.transferChecked && d.length === 10 && ix.accountIndexes.length === 4) {
         const [source, mint, dest, authority] = [0, 1, 2, 3].map((n) => account(ix, n))
         if (mint !== input.mint || d[9] !== input.decimals) return reject("instruction_forbidden", `${where} transfers mint ${mint}, not USDC`)
         if (authority !== input.payer || source !== payerAta) return reject("instruction_forbidden", `${where} moves tokens that are not the retired wallet's own USDC`)
         if (dest !== treasuryAta) return reject("not_to_treasury", `${where} sends USDC to ${dest}, not to the treasury's USDC account`)
-        usdc += u64(d, 1)
+        usdc += u64At(d, 1)
       } else if (d[0] === TOKEN_INSTRUCTION.closeAccount && d.length === 1 && ix.accountIndexes.length === 3) {
         const [closed, dest, owner] = [0, 1, 2].map((n) => account(ix, n))
         if (closed !== payerAta || owner !== input.payer) return reject("instruction_forbidden", `${where} closes ${closed}, not the retired wallet's USDC account`)

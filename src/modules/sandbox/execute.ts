@@ -12,7 +12,7 @@ import { sql } from "drizzle-orm"
 import { Data, Effect } from "effect"
 import { PublicKey } from "@solana/web3.js"
 import { addressText } from "../../platform/solana/address-text"
-import { isParseFailure, parseLegacyTransaction, type CompiledInstruction } from "../../platform/solana/legacy-transaction"
+import { isParseFailure, parseLegacyTransaction, SYSTEM_PROGRAM, u32At, u64At, type CompiledInstruction } from "../../platform/solana/legacy-transaction"
 import { TOKEN_INSTRUCTION } from "../../platform/solana/spl-instructions"
 import { NETWORK_FEE_LAMPORTS, SANDBOX_USDC_DECIMALS, sandboxUsdcMint, TOKEN_ACCOUNT_RENT_LAMPORTS } from "./identities"
 import { applyMoves, BLOCKHASH_VALID_SLOTS, blockhashOf, creditSol, currentSlot, LedgerShortfall, nextSlot, recordSignature, solBalance, tokenAccount } from "./ledger"
@@ -23,7 +23,7 @@ import { verifySignature } from "./transaction"
 /** A refusal in the JSON-RPC error's shape: the code and message a real node's preflight gives. */
 export class SendRefused extends Data.TaggedError("SendRefused")<{ readonly code: number; readonly message: string; readonly err: unknown }> {}
 
-const SYSTEM = "11111111111111111111111111111111"
+const SYSTEM = SYSTEM_PROGRAM
 const TOKEN = TOKEN_PROGRAM_ID.toBase58()
 const USDC = sandboxUsdcMint.toBase58()
 
@@ -37,8 +37,6 @@ const invalidAccount = (index: number, what: string) => simulationFailed(`Error 
 const TOKEN_ERROR = { insufficientFunds: 1, mintMismatch: 3, ownerMismatch: 4, nonNativeHasBalance: 11, mintDecimalsMismatch: 18 } as const
 const SYSTEM_RESULT_WITH_NEGATIVE_LAMPORTS = 1
 
-const u32 = (d: Uint8Array, at: number) => new DataView(d.buffer, d.byteOffset, d.byteLength).getUint32(at, true)
-const u64 = (d: Uint8Array, at: number) => new DataView(d.buffer, d.byteOffset, d.byteLength).getBigUint64(at, true)
 
 const deleteTokenAccount = (db: SandboxSql, address: string) => db.rows(sql`delete from sandbox.token_accounts where address = ${address} returning 1`)
 
@@ -73,10 +71,10 @@ export const executeTransaction = (db: SandboxStore, wire: Uint8Array, now: numb
       Effect.gen(function* () {
         const program = key(ix.programIndex)
         const d = ix.data
-        if (program === SYSTEM && d.length === 12 && u32(d, 0) === 2 && ix.accountIndexes.length === 2) {
+        if (program === SYSTEM && d.length === 12 && u32At(d, 0) === 2 && ix.accountIndexes.length === 2) {
           if (!isSigner(ix.accountIndexes[0]!)) return yield* invalidAccount(i, "MissingRequiredSignature")
           if (!writable(ix, 0, 1)) return yield* simulationFailed(`Error processing Instruction ${i}: instruction changed the balance of a read-only account`, { InstructionError: [i, "ReadonlyLamportChange"] })
-          const lamports = amountOf(u64(d, 4))
+          const lamports = amountOf(u64At(d, 4))
           if (lamports === undefined) return yield* custom(i, SYSTEM_RESULT_WITH_NEGATIVE_LAMPORTS)
           yield* applyMoves(ledger, [{ kind: "sol", from: account(ix, 0), to: account(ix, 1), lamports }]).pipe(Effect.mapError(() => custom(i, SYSTEM_RESULT_WITH_NEGATIVE_LAMPORTS)))
           return
@@ -91,7 +89,7 @@ export const executeTransaction = (db: SandboxStore, wire: Uint8Array, now: numb
           if (from.owner !== authority) return yield* custom(i, TOKEN_ERROR.ownerMismatch)
           if (!isSigner(ix.accountIndexes[3]!)) return yield* invalidAccount(i, "MissingRequiredSignature")
           if (!writable(ix, 0, 2)) return yield* readonlyData(i)
-          const amount = amountOf(u64(d, 1))
+          const amount = amountOf(u64At(d, 1))
           if (amount === undefined) return yield* custom(i, TOKEN_ERROR.insufficientFunds)
           yield* applyMoves(ledger, [{ kind: "usdc", fromOwner: from.owner, toOwner: to.owner, amount }]).pipe(Effect.mapError(() => custom(i, TOKEN_ERROR.insufficientFunds)))
           return

@@ -118,3 +118,10 @@ export const parseLegacyTransaction = (wire: Uint8Array): LegacyTransaction | Pa
     message: wire.subarray(start),
   }
 }
+
+/** The System program's address (base58). */
+export const SYSTEM_PROGRAM = "11111111111111111111111111111111"
+
+/** Little-endian integers in an instruction's data, as the programs read them. */
+export const u32At = (d: Uint8Array, at: number): number => new DataView(d.buffer, d.byteOffset, d.byteLength).getUint32(at, true)
+export const u64At = (d: Uint8Array, at: number): bigint => new DataView(d.buffer, d.byteOffset, d.byteLength).getBigUint64(at, true)
