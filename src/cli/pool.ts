@@ -76,7 +76,8 @@ export const poolRotateMasterCommand: Command = {
     const batchSize = typeof args.flags.batch === "string" && /^\d+$/.test(args.flags.batch) ? Math.max(1, Math.min(10_000, Number(args.flags.batch))) : 200
     const r = await runPool(
       Effect.gen(function* () {
-        const total = (yield* Effect.flatMap(Store, (s) => s.wallets.list())).length
+        // The bar's total is counted only where a bar is drawn (reading every row costs).
+        const total = process.stderr.isTTY ? (yield* Effect.flatMap(Store, (s) => s.wallets.list())).length : 0
         return yield* rotateMaster({ batchSize, onBatch: progress("re-encrypting", total) })
       }),
     )
