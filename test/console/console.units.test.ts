@@ -104,5 +104,9 @@ describe("console snippets and third-party data", () => {
     expect(page).not.toContain("javascript:")
     expect(page).toContain('href="https://invoice.stripe.com/i/x"')
     expect(page).toContain("$1.25")
+    // Invoices that could not be read are not shown as none.
+    expect(billingPage(account, undefined, "csrf").text).toContain("Invoices cannot be read right now")
+    expect(billingPage(account, undefined, "csrf").text).not.toContain("No invoices.")
+    expect(billingPage(account, [], "csrf").text).toContain("No invoices.")
   })
 })

@@ -32,7 +32,8 @@ const cardForm = (publishableKey: string, csrf: string): Html => html`<h2>Card</
 <p id="card-message" role="status" class="muted"></p>
 </form>`
 
-export const billingPage = (account: Account, invoices: ReadonlyArray<Invoice>, csrf: string, publishableKey?: string): Html => html`
+/** `invoices` undefined: they could not be read just now (Stripe down), which is not "none". */
+export const billingPage = (account: Account, invoices: ReadonlyArray<Invoice> | undefined, csrf: string, publishableKey?: string): Html => html`
 <h1>Billing</h1>
 <section class="card">
 <div class="grid">
@@ -57,10 +58,10 @@ ${account.periods.length === 0 ? html`<tr><td colspan="4" class="muted">No close
 </tbody></table></div>
 <h2>Invoices</h2>
 <div class="table-wrap"><table><thead><tr><th>Number</th><th>Period</th><th class="num">Amount</th><th>Status</th><th></th></tr></thead><tbody>
-${invoices.map(
+${(invoices ?? []).map(
   (i) => html`<tr><td>${i.number ?? "draft"}</td><td>${i.period_start?.slice(0, 10) ?? ""} – ${i.period_end?.slice(0, 10) ?? ""}</td><td class="num">${i.amount_due_micro_usd === null ? html`<span class="muted">in ${i.currency.toUpperCase()}, see Stripe</span>` : `$${formatUsd(i.amount_due_micro_usd)}`}</td><td>${i.status ?? ""}</td>
 <td>${hostedLink(i.hosted_invoice_url)}</td></tr>`,
 )}
-${invoices.length === 0 ? html`<tr><td colspan="5" class="muted">No invoices.</td></tr>` : ""}
+${invoices === undefined ? html`<tr><td colspan="5" class="muted">Invoices cannot be read right now; try again shortly.</td></tr>` : invoices.length === 0 ? html`<tr><td colspan="5" class="muted">No invoices.</td></tr>` : ""}
 </tbody></table></div>
 </section>`

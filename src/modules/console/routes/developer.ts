@@ -148,7 +148,7 @@ export const developerConsole = (api: InternalApi, config: Config) => {
         if (account.status !== 200) return refusedPage(account, nav)
         // Stripe.js only where a card is taken, and only when Stripe bills.
         const publishableKey = account.body.stripe_enabled ? config.stripePublishableKey : undefined
-        const body = billingPage(account.body, invoices.status === 200 ? invoices.body.invoices : [], s.csrf, publishableKey)
+        const body = billingPage(account.body, invoices.status === 200 ? invoices.body.invoices : undefined, s.csrf, publishableKey)
         return htmlPage(page("Billing", nav, body, flashOf(query), { stripe: publishableKey !== undefined }), 200, publishableKey ? { "content-security-policy": consoleCspWithStripe } : {})
       }), { query: Done, ...hidden })
     // The card form's first step: a SetupIntent's client secret for Stripe.js (JSON, not a page).
