@@ -4,9 +4,12 @@
 import { afterAll, describe, expect, test } from "bun:test"
 import { Database as BunSqlite } from "bun:sqlite"
 import { Keypair } from "@solana/web3.js"
+import { sql } from "drizzle-orm"
+import { Effect } from "effect"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { openSqliteStore } from "../../src/modules/sandbox/store/sqlite"
 import { openDatabase, closeDatabase } from "../../src/platform/db/database"
 import { runMigrations } from "../../src/platform/db/migrations"
 import { testConfig } from "../support/app"
@@ -46,6 +49,19 @@ describe("the sandbox beside a SQLite gateway", () => {
     } finally {
       file.close()
       app.close()
+    }
+  })
+
+  test("its file is in WAL mode and commits without a sync (synchronous NORMAL), as the gateway's own file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tdk-sandbox-store-"))
+    dirs.push(dir)
+    const opened = openSqliteStore(join(dir, "sandbox.db"))
+    try {
+      const pragma = (name: string) => Effect.runSync(opened.store.rows<Record<string, unknown>>(sql.raw(`PRAGMA sandbox.${name}`)))[0]
+      expect(pragma("journal_mode")).toEqual({ journal_mode: "wal" })
+      expect(pragma("synchronous")).toEqual({ synchronous: 1 })
+    } finally {
+      opened.close()
     }
   })
 

@@ -20,6 +20,11 @@ export const openSqliteStore = (path: string): { readonly store: SandboxStore; r
   try {
     client.query("attach database ? as sandbox").run(path)
     client.exec("PRAGMA sandbox.journal_mode = WAL")
+    // As the gateway's own file (platform/db/database.ts): in WAL mode a
+    // commit is not synced to disk, only checkpoints are; a power cut may lose
+    // the last commits, never the file. At the default (FULL) every sandbox
+    // call waited for a sync, on the event loop.
+    client.exec("PRAGMA sandbox.synchronous = NORMAL")
     client.exec("PRAGMA busy_timeout = 5000")
     client.transaction(() => {
       for (const statement of sqliteSchema) client.exec(statement)
