@@ -22,12 +22,15 @@ for (const dialect of dialects) {
     })
     afterAll(() => g.close())
 
+    // Admission is the pipeline's step, not under test here: every call is admitted.
+    const admittedNow = Effect.succeed({ allowed: true, limit: 1000, remaining: 999, resetSeconds: 1, retryAfterSeconds: 0 })
+
     test("80 calls interrupted after 0–6 ms: every one either completed or left no open row, and counters equal rows", async () => {
       const a = await register(g)
       const identity = await g.runtime.runPromise(Effect.flatMap(ApiKeys, (k) => k.authenticate(`Bearer ${a.key}`)))
       const network = await g.runtime.runPromise(networkFor(identity.environment))
       for (let i = 0; i < 80; i++) {
-        const call = paidCall(identity, network, { agentId: titleGenerator.id, requestId: `req_interrupt_${i}`, idempotencyKey: undefined }, { text: `interrupted call ${i}` })
+        const call = paidCall(identity, network, { agentId: titleGenerator.id, requestId: `req_interrupt_${i}`, idempotencyKey: undefined, admitted: admittedNow }, { text: `interrupted call ${i}` })
         await g.runtime.runPromise(
           Effect.gen(function* () {
             const fiber = yield* Effect.forkChild(call)

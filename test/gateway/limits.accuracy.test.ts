@@ -89,3 +89,46 @@ for (const backend of backends) {
     })
   })
 }
+
+// Admission is asked beside the payment's build (limits/admission-beside.ts):
+// what a refused call may have cost is one build at the marketplace, never a
+// signature, a row or a payment; and a key refused lately is refused before
+// any build, so hammering past a limit does not reach the marketplace.
+for (const backend of backends) {
+  describe(`refused calls and the marketplace (${backend.name} limiter)`, () => {
+    test("at 1/min: one call pays; of 6 refused calls after it, at most the first reaches the marketplace, and none is recorded or paid", async () => {
+      let builds = 0
+      const tap = (r: Request) => void (r.method === "POST" && new URL(r.url).pathname.endsWith("/build-transaction") && builds++)
+      const g = await makeGatewayApp(backend.dialect, { ...backend.env, TIERS_JSON: JSON.stringify({ free: { ratePerMinute: 1, monthlyQuota: null, concurrency: 10 } }) }, { clock: manualClock(), tap })
+      opened.push(g)
+      const [wallet] = await g.seedPool(1)
+      const a = await register(g)
+      const poolBefore = await g.usdcBalance(wallet!.publicKey)
+
+      const [paid] = await fire(g, a.key, 1)
+      expect(paid!.status).toBe(200)
+      expect(builds).toBe(1)
+      const refused = []
+      for (let i = 0; i < 6; i++) refused.push(...(await fire(g, a.key, 1)))
+      expect(statusCounts(refused)).toEqual({ 429: 6 })
+      expect(builds).toBeLessThanOrEqual(2)
+      const rows = await g.runtime.runPromise(Effect.flatMap(Store, (s) => s.usage.history({ keyId: a.keyId, limit: 100 })))
+      expect(rows.map((r) => r.state)).toEqual(["settled"])
+      expect(poolBefore - (await g.usdcBalance(wallet!.publicKey))).toBe(rows[0]!.priceBase)
+    })
+
+    test("a call the key's rate refuses is answered 429 even when its quota is used up too (limits come first)", async () => {
+      const g = await makeGatewayApp(backend.dialect, { ...backend.env, TIERS_JSON: JSON.stringify({ free: { ratePerMinute: 1, monthlyQuota: 0, concurrency: 10 } }) }, { clock: manualClock() })
+      opened.push(g)
+      await g.seedPool(1)
+      const a = await register(g)
+      // The first call passes the rate step and meets the quota of 0.
+      const [first] = await fire(g, a.key, 1)
+      expect(first!.body).toMatchObject({ code: "quota_exhausted" })
+      // The second is refused by rate, though the quota check could answer first.
+      const [second] = await fire(g, a.key, 1)
+      expect(second!.status).toBe(429)
+      expect(second!.body).toMatchObject({ code: "rate_limited", limit: 1 })
+    })
+  })
+}

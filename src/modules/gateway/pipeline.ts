@@ -7,7 +7,7 @@ import { periodOf } from "../../platform/period"
 import { requestIdOf } from "../../platform/http/request-id"
 import type { KeyIdentity } from "../keys/identity"
 import { ApiKeys } from "../keys/verifier"
-import { withAdmission } from "../limits/concurrency"
+import { withAdmissionBeside } from "../limits/admission-beside"
 import { rateLimitHeaders } from "../limits/headers"
 import type { AgentDirectoryShape } from "../network/agents"
 import { networkFor, type NetworkShape } from "../network/service"
@@ -32,13 +32,13 @@ export const agentCallPipeline = <E>(request: Request, chooseAgent: AgentChoice<
     const network = yield* networkFor(identity.environment) // the key's network: live, or the sandbox for a test key
     yield* requireCardIfConfigured(identity) // card (REQUIRE_CARD_FOR_FREE, live keys)
     const agentId = yield* chooseAgent(network.directory) // agent
-    const call: CallContext = { agentId, requestId: requestIdOf(request), idempotencyKey: request.headers.get("idempotency-key") ?? undefined }
-    return yield* idempotent(identity.keyId, call.idempotencyKey ?? null, () => requestHash("POST", agentId, JSON.stringify(input)), call.requestId, // idempotency
-      Effect.gen(function* () {
-        return yield* withAdmission(identity.keyId, identity.limits.ratePerMinute, identity.limits.concurrency, (decision) => // rate and concurrency: one step
-          Effect.map(paidCall(identity, network, call, input), (body) => ({ status: 200, body, headers: rateLimitHeaders(decision) })), // respond
-        )
-      }),
+    const requestId = requestIdOf(request)
+    const idempotencyKey = request.headers.get("idempotency-key") ?? undefined
+    return yield* idempotent(identity.keyId, idempotencyKey ?? null, () => requestHash("POST", agentId, JSON.stringify(input)), requestId, // idempotency
+      // rate and concurrency: one step, asked beside the payment's build and awaited before it is signed
+      withAdmissionBeside(identity.keyId, identity.limits.ratePerMinute, identity.limits.concurrency, (admitted) => paidCall(identity, network, { agentId, requestId, idempotencyKey, admitted }, input)).pipe(
+        Effect.map(({ value, decision }) => ({ status: 200, body: value, headers: rateLimitHeaders(decision) })), // respond
+      ),
     )
   }).pipe(
     Effect.provideService(CallTimings, timings),
@@ -46,7 +46,7 @@ export const agentCallPipeline = <E>(request: Request, chooseAgent: AgentChoice<
   )
 }
 
-/** The paid part: price → payment (wallet, build, policy, sign, record with quota and cap) → submit → settle. */
+/** The paid part: price → payment (wallet, build, policy, admission, sign, record with quota and cap) → submit → settle. */
 export const paidCall = (identity: KeyIdentity, network: NetworkShape, call: CallContext, input: Record<string, unknown>) =>
   Effect.scoped(
     Effect.gen(function* () {

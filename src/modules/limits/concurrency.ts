@@ -13,6 +13,13 @@ import { toDecision } from "./rate-limiter"
 /** What a refused caller is told to wait: a slot frees when any call of the key ends. */
 export const CONCURRENCY_RETRY_AFTER_SECONDS = 1
 
+/** How long this instance remembers refusing a key's admission (or not reaching the backend), ms. */
+export const REFUSAL_MEMORY_MS = 60_000
+/** Keys remembered at most; the oldest refusal is forgotten first. */
+const REFUSALS_KEPT = 10_000
+/** The memory's entry for "the backend could not be reached", for every key. */
+const UNREACHABLE = "*"
+
 export type ConcurrencyLimiterShape = {
   readonly backend: LimitsBackendKind
   readonly acquire: (keyId: string, limit: number) => Effect.Effect<Lease, ConcurrencyLimitExceeded | LimiterUnavailable>
@@ -24,6 +31,8 @@ export type ConcurrencyLimiterShape = {
   readonly admit: (keyId: string, ratePerMinute: number, limit: number) => Effect.Effect<{ readonly decision: Decision; readonly lease: Lease }, RateLimited | ConcurrencyLimitExceeded | LimiterUnavailable>
   /** Unexpired leases of the key now. */
   readonly inFlight: (keyId: string) => Effect.Effect<number, LimiterUnavailable>
+  /** This instance refused the key's admission, or could not reach the backend, within REFUSAL_MEMORY_MS. */
+  readonly refusedLately: (keyId: string) => Effect.Effect<boolean>
 }
 
 export class ConcurrencyLimiter extends Context.Service<ConcurrencyLimiter, ConcurrencyLimiterShape>()("tdk/ConcurrencyLimiter") {
@@ -33,17 +42,27 @@ export class ConcurrencyLimiter extends Context.Service<ConcurrencyLimiter, Conc
       Effect.gen(function* () {
         const { leases, admit } = yield* LimitsBackend
         const leaseAt = (keyId: string, now: number): Lease => ({ keyId, leaseId: newId("lse", now), expiresAt: now + leaseTtlMs })
+        // Refusals by key, epoch ms, oldest first (a refusal moves its key to the end).
+        const refusals = new Map<string, number>()
+        const remember = (keyId: string, now: number) => {
+          refusals.delete(keyId)
+          refusals.set(keyId, now)
+          if (refusals.size > REFUSALS_KEPT) refusals.delete(refusals.keys().next().value!)
+        }
+        const lately = (keyId: string, now: number) => (refusals.get(keyId) ?? -Infinity) > now - REFUSAL_MEMORY_MS
         return {
           backend: leases.backend,
           admit: Effect.fn("ConcurrencyLimiter.admit")(function* (keyId: string, ratePerMinute: number, limit: number) {
             const now = yield* Clock.currentTimeMillis
             const lease = leaseAt(keyId, now)
-            const { rate, granted } = yield* admit(keyId, ratePerMinute, lease, limit, now)
+            const { rate, granted } = yield* admit(keyId, ratePerMinute, lease, limit, now).pipe(Effect.tapError(() => Effect.sync(() => remember(UNREACHABLE, now))))
             const decision = toDecision(rate)
+            if (!decision.allowed || !granted) remember(keyId, now)
             if (!decision.allowed) return yield* new RateLimited({ limit: decision.limit, remaining: decision.remaining, resetSeconds: decision.resetSeconds, retryAfterSeconds: decision.retryAfterSeconds })
             if (!granted) return yield* new ConcurrencyLimitExceeded({ limit, retryAfterSeconds: CONCURRENCY_RETRY_AFTER_SECONDS })
             return { decision, lease }
           }),
+          refusedLately: (keyId: string) => Effect.map(Clock.currentTimeMillis, (now) => lately(keyId, now) || lately(UNREACHABLE, now)),
           acquire: Effect.fn("ConcurrencyLimiter.acquire")(function* (keyId: string, limit: number) {
             const now = yield* Clock.currentTimeMillis
             const lease = leaseAt(keyId, now)
@@ -64,7 +83,7 @@ export class ConcurrencyLimiter extends Context.Service<ConcurrencyLimiter, Conc
   static readonly layer = Layer.unwrap(Effect.map(AppConfig, (config) => ConcurrencyLimiter.make(config.concurrencyLeaseTtlMs)))
 }
 
-const releaseOrLapse = (limiter: ConcurrencyLimiterShape, lease: Lease): Effect.Effect<void> => {
+export const releaseOrLapse = (limiter: ConcurrencyLimiterShape, lease: Lease): Effect.Effect<void> => {
   const release = limiter.release(lease).pipe(
     Effect.catchTag("LimiterUnavailable", (e) =>
       Effect.logWarning("concurrency slot not released; it lapses at its TTL", { key_id: lease.keyId, expires_at: lease.expiresAt, reason: e.reason }),

@@ -55,7 +55,7 @@ const payingWallets = Effect.fn("Gateway.payingWallets")(function* (environment:
 
 type Attempt = { readonly kind: "claimed"; readonly payment: OwnPayment } | { readonly kind: "taken" }
 
-/** One try on one wallet: build, policy, sign, claim. "taken" when the message is already another call's. */
+/** One try on one wallet: build, policy, admission, sign, claim. "taken" when the message is already another call's. */
 const attemptPayment = Effect.fn("Gateway.attemptPayment")(function* (
   identity: KeyIdentity,
   network: NetworkShape,
@@ -67,6 +67,7 @@ const attemptPayment = Effect.fn("Gateway.attemptPayment")(function* (
   const lanes = yield* PaymentLanes
   const { built, price } = yield* buildPayment(identity, network, agent, input, wallet) // build
   const tx = yield* checkPolicy(network, agent, wallet, built) // policy
+  yield* call.admitted // admission: nothing is signed for a call the key's limits refuse
   const blockhash = Buffer.from(tx.recentBlockhash).toString("hex")
   // Already claimed here: the same message, so it is not signed again.
   if (lanes.observe(agent.id, wallet.id, blockhash) === "taken") return { kind: "taken" } satisfies Attempt

@@ -10,8 +10,15 @@ import { type Cause, Clock, Effect, Exit } from "effect"
 import { newId } from "../../../platform/ids"
 import { periodOf } from "../../../platform/period"
 import { Store } from "../../../store/store"
+import type { Admitted } from "../../limits/admission-beside"
 
-export type CallContext = { readonly agentId: string; readonly requestId: string; readonly idempotencyKey: string | undefined }
+export type CallContext = {
+  readonly agentId: string
+  readonly requestId: string
+  readonly idempotencyKey: string | undefined
+  /** The call's admission by the key's limits, asked for beside its first steps: awaited before its payment is signed. */
+  readonly admitted: Admitted
+}
 
 export type Reservation = {
   readonly usageId: string
