@@ -3,6 +3,7 @@
 // them guards real value: the seeds are in the source on purpose.
 import { Keypair, PublicKey } from "@solana/web3.js"
 import { createHash } from "node:crypto"
+import { boundedMemo } from "../../platform/memo"
 import { associatedTokenAddress } from "./spl"
 
 const derive = (label: string): Keypair =>
@@ -16,8 +17,12 @@ export const SANDBOX_USDC_DECIMALS = 6
 /** Receives floor(price × fee_bps / 10000) of every call. */
 export const sandboxProtocolFeeWallet: PublicKey = derive("protocol-fee").publicKey
 
+// Deriving a key is an ed25519 scalar multiplication in JavaScript (about a
+// millisecond), and a paid call names its agent's owner several times.
+const owners = boundedMemo<PublicKey>(256)
+
 /** The owner wallet of a sample agent, by the agent's slug. */
-export const sandboxOwnerWallet = (slug: string): PublicKey => derive(`owner:${slug}`).publicKey
+export const sandboxOwnerWallet = (slug: string): PublicKey => owners.get(slug, () => derive(`owner:${slug}`).publicKey)
 
 /** Associated token account of `owner` for the sandbox USDC mint. */
 export const sandboxUsdcAta = (owner: PublicKey): PublicKey => associatedTokenAddress(sandboxUsdcMint, owner)
