@@ -7,10 +7,16 @@
 //   - the same with one event per row (batchSpanMs 1, rows 1 ms apart): the
 //     reporter before meter batches, for comparison;
 //   - 1,000 customers at 5,000 calls/s in total, against the local fake and
-//     with Stripe at 150 ms (goal: the reporter drains at least 5,000 rows a
-//     second: the backlog left when the arrivals stop, divided by the time it
-//     takes to drain; while rows arrive, their writer competes with it for the
-//     database, which on SQLite is one writer at a time).
+//     with Stripe at 150 ms (goal: keeps up; while rows arrive, their writer
+//     competes with the reporter for the database, which on SQLite is one
+//     writer at a time; where the writer cannot write 5,000 rows a second
+//     itself, the row says so);
+//   - 1,000 customers' backlog of 100,000 calls, Stripe at 150 ms, nothing
+//     arriving (goal: reported at 5,000 rows a second or more: the backlog
+//     divided by the time from the reporter's start until nothing is pending).
+//     The drain after the arrivals stop measures a backlog as small as the
+//     reporter kept it, so its rate is bounded by the meter events' round trips,
+//     not by the reporter's capacity: this case measures that capacity.
 // "Keeps up": over the second half of the window (the steady state), rows
 // are reported at least at 95 % of the rate they arrive, and what is left
 // when the arrivals stop drains within 5 s. On SQLite and (when a server is
@@ -30,6 +36,7 @@ import { newId } from "../src/platform/ids"
 import { memorySink } from "../src/platform/logging/logger"
 import { startPostgres } from "../scripts/services"
 import type { ArrivalsPlan } from "./reporter-arrivals"
+import { writeSettledRows } from "./usage-rows"
 import type { Benchmark } from "./registry"
 import type { Row } from "./stats"
 
@@ -37,14 +44,25 @@ const SECONDS = Number(process.env.BENCH_REPORTER_SECONDS ?? 20)
 const STEADY_TARGET = 0.95
 const DRAIN_TARGET_MS = 5_000
 
-type Goal = "keeps up" | "drains 5,000/s" | undefined
-type Case = { readonly name: string; readonly customers: number; readonly perSecond: number; readonly latencyMs: number; readonly options: Partial<ReporterOptions>; readonly goal: Goal }
+type Goal = "keeps up" | "reports 5,000/s" | undefined
+type Case = {
+  readonly name: string
+  readonly customers: number
+  readonly perSecond: number
+  /** Rows written before the reporter starts (with no arrivals after). */
+  readonly backlog?: number
+  readonly latencyMs: number
+  readonly options: Partial<ReporterOptions>
+  readonly goal: Goal
+}
+const CAPACITY_TARGET = 5_000
 
 const cases: ReadonlyArray<Case> = [
   { name: "1 customer, 1,000 calls/s, Stripe 150 ms", customers: 1, perSecond: 1_000, latencyMs: 150, options: {}, goal: "keeps up" },
   { name: "1 customer, 1,000 calls/s, Stripe 150 ms, one event per row (before)", customers: 1, perSecond: 1_000, latencyMs: 150, options: { batchSpanMs: 1 }, goal: undefined },
-  { name: "1,000 customers, 5,000 calls/s, local Stripe", customers: 1_000, perSecond: 5_000, latencyMs: 0, options: {}, goal: "drains 5,000/s" },
-  { name: "1,000 customers, 5,000 calls/s, Stripe 150 ms", customers: 1_000, perSecond: 5_000, latencyMs: 150, options: {}, goal: "drains 5,000/s" },
+  { name: "1,000 customers, 5,000 calls/s, local Stripe", customers: 1_000, perSecond: 5_000, latencyMs: 0, options: {}, goal: "keeps up" },
+  { name: "1,000 customers, 5,000 calls/s, Stripe 150 ms", customers: 1_000, perSecond: 5_000, latencyMs: 150, options: {}, goal: "keeps up" },
+  { name: "1,000 customers, a backlog of 100,000 calls, Stripe 150 ms", customers: 1_000, perSecond: 0, backlog: 100_000, latencyMs: 150, options: {}, goal: "reports 5,000/s" },
 ]
 
 const exec = async (h: DatabaseHandle, q: ReturnType<typeof sql>) => {
@@ -97,10 +115,46 @@ const measure = async (dialect: "sqlite" | "postgres", url: string, c: Case): Pr
       await exec(handle, sql`insert into users (id, email, password_hash, stripe_customer_id, tier, created_at) values (${userId}, ${`${userId}@bench.local`}, 'x', ${`cus_bench_${i}`}, 'paid', ${Date.now()})`)
     }
     await fake.setLatency(c.latencyMs)
+    if (c.backlog !== undefined) await writeSettledRows(handle, users, c.backlog, { n: 0 }, Date.now(), SECONDS * 1000)
     const { sink } = memorySink()
     const runtime = makeRuntime(config, { database: handle, sink })
     const options: ReporterOptions = { ...defaultReporterOptions, idleMs: 50, ...c.options }
     const fiber = runtime.runFork(runReporter(options))
+    const stripeTotals = async () => {
+      const ledger = BigInt(String((await one(handle, sql`select coalesce(sum(developer_price_micro_usd), 0) as s from usage where stripe_state = 'reported'`)).s))
+      const summary = await fake.summary()
+      const stripe = BigInt(summary.sum)
+      return { events: summary.events, matches: stripe === ledger && summary.maxInFlightPerCustomer <= 1 ? "yes" : `NO (${stripe} vs ${ledger}, ${summary.maxInFlightPerCustomer} in flight for one customer)` }
+    }
+
+    if (c.backlog !== undefined) {
+      // Capacity: the whole backlog, from the reporter's start until nothing is pending.
+      const started = performance.now()
+      while ((await pendingCount(handle)) > 0 && performance.now() - started < 120_000) await Bun.sleep(10)
+      const ms = performance.now() - started
+      await Effect.runPromise(Fiber.interrupt(fiber))
+      await runtime.dispose()
+      const left = await pendingCount(handle)
+      const rate = left === 0 ? Math.round(c.backlog / (ms / 1000)) : 0
+      const totals = await stripeTotals()
+      return {
+        case: `${dialect}: ${c.name}`,
+        arrived: c.backlog,
+        "arrived/s": "",
+        "reported/s in window": "",
+        "steady: reported/arrived": "",
+        "max backlog": c.backlog,
+        "max backlog, s of arrivals": "",
+        "left at end": c.backlog,
+        "drain after ms": left === 0 ? Math.round(ms) : `> 120000 (${left} left)`,
+        "drain rows/s": rate,
+        "meter events": totals.events,
+        "rows/event": Math.round((c.backlog / Math.max(1, totals.events)) * 10) / 10,
+        "Stripe = ledger": totals.matches,
+        "keeps up": "",
+        goal: `reports ${CAPACITY_TARGET.toLocaleString("en")}/s: ${rate >= CAPACITY_TARGET ? "met" : "NOT met"}`,
+      }
+    }
 
     // The rows arrive from another thread (see reporter-arrivals.ts); this
     // thread runs the reporter and samples the backlog.
@@ -136,20 +190,20 @@ const measure = async (dialect: "sqlite" | "postgres", url: string, c: Case): Pr
     await runtime.dispose()
 
     const leftAfter = await pendingCount(handle)
-    const ledger = BigInt(String((await one(handle, sql`select coalesce(sum(developer_price_micro_usd), 0) as s from usage where stripe_state = 'reported'`)).s))
-    const summary = await fake.summary()
-    const stripe = BigInt(summary.sum)
+    const totals = await stripeTotals()
     const backlogSeconds = maxBacklog / c.perSecond
     // Reported in the second half = what arrived in it, less what the backlog grew by.
     const secondHalf = arrived - mid!.arrived
     const steady = (secondHalf - (left - mid!.backlog)) / secondHalf
     const keptUp = steady >= STEADY_TARGET && drainMs <= DRAIN_TARGET_MS && leftAfter === 0
     const drainRate = leftAfter === 0 && drainMs > 0 ? Math.round(left / (drainMs / 1000)) : 0
-    const met = c.goal === "keeps up" ? keptUp : c.goal === "drains 5,000/s" ? drainRate >= 5_000 : undefined
+    const arrivedPerSecond = Math.round(arrived / (windowMs / 1000))
+    // Where the writer could not write the planned rate, keeping up is with what it wrote.
+    const short = arrivedPerSecond < c.perSecond * 0.95 ? ` (the writer managed ${arrivedPerSecond.toLocaleString("en")} of ${c.perSecond.toLocaleString("en")} calls/s)` : ""
     return {
       case: `${dialect}: ${c.name}`,
       arrived,
-      "arrived/s": Math.round(arrived / (windowMs / 1000)),
+      "arrived/s": arrivedPerSecond,
       "reported/s in window": Math.round(reportedInWindow / (windowMs / 1000)),
       "steady: reported/arrived": Math.round(steady * 100) / 100,
       "max backlog": maxBacklog,
@@ -157,11 +211,11 @@ const measure = async (dialect: "sqlite" | "postgres", url: string, c: Case): Pr
       "left at end": left,
       "drain after ms": leftAfter === 0 ? Math.round(drainMs) : `> 60000 (${leftAfter} left)`,
       "drain rows/s": drainRate,
-      "meter events": summary.events,
-      "rows/event": Math.round((arrived / Math.max(1, summary.events)) * 10) / 10,
-      "Stripe = ledger": stripe === ledger && summary.maxInFlightPerCustomer <= 1 ? "yes" : `NO (${stripe} vs ${ledger}, ${summary.maxInFlightPerCustomer} in flight for one customer)`,
+      "meter events": totals.events,
+      "rows/event": Math.round((arrived / Math.max(1, totals.events)) * 10) / 10,
+      "Stripe = ledger": totals.matches,
       "keeps up": keptUp ? "yes" : "no",
-      goal: c.goal === undefined ? "(for comparison)" : `${c.goal}: ${met ? "met" : "NOT met"}`,
+      goal: c.goal === undefined ? "(for comparison)" : `${c.goal}: ${keptUp ? "met" : "NOT met"}${short}`,
     }
   } finally {
     await closeDatabase(handle)

@@ -56,6 +56,7 @@ import pg_13 from "../../../drizzle/pg/0013_usage_request_id_idx.sql" with { typ
 import pg_14 from "../../../drizzle/pg/0014_alerts.sql" with { type: "text" }
 import pg_15 from "../../../drizzle/pg/0015_developer_webhooks.sql" with { type: "text" }
 import pg_16 from "../../../drizzle/pg/0016_wallet_rotation.sql" with { type: "text" }
+import pg_17 from "../../../drizzle/pg/0017_billing_counters_one_upsert.sql" with { type: "text" }
 
 export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488040566, breakpoints: true, sql: pg_0 },
@@ -75,4 +76,5 @@ export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0014_alerts", when: 1796122407853, breakpoints: true, sql: pg_14 },
   { tag: "0015_developer_webhooks", when: 1796122993202, breakpoints: true, sql: pg_15 },
   { tag: "0016_wallet_rotation", when: 1796127982952, breakpoints: true, sql: pg_16 },
+  { tag: "0017_billing_counters_one_upsert", when: 1796139078951, breakpoints: true, sql: pg_17 },
 ]
