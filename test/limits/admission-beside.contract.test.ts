@@ -87,6 +87,19 @@ for (const backend of backends) {
       await h.runtime.runPromise(ConcurrencyLimiter.use((c) => c.release(held.lease)))
     })
 
+    test("a refusal ends the call wherever it is: a call still busy before its admission step is interrupted", async () => {
+      h = await harness(backend)
+      const held = await h.runtime.runPromise(ConcurrencyLimiter.use((c) => c.admit("key_c", 1000, 1)))
+      const interrupted = { n: 0 }
+      // Busy for ever before it would await its admission (a marketplace that does not answer).
+      const busy = () => Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => void interrupted.n++)))
+      const refused = await h.runtime.runPromise(Effect.flip(withAdmissionBeside("key_c", 1000, 1, busy).pipe(Effect.timeout("5 seconds"))))
+      expect(refused).toMatchObject({ _tag: "ConcurrencyLimitExceeded", limit: 1 })
+      expect(interrupted.n).toBe(beside ? 1 : 0)
+      await h.runtime.runPromise(ConcurrencyLimiter.use((c) => c.release(held.lease)))
+      expect(await h.runtime.runPromise(inFlight("key_c"))).toBe(0)
+    })
+
     test("a key refused lately is admitted before its call starts; past the memory, beside it again", async () => {
       h = await harness(backend)
       const started = { n: 0 }

@@ -83,19 +83,12 @@ export class ConcurrencyLimiter extends Context.Service<ConcurrencyLimiter, Conc
   static readonly layer = Layer.unwrap(Effect.map(AppConfig, (config) => ConcurrencyLimiter.make(config.concurrencyLeaseTtlMs)))
 }
 
-export const releaseOrLapse = (limiter: ConcurrencyLimiterShape, lease: Lease): Effect.Effect<void> => {
-  const release = limiter.release(lease).pipe(
+export const releaseOrLapse = (limiter: ConcurrencyLimiterShape, lease: Lease): Effect.Effect<void> =>
+  limiter.release(lease).pipe(
     Effect.catchTag("LimiterUnavailable", (e) =>
       Effect.logWarning("concurrency slot not released; it lapses at its TTL", { key_id: lease.keyId, expires_at: lease.expiresAt, reason: e.reason }),
     ),
   )
-  // Redis: sent now, its answer not awaited. This instance speaks to Redis
-  // over one connection, which Redis serves in order, so every later command
-  // of this instance (the caller's next admission) finds the slot free; a
-  // failure is still logged, and the lease lapses at its TTL. Postgres answers
-  // on a pool of connections, with no such order: its release is awaited.
-  return limiter.backend === "redis" ? Effect.asVoid(Effect.forkDetach(release, { startImmediately: true, uninterruptible: true })) : release
-}
 
 /**
  * The slot the running call holds, for a call that is done with it before it
