@@ -27,10 +27,11 @@ export const fund = async (base: string, wallet: string) =>
  * A pool of 10 funded wallets (first, so the key is assigned a funded one at
  * registration; the sandbox's default size, so concurrent calls of one key
  * spread over it), then a user and key with limits raised out of the way.
+ * `faucetBase`: where the marketplace's sandbox answers, when not on the gateway's own server.
  */
-export const fundedKey = async (runtime: AppRuntime, base: string, adminToken: string, email: string) => {
+export const fundedKey = async (runtime: AppRuntime, base: string, adminToken: string, email: string, faucetBase: string = base) => {
   await runtime.runPromise(generateWallets(10))
-  for (const w of await runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.list()))) await fund(base, w.publicKey)
+  for (const w of await runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.list()))) await fund(faucetBase, w.publicKey)
   const registered = await expectOk(await fetch(`${base}/v1/auth/register`, { method: "POST", ...json({ email, password: "correct horse battery staple" }) }), "register")
   const key = registered.api_key?.key as string | undefined
   const keyId = registered.api_key?.id as string | undefined

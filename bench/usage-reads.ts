@@ -8,14 +8,17 @@
 // developer reads p50 under 5 ms with 1M/1k at most 2; reconciliation and
 // close under 100 ms at 1M; on SQLite no event-loop stall over 20 ms while
 // they run (a 1 ms timer's lateness; the requests yield to the loop between
-// one another, as concurrent requests would).
+// one another, as concurrent requests would), and while they run beside four
+// callers paying agents: on SQLite with the sandbox marketplace in a process
+// of its own, as the real marketplace is remote (the goal), and in this
+// process (for reference: the stand-in's work then shares the loop).
 //
 // Rows are generated in SQL (a recursive CTE on SQLite, generate_series on
 // Postgres) and the counters built from them as migration 0010 does, so the
 // database is what a server that settled those calls would hold.
 // BENCH_USAGE_LARGE sets the large size (default 1,000,000).
 import { sql } from "drizzle-orm"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { createApp } from "../src/app/app"
 import { makeRuntime, type AppRuntime } from "../src/app/layers"
@@ -196,12 +199,11 @@ const stallMonitor = () => {
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /**
- * Paid calls through the real server (the sandbox marketplace answers on the
- * same port), `concurrency` at a time until `stop()`: the load the stall is
- * measured beside. Returns how many were paid.
+ * Paid calls through the real server, `concurrency` at a time until
+ * `stop()`: the load the stall is measured beside. Returns how many were paid.
  */
-const payingCallers = async (runtime: AppRuntime, base: string, concurrency: number) => {
-  const { key } = await fundedKey(runtime, base, ADMIN_TOKEN, "payer@bench.local")
+const payingCallers = async (runtime: AppRuntime, base: string, concurrency: number, email: string, faucetBase: string = base) => {
+  const { key } = await fundedKey(runtime, base, ADMIN_TOKEN, email, faucetBase)
   let running = true
   let paid = 0
   const callers = Array.from({ length: concurrency }, async () => {
@@ -219,11 +221,37 @@ const payingCallers = async (runtime: AppRuntime, base: string, concurrency: num
   }
 }
 
+/** The server (and so its sandbox marketplace) in a process of its own, on an in-memory database. */
+const remoteMarketplace = async () => {
+  const port = freePort()
+  const dir = mkdtempSync(`${tmpdir()}/tdk-bench-market-`)
+  const proc = Bun.spawn([process.execPath, `${import.meta.dir}/../src/main.ts`, "serve"], {
+    env: { ...process.env, PORT: String(port), DATABASE_URL: "sqlite::memory:", DATA_DIR: dir, LOG_LEVEL: "error" },
+    stdout: "ignore",
+    stderr: "ignore",
+  })
+  const base = `http://127.0.0.1:${port}`
+  const close = async () => {
+    proc.kill()
+    await proc.exited
+    rmSync(dir, { recursive: true, force: true })
+  }
+  for (const deadline = Date.now() + 30_000; ; ) {
+    const ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false)
+    if (ready) return { base, close }
+    if (Date.now() > deadline) {
+      await close()
+      throw new Error("the marketplace process did not start")
+    }
+    await Bun.sleep(100)
+  }
+}
+
 const measureDialect = async (dialect: "sqlite" | "postgres", url: string): Promise<Array<Row>> => {
   const handle = dialect === "sqlite" ? openDatabase({ dialect: "sqlite", path: ":memory:" }) : openDatabase({ dialect: "postgres", url })
   const port = freePort()
   const base = `http://127.0.0.1:${port}`
-  const config = loadConfig({
+  const env = {
     DATABASE_URL: dialect === "sqlite" ? "sqlite::memory:" : url,
     LOG_LEVEL: "error",
     WALLET_ENCRYPTION_KEYS: `bench:${"22".repeat(32)}`,
@@ -232,7 +260,8 @@ const measureDialect = async (dialect: "sqlite" | "postgres", url: string): Prom
     TETTO_API_URL: `${base}/sandbox/tetto`,
     SOLANA_RPC_URL: `${base}/sandbox/solana`,
     DATA_DIR: mkdtempSync(`${tmpdir()}/tdk-bench-reads-`),
-  })
+  }
+  const config = loadConfig(env)
   const runtime = makeRuntime(config, { database: handle, sink: () => {} })
   const app = createApp(config, runtime)
   const server = Bun.serve({ port, hostname: "127.0.0.1", fetch: (request) => app.handle(request) })
@@ -300,28 +329,57 @@ const measureDialect = async (dialect: "sqlite" | "postgres", url: string): Prom
     }
     // The stall beside paid calls: the reads, a reconciliation and the close
     // again at the large size while four callers pay agents through the server.
-    const payers = await payingCallers(runtime, base, 4)
-    await Bun.sleep(500)
-    const stopMonitor = stallMonitor()
-    for (let round = 0; round < 3; round++) {
-      for (const read of READS) {
-        doing(read.name)
-        await timeRequests(app, read.path, read.as === "key" ? heavy.key : read.as === "session" ? heavy.session : ADMIN_TOKEN, 20)
+    const besidePaidCalls = async (on: { readonly app: typeof app; readonly runtime: AppRuntime; readonly base: string }, email: string, faucetBase?: string) => {
+      const payers = await payingCallers(on.runtime, on.base, 4, email, faucetBase)
+      await Bun.sleep(500)
+      const stopMonitor = stallMonitor()
+      for (let round = 0; round < 3; round++) {
+        for (const read of READS) {
+          doing(read.name)
+          await timeRequests(on.app, read.path, read.as === "key" ? heavy.key : read.as === "session" ? heavy.session : ADMIN_TOKEN, 20)
+        }
+        doing("between reads and close")
+        await yieldToLoop()
+        doing("monthly close")
+        await on.runtime.runPromise(closeBillingPeriod(periodOf(Date.now())))
+        doing("idle")
       }
-      doing("between reads and close")
-      await yieldToLoop()
-      doing("monthly close")
-      await runtime.runPromise(closeBillingPeriod(periodOf(Date.now())))
-      doing("idle")
+      const stall = stopMonitor()
+      return { stall, paid: await payers.stop() }
     }
-    const stall = stopMonitor()
-    const paid = await payers.stop()
+    const goalNote = (stall: number) => ` — target < ${STALL_TARGET_MS} ms ${stall < STALL_TARGET_MS ? "met" : "NOT met"}`
+    // The sandbox marketplace in a process of its own, as the real marketplace is remote: the
+    // loop measured then runs the gateway's work only (in this process it also runs the stand-in's).
+    if (dialect === "sqlite") {
+      const market = await remoteMarketplace()
+      const port2 = freePort()
+      const base2 = `http://127.0.0.1:${port2}`
+      const config2 = loadConfig({ ...env, PORT: String(port2), TETTO_API_URL: `${market.base}/sandbox/tetto`, SOLANA_RPC_URL: `${market.base}/sandbox/solana` })
+      const runtime2 = makeRuntime(config2, { database: handle, sink: () => {} })
+      const app2 = createApp(config2, runtime2)
+      const server2 = Bun.serve({ port: port2, hostname: "127.0.0.1", fetch: (request) => app2.handle(request) })
+      try {
+        const { stall, paid } = await besidePaidCalls({ app: app2, runtime: runtime2, base: base2 }, "payer-remote@bench.local", market.base)
+        rows.push({
+          case: `largest event-loop stall: reads, reconciliation and close beside paid calls, the marketplace in its own process, ${dialect}`,
+          rows: LARGE,
+          "p50 ms": "",
+          "p99 ms": "",
+          note: `${round(stall)} ms with ${paid} paid calls alongside (4 at a time)${goalNote(stall)}`,
+        })
+      } finally {
+        server2.stop(true)
+        await runtime2.dispose()
+        await market.close()
+      }
+    }
+    const { stall, paid } = await besidePaidCalls({ app, runtime, base }, "payer@bench.local")
     rows.push({
-      case: `largest event-loop stall: reads, reconciliation and close beside paid calls, ${dialect}`,
+      case: `largest event-loop stall: reads, reconciliation and close beside paid calls, the marketplace in this process, ${dialect}`,
       rows: LARGE,
       "p50 ms": "",
       "p99 ms": "",
-      note: `${round(stall)} ms with ${paid} paid calls alongside (4 at a time)${dialect === "sqlite" ? ` — target < ${STALL_TARGET_MS} ms ${stall < STALL_TARGET_MS ? "met" : "NOT met"}` : ""}`,
+      note: `${round(stall)} ms with ${paid} paid calls alongside (4 at a time)${dialect === "sqlite" ? " (for reference)" : ""}`,
     })
   } finally {
     server.stop(true)
