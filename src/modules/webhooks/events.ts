@@ -47,20 +47,16 @@ export const emit = Effect.fn("Webhooks.emit")(function* (userId: string, type: 
   // word, so a flood of events must not become a flood of mail to it.
   const mail = config.smtpUrl !== undefined && (yield* store.webhooks.queuedSince(emailEndpoint(userId), now - 3_600_000)) < EMAILS_PER_HOUR
   const targets = mail ? [...endpoints, emailEndpoint(userId)] : endpoints
-  if (targets.length > 0) {
-    const payload = JSON.stringify({ id, object: "event", type, created: Math.floor(now / 1000), data })
-    yield* store.webhooks.enqueue(targets.map((endpointId) => ({ id: `${id}:${endpointId}`, eventId: id, endpointId, userId, type, payload, nextAttemptAt: now, createdAt: now })))
-  }
-  // Remembered whether or not it reached anyone, so a refusal repeated by every call costs no read;
-  // a new endpoint clears the memory (forgetQueuedEvents), so it still gets the next one.
+  if (targets.length === 0) return
+  const payload = JSON.stringify({ id, object: "event", type, created: Math.floor(now / 1000), data })
+  yield* store.webhooks.enqueue(targets.map((endpointId) => ({ id: `${id}:${endpointId}`, eventId: id, endpointId, userId, type, payload, nextAttemptAt: now, createdAt: now })))
+  // Remembered only once queued: an event that reached nobody is looked at
+  // again, so an endpoint added later, through any instance, hears the next one.
   if (eventId) {
     if (recent.size >= RECENT_MAX) recent.clear()
     recent.add(id)
   }
 })
-
-/** After an endpoint is added: facts already told may be told again, to it (the unique index keeps the others from a repeat). */
-export const forgetQueuedEvents = (): void => recent.clear()
 
 /** Emits, logging instead of failing: the action that caused the event has happened. */
 export const emitQuietly = (userId: string, type: EventType, data: Record<string, unknown>, eventId?: string) =>

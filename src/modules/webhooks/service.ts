@@ -8,7 +8,7 @@ import { newId } from "../../platform/ids"
 import { Store } from "../../store/store"
 import { endpointUrlProblem } from "./endpoint-url"
 import { WebhookEndpointLimit, WebhookEndpointNotFound } from "./errors"
-import { EVENT_TYPES, forgetQueuedEvents } from "./events"
+import { EVENT_TYPES } from "./events"
 import { Keyring } from "../pool/keyring"
 import { sealSecret } from "./secret-box"
 
@@ -28,7 +28,6 @@ export const createEndpoint = Effect.fn("Webhooks.createEndpoint")(function* (us
   const row = { id: newId("whe", now), userId, url, secret: newSecret(), events: wanted, createdAt: now }
   // Stored sealed; the caller shows the secret once.
   if (!(yield* store.webhooks.createEndpoint({ ...row, secret: sealSecret(yield* Keyring, row.id, row.secret) }, MAX_ENDPOINTS))) return yield* new WebhookEndpointLimit({ limit: MAX_ENDPOINTS })
-  forgetQueuedEvents()
   return row
 })
 
