@@ -1,8 +1,24 @@
 // Shared steps of the sandbox tests: fund, read balances over JSON-RPC, and
 // the build → sign → submit round trip a marketplace client performs.
-import { Keypair, Transaction } from "@solana/web3.js"
-import { readJson, type TestApp } from "../support/app"
+import { Connection, Keypair, Transaction } from "@solana/web3.js"
+import { makeTestApp, readJson, type TestApp } from "../support/app"
+import type { Dialect } from "../support/db"
+import { serve } from "../support/served"
 import { sandboxUsdcAta } from "../../src/modules/sandbox/identities"
+
+/** The app on a loopback port, for a web3.js Connection to its sandbox RPC. */
+export const servedSandbox = async (dialect: Dialect) => {
+  const h = await makeTestApp(dialect)
+  const served = serve(h)
+  return {
+    h,
+    connection: new Connection(`http://127.0.0.1:${served.port}/sandbox/solana`, "confirmed"),
+    close: async () => {
+      served.stop()
+      await h.close()
+    },
+  }
+}
 
 export const rpc = async (h: TestApp, method: string, params: Array<unknown> = []) => {
   const r = await readJson(await h.request("/sandbox/solana", { method: "POST", json: { jsonrpc: "2.0", id: 1, method, params } }))

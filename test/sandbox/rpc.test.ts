@@ -3,23 +3,18 @@ import { getAccount, getMint, TOKEN_PROGRAM_ID } from "@solana/spl-token"
 import { Connection, Keypair, PublicKey } from "@solana/web3.js"
 import { sandboxUsdcAta, sandboxUsdcMint } from "../../src/modules/sandbox/identities"
 import { dialects } from "../support/db"
-import { makeTestApp, readJson, type TestApp } from "../support/app"
-import { fund } from "./helpers"
+import { readJson, type TestApp } from "../support/app"
+import { fund, servedSandbox } from "./helpers"
 
 for (const dialect of dialects) {
   describe(`sandbox JSON-RPC (${dialect})`, () => {
     let h: TestApp
-    let server: ReturnType<typeof Bun.serve>
     let connection: Connection
+    let close: () => Promise<void>
     beforeAll(async () => {
-      h = await makeTestApp(dialect)
-      server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (r) => h.app.handle(r) })
-      connection = new Connection(`http://127.0.0.1:${server.port}/sandbox/solana`, "confirmed")
+      ;({ h, connection, close } = await servedSandbox(dialect))
     })
-    afterAll(async () => {
-      await server.stop(true)
-      await h.close()
-    })
+    afterAll(() => close())
 
     test("a web3.js Connection reads the balances the faucet set", async () => {
       const wallet = Keypair.generate().publicKey

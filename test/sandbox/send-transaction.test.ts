@@ -10,23 +10,18 @@ import { createApproveInstruction } from "@solana/spl-token"
 import { sandboxUsdcAta, sandboxUsdcMint } from "../../src/modules/sandbox/identities"
 import { closeAccountInstruction, transferCheckedInstruction } from "../../src/platform/solana/spl-instructions"
 import { dialects } from "../support/db"
-import { makeTestApp, type TestApp } from "../support/app"
-import { fund } from "./helpers"
+import type { TestApp } from "../support/app"
+import { fund, servedSandbox } from "./helpers"
 
 for (const dialect of dialects) {
   describe(`sandbox sendTransaction (${dialect})`, () => {
     let h: TestApp
-    let server: ReturnType<typeof Bun.serve>
     let connection: Connection
+    let close: () => Promise<void>
     beforeAll(async () => {
-      h = await makeTestApp(dialect)
-      server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (r) => h.app.handle(r) })
-      connection = new Connection(`http://127.0.0.1:${server.port}/sandbox/solana`, "confirmed")
+      ;({ h, connection, close } = await servedSandbox(dialect))
     })
-    afterAll(async () => {
-      await server.stop(true)
-      await h.close()
-    })
+    afterAll(() => close())
 
     const funded = async (usdc: number, sol: number) => {
       const k = Keypair.generate()
