@@ -7,9 +7,13 @@ import { readFileSync } from "node:fs"
 import type { Keypair } from "@solana/web3.js"
 import type { Config } from "../platform/config/config"
 import type { RefillStep } from "../modules/pool/refill-run"
+import { upstreamText } from "../modules/marketplace/sanitize"
 import { shownRpc } from "./pool-reports"
 
 export type SendFunds = (step: RefillStep) => Promise<string>
+
+/** Why a send failed, fit for the terminal: web3.js's messages may name the RPC URL, which carries a provider's key. */
+export const sendFailure = (e: unknown, config: Config): string => upstreamText(e instanceof Error ? e.message : String(e), [config.solanaRpcUrl])
 
 /** Reads a treasury key file without ever echoing it; the error says why in general terms. */
 export const readTreasuryKey = async (command: string, file: string): Promise<Keypair | string> => {

@@ -6,7 +6,7 @@ import { Effect } from "effect"
 import { fundedByFaucet, parseAge, rotateWallets, type Funding } from "../modules/pool/rotation"
 import { sweepRetired } from "../modules/pool/sweep"
 import type { Command } from "./commands"
-import { fundsSender } from "./funding"
+import { fundsSender, sendFailure } from "./funding"
 import { loadConfigOrExit } from "./load-config"
 import { table, usd, sol } from "./pool-reports"
 import { treasuryFor } from "./pool-refill"
@@ -50,7 +50,7 @@ export const poolRotateCommand: Command = {
           Effect.promise(() =>
             send({ walletId: w.id, publicKey: w.publicKey, ...target }).then(
               () => onFunded(w.id),
-              (e: unknown) => console.error(`funding ${w.publicKey} FAILED: ${(e instanceof Error ? e.message : String(e)).slice(0, 200)}`),
+              (e: unknown) => console.error(`funding ${w.publicKey} FAILED: ${sendFailure(e, config)}`),
             ),
           ),
         { discard: true },

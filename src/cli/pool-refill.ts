@@ -11,7 +11,7 @@ import type { RefillStep } from "../modules/pool/refill-run"
 import { currentRefillReport } from "../modules/pool/refill-report"
 import type { Command } from "./commands"
 import { loadConfigOrExit } from "./load-config"
-import { fundsSender, readTreasuryKey } from "./funding"
+import { fundsSender, readTreasuryKey, sendFailure } from "./funding"
 import { sol, usd } from "./pool-reports"
 import { progress } from "./progress"
 import { flag, withCliRuntime } from "./runtime"
@@ -69,7 +69,7 @@ export const poolRefillCommand: Command = {
           console.log(line(i + 1, steps.length, s, outcome))
         } catch (e) {
           failed++
-          console.log(line(i + 1, steps.length, s, `FAILED: ${(e instanceof Error ? e.message : String(e)).slice(0, 200)}`))
+          console.log(line(i + 1, steps.length, s, `FAILED: ${sendFailure(e, config)}`))
         }
         bar(i + 1)
       }

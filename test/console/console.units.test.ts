@@ -27,6 +27,8 @@ describe("console form tokens", () => {
     expect(tokenMatches(a, `${a.slice(0, -1)}x`)).toBe(false)
     expect(tokenMatches(undefined, a)).toBe(false)
     expect(tokenMatches("", a)).toBe(false)
+    // An empty cookie and an empty form field must not pass as a matching pair.
+    expect(tokenMatches("", "")).toBe(false)
   })
 
   test("a cookie is Secure over https, or behind a trusted proxy that says https; a client's own X-Forwarded-Proto is not believed", () => {

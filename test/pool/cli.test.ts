@@ -55,4 +55,15 @@ describe("the RPC URL the CLI names", () => {
       expect(shown).toBe(new URL(url).origin)
     }
   })
+
+  test("a failed send's message, as printed, names no RPC key (web3.js puts the URL in its errors)", async () => {
+    const { sendFailure } = await import("../../src/cli/funding")
+    const { testConfig } = await import("../support/app")
+    for (const url of ["https://mainnet.example.com/v2/SeCrEtKeY123", "https://rpc.example.com/?api-key=SeCrEtKeY123"]) {
+      const config = testConfig({ SOLANA_RPC_URL: url })
+      const shown = sendFailure(new Error(`failed to get recent blockhash: fetch to ${url} failed: connection refused`), config)
+      expect(shown).not.toContain("SeCrEtKeY123")
+      expect(shown).toContain("connection refused")
+    }
+  })
 })

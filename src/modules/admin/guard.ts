@@ -9,9 +9,9 @@ import { adminFailures } from "./failures"
 
 const digest = (s: string) => createHash("sha256").update(s).digest()
 
-/** Constant-time check of the admin bearer token (hashing first equalises lengths). */
+/** Constant-time check of a token (hashing first equalises lengths); an empty one never matches, even an empty expected one. */
 export const tokenMatches = (given: string | undefined, expected: string): boolean =>
-  given !== undefined && timingSafeEqual(digest(given), digest(expected))
+  given !== undefined && given.length > 0 && timingSafeEqual(digest(given), digest(expected))
 
 export const requireAdmin = (authorization: string | null) =>
   Effect.flatMap(AppConfig, (config) =>
