@@ -1,6 +1,7 @@
 // The alert conditions as pure rules: which subjects fire, and when not.
 import { describe, expect, test } from "bun:test"
 import { lowWallets, OUTBOX_AFTER_MS, outboxTooOld, poolBelowFloor, stripeRefusing, UNKNOWN_AFTER_MS, unknownTooLong } from "../../src/modules/alerts/conditions"
+import { payingStatus } from "../../src/modules/pool/balances"
 import { signatureOf } from "../../src/platform/signing"
 import { createHmac } from "node:crypto"
 
@@ -17,11 +18,20 @@ describe("alert conditions", () => {
   test("a retired wallet still holding keys' storage data is judged by its balance; a retired one holding none never fires", () => {
     const held = { ...wallet({ publicKey: "H", status: "retired", usdcBalance: 100 }), id: "wal_h" }
     const idle = { ...wallet({ publicKey: "R", status: "retired", usdcBalance: 100 }), id: "wal_r" }
-    const byBalance = (w: { usdcBalance: number }) => (w.usdcBalance < 1000 ? "depleted" : "active")
-    const firing = lowWallets([held, idle], new Set(["wal_h"]), byBalance)
+    const byBalance = (w: { id: string; status: string; usdcBalance: number }) => (w.id !== "wal_h" ? w.status : w.usdcBalance < 1000 ? "depleted" : "active")
+    const firing = lowWallets([held, idle], byBalance)
     expect(firing.map((f) => f.subject)).toEqual(["H"])
     expect(firing[0]!.detail).toContain("retired, still paying storage calls")
-    expect(lowWallets([{ ...held, usdcBalance: 5000 }], new Set(["wal_h"]), byBalance)).toEqual([])
+    expect(lowWallets([{ ...held, usdcBalance: 5000 }], byBalance)).toEqual([])
+  })
+
+  test("a retired wallet is judged by its last read balance, and one never read stays retired (no alert, no refusal)", () => {
+    const t = { minCallUsdc: 1_000, minLamports: 10_000, lowUsdc: 5_000_000, lowLamports: 50_000_000 }
+    const retired = { status: "retired" as const, usdcBalance: 0, lamports: 0 }
+    expect(payingStatus({ ...retired, lastBalanceCheckAt: null }, t)).toBe("retired")
+    expect(payingStatus({ ...retired, lastBalanceCheckAt: 1 }, t)).toBe("depleted")
+    expect(payingStatus({ ...retired, usdcBalance: 1_000_000, lamports: 100_000_000, lastBalanceCheckAt: 1 }, t)).toBe("low_balance")
+    expect(payingStatus({ status: "active", usdcBalance: 0, lamports: 0, lastBalanceCheckAt: 1 }, t)).toBe("active")
   })
 
   test("the pool floor fires below it only, counts live wallets that are not retired, and is off without a floor", () => {

@@ -19,18 +19,14 @@ const minutes = (ms: number) => Math.floor(ms / 60_000)
 
 /**
  * Live wallets that are low or depleted (the test pool holds sandbox money
- * and refills itself). A retired wallet still holding keys' storage data
- * (`storageHeld`) keeps paying their storage calls, so it is judged by its
- * balance (`heldStatus`), as its status stays "retired".
+ * and refills itself), by `statusOf`: their status, unless the evaluator
+ * judges one otherwise (a retired wallet still paying keys' storage calls is
+ * judged by its balance, as its status stays "retired").
  */
-export const lowWallets = (
-  wallets: ReadonlyArray<Wallet & { readonly id?: string }>,
-  storageHeld: ReadonlySet<string> = new Set(),
-  heldStatus: (w: Wallet) => string = (w) => w.status,
-): ReadonlyArray<Firing> =>
+export const lowWallets = <W extends Wallet>(wallets: ReadonlyArray<W>, statusOf: (w: W) => string = (w) => w.status): ReadonlyArray<Firing> =>
   wallets
     .filter((w) => w.environment === "live")
-    .map((w) => ({ w, status: w.status === "retired" && w.id !== undefined && storageHeld.has(w.id) ? heldStatus(w) : w.status }))
+    .map((w) => ({ w, status: statusOf(w) }))
     .filter(({ status }) => status === "low_balance" || status === "depleted")
     .map(({ w, status }) => ({
       subject: w.publicKey,

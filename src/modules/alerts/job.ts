@@ -7,7 +7,7 @@ import { AppConfig } from "../../platform/config/service"
 import { withJobLock } from "../../platform/jobs/lock"
 import { periodOf } from "../../platform/period"
 import { Store } from "../../store/store"
-import { statusFor, thresholdsOf } from "../pool/balances"
+import { payingStatus, thresholdsOf } from "../pool/balances"
 import { lowWallets, outboxTooOld, poolBelowFloor, stripeRefusing, unknownTooLong } from "./conditions"
 import { deliver, observe } from "./service"
 
@@ -42,7 +42,7 @@ export const evaluateAlerts = Effect.fn("Alerts.evaluate")(function* () {
   const usage = yield* store.usage.gauges(periodOf(now))
   const held = yield* store.wallets.storageHolders(wallets.filter((w) => w.status === "retired" && w.environment === "live").map((w) => w.id))
   const thresholds = thresholdsOf(config)
-  yield* observe("wallet_low", lowWallets(wallets, new Set(held.keys()), (w) => statusFor({ usdc: w.usdcBalance, lamports: w.lamports }, thresholds)))
+  yield* observe("wallet_low", lowWallets(wallets, (w) => (held.has(w.id) ? payingStatus(w, thresholds) : w.status)))
   yield* observe("pool_total_low", poolBelowFloor(wallets, config.poolAlertTotalUsdc))
   yield* observe("usage_unknown", unknownTooLong(usage.unknown, usage.unknownOldestAt, now))
   yield* observe("outbox_stale", outboxTooOld(usage.outboxPending, usage.outboxOldestAt, now))

@@ -36,6 +36,15 @@ export const statusFor = (balance: { readonly usdc: number; readonly lamports: n
   return "active"
 }
 
+/**
+ * How a wallet stands to pay now. A retired wallet keeps that status whatever
+ * its balance, yet one holding keys' storage data still pays their storage
+ * calls: it is judged by its last read balance (never read, its balance is
+ * unknown, and it stays as it is).
+ */
+export const payingStatus = (w: Pick<WalletRow, "status" | "usdcBalance" | "lamports" | "lastBalanceCheckAt">, t: Thresholds): WalletStatus =>
+  w.status === "retired" && w.lastBalanceCheckAt !== null ? statusFor({ usdc: w.usdcBalance, lamports: w.lamports }, t) : w.status
+
 export type StatusChange = { readonly wallet_id: string; readonly public_key: string; readonly from: WalletStatus; readonly to: WalletStatus }
 
 export type BalanceCheckReport = {

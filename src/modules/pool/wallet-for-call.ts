@@ -13,7 +13,7 @@ import { KeyNotFound } from "../keys/errors"
 import { NoFundedWallet, WalletDepleted, WalletNotFound } from "./errors"
 import { assignWallet } from "./service"
 import { AppConfig } from "../../platform/config/service"
-import { statusFor, thresholdsOf } from "./balances"
+import { payingStatus, thresholdsOf } from "./balances"
 
 export type CallWallet = {
   readonly wallet: WalletRow
@@ -57,8 +57,7 @@ export const walletForCall = Effect.fn("Pool.walletForCall")(function* (
   const storageWallet = Effect.fnUntraced(function* (walletIdHolding: string, keyChanged: boolean) {
     const holder = yield* read(walletIdHolding)
     if (!holder || holder.environment !== environment) return yield* Effect.fail(new WalletNotFound({ walletId: walletIdHolding }))
-    // (Never read, its balances are unknown: it is not refused on them.)
-    const status = holder.status === "retired" && holder.lastBalanceCheckAt !== null ? statusFor({ usdc: holder.usdcBalance, lamports: holder.lamports }, thresholdsOf(config)) : holder.status
+    const status = payingStatus(holder, thresholdsOf(config))
     if (status === "depleted") {
       yield* Effect.logWarning("storage call refused: the wallet holding the key's data cannot pay", { key_id: keyId, wallet_id: holder.id, status: holder.status })
       return yield* Effect.fail(new WalletDepleted({ walletId: holder.id, status: holder.status === "retired" ? "retired" : "depleted" }))
