@@ -102,7 +102,7 @@ const unused = Effect.die("not used by the command line")
  * spawns nothing and prompts for nothing: the arguments are handed over, and
  * output goes through Console.
  */
-export const cliEnvironment = (versionLine: string) =>
+const cliEnvironment = (versionLine: string) =>
   Layer.mergeAll(
     FileSystem.layerNoop({}),
     Path.layer,

@@ -24,7 +24,7 @@ import { generateWallets } from "./service"
 export const DAY_MS = 86_400_000
 
 /** Wallets of `environment` created before `cutoff` and not yet retired, oldest first. Pure. */
-export const rotationCandidates = (wallets: ReadonlyArray<WalletRow>, cutoff: number, environment: WalletEnvironment): ReadonlyArray<WalletRow> =>
+const rotationCandidates = (wallets: ReadonlyArray<WalletRow>, cutoff: number, environment: WalletEnvironment): ReadonlyArray<WalletRow> =>
   wallets.filter((w) => w.environment === environment && w.status !== "retired" && w.createdAt < cutoff).toSorted((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
 
 /** "90d", "12h", "30m": a duration in ms; undefined when not of that form. Pure. */

@@ -89,7 +89,6 @@ export type Verdict =
   | { readonly ok: true; readonly outflow: Outflow; readonly tx: LegacyTransaction }
   | { readonly ok: false; readonly code: RejectCode; readonly reason: string }
 
-const SYSTEM = SYSTEM_PROGRAM
 const COMPUTE_BUDGET = "ComputeBudget111111111111111111111111111111"
 const TOKEN = TOKEN_PROGRAM_ID.toBase58()
 const TOKEN_2022 = TOKEN_2022_PROGRAM_ID.toBase58()
@@ -176,7 +175,7 @@ export const checkTransaction = (input: PolicyInput): Verdict => {
     if (program !== COMPUTE_BUDGET) otherInstructions++
     const verdict =
       program === COMPUTE_BUDGET ? computeBudget(ix, where)
-      : program === SYSTEM ? system(ix, where)
+      : program === SYSTEM_PROGRAM ? system(ix, where)
       : program === TOKEN || program === TOKEN_2022 ? token(ix, program, where)
       : program === ATA ? ata(ix, where)
       : reject("program_not_allowed", `${where} calls program ${program}, which a pool wallet never signs for`)

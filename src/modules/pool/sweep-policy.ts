@@ -27,7 +27,6 @@ export type SweepVerdict =
   | { readonly ok: true; readonly tx: LegacyTransaction; readonly usdc: bigint; readonly lamports: bigint; readonly closesTokenAccount: boolean }
   | { readonly ok: false; readonly code: SweepRejectCode; readonly reason: string }
 
-const SYSTEM = SYSTEM_PROGRAM
 const TOKEN = TOKEN_PROGRAM_ID.toBase58()
 
 const reject = (code: SweepRejectCode, reason: string): SweepVerdict => ({ ok: false, code, reason })
@@ -53,7 +52,7 @@ export const checkSweep = (input: SweepPolicyInput): SweepVerdict => {
     const where = `instruction ${i}`
     const program = key(ix.programIndex)
     const d = ix.data
-    if (program === SYSTEM) {
+    if (program === SYSTEM_PROGRAM) {
       if (d.length !== 12 || u32At(d, 0) !== 2 || ix.accountIndexes.length !== 2) return reject("instruction_forbidden", `${where} is a System instruction other than a transfer`)
       if (account(ix, 0) !== input.payer) return reject("instruction_forbidden", `${where} transfers lamports from ${account(ix, 0)}, not from the retired wallet`)
       if (account(ix, 1) !== input.treasury) return reject("not_to_treasury", `${where} sends lamports to ${account(ix, 1)}, not to the treasury`)

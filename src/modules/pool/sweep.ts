@@ -18,19 +18,19 @@ import { associatedTokenAddress } from "../../platform/solana/spl-ids"
 import { closeAccountInstruction, transferCheckedInstruction } from "../../platform/solana/spl-instructions"
 import { Store } from "../../store/store"
 import type { WalletRow } from "../../store/wallets/repo"
+import { USDC_DECIMALS } from "../marketplace/protocol"
 import { Networks, type NetworkShape } from "../network/service"
 import { TreasuryNotConfigured } from "./errors"
 import { LAMPORTS_PER_SIGNATURE } from "./signing-policy"
 import { Signer } from "./signer"
 import { checkSweep } from "./sweep-policy"
 
-const USDC_DECIMALS = 6
 /**
  * How long after its retirement a wallet is left alone: instances keep a
  * short-lived list of paying wallets, so a call may still pay from a wallet
  * retired moments ago, and a sweep racing it would fail that call.
  */
-export const SWEEP_GRACE_MS = 10 * 60_000
+const SWEEP_GRACE_MS = 10 * 60_000
 // How long a sent sweep is given to confirm before the run reports it as unknown (the next run reads the chain again).
 const CONFIRM_WITHIN_MS = 60_000
 

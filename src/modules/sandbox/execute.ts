@@ -23,7 +23,6 @@ import { verifySignature } from "./transaction"
 /** A refusal in the JSON-RPC error's shape: the code and message a real node's preflight gives. */
 export class SendRefused extends Data.TaggedError("SendRefused")<{ readonly code: number; readonly message: string; readonly err: unknown }> {}
 
-const SYSTEM = SYSTEM_PROGRAM
 const TOKEN = TOKEN_PROGRAM_ID.toBase58()
 const USDC = sandboxUsdcMint.toBase58()
 
@@ -71,7 +70,7 @@ export const executeTransaction = (db: SandboxStore, wire: Uint8Array, now: numb
       Effect.gen(function* () {
         const program = key(ix.programIndex)
         const d = ix.data
-        if (program === SYSTEM && d.length === 12 && u32At(d, 0) === 2 && ix.accountIndexes.length === 2) {
+        if (program === SYSTEM_PROGRAM && d.length === 12 && u32At(d, 0) === 2 && ix.accountIndexes.length === 2) {
           if (!isSigner(ix.accountIndexes[0]!)) return yield* invalidAccount(i, "MissingRequiredSignature")
           if (!writable(ix, 0, 1)) return yield* simulationFailed(`Error processing Instruction ${i}: instruction changed the balance of a read-only account`, { InstructionError: [i, "ReadonlyLamportChange"] })
           const lamports = amountOf(u64At(d, 4))
