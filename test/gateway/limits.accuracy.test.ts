@@ -111,7 +111,9 @@ for (const backend of backends) {
       const refused = []
       for (let i = 0; i < 6; i++) refused.push(...(await fire(g, a.key, 1)))
       expect(statusCounts(refused)).toEqual({ 429: 6 })
-      expect(builds).toBeLessThanOrEqual(2)
+      // The in-memory limiter answers before any work; a shared one may let the first refused call's build start.
+      if (backend.name === "memory") expect(builds).toBe(1)
+      else expect(builds).toBeLessThanOrEqual(2)
       const rows = await g.runtime.runPromise(Effect.flatMap(Store, (s) => s.usage.history({ keyId: a.keyId, limit: 100 })))
       expect(rows.map((r) => r.state)).toEqual(["settled"])
       expect(poolBefore - (await g.usdcBalance(wallet!.publicKey))).toBe(rows[0]!.priceBase)
