@@ -1,13 +1,13 @@
 // Billing programs the routes and jobs run: webhook intake, closing billing
 // periods, and reconciling the ledger with what Stripe accepted.
 import { Clock, Effect } from "effect"
-import { emitQuietly, keyRef } from "../webhooks/events"
-import type { KeyRow } from "../../store/keys/repo"
+import { emit, isEventType } from "../webhooks/events"
 import { isPeriod, periodBounds, periodOf, previousPeriod } from "../../platform/period"
 import { Store } from "../../store/store"
-import type { PeriodRange, WebhookEffect } from "../../store/billing/repo"
+import type { Notice, PeriodRange, WebhookEffect } from "../../store/billing/repo"
 import { ApiKeys } from "../keys/verifier"
 import { METER_EVENT_MAX_AGE_MS } from "./reporter"
+import { invoiceNotices, isInvoiceOutcome } from "./notices"
 import { StripeClient } from "./stripe-client"
 import { decodeEvent, isHandled } from "./webhooks"
 import { isOdd } from "./webhooks/shared"
@@ -29,25 +29,20 @@ const customerKeys = (customerId: string, now: number) =>
     return { user, keys: user ? yield* store.keys.listByUser(user.id, periodOf(now)) : [] }
   })
 
-const isInvoiceOutcome = (kind: string) => kind === "invoice_payment_failed" || kind === "invoice_paid"
-
 /**
- * The developer's webhooks hear what a payment event did: a failed payment,
- * and each key it suspended; a paid invoice, each key it reinstated. The
- * keys before and after the event tell which moved.
+ * Queues the developer events an applied Stripe event owes, then marks them
+ * queued. One that cannot be queued fails the delivery (503): Stripe sends
+ * the event again, and its replay queues what is still owed (queueing one
+ * twice is one event, by its id).
  */
-const tellDeveloper = (decoded: WebhookEffect & { readonly customerId: string }, userId: string, before: ReadonlyArray<KeyRow>, after: ReadonlyArray<KeyRow>) =>
-  Effect.gen(function* () {
-    if (decoded.kind !== "invoice_payment_failed" && decoded.kind !== "invoice_paid") return
-    const invoiceId = decoded.invoiceId
-    const was = new Map(before.map((k) => [k.id, k.status]))
-    if (decoded.kind === "invoice_payment_failed") {
-      yield* emitQuietly(userId, "billing.payment_failed", { invoice_id: invoiceId, period: decoded.period }, `evt_payfail_${invoiceId}`)
-      for (const k of after) if (was.get(k.id) === "active" && k.status === "suspended") yield* emitQuietly(userId, "key.suspended", { key: keyRef(k), reason: k.statusReason }, `evt_susp_${k.id}_${invoiceId}`)
-    } else {
-      for (const k of after) if (was.get(k.id) === "suspended" && k.status === "active") yield* emitQuietly(userId, "key.reinstated", { key: keyRef(k) }, `evt_reinst_${k.id}_${invoiceId}`)
-    }
-  })
+const queueNotices = Effect.fn("Billing.queueNotices")(function* (eventId: string, notices: ReadonlyArray<Notice>) {
+  if (notices.length === 0) return
+  for (const n of notices) {
+    if (isEventType(n.type)) yield* emit(n.userId, n.type, n.data, n.eventId)
+    else yield* Effect.logError("a stripe event owes a developer event of an unknown type; dropped", { event_id: eventId, type: n.type })
+  }
+  yield* Effect.flatMap(Store, (store) => store.billing.noticesQueued(eventId))
+})
 
 /**
  * A genuine event we cannot read: acknowledged (a 5xx would have Stripe send
@@ -76,16 +71,13 @@ export const receiveStripeWebhook = Effect.fn("Billing.receiveWebhook")(function
   const decoded = decodeEvent(event)
   if (isOdd(decoded)) return yield* acknowledgeMalformed(event, decoded.odd)
   const now = yield* Clock.currentTimeMillis
-  // The keys before the change, for the events that tell which keys it moved.
-  const before = decoded && isInvoiceOutcome(decoded.kind) ? (yield* customerKeys(decoded.customerId, now)).keys : []
-  const outcome = yield* store.billing.applyWebhook({ id: event.id, type: event.type, now, created: event.created }, decoded)
+  const { outcome, notices } = yield* store.billing.applyWebhook({ id: event.id, type: event.type, now, created: event.created }, decoded, decoded && isInvoiceOutcome(decoded) ? invoiceNotices(decoded) : undefined)
   if (outcome === "applied" && decoded && changesKeys(decoded)) {
-    const after = yield* customerKeys(decoded.customerId, now)
     // Committed: this instance's verification cache drops the customer's keys, so the change takes
     // effect on the next request here (other instances when their entries expire, KEY_CACHE_TTL_MS).
-    for (const key of after.keys) keys.forget(key.id)
-    if (after.user) yield* tellDeveloper(decoded, after.user.id, before, after.keys)
+    for (const key of (yield* customerKeys(decoded.customerId, now)).keys) keys.forget(key.id)
   }
+  yield* queueNotices(event.id, notices)
   const log = outcome === "unknown_customer" ? Effect.logWarning : Effect.logInfo
   yield* log(outcome === "stale" ? "stripe event older than the state it would change; not applied" : "stripe event", { event_id: event.id, type: event.type, outcome })
   return { received: true, event_id: event.id, outcome } satisfies WebhookResult

@@ -18,6 +18,8 @@ export const EVENT_TYPES = [
 ] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 
+export const isEventType = (type: string): type is EventType => (EVENT_TYPES as ReadonlyArray<string>).includes(type)
+
 /** A key as events name it: never the secret. */
 export const keyRef = (k: { readonly id: string; readonly name: string; readonly prefix: string }) => ({ id: k.id, name: k.name, prefix: k.prefix })
 

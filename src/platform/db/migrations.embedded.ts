@@ -18,6 +18,7 @@ import sqlite_13 from "../../../drizzle/sqlite/0013_usage_request_id_idx.sql" wi
 import sqlite_14 from "../../../drizzle/sqlite/0014_alerts.sql" with { type: "text" }
 import sqlite_15 from "../../../drizzle/sqlite/0015_developer_webhooks.sql" with { type: "text" }
 import sqlite_16 from "../../../drizzle/sqlite/0016_wallet_rotation.sql" with { type: "text" }
+import sqlite_17 from "../../../drizzle/sqlite/0017_stripe_event_notices.sql" with { type: "text" }
 
 export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488039901, breakpoints: true, sql: sqlite_0 },
@@ -37,6 +38,7 @@ export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0014_alerts", when: 1796122407257, breakpoints: true, sql: sqlite_14 },
   { tag: "0015_developer_webhooks", when: 1796122992626, breakpoints: true, sql: sqlite_15 },
   { tag: "0016_wallet_rotation", when: 1796127982367, breakpoints: true, sql: sqlite_16 },
+  { tag: "0017_stripe_event_notices", when: 1796145028037, breakpoints: true, sql: sqlite_17 },
 ]
 
 import pg_0 from "../../../drizzle/pg/0000_init.sql" with { type: "text" }
@@ -57,6 +59,7 @@ import pg_14 from "../../../drizzle/pg/0014_alerts.sql" with { type: "text" }
 import pg_15 from "../../../drizzle/pg/0015_developer_webhooks.sql" with { type: "text" }
 import pg_16 from "../../../drizzle/pg/0016_wallet_rotation.sql" with { type: "text" }
 import pg_17 from "../../../drizzle/pg/0017_billing_counters_one_upsert.sql" with { type: "text" }
+import pg_18 from "../../../drizzle/pg/0018_stripe_event_notices.sql" with { type: "text" }
 
 export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488040566, breakpoints: true, sql: pg_0 },
@@ -77,4 +80,5 @@ export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0015_developer_webhooks", when: 1796122993202, breakpoints: true, sql: pg_15 },
   { tag: "0016_wallet_rotation", when: 1796127982952, breakpoints: true, sql: pg_16 },
   { tag: "0017_billing_counters_one_upsert", when: 1796139078951, breakpoints: true, sql: pg_17 },
+  { tag: "0018_stripe_event_notices", when: 1796145028590, breakpoints: true, sql: pg_18 },
 ]

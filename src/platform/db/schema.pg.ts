@@ -212,6 +212,10 @@ export const stripeEvents = pgTable("stripe_events", {
   // malformed (genuine but unreadable: acknowledged, nothing changed) or
   // foreign_meter; a redelivery of any of them changes nothing.
   outcome: text("outcome").notNull().default("applied"),
+  // The developer events an applied event owes (JSON), written in the
+  // transaction that applied it and cleared once they are queued: a crash in
+  // between leaves them here, and Stripe's redelivery (it had no 2xx) queues them.
+  notices: text("notices"),
 })
 
 // The newest Stripe event applied to each piece of state Stripe drives

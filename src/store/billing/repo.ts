@@ -18,6 +18,18 @@ export type WebhookEffect =
  */
 export type WebhookOutcome = "applied" | "duplicate" | "unknown_customer" | "stale"
 
+/** A key as an event's notices see it, before and after the event (in its transaction). */
+export type KeyStatus = { readonly id: string; readonly name: string; readonly prefix: string; readonly status: string; readonly statusReason: string | null }
+
+/** A developer event an applied Stripe event owes; its id makes queueing it twice one event. */
+export type Notice = { readonly userId: string; readonly type: string; readonly data: Record<string, unknown>; readonly eventId: string }
+
+/** The notices of an event for the user it applied to, from the user's keys before and after it. */
+export type NoticesOf = (userId: string, before: ReadonlyArray<KeyStatus>, after: ReadonlyArray<KeyStatus>) => ReadonlyArray<Notice>
+
+/** What applying an event did, and the notices it owes (for a duplicate, those never marked queued). */
+export type AppliedWebhook = { readonly outcome: WebhookOutcome; readonly notices: ReadonlyArray<Notice> }
+
 /** Why an event was recorded without being applied. */
 export type IgnoredOutcome = "malformed" | "foreign_meter"
 
@@ -125,9 +137,13 @@ export interface BillingRepo {
   /**
    * Records the event id and applies its effect in one transaction; a
    * replayed id changes nothing ("duplicate"). An event for a customer we do
-   * not know is recorded and otherwise ignored.
+   * not know is recorded and otherwise ignored. With `noticesOf`, the
+   * developer events it owes are written with it, in the same transaction,
+   * until `noticesQueued`; a replay returns those still owed.
    */
-  readonly applyWebhook: (event: SnapshotEventRecord, effect: WebhookEffect | undefined) => Effect.Effect<WebhookOutcome, StoreUnavailable>
+  readonly applyWebhook: (event: SnapshotEventRecord, effect: WebhookEffect | undefined, noticesOf?: NoticesOf) => Effect.Effect<AppliedWebhook, StoreUnavailable>
+  /** The event's notices are queued: a replay owes nothing more. */
+  readonly noticesQueued: (eventId: string) => Effect.Effect<void, StoreUnavailable>
   /** Records a genuine event that is acknowledged without being applied; "duplicate" when its id was recorded before. */
   readonly recordIgnored: (event: StripeEventRecord, outcome: IgnoredOutcome) => Effect.Effect<"recorded" | "duplicate", StoreUnavailable>
   /** Whether an event id was recorded (a redelivery is answered without asking Stripe for the event). */

@@ -7,36 +7,47 @@ import { Effect } from "effect"
 import { lockCounters } from "../outbox/sql"
 import type { SqlPort } from "../port"
 import { attributedCount, flagNamed, flagReason, insertReport, knownIdentifiers, namedByAny, sampleIdentifiers, toFlagged, toUnattributed, unattributedStatement } from "./meter-errors"
-import type { BillingRepo, FlaggedUsage } from "./repo"
+import type { AppliedWebhook, BillingRepo, FlaggedUsage, KeyStatus, Notice, WebhookOutcome } from "./repo"
 import {
-  closePeriodStatement, effectSteps, hasEventStatement, insertEvent, periodsOfStatement, reconcileStatement, setEventOutcome, toPeriods, toReconciliation, toUserUsage, userByCustomer, userUsageStatement,
+  closePeriodStatement, effectSteps, eventNotices, hasEventStatement, insertEvent, keyStatusesOf, periodsOfStatement, reconcileStatement, setEventNotices, setEventOutcome, toPeriods, toReconciliation, toUserUsage, userByCustomer,
+  userUsageStatement,
 } from "./statements"
 import { claimVersion } from "./versions"
 
 export const sqlBilling = (port: SqlPort): BillingRepo => {
   const { all } = port
   return {
-    applyWebhook: (event, effect) =>
+    applyWebhook: (event, effect, noticesOf) =>
       port.transaction((tx) =>
         Effect.gen(function* () {
-          if ((yield* tx.all(insertEvent(event, "applied"))).length === 0) return "duplicate" as const
-          if (!effect) return "applied" as const
+          const answer = (outcome: WebhookOutcome, notices: ReadonlyArray<Notice> = []): AppliedWebhook => ({ outcome, notices })
+          if ((yield* tx.all(insertEvent(event, "applied"))).length === 0) {
+            const [owed] = yield* tx.all<{ notices: string | null }>(eventNotices(event.id))
+            return answer("duplicate", owed?.notices ? (JSON.parse(owed.notices) as ReadonlyArray<Notice>) : [])
+          }
+          if (!effect) return answer("applied")
           const [user] = yield* tx.all<{ id: string }>(userByCustomer(effect.customerId))
           if (!user) {
             yield* tx.run(setEventOutcome(event.id, "unknown_customer"))
-            return "unknown_customer" as const
+            return answer("unknown_customer")
           }
+          const before = noticesOf ? yield* tx.all<KeyStatus>(keyStatusesOf(user.id)) : []
           let applied = 0
           for (const step of effectSteps(user.id, effect, event.now)) {
             if (step.version && (yield* tx.all(claimVersion(step.version, event))).length === 0) continue
             for (const s of step.statements) yield* tx.run(s)
             applied++
           }
-          if (applied > 0) return "applied" as const
-          yield* tx.run(setEventOutcome(event.id, "stale"))
-          return "stale" as const
+          if (applied === 0) {
+            yield* tx.run(setEventOutcome(event.id, "stale"))
+            return answer("stale")
+          }
+          const notices = noticesOf ? noticesOf(user.id, before, yield* tx.all<KeyStatus>(keyStatusesOf(user.id))) : []
+          if (notices.length > 0) yield* tx.run(setEventNotices(event.id, JSON.stringify(notices)))
+          return answer("applied", notices)
         }),
       ),
+    noticesQueued: (eventId) => port.run(setEventNotices(eventId, null)),
     recordIgnored: (event, outcome) => Effect.map(all(insertEvent(event, outcome)), (rows) => (rows.length === 0 ? ("duplicate" as const) : ("recorded" as const))),
     hasEvent: (id) => Effect.map(all(hasEventStatement(id)), (rows) => rows.length > 0),
     applyMeterErrorReport: (event, report) =>

@@ -12,6 +12,13 @@ export const setEventOutcome = (id: string, outcome: string) => sql`update strip
 
 export const hasEventStatement = (id: string) => sql`select 1 as one from stripe_events where id = ${id} limit 1`
 
+export const eventNotices = (id: string) => sql`select notices from stripe_events where id = ${id}`
+
+export const setEventNotices = (id: string, notices: string | null) => sql`update stripe_events set notices = ${notices} where id = ${id}`
+
+/** The user's keys as an event's notices compare them, in one order. */
+export const keyStatusesOf = (userId: string) => sql`select id, name, prefix, status, status_reason as "statusReason" from api_keys where user_id = ${userId} order by id`
+
 export const userByCustomer = (customerId: string) => sql`select id from users where stripe_customer_id = ${customerId} limit 1`
 
 const linkInvoice = (userId: string, e: { invoiceId: string; subscriptionId: string | null; period: string }, status: "paid" | "failed" | null) => sql`
