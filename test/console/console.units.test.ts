@@ -5,6 +5,7 @@ import { dailyChart } from "../../src/modules/console/chart"
 import { csrfForSession, sameOrigin } from "../../src/modules/console/csrf"
 import { tokenMatches } from "../../src/modules/admin/guard"
 import { viaHttps } from "../../src/platform/http/request-url"
+import { publicOrigin } from "../../src/modules/console/routes/respond"
 import { html, trusted } from "../../src/modules/console/html"
 import { shellQuote } from "../../src/modules/console/pages/agents"
 import { billingPage } from "../../src/modules/console/pages/billing"
@@ -37,6 +38,22 @@ describe("console form tokens", () => {
     expect(viaHttps(at("http://gw.example/console", "https"), 0)).toBe(false)
     expect(viaHttps(at("http://gw.example/console", "https"), 1)).toBe(true)
     expect(viaHttps(at("http://gw.example/console", "https, http"), 1)).toBe(false)
+    // Two proxies that append (a CDN the client reached over https, then a load balancer it reached over http).
+    expect(viaHttps(at("http://gw.example/console", "https, http"), 2)).toBe(true)
+    expect(viaHttps(at("http://gw.example/console", "https, http, http"), 2)).toBe(false)
+  })
+
+  test("the origin a snippet shows: behind a trusted proxy its forwarded host and scheme; a client's own entries, an untrusted header or a host that is not one are not shown", () => {
+    const at = (headers: Record<string, string>) => new Request("http://10.0.0.5:3000/console/agents/x", { headers: { host: "10.0.0.5:3000", ...headers } })
+    expect(publicOrigin(at({ "x-forwarded-host": "gw.example", "x-forwarded-proto": "https" }), 1)).toBe("https://gw.example")
+    expect(publicOrigin(at({ "x-forwarded-host": "gw.example", "x-forwarded-proto": "https" }), 0)).toBe("http://10.0.0.5:3000")
+    // No X-Forwarded-Proto: the scheme the request itself came by, as for cookies.
+    expect(publicOrigin(at({ "x-forwarded-host": "gw.example:8443" }), 1)).toBe("http://gw.example:8443")
+    expect(publicOrigin(at({ "x-forwarded-host": "evil.example, gw.example", "x-forwarded-proto": "http, https" }), 1)).toBe("https://gw.example")
+    expect(publicOrigin(at({ "x-forwarded-host": "gw.example, lb.internal", "x-forwarded-proto": "https, http" }), 2)).toBe("https://gw.example")
+    expect(publicOrigin(at({ "x-forwarded-host": "[2001:db8::1]:443", "x-forwarded-proto": "https" }), 1)).toBe("https://[2001:db8::1]:443")
+    expect(publicOrigin(at({ "x-forwarded-host": "gw.example/<script>", "x-forwarded-proto": "https" }), 1)).toBe("http://10.0.0.5:3000")
+    expect(publicOrigin(at({ "x-forwarded-host": "a@gw.example", "x-forwarded-proto": "https" }), 1)).toBe("http://10.0.0.5:3000")
   })
 
   test("a browser's Origin must be this host; none (an older browser) passes; Sec-Fetch-Site decides when sent", () => {
@@ -54,6 +71,9 @@ describe("console form tokens", () => {
     const req = new Request("http://10.0.0.5:3000/console/keys", { method: "POST", headers: { host: "10.0.0.5:3000", origin: "https://gw.example", "x-forwarded-host": "gw.example" } })
     expect(sameOrigin(req, 1)).toBe(true)
     expect(sameOrigin(req, 0)).toBe(false)
+    // A host the client put left of the proxy's entry is not the one compared.
+    const forged = new Request("http://10.0.0.5:3000/console/keys", { method: "POST", headers: { host: "10.0.0.5:3000", origin: "https://evil.example", "x-forwarded-host": "evil.example, gw.example" } })
+    expect(sameOrigin(forged, 1)).toBe(false)
   })
 })
 

@@ -8,6 +8,7 @@
 import { isIP } from "node:net"
 import { Effect } from "effect"
 import { AppConfig } from "../../platform/config/service"
+import { forwardedValue } from "../../platform/http/request-url"
 
 // The listening server knows the socket; the app only sees the Request. The
 // server records each request's peer here (src/app/server.ts), which also
@@ -23,15 +24,8 @@ export const rememberPeer = (request: Request, address: string | undefined): voi
 export const inheritPeer = (from: Request, to: Request): void => rememberPeer(to, peers.get(from))
 
 /** The client's address: the socket's, or with `hops` trusted proxies the hops-th X-Forwarded-For entry from the right. */
-export const clientAddress = (request: Request, hops: number): string => {
-  const socket = peers.get(request) ?? "unknown"
-  if (hops <= 0) return socket
-  const entries = (request.headers.get("x-forwarded-for") ?? "").split(",").map((e) => e.trim()).filter((e) => e.length > 0)
-  // Fewer entries than hops: the request skipped a proxy, and the left-most
-  // entry is the nearest to the client that a trusted proxy can have written.
-  if (entries.length === 0) return socket
-  return entries[Math.max(0, entries.length - hops)]!.slice(0, 64)
-}
+export const clientAddress = (request: Request, hops: number): string =>
+  forwardedValue(request, "x-forwarded-for", hops)?.slice(0, 64) ?? peers.get(request) ?? "unknown"
 
 /** The client's address under the configured TRUST_PROXY. */
 export const clientAddressOf = (request: Request) => Effect.map(AppConfig, (config) => clientAddress(request, config.trustProxy))

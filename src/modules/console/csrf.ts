@@ -4,6 +4,7 @@
 // cookie (double submit). Either way the browser's Origin, when sent, must be
 // this host's.
 import { createHmac, randomBytes } from "node:crypto"
+import { forwardedValue } from "../../platform/http/request-url"
 
 export const CSRF_FIELD = "csrf"
 export const PRE_SESSION_COOKIE = "tdk_csrf"
@@ -24,8 +25,7 @@ export const sameOrigin = (request: Request, trustProxy = 0): boolean => {
   if (site !== null) return site === "same-origin"
   const origin = request.headers.get("origin")
   if (origin === null) return true
-  const forwarded = trustProxy > 0 ? request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined
-  const host = forwarded || request.headers.get("host")
+  const host = forwardedValue(request, "x-forwarded-host", trustProxy) ?? request.headers.get("host")
   try {
     return host !== null && host !== undefined && new URL(origin).host === host
   } catch {

@@ -7,13 +7,27 @@ const PLACEHOLDER_ORIGIN = "http://host.invalid"
 export const urlOf = (request: Request): URL => URL.parse(request.url) ?? URL.parse(request.url, PLACEHOLDER_ORIGIN) ?? new URL(`${PLACEHOLDER_ORIGIN}/`)
 
 /**
+ * What the outermost trusted proxy wrote in a forwarded header
+ * (X-Forwarded-For, -Proto, -Host). Behind `hops` proxies that each append
+ * what they received (TRUST_PROXY), that is the hops-th entry from the right;
+ * entries left of it the client wrote itself and are never read. Fewer
+ * entries than hops (a proxy that sets instead of appending, or one skipped):
+ * the left-most. No entry, or no trusted proxy: undefined.
+ */
+export const forwardedValue = (request: Request, header: string, hops: number): string | undefined => {
+  if (hops <= 0) return undefined
+  const entries = (request.headers.get(header) ?? "").split(",").map((e) => e.trim()).filter((e) => e.length > 0)
+  return entries.length === 0 ? undefined : entries[Math.max(0, entries.length - hops)]
+}
+
+/**
  * The client reached the server over https: the request's own scheme, or,
- * behind TRUST_PROXY, the nearest proxy's X-Forwarded-Proto (a client's own
- * header is believed only when a trusted proxy wrote after it). Decides a
- * cookie's Secure flag.
+ * behind TRUST_PROXY, the scheme the proxies' X-Forwarded-Proto says the
+ * client used (forwardedValue). Decides a cookie's Secure flag and the
+ * scheme of the origin the console shows.
  */
 export const viaHttps = (request: Request, trustProxy: number): boolean =>
-  urlOf(request).protocol === "https:" || (trustProxy > 0 && (request.headers.get("x-forwarded-proto") ?? "").split(",").at(-1)?.trim() === "https")
+  urlOf(request).protocol === "https:" || forwardedValue(request, "x-forwarded-proto", trustProxy)?.toLowerCase() === "https"
 
 /**
  * The request as the router can read it. Elysia finds the path at the first

@@ -2,7 +2,7 @@
 // redirects after a form, the pre-session form token, and the page shown
 // when the API refused (its problem's title and detail, never a stack).
 import { CSRF_FIELD, PRE_SESSION_COOKIE, cookieValue, newPreSessionToken, sameOrigin } from "../csrf"
-import { viaHttps } from "../../../platform/http/request-url"
+import { forwardedValue, urlOf, viaHttps } from "../../../platform/http/request-url"
 import { tokenMatches } from "../../admin/guard"
 import { html } from "../html"
 import { consoleCsp, page, type Nav } from "../layout"
@@ -39,12 +39,19 @@ export const checkedForm = (request: Request, body: unknown, expected: string | 
 export const preSessionFormOk = (request: Request, body: unknown, trustProxy: number): Form | undefined =>
   checkedForm(request, body, cookieValue(request.headers.get("cookie"), PRE_SESSION_COOKIE), trustProxy)
 
-/** This site's origin as the client sees it, for snippets it copies: behind TRUST_PROXY, the proxy's forwarded host and scheme. */
+// A host as a Host header may carry it: a name or IPv4 address, or a bracketed IPv6 one, with an optional port.
+const HOST = /^(?:[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?|\[[0-9a-f:.]{2,45}\])(?::\d{1,5})?$/i
+
+/**
+ * This site's origin as the client sees it, for snippets it copies: behind
+ * TRUST_PROXY, the host and scheme the proxies forwarded (the same entries
+ * the CSRF check and cookies believe); a forwarded host that is not a host
+ * is not shown.
+ */
 export const publicOrigin = (request: Request, trustProxy: number): string => {
-  const host = trustProxy > 0 ? request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined
-  if (!host) return new URL(request.url).origin
-  const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "http" ? "http" : "https"
-  return `${proto}://${host}`
+  const host = forwardedValue(request, "x-forwarded-host", trustProxy)
+  if (host === undefined || !HOST.test(host)) return urlOf(request).origin
+  return `${viaHttps(request, trustProxy) ? "https" : "http"}://${host}`
 }
 
 export const forbiddenForm = (nav?: Nav) =>
