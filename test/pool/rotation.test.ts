@@ -18,6 +18,7 @@ import { readJson } from "../support/app"
 import { bearer, login, register } from "../support/accounts"
 import { selectAll } from "../support/billing"
 import { dialects } from "../support/db"
+import { jobLockKey } from "../../src/platform/jobs/lock"
 import { makeGatewayApp, type GatewayApp } from "../support/gateway"
 import { ADMIN } from "./served"
 
@@ -203,3 +204,33 @@ describe("sweep and rotate refusals", () => {
     expect(unknownPool.status).toBe(422)
   })
 })
+
+if (dialects.includes("postgres"))
+  describe("sweep and rotate while another instance runs one (postgres)", () => {
+    test("the job lock held elsewhere: 409 sweep_in_progress and rotation_in_progress, nothing changed; once free, both run", async () => {
+      const g = await makeGatewayApp("postgres", { ADMIN_TOKEN: ADMIN, POOL_TREASURY_ADDRESS: Keypair.generate().publicKey.toBase58() })
+      try {
+        const [w] = await g.seedPool(1)
+        const db = await g.runtime.runPromise(Database)
+        if (db.kind !== "postgres") throw new Error("postgres expected")
+        // Another instance's run: the same advisory locks, held on a session of their own.
+        const other = await db.client.reserve()
+        await other`select pg_advisory_lock(${jobLockKey("pool-sweep")}::bigint), pg_advisory_lock(${jobLockKey("pool-rotate")}::bigint)`
+        try {
+          const sweep = await readJson(await g.request("/admin/pool/sweep", { method: "POST", json: {}, headers: bearer(ADMIN) }))
+          expect(sweep).toMatchObject({ status: 409, body: { code: "sweep_in_progress" } })
+          const rotate = await readJson(await g.request("/admin/pool/rotate", { method: "POST", json: { older_than_days: 0 }, headers: bearer(ADMIN) }))
+          expect(rotate).toMatchObject({ status: 409, body: { code: "rotation_in_progress" } })
+          const pool = await g.runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.list()))
+          expect(pool.map((x) => [x.id, x.status])).toEqual([[w!.id, "active"]])
+        } finally {
+          await other`select pg_advisory_unlock_all()`
+          other.release()
+        }
+        expect((await readJson(await g.request("/admin/pool/sweep", { method: "POST", json: { dry_run: true }, headers: bearer(ADMIN) }))).status).toBe(200)
+        expect((await readJson(await g.request("/admin/pool/rotate", { method: "POST", json: { older_than_days: 0, dry_run: true }, headers: bearer(ADMIN) }))).status).toBe(200)
+      } finally {
+        await g.close()
+      }
+    })
+  })

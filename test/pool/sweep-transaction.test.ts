@@ -9,7 +9,7 @@ import { AccountLayout, createApproveInstruction, createCloseAccountInstruction,
 import { Keypair, PublicKey, SystemProgram, Transaction, type TransactionInstruction } from "@solana/web3.js"
 import { FailedTransactionMetadata, LiteSVM } from "litesvm"
 import { checkSweep } from "../../src/modules/pool/sweep-policy"
-import { sweepAmounts, sweepTransaction } from "../../src/modules/pool/sweep"
+import { sweepAmounts, sweepDiffers, sweepTransaction } from "../../src/modules/pool/sweep"
 import { mintBytes, tokenAccountView } from "../../src/modules/sandbox/accounts"
 import { MINT_RENT_LAMPORTS, TOKEN_ACCOUNT_RENT_LAMPORTS } from "../../src/modules/sandbox/identities"
 import { closeAccountInstruction } from "../../src/platform/solana/spl-instructions"
@@ -40,6 +40,17 @@ describe("the treasury rule", () => {
     const v = verdict(sweepTransaction(wallet.publicKey.toBase58(), treasury.publicKey.toBase58(), mint.toBase58(), { usdc: 1_500_000, lamports: 90_000, close: true }, blockhash))
     if (!v.ok) throw new Error(v.reason)
     expect({ usdc: v.usdc, lamports: v.lamports, close: v.closesTokenAccount }).toEqual({ usdc: 1_500_000n, lamports: 90_000n, close: true })
+  })
+
+  test("the sweep signs only a transaction that moves exactly the amounts read: a unit more or less, or a close more or less, is named", () => {
+    const read = { usdc: 1_500_000, lamports: 90_000, close: true }
+    const v = verdict(sweepTransaction(wallet.publicKey.toBase58(), treasury.publicKey.toBase58(), mint.toBase58(), read, blockhash))
+    if (!v.ok) throw new Error(v.reason)
+    expect(sweepDiffers(v, read)).toBeUndefined()
+    expect(sweepDiffers(v, { ...read, usdc: 1_499_999 })).toBe("the transaction moves 1500000 micro-USD, not the 1499999 read")
+    expect(sweepDiffers(v, { ...read, lamports: 90_001 })).toBe("the transaction moves 90000 lamports, not the 90001 read")
+    expect(sweepDiffers(v, { ...read, close: false })).toBe("the transaction closes a USDC account the wallet does not have")
+    expect(sweepDiffers({ ...v, closesTokenAccount: false }, read)).toBe("the transaction leaves the USDC account open")
   })
 
   test("refuses anything that is not the wallet's own funds going to the treasury", () => {

@@ -39,3 +39,6 @@ export class FundingNeedsTreasuryKey extends Data.TaggedError("FundingNeedsTreas
 
 /** Another rotation is running (on Postgres, on any instance): this one would fund a second set of new wallets. */
 export class RotationInProgress extends Data.TaggedError("RotationInProgress")<{}> {}
+
+/** Another sweep is running (on Postgres, on any instance): this one would read the same balances and send them again. */
+export class SweepInProgress extends Data.TaggedError("SweepInProgress")<{}> {}

@@ -1,10 +1,10 @@
 // The problem documents of this module's errors. Wallets, their secrets and the signing policy.
 // The map is keyed by every tag of the union, so an error without one does not compile.
 import { problem, type ProblemMap } from "../../platform/http/problem"
-import type { FundingNeedsTreasuryKey, NoFundedWallet, RotationInProgress, TransactionRejected, TreasuryNotConfigured, UnsealError, WalletDepleted, WalletNotFound } from "./errors"
+import type { FundingNeedsTreasuryKey, NoFundedWallet, RotationInProgress, SweepInProgress, TransactionRejected, TreasuryNotConfigured, UnsealError, WalletDepleted, WalletNotFound } from "./errors"
 
 /** Every failure of this module that can reach a response. */
-export type PoolFailure = UnsealError | WalletNotFound | NoFundedWallet | WalletDepleted | TransactionRejected | TreasuryNotConfigured | FundingNeedsTreasuryKey | RotationInProgress
+export type PoolFailure = UnsealError | WalletNotFound | NoFundedWallet | WalletDepleted | TransactionRejected | TreasuryNotConfigured | FundingNeedsTreasuryKey | RotationInProgress | SweepInProgress
 
 // A wallet that cannot be opened is an operator problem (missing or wrong
 // master key, damaged row): the caller gets a 503 without internals; the log
@@ -35,5 +35,6 @@ export const poolProblems: ProblemMap<PoolFailure> = {
   FundingNeedsTreasuryKey: problem(409, "funding_needs_treasury_key", "Rotation needs the treasury key", (e) =>
     `New wallets on ${e.network} are funded from the treasury, whose key the server never holds. Run \`tdk pool rotate --from-keypair <file>\` on a machine with the key, or ask for a dry run here.`),
   RotationInProgress: problem(409, "rotation_in_progress", "Rotation in progress", () => "Another wallet rotation is running. Wait for it to finish, then look at the pool before rotating again."),
+  SweepInProgress: problem(409, "sweep_in_progress", "Sweep in progress", () => "Another sweep of the retired wallets is running. Wait for it to finish, then sweep again: it reads the balances afresh."),
   TransactionRejected: problem(502, "transaction_rejected", "Marketplace transaction rejected", (e) => `The marketplace asked the gateway to sign a transaction that breaks its signing policy (${e.code}); nothing was signed or paid.`, { extra: (e) => ({ policy_code: e.code }) }),
 }

@@ -20,9 +20,10 @@ import { Store } from "../../store/store"
 import type { WalletRow } from "../../store/wallets/repo"
 import { USDC_DECIMALS } from "../marketplace/protocol"
 import { Networks, type NetworkShape } from "../network/service"
-import { TreasuryNotConfigured } from "./errors"
+import { SweepInProgress, TreasuryNotConfigured } from "./errors"
 import { LAMPORTS_PER_SIGNATURE } from "./signing-policy"
-import { Signer } from "./signer"
+import { signOwnMessage } from "./sign-own"
+import type { Signer } from "./signer"
 import { checkSweep } from "./sweep-policy"
 
 /**
@@ -37,7 +38,7 @@ const CONFIRM_WITHIN_MS = 60_000
 export type SweepBalances = { readonly lamports: number; readonly usdc: number; readonly hasTokenAccount: boolean }
 
 /** What one sweep moves; undefined when the fee cannot be paid or there is nothing to move. Pure. */
-export const sweepAmounts = (b: SweepBalances): { readonly usdc: number; readonly lamports: number; readonly close: boolean } | "empty" | "needs_fee" => {
+export const sweepAmounts = (b: SweepBalances): SweepAmounts | "empty" | "needs_fee" => {
   if (b.usdc === 0 && !b.hasTokenAccount && b.lamports === 0) return "empty"
   const fee = Number(LAMPORTS_PER_SIGNATURE)
   if (b.lamports < fee) return "needs_fee"
@@ -45,7 +46,7 @@ export const sweepAmounts = (b: SweepBalances): { readonly usdc: number; readonl
 }
 
 /** The wallet's sweep, unsigned: USDC transfer, close, lamports transfer (each only when it moves something). */
-export const sweepTransaction = (wallet: string, treasury: string, mint: string, amounts: { readonly usdc: number; readonly lamports: number; readonly close: boolean }, blockhash: string): Transaction => {
+export const sweepTransaction = (wallet: string, treasury: string, mint: string, amounts: SweepAmounts, blockhash: string): Transaction => {
   const from = new PublicKey(wallet)
   const to = new PublicKey(treasury)
   const usdcMint = new PublicKey(mint)
@@ -55,6 +56,16 @@ export const sweepTransaction = (wallet: string, treasury: string, mint: string,
   if (amounts.close) tx.add(closeAccountInstruction(walletAta, to, from))
   if (amounts.lamports > 0) tx.add(SystemProgram.transfer({ fromPubkey: from, toPubkey: to, lamports: amounts.lamports }))
   return tx
+}
+
+type SweepAmounts = { readonly usdc: number; readonly lamports: number; readonly close: boolean }
+
+/** Why an approved sweep's transaction does not move exactly `amounts`; undefined when it does. Pure. */
+export const sweepDiffers = (verdict: { readonly usdc: bigint; readonly lamports: bigint; readonly closesTokenAccount: boolean }, amounts: SweepAmounts): string | undefined => {
+  if (verdict.usdc !== BigInt(amounts.usdc)) return `the transaction moves ${verdict.usdc} micro-USD, not the ${amounts.usdc} read`
+  if (verdict.lamports !== BigInt(amounts.lamports)) return `the transaction moves ${verdict.lamports} lamports, not the ${amounts.lamports} read`
+  if (verdict.closesTokenAccount !== amounts.close) return amounts.close ? "the transaction leaves the USDC account open" : "the transaction closes a USDC account the wallet does not have"
+  return undefined
 }
 
 export type SweepLine = {
@@ -91,7 +102,6 @@ const confirmed = (network: NetworkShape, signature: string) =>
     }
   })
 
-/** Sweeps every retired live wallet not holding storage data; on Postgres one run at a time across instances. */
 export type SweepOptions = {
   readonly dryRun: boolean
   /** Wallets retired less than this long ago are left for a later run (default SWEEP_GRACE_MS). */
@@ -99,24 +109,24 @@ export type SweepOptions = {
   readonly onProgress?: (done: number, total: number) => void
 }
 
+/** Sweeps every retired live wallet not holding storage data; on Postgres one run at a time across instances (else SweepInProgress). */
 export const sweepRetired = Effect.fn("Pool.sweepRetired")(function* (options: SweepOptions) {
   const config = yield* AppConfig
   const treasury = config.poolTreasuryAddress
   if (!treasury) return yield* new TreasuryNotConfigured()
   const run = yield* withJobLock("pool-sweep", sweepAll(treasury, options))
-  return run.ran ? run.value : { treasury, dry_run: options.dryRun, wallets: [], swept: 0, total_usdc: 0, total_lamports: 0, failed: 0 } satisfies SweepReport
+  return run.ran ? run.value : yield* new SweepInProgress()
 })
 
 const sweepAll = (treasury: string, options: SweepOptions) =>
   Effect.gen(function* () {
     const store = yield* Store
-    const signer = yield* Signer
     const network = (yield* Networks).live
     const retired = (yield* store.wallets.list()).filter((w) => w.environment === "live" && w.status === "retired")
     const holders = yield* store.wallets.storageHolders(retired.map((w) => w.id))
     const treasuryAccount = yield* network.chain.getTokenAccount(treasury, network.usdcMint)
 
-    const sweepOne = (w: WalletRow): Effect.Effect<SweepLine, never, never> =>
+    const sweepOne = (w: WalletRow): Effect.Effect<SweepLine, never, Signer> =>
       Effect.gen(function* () {
         // Swept, and no balance read since has seen funds arrive: nothing to do (a refill sent late is swept again).
         if (w.sweptAt !== null && w.usdcBalance === 0 && w.lamports === 0) return line(w, "already_swept")
@@ -146,9 +156,13 @@ const sweepAll = (treasury: string, options: SweepOptions) =>
           yield* Effect.logError("signing policy refused a sweep; nothing was signed", { wallet_id: w.id, policy_code: verdict.code, reason: verdict.reason })
           return line(w, "failed", { ...moved, error: `signing policy: ${verdict.reason}` })
         }
-        // Exactly the approved message is signed; the wire is its one signature and those bytes.
-        const { signature } = yield* signer.sign(w.id, verdict.tx.message, w)
-        const wire = new Uint8Array([1, ...signature, ...verdict.tx.message])
+        // What the approved bytes move must be what was read to move, to the unit.
+        const differs = sweepDiffers(verdict, amounts)
+        if (differs) {
+          yield* Effect.logError("a sweep's transaction moves other amounts than were read; nothing was signed", { wallet_id: w.id, reason: differs })
+          return line(w, "failed", { ...moved, error: `signing policy: ${differs}` })
+        }
+        const { wire } = yield* signOwnMessage(w, verdict.tx)
         const sent = yield* network.chain.sendTransaction(wire)
         yield* store.wallets.recordSweep(w.id, { signature: sent })
         const state = yield* confirmed(network, sent)
