@@ -1,4 +1,8 @@
 // Calendar months (UTC) name usage and billing periods: "YYYY-MM".
+
+/** One UTC day, ms. */
+export const DAY_MS = 86_400_000
+
 export const periodOf = (epochMs: number): string => new Date(epochMs).toISOString().slice(0, 7)
 
 /** [start, end) of the period in epoch ms. */

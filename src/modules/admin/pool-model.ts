@@ -2,6 +2,8 @@
 // its id and public key only.
 import { t } from "elysia"
 import type { WalletRow } from "../../store/wallets/repo"
+import { environmentSchema } from "../../platform/environments"
+import { SWEEP_OUTCOMES } from "../pool/sweep"
 
 const Status = t.Union([t.Literal("active"), t.Literal("low_balance"), t.Literal("depleted"), t.Literal("retired")], { description: "active; low_balance (pays, needs a refill); depleted (no longer pays); retired" })
 const isoOrNull = (description: string) => t.Union([t.String(), t.Null()], { description })
@@ -10,9 +12,7 @@ export const PoolWallet = t.Object({
   id: t.String({ description: "Wallet id" }),
   public_key: t.String({ description: "Solana public key (base58): where to send refills" }),
   status: Status,
-  environment: t.Union([t.Literal("live"), t.Literal("test")], {
-    description: "live pays on TETTO_NETWORK; test is the built-in sandbox's pool that pays for test keys (sandbox money, never refilled by hand)",
-  }),
+  environment: environmentSchema("live pays on TETTO_NETWORK; test is the built-in sandbox's pool that pays for test keys (sandbox money, never refilled by hand)"),
   usdc_balance: t.Integer({ description: "USDC at the last successful check, micro-USD (base units)" }),
   lamports: t.Integer({ description: "SOL at the last successful check, lamports" }),
   assigned_keys: t.Integer({ description: "API keys assigned to this wallet" }),
@@ -87,7 +87,7 @@ export const RefillReport = t.Object({
 })
 
 export const WalletRotation = t.Object({
-  environment: t.Union([t.Literal("live"), t.Literal("test")], { description: "The pool rotated" }),
+  environment: environmentSchema("The pool rotated"),
   cutoff: t.String({ description: "ISO time: wallets created before it were rotated" }),
   dry_run: t.Boolean({ description: "True when nothing was changed" }),
   wallets: t.Array(
@@ -119,7 +119,7 @@ export const SweepReport = t.Object({
       wallet_id: t.String({ description: "Retired wallet" }),
       public_key: t.String({ description: "Its public key" }),
       outcome: t.Union(
-        ["planned", "swept", "empty", "already_swept", "held_for_storage", "cooling_down", "needs_fee", "unconfirmed", "failed"].map((o) => t.Literal(o)),
+        SWEEP_OUTCOMES.map((o) => t.Literal(o)),
         { description: "planned (dry run); swept; empty (nothing left: marked swept); already_swept; held_for_storage (a key's data is on it: never swept); cooling_down (retired within the grace period: calls may still pay from it); needs_fee (too few lamports to pay the fee); unconfirmed (sent, not confirmed yet); failed" },
       ),
       usdc: t.Integer({ description: "USDC moved (or to move), micro-USD" }),

@@ -16,6 +16,7 @@ import type { BillingCounterMismatch, CounterMismatch, MonthRange, SettledPaymen
 import type { StoreUnavailable } from "../../platform/db/errors"
 import { Networks } from "../network/service"
 import type { SignatureState } from "../chain/service"
+import { ENVIRONMENTS } from "../../platform/environments"
 
 export type FindingKind = "duplicate_signature" | "duplicate_intent" | "settled_without_payment" | "paid_without_charge" | "counter_mismatch" | "stripe_flagged" | "stripe_overdue"
 
@@ -93,7 +94,7 @@ const rowsByChainState = Effect.fn("Audit.rowsByChainState")(function* (
     checked += rows.length
     if (wanted === "no_payment") found.push(...rows.filter((r) => r.txSignature === null).map((r) => r.id))
     // Each row against its own network's chain: test rows paid on the sandbox.
-    for (const environment of ["live", "test"] as const) {
+    for (const environment of ENVIRONMENTS) {
       const signed = rows.filter((r) => r.txSignature !== null && r.environment === environment)
       if (signed.length === 0) continue
       const states = yield* networks[environment].chain.getSignatureStatuses(signed.map((r) => r.txSignature!))

@@ -2,13 +2,12 @@
 // one instance at a time; findings are logged at error level for alerting.
 import { Cause, Clock, Effect } from "effect"
 import { withJobLock } from "../../platform/jobs/lock"
-import { periodOf, previousPeriod } from "../../platform/period"
+import { DAY_MS, periodOf, previousPeriod } from "../../platform/period"
 import { auditPeriod } from "./audit"
 import { observe } from "../alerts/service"
 
 export const AUDIT_JOB = "money-audit"
 
-const DAY_MS = 86_400_000
 
 const auditNow = Effect.gen(function* () {
   const now = yield* Clock.currentTimeMillis

@@ -5,7 +5,7 @@
 // a batch never spans two calendar months (the product's billing periods:
 // the close and the reconciliation count by them), and the event's timestamp
 // (its first call's time) is never more than a span from any call it carries.
-const DAY_MS = 86_400_000
+import { DAY_MS } from "../../platform/period"
 
 /** A batch span the reporter accepts: a whole number of ms that divides a day. */
 export const isBatchSpan = (spanMs: number): boolean => Number.isSafeInteger(spanMs) && spanMs > 0 && DAY_MS % spanMs === 0

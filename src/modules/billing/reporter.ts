@@ -19,6 +19,7 @@ import { Store } from "../../store/store"
 import type { StripeRequestFailed } from "./errors"
 import { bucketRange, isBatchSpan } from "./meter-batches"
 import { StripeClient } from "./stripe-client"
+import { DAY_MS } from "../../platform/period"
 
 export type ReporterOptions = {
   /** Users leased per pass. */
@@ -53,7 +54,6 @@ export const defaultReporterOptions: ReporterOptions = {
   batchSpanMs: 60_000,
 }
 
-const DAY_MS = 86_400_000
 /**
  * Stripe accepts meter events up to 35 days old. Rows older than this (a
  * margin under the limit, for clock skew and the time a pass takes) are

@@ -2,6 +2,7 @@
 import { t } from "elysia"
 import type { KeyRow } from "../../store/keys/repo"
 import type { Limits } from "../../platform/tiers"
+import { environmentSchema } from "../../platform/environments"
 
 export const LimitsSchema = t.Object({
   rate_limit_per_minute: t.Integer({ description: "Requests per minute" }),
@@ -14,7 +15,7 @@ export const KeySchema = t.Object({
   id: t.String({ description: "Key id (key_…)" }),
   name: t.String({ description: "Name given at creation" }),
   prefix: t.String({ description: "Start of the key, to tell keys apart; never the whole key" }),
-  environment: t.Union([t.Literal("live"), t.Literal("test")], { description: "live or test" }),
+  environment: environmentSchema("live or test"),
   tier: t.String({ description: "free, paid, pro or enterprise" }),
   status: t.Union([t.Literal("active"), t.Literal("suspended"), t.Literal("revoked")], { description: "Key status" }),
   status_reason: t.Union([t.String(), t.Null()], { description: "Why the key is suspended, if it is" }),

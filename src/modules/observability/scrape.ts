@@ -6,6 +6,7 @@ import { PrometheusMetrics } from "effect/observability"
 import { periodOf } from "../../platform/period"
 import { count, gaugeLines, LIMIT_KINDS, limitRefusals } from "../../platform/metrics"
 import { Store } from "../../store/store"
+import { ENVIRONMENTS } from "../../platform/environments"
 
 export const scrape = Effect.fn("Metrics.scrape")(function* () {
   const store = yield* Store
@@ -29,7 +30,7 @@ export const scrape = Effect.fn("Metrics.scrape")(function* () {
     ]),
     gaugeLines("tdk_pool_wallet_usdc_micro", "A pool wallet's USDC at its last balance check, micro-USD", byWallet((w) => w.usdcBalance)),
     gaugeLines("tdk_pool_wallet_lamports", "A pool wallet's SOL at its last balance check, lamports", byWallet((w) => w.lamports)),
-    gaugeLines("tdk_pool_total_usdc_micro", "USDC in the pool's wallets that are not retired, micro-USD, by environment", (["live", "test"] as const).map((environment) => ({
+    gaugeLines("tdk_pool_total_usdc_micro", "USDC in the pool's wallets that are not retired, micro-USD, by environment", ENVIRONMENTS.map((environment) => ({
       labels: { environment },
       value: wallets.filter((w) => w.environment === environment).reduce((n, w) => n + w.usdcBalance, 0),
     }))),

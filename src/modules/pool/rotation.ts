@@ -17,11 +17,10 @@ import type { WalletEnvironment, WalletRow } from "../../store/wallets/repo"
 import { BuiltInSandbox } from "../network/built-in-sandbox"
 import { Networks } from "../network/service"
 import { withJobLock } from "../../platform/jobs/lock"
+import { DAY_MS } from "../../platform/period"
 import { checkBalances } from "./balances"
 import { RotationInProgress } from "./errors"
 import { generateWallets } from "./service"
-
-export const DAY_MS = 86_400_000
 
 /** Wallets of `environment` created before `cutoff` and not yet retired, oldest first. Pure. */
 const rotationCandidates = (wallets: ReadonlyArray<WalletRow>, cutoff: number, environment: WalletEnvironment): ReadonlyArray<WalletRow> =>

@@ -68,10 +68,14 @@ export const sweepDiffers = (verdict: { readonly usdc: bigint; readonly lamports
   return undefined
 }
 
+/** What a sweep did with one retired wallet. */
+export const SWEEP_OUTCOMES = ["planned", "swept", "empty", "already_swept", "held_for_storage", "cooling_down", "needs_fee", "unconfirmed", "failed"] as const
+export type SweepOutcome = (typeof SWEEP_OUTCOMES)[number]
+
 export type SweepLine = {
   readonly wallet_id: string
   readonly public_key: string
-  readonly outcome: "planned" | "swept" | "empty" | "already_swept" | "held_for_storage" | "cooling_down" | "needs_fee" | "unconfirmed" | "failed"
+  readonly outcome: SweepOutcome
   /** micro-USD and lamports moved (or, on a dry run, to move). */
   readonly usdc: number
   readonly lamports: number

@@ -2,11 +2,10 @@
 // UTC days as YYYY-MM-DD, both ends included; by default the 30 days up to
 // today; at most 366 days at once.
 import { invalidQuery, type InvalidInput, type FieldProblem } from "../../platform/http/errors"
-import { dayOf } from "../../platform/period"
+import { DAY_MS, dayOf } from "../../platform/period"
 
 export const DEFAULT_DAYS = 30
 export const MAX_DAYS = 366
-const DAY_MS = 86_400_000
 
 const dayShape = /^\d{4}-\d{2}-\d{2}$/
 

@@ -2,6 +2,7 @@
 import { t } from "elysia"
 import type { UsageRow } from "../../store/usage/repo"
 import { formatUsd } from "../gateway/money"
+import { environmentSchema } from "../../platform/environments"
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
@@ -12,9 +13,7 @@ const nullable = <S extends ReturnType<typeof t.Integer> | ReturnType<typeof t.S
 export const UsageRowSchema = t.Object({
   id: t.String({ description: "Usage row id (use_…); also the cursor" }),
   key_id: t.String({ description: "The API key that made the call" }),
-  environment: t.Union([t.Literal("live"), t.Literal("test")], {
-    description: "live, or test: a test key's call, served by the built-in sandbox with sandbox money and never billed",
-  }),
+  environment: environmentSchema("live, or test: a test key's call, served by the built-in sandbox with sandbox money and never billed"),
   agent: t.Object({ id: t.String({ description: "Marketplace agent UUID" }), name: t.String({ description: "Agent name at the time of the call" }) }),
   agent_price_micro_usd: microUsd("What the agent charged"),
   agent_price_usd: usd("What the agent charged"),
@@ -72,9 +71,7 @@ export const requestUsageJson = (r: UsageRow) => ({
 
 export const CurrentUsageSchema = t.Object({
   key_id: t.String({ description: "The calling key" }),
-  environment: t.Union([t.Literal("live"), t.Literal("test")], {
-    description: "The key's environment: a test key's calls run on the built-in sandbox, count against its own quota and cap, and are never billed",
-  }),
+  environment: environmentSchema("The key's environment: a test key's calls run on the built-in sandbox, count against its own quota and cap, and are never billed"),
   period: t.Object({
     name: t.String({ description: "Calendar month (UTC), YYYY-MM" }),
     start: t.String({ description: "ISO time the month starts (inclusive)" }),

@@ -9,15 +9,17 @@ import { bodyFailures } from "../../../platform/http/failures"
 import type { Respond } from "../../../platform/http/respond"
 import { security } from "../../../platform/http/security"
 import { FundingNeedsTreasuryKey } from "../../pool/errors"
-import { DAY_MS, faucetFunding, fundedByFaucet, rotateWallets } from "../../pool/rotation"
+import { faucetFunding, fundedByFaucet, rotateWallets } from "../../pool/rotation"
+import { DAY_MS } from "../../../platform/period"
 import { adminResponder } from "../guard"
 import { WalletRotation } from "../pool-model"
+import { environmentSchema } from "../../../platform/environments"
 
 const failures = ["StoreUnavailable", "FundingNeedsTreasuryKey", "RotationInProgress"] as const
 
 const Body = t.Object({
   older_than_days: t.Integer({ minimum: 0, maximum: 3650, description: "Rotate wallets created more than this many days ago (the plan: 90)" }),
-  environment: t.Optional(t.Union([t.Literal("live"), t.Literal("test")], { description: "The pool to rotate (default live)" })),
+  environment: t.Optional(environmentSchema("The pool to rotate (default live)")),
   dry_run: t.Optional(t.Boolean({ description: "Report what would be rotated, change nothing (default false)" })),
 })
 

@@ -2,13 +2,13 @@
 import { Clock, Effect } from "effect"
 import { Elysia, t } from "elysia"
 import type { Respond } from "../../../platform/http/respond"
+import { DAY_MS } from "../../../platform/period"
 import { security } from "../../../platform/http/security"
 import { Store } from "../../../store/store"
 import { adminResponder } from "../../admin/guard"
 import { ALERT_KINDS } from "../conditions"
 
 const failures = ["StoreUnavailable"] as const
-const DAY_MS = 86_400_000
 
 const Alert = t.Object({
   id: t.String({ description: "kind:subject" }),

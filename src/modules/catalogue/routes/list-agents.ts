@@ -5,11 +5,12 @@ import { allOf, inputFailures } from "../../../platform/http/failures"
 import { security } from "../../../platform/http/security"
 import { SummarySchema } from "../listing"
 import { Catalogue } from "../service"
+import { environmentSchema } from "../../../platform/environments"
 
 const failures = ["CatalogueUnavailable"] as const
 
 export const EnvironmentQuery = t.Object({
-  environment: t.Optional(t.Union([t.Literal("live"), t.Literal("test")], { description: "live (default): the agents live keys call; test: the sandbox's agents, which test keys call" })),
+  environment: t.Optional(environmentSchema("live (default): the agents live keys call; test: the sandbox's agents, which test keys call")),
 })
 
 export const listAgentsRoute = (respond: Respond) =>
@@ -23,7 +24,7 @@ export const listAgentsRoute = (respond: Respond) =>
     },
     {
       query: EnvironmentQuery,
-      response: respond.documented({ 200: t.Object({ environment: t.Union([t.Literal("live"), t.Literal("test")]), agents: t.Array(SummarySchema) }) }, allOf(failures, inputFailures)),
+      response: respond.documented({ 200: t.Object({ environment: environmentSchema(), agents: t.Array(SummarySchema) }) }, allOf(failures, inputFailures)),
       detail: { security: security.none, operationId: "listAgents", tags: ["agents"], summary: "The agent catalogue: every agent with what one call costs you (its price plus the markup); GET one agent for its schemas and examples" },
     },
   )

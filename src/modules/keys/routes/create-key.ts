@@ -6,12 +6,13 @@ import { KeySchema, keyJson } from "../model"
 import { signedInResponder } from "../../auth/session-guard"
 import { createKey, limitsOf } from "../service"
 import { security } from "../../../platform/http/security"
+import { environmentSchema } from "../../../platform/environments"
 
 const failures = ["KeyNotFound", "StoreUnavailable"] as const
 
 const Body = t.Object({
   name: t.String({ minLength: 1, maxLength: 100, description: "A name to tell the key apart" }),
-  environment: t.Optional(t.Union([t.Literal("live"), t.Literal("test")], { description: "live (default) or test" })),
+  environment: t.Optional(environmentSchema("live (default) or test")),
 })
 
 export const CreatedKey = t.Composite([KeySchema, t.Object({ key: t.String({ description: "The API key. Shown once: store it now." }) })])

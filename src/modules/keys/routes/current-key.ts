@@ -6,13 +6,14 @@ import { authenticationFailures } from "../failures"
 import { LimitsSchema, limitsJson } from "../model"
 import { ApiKeys } from "../verifier"
 import { security } from "../../../platform/http/security"
+import { environmentSchema } from "../../../platform/environments"
 
 const failures = authenticationFailures
 
 const CurrentKey = t.Object({
   id: t.String({ description: "Key id" }),
   prefix: t.String({ description: "Start of the key" }),
-  environment: t.Union([t.Literal("live"), t.Literal("test")], { description: "live or test" }),
+  environment: environmentSchema("live or test"),
   tier: t.String({ description: "Tier" }),
   limits: LimitsSchema,
 })

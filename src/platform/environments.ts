@@ -1,0 +1,8 @@
+// Keys, calls and wallet pools are live (the configured network) or test (the
+// built-in sandbox): one list, and one schema for the routes that name it.
+import { t } from "elysia"
+
+export const ENVIRONMENTS = ["live", "test"] as const
+
+/** An environment as a route's schema declares it (an enum in OpenAPI). */
+export const environmentSchema = (description?: string) => t.Union([t.Literal("live"), t.Literal("test")], description === undefined ? {} : { description })
