@@ -5,6 +5,7 @@ import { normaliseEmail } from "../modules/auth/credentials"
 import { Store } from "../store/store"
 import type { Command } from "./commands"
 import { flag, runCli } from "./runtime"
+import { parseEnvironment } from "../platform/environments"
 
 export const keysCreateCommand: Command = {
   words: ["keys", "create"],
@@ -17,8 +18,8 @@ export const keysCreateCommand: Command = {
   example: "tdk keys create --email dev@example.com --name ci --env test",
   run: async ({ flags }) => {
     const email = flag(flags, "email")
-    const env = flag(flags, "env") ?? "live"
-    if (!email || (env !== "live" && env !== "test")) {
+    const env = parseEnvironment(flag(flags, "env") ?? "live")
+    if (!email || !env) {
       console.error("error: --email is required and --env must be live or test")
       return 2
     }

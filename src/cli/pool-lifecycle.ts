@@ -10,8 +10,9 @@ import { fundsSender, sendFailure } from "./funding"
 import { loadConfigOrExit } from "./load-config"
 import { table, usd, sol } from "./pool-reports"
 import { treasuryFor } from "./pool-refill"
-import { progress } from "./progress"
+import { progressAsReported } from "./progress"
 import { flag, runCli } from "./runtime"
+import { parseEnvironment } from "../platform/environments"
 
 export const poolRotateCommand: Command = {
   words: ["pool", "rotate"],
@@ -31,8 +32,8 @@ export const poolRotateCommand: Command = {
       console.error("tdk pool rotate: --older-than takes an age such as 90d, 36h or 30m")
       return 2
     }
-    const environment = flag(flags, "environment") ?? "live"
-    if (environment !== "live" && environment !== "test") {
+    const environment = parseEnvironment(flag(flags, "environment") ?? "live")
+    if (!environment) {
       console.error("tdk pool rotate: --environment is live or test")
       return 2
     }
@@ -42,7 +43,6 @@ export const poolRotateCommand: Command = {
     if (typeof treasury === "number") return treasury
     const send = await fundsSender(config, treasury)
     const target = { usdc: config.poolRefillTargetUsdc, lamports: config.poolRefillTargetLamports }
-    let bar: (done: number) => void = () => {}
     const fund: Funding<never, never> = (wallets, onFunded) =>
       Effect.forEach(
         wallets,
@@ -61,10 +61,7 @@ export const poolRotateCommand: Command = {
         environment,
         dryRun,
         fund,
-        onProgress: (done, total) => {
-          if (done === 1) bar = progress("rotating", total)
-          bar(done)
-        },
+        onProgress: progressAsReported("rotating"),
       }),
       (r) => {
         console.log(`${r.dry_run ? "would rotate" : "rotated"} ${r.dry_run ? r.wallets.length : r.retired} ${environment} wallet${(r.dry_run ? r.wallets.length : r.retired) === 1 ? "" : "s"} created before ${r.cutoff}`)
@@ -102,15 +99,11 @@ export const poolSweepCommand: Command = {
       console.error("tdk pool sweep: --grace takes an age such as 10m, 2h or 1d")
       return 2
     }
-    let bar: (done: number) => void = () => {}
     return runCli(
       sweepRetired({
         dryRun: flags["dry-run"] === true,
         ...(graceMs === undefined ? {} : { graceMs }),
-        onProgress: (done, total) => {
-          if (done === 1) bar = progress("sweeping", total)
-          bar(done)
-        },
+        onProgress: progressAsReported("sweeping"),
       }),
       (r) => {
         if (r.wallets.length > 0)

@@ -7,7 +7,7 @@ import { currentRefillReport } from "../modules/pool/refill-report"
 import { Store } from "../store/store"
 import { loadConfig } from "../platform/config/config"
 import type { Command } from "./commands"
-import { progress } from "./progress"
+import { progressAsReported } from "./progress"
 import { runCli } from "./runtime"
 
 export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
@@ -41,13 +41,6 @@ const unreadHint = (failed: number, lastError: string | undefined) => {
   ].join("\n")
 }
 
-/** One bar for the check, made when its size is known. */
-let drawn: { total: number; draw: (done: number) => void } | undefined
-const bar = (total: number) => {
-  if (drawn?.total !== total) drawn = { total, draw: progress("reading balances", total) }
-  return drawn.draw
-}
-
 export const poolBalancesCommand: Command = {
   words: ["pool", "balances"],
   summary: "Read every pool wallet's balances now, update statuses, print a table",
@@ -57,7 +50,7 @@ export const poolBalancesCommand: Command = {
     let failed = 0
     const code = await runCli(
       Effect.gen(function* () {
-        const report = yield* checkBalances({ onProgress: (done, total) => bar(total)(done) })
+        const report = yield* checkBalances({ onProgress: progressAsReported("reading balances") })
         const store = yield* Store
         return { report, wallets: yield* store.wallets.list() }
       }),

@@ -14,3 +14,16 @@ export const progress = (label: string, total: number, out: { readonly isTTY?: b
     out.write(`\r${progressLine(label, done, total)}${done >= total ? "\n" : ""}`)
   }
 }
+
+/**
+ * A progress callback for work whose size is known only once it reports
+ * (`onProgress(done, total)`): the bar is made on the first report, and made
+ * again if the total changes.
+ */
+export const progressAsReported = (label: string, out: { readonly isTTY?: boolean; readonly write: (s: string) => unknown } = process.stderr) => {
+  let drawn: { readonly total: number; readonly draw: (done: number) => void } | undefined
+  return (done: number, total: number) => {
+    if (drawn?.total !== total) drawn = { total, draw: progress(label, total, out) }
+    drawn.draw(done)
+  }
+}

@@ -3,6 +3,10 @@
 import { t } from "elysia"
 
 export const ENVIRONMENTS = ["live", "test"] as const
+export type Environment = (typeof ENVIRONMENTS)[number]
+
+/** The environment a text names, or undefined when it names none. */
+export const parseEnvironment = (text: string): Environment | undefined => ENVIRONMENTS.find((e) => e === text)
 
 /** An environment as a route's schema declares it (an enum in OpenAPI). */
 export const environmentSchema = (description?: string) => t.Union([t.Literal("live"), t.Literal("test")], description === undefined ? {} : { description })

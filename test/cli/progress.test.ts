@@ -1,7 +1,7 @@
 // Progress bars on long CLI work: drawn on a terminal only, ending their line
 // when the work is done; the balance check reports each wallet it finishes.
 import { describe, expect, test } from "bun:test"
-import { progress, progressLine } from "../../src/cli/progress"
+import { progress, progressAsReported, progressLine } from "../../src/cli/progress"
 import { checkBalances } from "../../src/modules/pool/balances"
 import { makeGatewayApp } from "../support/gateway"
 
@@ -16,6 +16,15 @@ describe("progress bars", () => {
     const piped: Array<string> = []
     progress("reading", 2, { isTTY: false, write: (s) => piped.push(s) })(2)
     expect(piped).toEqual([])
+  })
+
+  test("a bar for work whose size comes with its reports: made on the first report, made again when the total changes", () => {
+    const written: Array<string> = []
+    const report = progressAsReported("sweeping", { isTTY: true, write: (s) => written.push(s) })
+    report(1, 2)
+    report(2, 2)
+    report(1, 3)
+    expect(written).toEqual([`\r${progressLine("sweeping", 1, 2)}`, `\r${progressLine("sweeping", 2, 2)}\n`, `\r${progressLine("sweeping", 1, 3)}`])
   })
 
   test("the balance check reports every wallet it finishes, up to the whole pool", async () => {
