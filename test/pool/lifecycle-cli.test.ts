@@ -46,9 +46,15 @@ describe("tdk pool rotate and sweep on the sandbox", () => {
     expect(rotated.out).toContain("rotated 2 live wallets")
     expect(rotated.out.split("\n").filter((l) => / retired +[1-9A-HJ-NP-Za-km-z]{32,44} /.test(l))).toHaveLength(2)
 
+    // The retired wallets, by the first column of their rows.
+    const retiredKeys = rotated.out.split("\n").filter((l) => / retired +[1-9A-HJ-NP-Za-km-z]{32,44} /.test(l)).map((l) => l.trim().split(/\s+/)[0]!)
+    expect(retiredKeys).toHaveLength(2)
     const balances = cli("balances")
     expect(balances.out).toContain("4 active, 0 low_balance, 0 depleted, 2 retired")
     const before = await usdcOf(treasury)
+    // What the ledger holds on them: what the sweep must send.
+    const held = (await Promise.all(retiredKeys.map(usdcOf))).reduce((n, x) => n + x, 0)
+    expect(held).toBeGreaterThan(0)
     // Retired moments ago: left for later unless the grace is shortened.
     const early = cli("sweep")
     const earlyOut = early.out
@@ -60,8 +66,9 @@ describe("tdk pool rotate and sweep on the sandbox", () => {
     expect(swept.code).toBe(0)
     expect(sweptOut).toContain("from 2 retired wallet(s)")
     const moved = Number(/sent (\d+)\.(\d{6}) USDC/.exec(sweptOut)!.slice(1).join(""))
-    expect(moved).toBeGreaterThan(0)
-    expect(await usdcOf(treasury)).toBe(before + moved)
+    expect(moved).toBe(held)
+    expect(await usdcOf(treasury)).toBe(before + held)
+    for (const key of retiredKeys) expect(await usdcOf(key)).toBe(0)
     const again = cli("sweep", "--grace", "0m")
     const againOut = again.out
     expect(again.code).toBe(0)

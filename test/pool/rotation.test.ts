@@ -84,8 +84,9 @@ for (const dialect of dialects) {
       expect(await paidFrom(bSet.headers.get("x-request-id")!)).toBe(fresh)
       expect((await keyRow(b.keyId)).storageWalletId).toBe(fresh)
 
-      // A rerun finds nothing older than the new wallet's creation... except the new wallet itself; with a day's cutoff, nothing.
-      expect((await admin("/admin/pool/rotate", { older_than_days: 1 })).body).toMatchObject({ retired: 0, wallets: [] })
+      // A rerun never takes the retired wallet again: with no age cutoff the new wallet is the only candidate.
+      const rerun = await admin("/admin/pool/rotate", { older_than_days: 0, dry_run: true })
+      expect(rerun.body.wallets.map((w: { wallet_id: string }) => w.wallet_id)).toEqual([fresh])
 
       // The wallet holding a's data stays funded by the refill report and is never swept.
       const report = await readJson(await g.request("/admin/pool/refill-report", { headers: bearer(ADMIN) }))
@@ -148,11 +149,18 @@ for (const dialect of dialects) {
       // A refill sent to it late, once a balance check has seen it, is swept again.
       await g.fund(w!.publicKey, { usdc: 3_000_000, sol: 20_000 })
       expect((await readJson(await g.request("/admin/pool/check", { method: "POST", headers: bearer(ADMIN) }))).status).toBe(200)
+      // What the ledger holds on every retired wallet now (seedPool funded every wallet, the first test's swept one too).
+      const retiredNow = (await wallets()).filter((x) => x.status === "retired")
+      const held = new Map(await Promise.all(retiredNow.map(async (x) => [x.id, await g.usdcBalance(x.publicKey)] as const)))
       const late = await admin("/admin/pool/sweep", { grace_minutes: 0 })
       expect(late.body.wallets.find((l: { wallet_id: string }) => l.wallet_id === w!.id)).toMatchObject({ outcome: "swept", usdc: 3_000_000, lamports: 15_000 })
-      // (seedPool funded every wallet, the first test's swept one too: that one is swept again as well)
-      expect(await g.usdcBalance(treasury)).toBe(treasuryUsdc + usdc + late.body.total_usdc)
-      expect(late.body.total_usdc).toBeGreaterThanOrEqual(3_000_000)
+      const sweptLate = late.body.wallets.filter((l: { outcome: string }) => l.outcome === "swept") as Array<{ wallet_id: string; usdc: number }>
+      // Each swept wallet sent what the ledger held on it, and the treasury got exactly that.
+      for (const l of sweptLate) expect(l.usdc).toBe(held.get(l.wallet_id)!)
+      const fromLedger = sweptLate.reduce((n, l) => n + held.get(l.wallet_id)!, 0)
+      expect(fromLedger).toBeGreaterThanOrEqual(3_000_000)
+      expect(await g.usdcBalance(treasury)).toBe(treasuryUsdc + usdc + fromLedger)
+      expect(late.body.total_usdc).toBe(fromLedger)
     }, 60_000)
   })
 }

@@ -62,7 +62,11 @@ for (const dialect of dialects) {
       const a = await funded(1_000_000, 10_000_000)
       const b = await funded(1, 1_000_000)
       const stranger = await funded(1, 1_000_000)
-      const before = { lamports: await connection.getBalance(a.publicKey), usdc: await usdc(a.publicKey) }
+      // A fee payer with too little for the fee.
+      const poor = await funded(1, 4000)
+      // Every account a refused transaction touches, as the ledger holds them now.
+      const ledger = async () => Promise.all([a, b, stranger, poor].map(async (k) => ({ lamports: await connection.getBalance(k.publicKey), usdc: await usdc(k.publicKey) })))
+      const before = await ledger()
 
       // A signature by another key.
       const forged = await signed(a, [SystemProgram.transfer({ fromPubkey: a.publicKey, toPubkey: b.publicKey, lamports: 1 })])
@@ -91,18 +95,17 @@ for (const dialect of dialects) {
       const readonlyTo = SystemProgram.transfer({ fromPubkey: a.publicKey, toPubkey: b.publicKey, lamports: 1 })
       readonlyTo.keys[1]!.isWritable = false
       expect(await refusal(await signed(a, [readonlyTo]))).toContain("read-only account")
-      // A fee payer with too little for the fee.
-      const poor = await funded(1, 4000)
       expect(await refusal(await signed(poor, [SystemProgram.transfer({ fromPubkey: poor.publicKey, toPubkey: b.publicKey, lamports: 1 })]))).toContain("Insufficient funds for fee")
       // A transfer whose first leg succeeds and second fails leaves the first undone too.
       expect(await refusal(await signed(a, [SystemProgram.transfer({ fromPubkey: a.publicKey, toPubkey: b.publicKey, lamports: 1000 }), usdcTransfer(a.publicKey, b.publicKey, 5_000_000)]))).toContain("Instruction 1")
-      expect({ lamports: await connection.getBalance(a.publicKey), usdc: await usdc(a.publicKey) }).toEqual(before)
+      expect(await ledger()).toEqual(before)
 
       // A replay of a transaction that landed.
       const ok = await signed(a, [SystemProgram.transfer({ fromPubkey: a.publicKey, toPubkey: b.publicKey, lamports: 1000 })])
       await send(ok)
       expect(await refusal(ok)).toContain("already been processed")
-      expect(await connection.getBalance(a.publicKey)).toBe(before.lamports - 1000 - 5000)
+      expect(await connection.getBalance(a.publicKey)).toBe(before[0]!.lamports - 1000 - 5000)
+      expect(await connection.getBalance(b.publicKey)).toBe(before[1]!.lamports + 1000)
     })
   })
 }
