@@ -1,5 +1,8 @@
-// The cron job lock: on Postgres one holder at a time (others skip), released
-// after the job, also when it fails; on SQLite the job simply runs.
+// The job lock: one holder at a time (others skip), released after the job,
+// also when it fails. On Postgres a session advisory lock; on SQLite a lease
+// row in the shared file, so the server and the CLI (two processes, here two
+// connections) exclude each other, the holder renews it while it runs, and a
+// lease left by a holder that died is taken over once it lapses.
 import { describe, expect, test } from "bun:test"
 import { Effect, Exit } from "effect"
 import postgres from "postgres"
@@ -7,6 +10,13 @@ import { jobLockKey, withJobLock } from "../../src/platform/jobs/lock"
 import { Database } from "../../src/platform/db/database"
 import { makeTestApp } from "../support/app"
 import { dialects } from "../support/db"
+import { Database as BunSqlite } from "bun:sqlite"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { closeDatabase, openDatabase } from "../../src/platform/db/database"
+import { runMigrations } from "../../src/platform/db/migrations"
+import { withSqliteLease } from "../../src/platform/jobs/sqlite-lease"
 
 describe("job lock", () => {
   test("keys are stable per name and differ between names", () => {
@@ -46,4 +56,84 @@ describe("job lock", () => {
       }
     })
   }
+
+  describe("SQLite lease, two processes on one file", () => {
+    const opened = async () => {
+      const dir = mkdtempSync(join(tmpdir(), "tdk-lease-"))
+      const path = join(dir, "tdk.db")
+      const server = openDatabase({ dialect: "sqlite", path })
+      await runMigrations(server)
+      const cli = openDatabase({ dialect: "sqlite", path })
+      if (server.kind !== "sqlite" || cli.kind !== "sqlite") throw new Error("sqlite expected")
+      return { server: server.client, cli: cli.client, path, close: async () => (await closeDatabase(server), await closeDatabase(cli), rmSync(dir, { recursive: true, force: true })) }
+    }
+    const run = <A>(e: Effect.Effect<A, unknown>) => Effect.runPromise(e as Effect.Effect<A>)
+
+    test("while one holds the job, the other skips it (other jobs run); once it ends, or fails, the other runs it", async () => {
+      const f = await opened()
+      try {
+        let release!: () => void
+        const held = new Promise<void>((r) => (release = r))
+        const first = run(withSqliteLease(f.server, "pool-refill", Effect.promise(() => held.then(() => "first"))))
+        await Bun.sleep(20)
+        expect(await run(withSqliteLease(f.cli, "pool-refill", Effect.succeed("second")))).toBeUndefined()
+        expect(await run(withSqliteLease(f.cli, "pool-sweep", Effect.succeed("other")))).toEqual({ value: "other" })
+        release()
+        expect(await first).toEqual({ value: "first" })
+        expect(await run(withSqliteLease(f.cli, "pool-refill", Effect.succeed("second")))).toEqual({ value: "second" })
+        expect(Exit.isFailure(await Effect.runPromiseExit(withSqliteLease(f.server, "pool-refill", Effect.fail("boom"))))).toBe(true)
+        expect(await run(withSqliteLease(f.cli, "pool-refill", Effect.succeed("after a failure")))).toEqual({ value: "after a failure" })
+        expect(new BunSqlite(f.path).query("select count(*) as n from job_leases").get()).toEqual({ n: 0 })
+      } finally {
+        await f.close()
+      }
+    })
+
+    test("a job running longer than its lease keeps it (renewed), and the other process never gets in meanwhile", async () => {
+      const f = await opened()
+      try {
+        const times = { leaseMs: 150, renewEveryMs: 40 }
+        const first = run(withSqliteLease(f.server, "pool-rotate", Effect.promise(() => Bun.sleep(600).then(() => "long")), times))
+        const tries: Array<unknown> = []
+        for (let i = 0; i < 10; i++) {
+          await Bun.sleep(50)
+          tries.push(await run(withSqliteLease(f.cli, "pool-rotate", Effect.succeed("intruder"), times)))
+        }
+        expect(tries.every((t) => t === undefined)).toBe(true)
+        expect(await first).toEqual({ value: "long" })
+      } finally {
+        await f.close()
+      }
+    })
+
+    test("a lease its holder left behind (the process died holding it) blocks the job until it lapses, then is taken over", async () => {
+      const f = await opened()
+      try {
+        // The state a process killed mid-job leaves: its row, never deleted, valid for 300 ms more.
+        f.server.query("insert into job_leases (name, holder, expires_at) values ('pool-refill', 'dead-process', ?)").run(Date.now() + 300)
+        expect(await run(withSqliteLease(f.cli, "pool-refill", Effect.succeed("too soon")))).toBeUndefined()
+        await Bun.sleep(350)
+        expect(await run(withSqliteLease(f.cli, "pool-refill", Effect.succeed("taken over")))).toEqual({ value: "taken over" })
+      } finally {
+        await f.close()
+      }
+    })
+
+    test("the app's job lock on a SQLite file is the lease: a job another process holds is skipped", async () => {
+      const f = await opened()
+      try {
+        f.cli.query("insert into job_leases (name, holder, expires_at) values ('t', 'the-cli', ?)").run(Date.now() + 60_000)
+        const app = openDatabase({ dialect: "sqlite", path: f.path })
+        try {
+          const layer = Database.fromHandle(app)
+          expect(await Effect.runPromise(Effect.provide(withJobLock("t", Effect.succeed(1)), layer))).toEqual({ ran: false })
+          expect(await Effect.runPromise(Effect.provide(withJobLock("u", Effect.succeed(2)), layer))).toEqual({ ran: true, value: 2 })
+        } finally {
+          await closeDatabase(app)
+        }
+      } finally {
+        await f.close()
+      }
+    })
+  })
 })

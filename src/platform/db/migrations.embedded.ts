@@ -19,6 +19,7 @@ import sqlite_14 from "../../../drizzle/sqlite/0014_alerts.sql" with { type: "te
 import sqlite_15 from "../../../drizzle/sqlite/0015_developer_webhooks.sql" with { type: "text" }
 import sqlite_16 from "../../../drizzle/sqlite/0016_wallet_rotation.sql" with { type: "text" }
 import sqlite_17 from "../../../drizzle/sqlite/0017_stripe_event_notices.sql" with { type: "text" }
+import sqlite_18 from "../../../drizzle/sqlite/0018_job_leases.sql" with { type: "text" }
 
 export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488039901, breakpoints: true, sql: sqlite_0 },
@@ -39,6 +40,7 @@ export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0015_developer_webhooks", when: 1796122992626, breakpoints: true, sql: sqlite_15 },
   { tag: "0016_wallet_rotation", when: 1796127982367, breakpoints: true, sql: sqlite_16 },
   { tag: "0017_stripe_event_notices", when: 1796145028037, breakpoints: true, sql: sqlite_17 },
+  { tag: "0018_job_leases", when: 1796145759412, breakpoints: true, sql: sqlite_18 },
 ]
 
 import pg_0 from "../../../drizzle/pg/0000_init.sql" with { type: "text" }

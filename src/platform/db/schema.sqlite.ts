@@ -335,3 +335,13 @@ export const concurrencyLeases = sqliteTable("concurrency_leases", {
   leases: text("leases").notNull(),
   updatedAt: integer("updated_at").notNull(),
 })
+
+// Job leases on SQLite (platform/jobs/sqlite-lease.ts): the server and the
+// CLI are separate processes on one file, so a job one of them runs (a refill,
+// a rotation, a sweep) holds its name here until it ends or its lease lapses.
+// Postgres uses session advisory locks instead.
+export const jobLeases = sqliteTable("job_leases", {
+  name: text("name").primaryKey(),
+  holder: text("holder").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+})

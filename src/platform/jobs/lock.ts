@@ -1,11 +1,13 @@
-// Runs a scheduled job on at most one instance at a time. On Postgres the job
+// Runs a job on at most one instance or process at a time; one that finds it
+// taken skips this round instead of queueing behind it. On Postgres the job
 // holds a session advisory lock on one reserved connection for its whole run
-// (pg_try_advisory_lock: an instance that finds it taken skips this round
-// instead of queueing behind it). SQLite is one process's file, so no lock.
+// (pg_try_advisory_lock). On SQLite the server and the CLI share the file, so
+// the job holds a lease row there (sqlite-lease.ts).
 import { createHash } from "node:crypto"
 import { Effect } from "effect"
 import { Database } from "../db/database"
 import { StoreUnavailable } from "../db/errors"
+import { withSqliteLease } from "./sqlite-lease"
 
 export type JobRun<A> = { readonly ran: true; readonly value: A } | { readonly ran: false }
 
@@ -15,7 +17,10 @@ export const jobLockKey = (name: string): string => createHash("sha256").update(
 export const withJobLock = <A, E, R>(name: string, job: Effect.Effect<A, E, R>): Effect.Effect<JobRun<A>, E | StoreUnavailable, R | Database> =>
   Effect.gen(function* () {
     const handle = yield* Database
-    if (handle.kind === "sqlite") return { ran: true as const, value: yield* job } as JobRun<A>
+    if (handle.kind === "sqlite") {
+      const run = yield* withSqliteLease(handle.client, name, job)
+      return (run === undefined ? { ran: false } : { ran: true, value: run.value }) as JobRun<A>
+    }
     const key = jobLockKey(name)
     return yield* Effect.acquireUseRelease(
       Effect.tryPromise({
