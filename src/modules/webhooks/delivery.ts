@@ -7,6 +7,7 @@ import { Clock, Effect } from "effect"
 import { SIGNATURE_HEADER, signatureOf } from "../../platform/signing"
 import { lookup } from "node:dns/promises"
 import { isIP } from "node:net"
+import { checkServerIdentity, type PeerCertificate } from "node:tls"
 import { AppConfig } from "../../platform/config/service"
 import type { DeliveryRow } from "../../store/webhooks/repo"
 import { Store } from "../../store/store"
@@ -71,26 +72,45 @@ export const deliverDue = Effect.fn("Webhooks.deliverDue")(function* () {
 
 type Attempt = { readonly status: number | null; readonly error: string | null }
 
-/** The endpoint's name resolves to no private address (checked again at each delivery, unless private hosts are allowed). */
-const resolvesPublic = async (url: string, allowPrivate: boolean): Promise<boolean> => {
-  if (allowPrivate) return true
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, "")
-  if (isIP(host) !== 0) return !isPrivateAddress(host)
-  const answers = await lookup(host, { all: true }).catch(() => [])
-  return answers.length > 0 && answers.every((a) => !isPrivateAddress(a.address))
+/**
+ * Where one delivery connects: the endpoint's URL with its host replaced by
+ * the address the name resolved to (and was checked against), so a name that
+ * answers otherwise a moment later (DNS rebinding) is not asked again. The
+ * name stays in the Host header and, over https, is the name the server's
+ * certificate must carry. Pure.
+ */
+export const pinnedTo = (raw: string, address: string): { readonly url: string; readonly host: string; readonly name: string } => {
+  const url = new URL(raw)
+  const host = url.host
+  const name = url.hostname.replace(/^\[|\]$/g, "")
+  url.hostname = isIP(address) === 6 ? `[${address}]` : address
+  return { url: url.toString(), host, name }
 }
 
-/** One POST; the answer's status, or why there was none. */
+/** The address one delivery connects to, or why none may be (a name answering a private address, unless those are allowed). IPv4 first. */
+const addressFor = async (raw: string, allowPrivate: boolean): Promise<{ readonly address: string } | { readonly refused: string }> => {
+  const name = new URL(raw).hostname.replace(/^\[|\]$/g, "")
+  const answers = isIP(name) !== 0 ? [{ address: name, family: isIP(name) }] : await lookup(name, { all: true }).catch(() => [])
+  if (answers.length === 0) return { refused: "the endpoint's name does not resolve" }
+  if (!allowPrivate && answers.some((a) => isPrivateAddress(a.address))) return { refused: "the endpoint's name resolves to a private address" }
+  return { address: answers.toSorted((a, b) => a.family - b.family)[0]!.address }
+}
+
+/** One POST to the address checked for it; the answer's status, or why there was none. */
 const post = (endpoint: { readonly url: string; readonly secret: string }, d: DeliveryRow, now: number, allowPrivate: boolean): Effect.Effect<Attempt> =>
   Effect.promise(async () => {
-    if (!(await resolvesPublic(endpoint.url, allowPrivate))) return { status: null, error: "the endpoint's name resolves to a private address" }
-    return await
-    fetch(endpoint.url, {
+    const target = await addressFor(endpoint.url, allowPrivate)
+    if ("refused" in target) return { status: null, error: target.refused }
+    const pinned = pinnedTo(endpoint.url, target.address)
+    const https = pinned.url.startsWith("https:") && isIP(pinned.name) === 0
+    return await fetch(pinned.url, {
       method: "POST",
-      headers: { "content-type": "application/json", "user-agent": `TDK-Core-Webhooks/${VERSION}`, [SIGNATURE_HEADER]: signatureOf(endpoint.secret, d.payload, Math.floor(now / 1000)) },
+      headers: { host: pinned.host, "content-type": "application/json", "user-agent": `TDK-Core-Webhooks/${VERSION}`, [SIGNATURE_HEADER]: signatureOf(endpoint.secret, d.payload, Math.floor(now / 1000)) },
       body: d.payload,
       redirect: "manual",
       signal: AbortSignal.timeout(TIMEOUT_MS),
+      // Connected by address: the certificate is checked against the endpoint's name, as it would be by name.
+      ...(https ? { tls: { serverName: pinned.name, checkServerIdentity: (_: string, cert: PeerCertificate) => checkServerIdentity(pinned.name, cert) } } : {}),
     }).then(
       async (r) => {
         await r.body?.cancel().catch(() => undefined)

@@ -3,9 +3,9 @@
 // loopback, link-local, reserved or multicast address (cloud metadata,
 // internal services); WEBHOOK_ALLOW_PRIVATE_HOSTS lifts that for
 // self-hosted setups and tests. The name is checked when the endpoint is
-// registered and its addresses again before each delivery (delivery.ts);
-// a name whose answer changes between that check and the connection (DNS
-// rebinding) is not caught.
+// registered and its addresses again before each delivery (delivery.ts),
+// which then connects to the address it checked (not to the name again, so a
+// name whose answer changes in between, DNS rebinding, changes nothing).
 import { isIP } from "node:net"
 
 const v4 = (a: string) => a.split(".").map(Number) as [number, number, number, number]
