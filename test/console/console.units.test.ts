@@ -52,8 +52,12 @@ describe("console form tokens", () => {
     expect(publicOrigin(at({ "x-forwarded-host": "evil.example, gw.example", "x-forwarded-proto": "http, https" }), 1)).toBe("https://gw.example")
     expect(publicOrigin(at({ "x-forwarded-host": "gw.example, lb.internal", "x-forwarded-proto": "https, http" }), 2)).toBe("https://gw.example")
     expect(publicOrigin(at({ "x-forwarded-host": "[2001:db8::1]:443", "x-forwarded-proto": "https" }), 1)).toBe("https://[2001:db8::1]:443")
-    expect(publicOrigin(at({ "x-forwarded-host": "gw.example/<script>", "x-forwarded-proto": "https" }), 1)).toBe("http://10.0.0.5:3000")
-    expect(publicOrigin(at({ "x-forwarded-host": "a@gw.example", "x-forwarded-proto": "https" }), 1)).toBe("http://10.0.0.5:3000")
+    expect(publicOrigin(at({ "x-forwarded-host": "gw.example/<script>", "x-forwarded-proto": "https" }), 1)).toBe("https://10.0.0.5:3000")
+    expect(publicOrigin(at({ "x-forwarded-host": "a@gw.example", "x-forwarded-proto": "https" }), 1)).toBe("https://10.0.0.5:3000")
+    // A proxy that passes Host through and says https: the request's host, over https.
+    const passedThrough = new Request("http://gw.example/console/agents/x", { headers: { host: "gw.example", "x-forwarded-proto": "https" } })
+    expect(publicOrigin(passedThrough, 1)).toBe("https://gw.example")
+    expect(publicOrigin(passedThrough, 0)).toBe("http://gw.example")
   })
 
   test("a browser's Origin must be this host; none (an older browser) passes; Sec-Fetch-Site decides when sent", () => {

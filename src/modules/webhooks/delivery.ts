@@ -72,52 +72,84 @@ export const deliverDue = Effect.fn("Webhooks.deliverDue")(function* () {
 
 type Attempt = { readonly status: number | null; readonly error: string | null }
 
+/** What one delivery connects to: a URL by address, and the endpoint's name for the Host header and the certificate. */
+export type Pinned = {
+  readonly url: string
+  readonly host: string
+  readonly name: string
+  /** Over https to a name: the server's certificate is checked against the name (the connection is by address). */
+  readonly tls?: { readonly serverName: string; readonly checkServerIdentity: (host: string, cert: PeerCertificate) => Error | undefined }
+}
+
 /**
  * Where one delivery connects: the endpoint's URL with its host replaced by
- * the address the name resolved to (and was checked against), so a name that
+ * an address the name resolved to (and was checked against), so a name that
  * answers otherwise a moment later (DNS rebinding) is not asked again. The
  * name stays in the Host header and, over https, is the name the server's
- * certificate must carry. Pure.
+ * certificate must carry. Undefined when the address cannot stand in a URL
+ * (an IPv6 zone id): such a delivery is not made by name instead. Pure.
  */
-export const pinnedTo = (raw: string, address: string): { readonly url: string; readonly host: string; readonly name: string } => {
+export const pinnedTo = (raw: string, address: string): Pinned | undefined => {
   const url = new URL(raw)
   const host = url.host
   const name = url.hostname.replace(/^\[|\]$/g, "")
-  url.hostname = isIP(address) === 6 ? `[${address}]` : address
-  return { url: url.toString(), host, name }
+  const wanted = URL.parse(`http://${isIP(address) === 6 ? `[${address}]` : address}/`)?.hostname
+  if (wanted === undefined || isIP(address) === 0) return undefined
+  url.hostname = wanted
+  if (url.hostname !== wanted) return undefined
+  const byName = url.protocol === "https:" && isIP(name) === 0
+  return { url: url.toString(), host, name, ...(byName ? { tls: { serverName: name, checkServerIdentity: (_: string, cert: PeerCertificate) => checkServerIdentity(name, cert) } } : {}) }
 }
 
-/** The address one delivery connects to, or why none may be (a name answering a private address, unless those are allowed). IPv4 first. */
-const addressFor = async (raw: string, allowPrivate: boolean): Promise<{ readonly address: string } | { readonly refused: string }> => {
+/** The addresses one delivery may connect to, in the resolver's order, or why none may be (a name answering a private address, unless those are allowed). */
+const addressesFor = async (raw: string, allowPrivate: boolean): Promise<{ readonly addresses: ReadonlyArray<string> } | { readonly refused: string }> => {
   const name = new URL(raw).hostname.replace(/^\[|\]$/g, "")
-  const answers = isIP(name) !== 0 ? [{ address: name, family: isIP(name) }] : await lookup(name, { all: true }).catch(() => [])
+  const answers = isIP(name) !== 0 ? [{ address: name }] : await lookup(name, { all: true, order: "verbatim" }).catch(() => [])
   if (answers.length === 0) return { refused: "the endpoint's name does not resolve" }
   if (!allowPrivate && answers.some((a) => isPrivateAddress(a.address))) return { refused: "the endpoint's name resolves to a private address" }
-  return { address: answers.toSorted((a, b) => a.family - b.family)[0]!.address }
+  return { addresses: answers.map((a) => a.address) }
 }
 
-/** One POST to the address checked for it; the answer's status, or why there was none. */
-const post = (endpoint: { readonly url: string; readonly secret: string }, d: DeliveryRow, now: number, allowPrivate: boolean): Effect.Effect<Attempt> =>
-  Effect.promise(async () => {
-    const target = await addressFor(endpoint.url, allowPrivate)
-    if ("refused" in target) return { status: null, error: target.refused }
-    const pinned = pinnedTo(endpoint.url, target.address)
-    const https = pinned.url.startsWith("https:") && isIP(pinned.name) === 0
-    return await fetch(pinned.url, {
+/**
+ * POSTs to the first of `addresses` that answers (each checked already): a
+ * connection refused or unreachable tries the next, as a client connecting
+ * by name would; an answer, whatever its status, or the time limit, ends it.
+ */
+export const postByAddress = async (raw: string, addresses: ReadonlyArray<string>, request: { readonly headers: Record<string, string>; readonly body: string; readonly timeoutMs: number }): Promise<Attempt> => {
+  const signal = AbortSignal.timeout(request.timeoutMs)
+  let last: Attempt = { status: null, error: "the endpoint has no address to connect to" }
+  for (const address of addresses) {
+    const pinned = pinnedTo(raw, address)
+    if (!pinned) continue
+    last = await fetch(pinned.url, {
       method: "POST",
-      headers: { host: pinned.host, "content-type": "application/json", "user-agent": `TDK-Core-Webhooks/${VERSION}`, [SIGNATURE_HEADER]: signatureOf(endpoint.secret, d.payload, Math.floor(now / 1000)) },
-      body: d.payload,
+      headers: { ...request.headers, host: pinned.host },
+      body: request.body,
       redirect: "manual",
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-      // Connected by address: the certificate is checked against the endpoint's name, as it would be by name.
-      ...(https ? { tls: { serverName: pinned.name, checkServerIdentity: (_: string, cert: PeerCertificate) => checkServerIdentity(pinned.name, cert) } } : {}),
+      signal,
+      ...(pinned.tls ? { tls: pinned.tls } : {}),
     }).then(
-      async (r) => {
+      async (r): Promise<Attempt> => {
         await r.body?.cancel().catch(() => undefined)
         return { status: r.status, error: r.ok ? null : `HTTP ${r.status}` }
       },
-      (e: unknown) => ({ status: null, error: e instanceof Error ? e.name : "error" }),
+      (e: unknown): Attempt => ({ status: null, error: e instanceof Error ? e.name : "error" }),
     )
+    if (last.status !== null || signal.aborted) return last
+  }
+  return last
+}
+
+/** One POST to an address checked for it; the answer's status, or why there was none. */
+const post = (endpoint: { readonly url: string; readonly secret: string }, d: DeliveryRow, now: number, allowPrivate: boolean): Effect.Effect<Attempt> =>
+  Effect.promise(async () => {
+    const target = await addressesFor(endpoint.url, allowPrivate)
+    if ("refused" in target) return { status: null, error: target.refused }
+    return postByAddress(endpoint.url, target.addresses, {
+      headers: { "content-type": "application/json", "user-agent": `TDK-Core-Webhooks/${VERSION}`, [SIGNATURE_HEADER]: signatureOf(endpoint.secret, d.payload, Math.floor(now / 1000)) },
+      body: d.payload,
+      timeoutMs: TIMEOUT_MS,
+    })
   })
 
 /** One e-mail to the account's address; 250 from the server counts as 200. */

@@ -46,11 +46,13 @@ const HOST = /^(?:[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?|\[[0-9a-f:.]{2,45}\])(?
  * This site's origin as the client sees it, for snippets it copies: behind
  * TRUST_PROXY, the host and scheme the proxies forwarded (the same entries
  * the CSRF check and cookies believe); a forwarded host that is not a host
- * is not shown.
+ * is not shown. The scheme is always the one the client used (viaHttps), so
+ * a snippet never sends an API key over http behind a TLS proxy.
  */
 export const publicOrigin = (request: Request, trustProxy: number): string => {
-  const host = forwardedValue(request, "x-forwarded-host", trustProxy)
-  if (host === undefined || !HOST.test(host)) return urlOf(request).origin
+  const forwarded = forwardedValue(request, "x-forwarded-host", trustProxy)
+  // No forwarded host (a proxy that passes Host through): the request's own host, with the scheme the client used.
+  const host = forwarded !== undefined && HOST.test(forwarded) ? forwarded : urlOf(request).host
   return `${viaHttps(request, trustProxy) ? "https" : "http"}://${host}`
 }
 
