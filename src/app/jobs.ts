@@ -1,6 +1,7 @@
 // In-process scheduled jobs, mounted by `tdk serve` only (tests run a job's
 // Effect directly instead of waiting for a schedule). Each job takes the
-// Postgres job lock itself, so several instances may all schedule it. The
+// job lock itself (platform/jobs/lock.ts), so several instances may all
+// schedule it. The
 // Stripe usage reporter is not here: `tdk serve` runs it continuously.
 import { cron } from "@elysiajs/cron"
 import type { Effect } from "effect"

@@ -2,9 +2,10 @@
 // from a file at run time, used to sign, and never stored or printed; on the
 // sandbox network the faucet funds the wallets instead.
 import type { Keypair } from "@solana/web3.js"
-import { Effect } from "effect"
+import { Effect, Exit } from "effect"
 import type { AppRuntime } from "../app/layers"
-import { withJobLock } from "../platform/jobs/lock"
+import { JobLease, withJobLock } from "../platform/jobs/lock"
+import { POOL_FUNDING_JOB } from "../modules/pool/rotation"
 import type { Config } from "../platform/config/config"
 import { checkBalances } from "../modules/pool/balances"
 import type { RefillStep } from "../modules/pool/refill-run"
@@ -14,7 +15,7 @@ import { loadConfigOrExit } from "./load-config"
 import { fundsSender, readTreasuryKey, sendFailure } from "./funding"
 import { sol, usd } from "./pool-reports"
 import { progress } from "./progress"
-import { flag, withCliRuntime } from "./runtime"
+import { flag, printFailure, withCliRuntime } from "./runtime"
 
 const line = (i: number, n: number, s: RefillStep, outcome: string) => `[${i}/${n}] ${s.publicKey}  +${usd(s.usdc)} USDC  +${sol(s.lamports)} SOL  ${outcome}`
 
@@ -41,7 +42,7 @@ export const poolRefillCommand: Command = {
     // Loaded once the arguments are known good: @solana/spl-token's bigint binding prints a warning on load.
     const { refillPlan } = await import("../modules/pool/refill-run")
     const sandbox = config.network === "sandbox"
-    const refill = async (runtime: AppRuntime): Promise<number> => {
+    const refill = async (runtime: AppRuntime, held: () => Promise<boolean>): Promise<number> => {
       // Balances read from the chain now, not as last stored: a wallet funded by a run that died
       // before its re-read is not funded again, and one that cannot be read is left out.
       await runtime.runPromise(checkBalances())
@@ -62,6 +63,12 @@ export const poolRefillCommand: Command = {
       let failed = 0
       const sent = { usdc: 0, lamports: 0 }
       for (const [i, s] of steps.entries()) {
+        // Only while this run still holds the lock: one paused past its lease may find another refill or rotation funding now.
+        if (!(await held())) {
+          console.log(`stopped before wallet ${i + 1} of ${steps.length}: this refill lost its lock to another refill or rotation; nothing more sent`)
+          failed += steps.length - i
+          break
+        }
         try {
           const outcome = await send(s)
           sent.usdc += s.usdc
@@ -78,10 +85,14 @@ export const poolRefillCommand: Command = {
       return failed > 0 ? 1 : 0
     }
     return withCliRuntime({ logLevel: "warn" }, async (runtime) => {
-      // One refill at a time on a Postgres database (the job lock): two at once would both fund the same shortfall.
-      const run = await runtime.runPromise(withJobLock("pool-refill", Effect.promise(() => refill(runtime))))
-      if (run.ran) return run.value
-      console.error("tdk pool refill: another refill is running against this database; run it again once that one ends")
+      // One refill or rotation at a time against one database (the job lock): two at once would both fund the same shortfall.
+      const exit = await runtime.runPromiseExit(withJobLock(POOL_FUNDING_JOB, Effect.flatMap(JobLease, (lease) => Effect.promise(() => refill(runtime, () => Effect.runPromise(lease.held))))))
+      if (Exit.isSuccess(exit)) {
+        if (exit.value.ran) return exit.value.value
+        console.error("tdk pool refill: another refill or a rotation is running against this database; run it again once that one ends")
+        return 1
+      }
+      printFailure(exit.cause)
       return 1
     })
   },

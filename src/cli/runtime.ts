@@ -30,11 +30,16 @@ export const runCli = <A>(program: Effect.Effect<A, AppError, AppServices>, prin
     if (Exit.isSuccess(exit)) {
       return print(exit.value) ?? 0
     }
-    const failure = Cause.findErrorOption(exit.cause)
-    if (failure._tag === "Some" && isAppError(failure.value)) console.error(`error: ${toProblem(failure.value, "cli").body.detail}`)
-    else console.error("error: unexpected failure (see the log)")
+    printFailure(exit.cause)
     return 1
   })
+
+/** A failed program's typed error as one line: its problem's detail, never a stack or a secret. */
+export const printFailure = (cause: Cause.Cause<unknown>): void => {
+  const failure = Cause.findErrorOption(cause)
+  if (failure._tag === "Some" && isAppError(failure.value)) console.error(`error: ${toProblem(failure.value, "cli").body.detail}`)
+  else console.error("error: unexpected failure (see the log)")
+}
 
 export const flag = (flags: Readonly<Record<string, string | true>>, name: string): string | undefined => {
   const v = flags[name]

@@ -10,19 +10,19 @@ describe("invoice notices", () => {
   test("a failed payment: billing.payment_failed, and key.suspended for each key it moved from active to suspended only", () => {
     const before = [key("a", "active"), key("b", "suspended", "operator"), key("c", "revoked"), key("d", "active")]
     const after = [key("a", "suspended", "payment_failed"), key("b", "suspended", "operator"), key("c", "revoked"), key("d", "active")]
-    const notices = invoiceNotices({ kind: "invoice_payment_failed", ...invoice })("usr_1", before, after)
+    const notices = invoiceNotices({ kind: "invoice_payment_failed", ...invoice }, 1_700_000_000_000)("usr_1", before, after)
     expect(notices).toEqual([
-      { userId: "usr_1", type: "billing.payment_failed", data: { invoice_id: "in_1", period: "2026-10" }, eventId: "evt_payfail_in_1" },
-      { userId: "usr_1", type: "key.suspended", data: { key: { id: "a", name: "name a", prefix: "tk_live_a…" }, reason: "payment_failed" }, eventId: "evt_susp_a_in_1" },
+      { userId: "usr_1", type: "billing.payment_failed", data: { invoice_id: "in_1", period: "2026-10" }, eventId: "evt_payfail_in_1", at: 1_700_000_000_000 },
+      { userId: "usr_1", type: "key.suspended", data: { key: { id: "a", name: "name a", prefix: "tk_live_a…" }, reason: "payment_failed" }, eventId: "evt_susp_a_in_1", at: 1_700_000_000_000 },
     ])
   })
 
   test("a paid invoice: key.reinstated for each key it moved from suspended to active, nothing else", () => {
     const before = [key("a", "suspended", "payment_failed"), key("b", "active"), key("c", "suspended", "operator")]
     const after = [key("a", "active"), key("b", "active"), key("c", "suspended", "operator")]
-    expect(invoiceNotices({ kind: "invoice_paid", ...invoice })("usr_1", before, after)).toEqual([
-      { userId: "usr_1", type: "key.reinstated", data: { key: { id: "a", name: "name a", prefix: "tk_live_a…" } }, eventId: "evt_reinst_a_in_1" },
+    expect(invoiceNotices({ kind: "invoice_paid", ...invoice }, 1_700_000_000_000)("usr_1", before, after)).toEqual([
+      { userId: "usr_1", type: "key.reinstated", data: { key: { id: "a", name: "name a", prefix: "tk_live_a…" } }, eventId: "evt_reinst_a_in_1", at: 1_700_000_000_000 },
     ])
-    expect(invoiceNotices({ kind: "invoice_paid", ...invoice })("usr_1", before, before)).toEqual([])
+    expect(invoiceNotices({ kind: "invoice_paid", ...invoice }, 1_700_000_000_000)("usr_1", before, before)).toEqual([])
   })
 })

@@ -74,15 +74,15 @@ describe("job lock", () => {
       try {
         let release!: () => void
         const held = new Promise<void>((r) => (release = r))
-        const first = run(withSqliteLease(f.server, "pool-refill", Effect.promise(() => held.then(() => "first"))))
+        const first = run(withSqliteLease(f.server, "pool-refill", () => Effect.promise(() => held.then(() => "first"))))
         await Bun.sleep(20)
-        expect(await run(withSqliteLease(f.cli, "pool-refill", Effect.succeed("second")))).toBeUndefined()
-        expect(await run(withSqliteLease(f.cli, "pool-sweep", Effect.succeed("other")))).toEqual({ value: "other" })
+        expect(await run(withSqliteLease(f.cli, "pool-refill", () => Effect.succeed("second")))).toBeUndefined()
+        expect(await run(withSqliteLease(f.cli, "pool-sweep", () => Effect.succeed("other")))).toEqual({ value: "other" })
         release()
         expect(await first).toEqual({ value: "first" })
-        expect(await run(withSqliteLease(f.cli, "pool-refill", Effect.succeed("second")))).toEqual({ value: "second" })
-        expect(Exit.isFailure(await Effect.runPromiseExit(withSqliteLease(f.server, "pool-refill", Effect.fail("boom"))))).toBe(true)
-        expect(await run(withSqliteLease(f.cli, "pool-refill", Effect.succeed("after a failure")))).toEqual({ value: "after a failure" })
+        expect(await run(withSqliteLease(f.cli, "pool-refill", () => Effect.succeed("second")))).toEqual({ value: "second" })
+        expect(Exit.isFailure(await Effect.runPromiseExit(withSqliteLease(f.server, "pool-refill", () => Effect.fail("boom"))))).toBe(true)
+        expect(await run(withSqliteLease(f.cli, "pool-refill", () => Effect.succeed("after a failure")))).toEqual({ value: "after a failure" })
         expect(new BunSqlite(f.path).query("select count(*) as n from job_leases").get()).toEqual({ n: 0 })
       } finally {
         await f.close()
@@ -93,14 +93,43 @@ describe("job lock", () => {
       const f = await opened()
       try {
         const times = { leaseMs: 150, renewEveryMs: 40 }
-        const first = run(withSqliteLease(f.server, "pool-rotate", Effect.promise(() => Bun.sleep(600).then(() => "long")), times))
+        const first = run(withSqliteLease(f.server, "pool-rotate", () => Effect.promise(() => Bun.sleep(600).then(() => "long")), times))
         const tries: Array<unknown> = []
         for (let i = 0; i < 10; i++) {
           await Bun.sleep(50)
-          tries.push(await run(withSqliteLease(f.cli, "pool-rotate", Effect.succeed("intruder"), times)))
+          tries.push(await run(withSqliteLease(f.cli, "pool-rotate", () => Effect.succeed("intruder"), times)))
         }
         expect(tries.every((t) => t === undefined)).toBe(true)
         expect(await first).toEqual({ value: "long" })
+      } finally {
+        await f.close()
+      }
+    })
+
+    test("a holder that loses its lease while running (paused past it, another process took it over) is stopped: held turns false, its next step never runs, the run fails with JobLeaseLost", async () => {
+      const f = await opened()
+      try {
+        const times = { leaseMs: 150, renewEveryMs: 40 }
+        let heldBefore: boolean | undefined
+        let heldAfter: boolean | undefined
+        let nextStepRan = false
+        const exit = Effect.runPromiseExit(
+          withSqliteLease(f.server, "pool-refill", (lease) =>
+            Effect.gen(function* () {
+              heldBefore = yield* lease.held
+              // Another process takes the lease over (as it may once this one's lapsed).
+              f.cli.query("update job_leases set holder = 'another-process', expires_at = ? where name = 'pool-refill'").run(Date.now() + 60_000)
+              heldAfter = yield* lease.held
+              yield* Effect.sleep("300 millis")
+              nextStepRan = true
+            }), times),
+        )
+        const result = await exit
+        expect([heldBefore, heldAfter]).toEqual([true, false])
+        expect(nextStepRan).toBe(false)
+        expect(Exit.isFailure(result) && JSON.stringify(result.cause)).toContain("JobLeaseLost")
+        // Its lease (now the other process's) is left alone.
+        expect(f.cli.query("select holder from job_leases where name = 'pool-refill'").get()).toEqual({ holder: "another-process" })
       } finally {
         await f.close()
       }
@@ -111,9 +140,9 @@ describe("job lock", () => {
       try {
         // The state a process killed mid-job leaves: its row, never deleted, valid for 300 ms more.
         f.server.query("insert into job_leases (name, holder, expires_at) values ('pool-refill', 'dead-process', ?)").run(Date.now() + 300)
-        expect(await run(withSqliteLease(f.cli, "pool-refill", Effect.succeed("too soon")))).toBeUndefined()
+        expect(await run(withSqliteLease(f.cli, "pool-refill", () => Effect.succeed("too soon")))).toBeUndefined()
         await Bun.sleep(350)
-        expect(await run(withSqliteLease(f.cli, "pool-refill", Effect.succeed("taken over")))).toEqual({ value: "taken over" })
+        expect(await run(withSqliteLease(f.cli, "pool-refill", () => Effect.succeed("taken over")))).toEqual({ value: "taken over" })
       } finally {
         await f.close()
       }

@@ -20,6 +20,7 @@ import { freshDatabase, pgUrl } from "../support/db"
 import { jobLockKey } from "../../src/platform/jobs/lock"
 import postgres from "postgres"
 import { TEST_MASTER_KEYS } from "../support/app"
+import { POOL_FUNDING_JOB } from "../../src/modules/pool/rotation"
 
 const dir = mkdtempSync(join(tmpdir(), "tdk-refill-"))
 afterAll(async () => {
@@ -113,18 +114,18 @@ describe("tdk pool refill on the sandbox", () => {
 })
 
 describe.skipIf(!pgUrl)("tdk pool refill on Postgres", () => {
-  test("a refill finds another one running (the job lock held) and stops before reading or sending anything", async () => {
+  test("a refill finds another one, or a rotation, running (the funding lock held) and stops before reading or sending anything", async () => {
     const db = await freshDatabase("postgres")
     const holder = postgres(db.url, { max: 1, onnotice: () => {} })
     try {
       const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: db.url, WALLET_ENCRYPTION_KEYS: TEST_MASTER_KEYS, DATA_DIR: join(dir, "pg-data"), SOLANA_RPC_URL: "http://127.0.0.1:9/solana", SOLANA_RPC_TIMEOUT_MS: "500" }
       const refill = () => Bun.spawnSync(["bun", join(import.meta.dir, "../../src/main.ts"), "pool", "refill", "--dry-run"], { env })
       const held = await holder.reserve()
-      await held`select pg_advisory_lock(${jobLockKey("pool-refill")}::bigint)`
+      await held`select pg_advisory_lock(${jobLockKey(POOL_FUNDING_JOB)}::bigint)`
       const blocked = refill()
-      expect({ code: blocked.exitCode, err: blocked.stderr.toString() }).toMatchObject({ code: 1, err: expect.stringContaining("another refill is running") })
+      expect({ code: blocked.exitCode, err: blocked.stderr.toString() }).toMatchObject({ code: 1, err: expect.stringContaining("another refill or a rotation is running") })
       expect(blocked.stdout.toString()).not.toContain("to fund")
-      await held`select pg_advisory_unlock(${jobLockKey("pool-refill")}::bigint)`
+      await held`select pg_advisory_unlock(${jobLockKey(POOL_FUNDING_JOB)}::bigint)`
       held.release()
       const free = refill()
       expect({ code: free.exitCode, out: free.stdout.toString() }).toMatchObject({ code: 0, out: expect.stringContaining("0 wallets to fund") })

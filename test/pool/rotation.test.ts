@@ -12,7 +12,7 @@ import { Effect } from "effect"
 import { Database } from "../../src/platform/db/database"
 import { Store } from "../../src/store/store"
 import { assignWallet } from "../../src/modules/pool/service"
-import { faucetFunding, rotateWallets } from "../../src/modules/pool/rotation"
+import { faucetFunding, POOL_FUNDING_JOB, rotateWallets } from "../../src/modules/pool/rotation"
 import { walletForCall } from "../../src/modules/pool/wallet-for-call"
 import { readJson } from "../support/app"
 import { bearer, login, register } from "../support/accounts"
@@ -203,6 +203,18 @@ describe("sweep and rotate refusals", () => {
   })
   afterAll(() => g.close())
 
+  test("a refill running from the CLI (its lease on the shared file): rotation answers 409 rotation_in_progress and funds nothing; once it ends, rotation runs", async () => {
+    const db = await g.runtime.runPromise(Database)
+    if (db.kind !== "sqlite") throw new Error("sqlite expected")
+    const before = (await g.runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.list()))).length
+    db.client.query("insert into job_leases (name, holder, expires_at) values (?, 'tdk-pool-refill', ?)").run(POOL_FUNDING_JOB, Date.now() + 60_000)
+    const refused = await readJson(await g.request("/admin/pool/rotate", { method: "POST", json: { older_than_days: 0 }, headers: bearer(ADMIN) }))
+    expect(refused).toMatchObject({ status: 409, body: { code: "rotation_in_progress" } })
+    expect((await g.runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.list()))).length).toBe(before)
+    db.client.query("delete from job_leases where name = ?").run(POOL_FUNDING_JOB)
+    expect((await readJson(await g.request("/admin/pool/rotate", { method: "POST", json: { older_than_days: 0, dry_run: true }, headers: bearer(ADMIN) }))).status).toBe(200)
+  })
+
   test("no treasury configured: 409 treasury_not_configured and nothing sent; bad bodies are 422", async () => {
     const r = await readJson(await g.request("/admin/pool/sweep", { method: "POST", json: {}, headers: bearer(ADMIN) }))
     expect(r).toMatchObject({ status: 409, body: { code: "treasury_not_configured" } })
@@ -223,7 +235,7 @@ if (dialects.includes("postgres"))
         if (db.kind !== "postgres") throw new Error("postgres expected")
         // Another instance's run: the same advisory locks, held on a session of their own.
         const other = await db.client.reserve()
-        await other`select pg_advisory_lock(${jobLockKey("pool-sweep")}::bigint), pg_advisory_lock(${jobLockKey("pool-rotate")}::bigint)`
+        await other`select pg_advisory_lock(${jobLockKey("pool-sweep")}::bigint), pg_advisory_lock(${jobLockKey(POOL_FUNDING_JOB)}::bigint)`
         try {
           const sweep = await readJson(await g.request("/admin/pool/sweep", { method: "POST", json: {}, headers: bearer(ADMIN) }))
           expect(sweep).toMatchObject({ status: 409, body: { code: "sweep_in_progress" } })

@@ -19,7 +19,7 @@ const SECRET = "whsec_test_webhook_secret_value"
 const webhooks = new Stripe("sk_test_unused").webhooks
 let seq = 0
 
-const received: Array<{ type: string; data: Record<string, any> }> = []
+const received: Array<{ type: string; created: number; data: Record<string, any> }> = []
 const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: async (req) => (received.push(JSON.parse(await req.text())), new Response("ok")) })
 afterAll(() => server.stop(true))
 
@@ -69,6 +69,7 @@ describe("payment events to developer webhooks", () => {
         const failed = stripeEvent("invoice.payment_failed")
         // The queue is gone after the event's commit: what a crash at that moment leaves.
         await selectAll(db, sql`alter table webhook_deliveries rename to webhook_deliveries_away`)
+        const appliedBy = Math.floor(Date.now() / 1000) + 1
         const first = await deliver(failed)
         expect(first.status).toBe(503)
         expect(first.body.code).toBe("store_unavailable")
@@ -79,7 +80,9 @@ describe("payment events to developer webhooks", () => {
         expect(JSON.parse(owed!.notices!).map((n: { type: string }) => n.type).sort()).toEqual(["billing.payment_failed", "key.suspended"])
         await selectAll(db, sql`alter table webhook_deliveries_away rename to webhook_deliveries`)
 
-        // Stripe had no 2xx: it sends the same event again.
+        // Stripe had no 2xx: it sends the same event again, later.
+        await Bun.sleep(1_100)
+        const redeliveredAt = Math.floor(Date.now() / 1000)
         const again = await deliver(failed)
         expect(again.status).toBe(200)
         expect(again.body.outcome).toBe("duplicate")
@@ -90,6 +93,11 @@ describe("payment events to developer webhooks", () => {
         expect(received.map((e) => e.type).sort()).toEqual(["billing.payment_failed", "key.suspended"])
         expect(received.find((e) => e.type === "key.suspended")!.data).toMatchObject({ key: { id: a.keyId }, reason: "payment_failed" })
         expect(received.find((e) => e.type === "billing.payment_failed")!.data).toMatchObject({ invoice_id: invoice.id })
+        // Dated when the Stripe event was applied, not when it was finally queued.
+        for (const e of received) {
+          expect(e.created).toBeLessThanOrEqual(appliedBy)
+          expect(e.created).toBeLessThan(redeliveredAt)
+        }
       } finally {
         await h.close()
       }

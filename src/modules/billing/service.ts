@@ -38,7 +38,7 @@ const customerKeys = (customerId: string, now: number) =>
 const queueNotices = Effect.fn("Billing.queueNotices")(function* (eventId: string, notices: ReadonlyArray<Notice>) {
   if (notices.length === 0) return
   for (const n of notices) {
-    if (isEventType(n.type)) yield* emit(n.userId, n.type, n.data, n.eventId)
+    if (isEventType(n.type)) yield* emit(n.userId, n.type, n.data, n.eventId, n.at)
     else yield* Effect.logError("a stripe event owes a developer event of an unknown type; dropped", { event_id: eventId, type: n.type })
   }
   yield* Effect.flatMap(Store, (store) => store.billing.noticesQueued(eventId))
@@ -71,7 +71,7 @@ export const receiveStripeWebhook = Effect.fn("Billing.receiveWebhook")(function
   const decoded = decodeEvent(event)
   if (isOdd(decoded)) return yield* acknowledgeMalformed(event, decoded.odd)
   const now = yield* Clock.currentTimeMillis
-  const { outcome, notices } = yield* store.billing.applyWebhook({ id: event.id, type: event.type, now, created: event.created }, decoded, decoded && isInvoiceOutcome(decoded) ? invoiceNotices(decoded) : undefined)
+  const { outcome, notices } = yield* store.billing.applyWebhook({ id: event.id, type: event.type, now, created: event.created }, decoded, decoded && isInvoiceOutcome(decoded) ? invoiceNotices(decoded, now) : undefined)
   if (outcome === "applied" && decoded && changesKeys(decoded)) {
     // Committed: this instance's verification cache drops the customer's keys, so the change takes
     // effect on the next request here (other instances when their entries expire, KEY_CACHE_TTL_MS).

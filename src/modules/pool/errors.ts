@@ -37,8 +37,8 @@ export class TreasuryNotConfigured extends Data.TaggedError("TreasuryNotConfigur
 /** Rotation needs new wallets funded, and on a real network only a treasury key the server never holds can fund them. */
 export class FundingNeedsTreasuryKey extends Data.TaggedError("FundingNeedsTreasuryKey")<{ readonly network: string }> {}
 
-/** Another rotation is running (on Postgres, on any instance): this one would fund a second set of new wallets. */
+/** Another rotation or a refill is running (on any instance, or the CLI): this one would fund a second set of new wallets. */
 export class RotationInProgress extends Data.TaggedError("RotationInProgress")<{}> {}
 
-/** Another sweep is running (on Postgres, on any instance): this one would read the same balances and send them again. */
+/** Another sweep is running (on any instance, or the CLI): this one would read the same balances and send them again. */
 export class SweepInProgress extends Data.TaggedError("SweepInProgress")<{}> {}

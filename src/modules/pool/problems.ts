@@ -34,7 +34,7 @@ export const poolProblems: ProblemMap<PoolFailure> = {
   TreasuryNotConfigured: problem(409, "treasury_not_configured", "No treasury configured", () => "Sweeping sends a retired wallet's USDC and SOL to POOL_TREASURY_ADDRESS, which is not set. Set it and restart, then sweep again."),
   FundingNeedsTreasuryKey: problem(409, "funding_needs_treasury_key", "Rotation needs the treasury key", (e) =>
     `New wallets on ${e.network} are funded from the treasury, whose key the server never holds. Run \`tdk pool rotate --from-keypair <file>\` on a machine with the key, or ask for a dry run here.`),
-  RotationInProgress: problem(409, "rotation_in_progress", "Rotation in progress", () => "Another wallet rotation is running. Wait for it to finish, then look at the pool before rotating again."),
+  RotationInProgress: problem(409, "rotation_in_progress", "Rotation in progress", () => "Another wallet rotation or a refill is running. Wait for it to finish, then look at the pool before rotating again."),
   SweepInProgress: problem(409, "sweep_in_progress", "Sweep in progress", () => "Another sweep of the retired wallets is running. Wait for it to finish, then sweep again: it reads the balances afresh."),
   TransactionRejected: problem(502, "transaction_rejected", "Marketplace transaction rejected", (e) => `The marketplace asked the gateway to sign a transaction that breaks its signing policy (${e.code}); nothing was signed or paid.`, { extra: (e) => ({ policy_code: e.code }) }),
 }

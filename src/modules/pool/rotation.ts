@@ -16,7 +16,7 @@ import { Store } from "../../store/store"
 import type { WalletEnvironment, WalletRow } from "../../store/wallets/repo"
 import { BuiltInSandbox } from "../network/built-in-sandbox"
 import { Networks } from "../network/service"
-import { withJobLock } from "../../platform/jobs/lock"
+import { stillHolding, withJobLock } from "../../platform/jobs/lock"
 import { DAY_MS } from "../../platform/period"
 import { checkBalances } from "./balances"
 import { RotationInProgress } from "./errors"
@@ -106,9 +106,15 @@ export type RotationOptions<E, R> = {
   readonly onProgress?: (done: number, total: number) => void
 }
 
-/** One rotation at a time across instances (Postgres job lock): two at once would each fund a full set of new wallets. */
+/**
+ * The lock rotation and refill share, across instances and the CLI: two
+ * rotations would each fund a full set of new wallets, and a refill planned
+ * while a rotation funds its new wallets would fund them again.
+ */
+export const POOL_FUNDING_JOB = "pool-funding"
+
 export const rotateWallets = <E, R>(options: RotationOptions<E, R>) =>
-  Effect.flatMap(withJobLock("pool-rotate", rotateUnlocked(options)), (run) => (run.ran ? Effect.succeed(run.value) : Effect.fail(new RotationInProgress())))
+  Effect.flatMap(withJobLock(POOL_FUNDING_JOB, rotateUnlocked(options)), (run) => (run.ran ? Effect.succeed(run.value) : Effect.fail(new RotationInProgress())))
 
 const rotateUnlocked = Effect.fn("Pool.rotateWallets")(function* <E, R>(options: RotationOptions<E, R>) {
   const store = yield* Store
@@ -125,7 +131,10 @@ const rotateUnlocked = Effect.fn("Pool.rotateWallets")(function* <E, R>(options:
   const fresh = new Set(yield* generateWallets(old.length, { environment: options.environment, status: "depleted" }))
   const created = (yield* store.wallets.list()).filter((w) => fresh.has(w.id)).toSorted((a, b) => (a.id < b.id ? -1 : 1))
   // Read whatever the funding did, also when it failed part way: an empty new wallet must read depleted, never take keys.
-  yield* options.fund(created, step).pipe(Effect.ensuring(Effect.ignore(checkBalances({ only: fresh }))))
+  // One wallet at a time, each only while this run still holds the lock.
+  yield* Effect.forEach(created, (w) => Effect.andThen(stillHolding(POOL_FUNDING_JOB), options.fund([w], step)), { discard: true }).pipe(
+    Effect.ensuring(Effect.ignore(checkBalances({ only: fresh }))),
+  )
   const funded = (yield* store.wallets.list()).filter((w) => fresh.has(w.id))
   const storageAgents = [...networks[options.environment].directory.namespaced]
 

@@ -13,7 +13,7 @@
 import { PublicKey, SystemProgram, Transaction } from "@solana/web3.js"
 import { Clock, Duration, Effect } from "effect"
 import { AppConfig } from "../../platform/config/service"
-import { withJobLock } from "../../platform/jobs/lock"
+import { stillHolding, withJobLock, type JobLease } from "../../platform/jobs/lock"
 import { associatedTokenAddress } from "../../platform/solana/spl-ids"
 import { closeAccountInstruction, transferCheckedInstruction } from "../../platform/solana/spl-instructions"
 import { Store } from "../../store/store"
@@ -113,12 +113,14 @@ export type SweepOptions = {
   readonly onProgress?: (done: number, total: number) => void
 }
 
-/** Sweeps every retired live wallet not holding storage data; on Postgres one run at a time across instances (else SweepInProgress). */
+const SWEEP_JOB = "pool-sweep"
+
+/** Sweeps every retired live wallet not holding storage data; one run at a time across instances and the CLI (else SweepInProgress). */
 export const sweepRetired = Effect.fn("Pool.sweepRetired")(function* (options: SweepOptions) {
   const config = yield* AppConfig
   const treasury = config.poolTreasuryAddress
   if (!treasury) return yield* new TreasuryNotConfigured()
-  const run = yield* withJobLock("pool-sweep", sweepAll(treasury, options))
+  const run = yield* withJobLock(SWEEP_JOB, sweepAll(treasury, options))
   return run.ran ? run.value : yield* new SweepInProgress()
 })
 
@@ -130,7 +132,7 @@ const sweepAll = (treasury: string, options: SweepOptions) =>
     const holders = yield* store.wallets.storageHolders(retired.map((w) => w.id))
     const treasuryAccount = yield* network.chain.getTokenAccount(treasury, network.usdcMint)
 
-    const sweepOne = (w: WalletRow): Effect.Effect<SweepLine, never, Signer> =>
+    const sweepOne = (w: WalletRow): Effect.Effect<SweepLine, never, Signer | JobLease> =>
       Effect.gen(function* () {
         // Swept, and no balance read since has seen funds arrive: nothing to do (a refill sent late is swept again).
         if (w.sweptAt !== null && w.usdcBalance === 0 && w.lamports === 0) return line(w, "already_swept")
@@ -167,6 +169,8 @@ const sweepAll = (treasury: string, options: SweepOptions) =>
           return line(w, "failed", { ...moved, error: `signing policy: ${differs}` })
         }
         const { wire } = yield* signOwnMessage(w, verdict.tx)
+        // Only while this run still holds the lock: a run that lost it (paused past its lease) sends nothing more.
+        yield* stillHolding(SWEEP_JOB)
         const sent = yield* network.chain.sendTransaction(wire)
         yield* store.wallets.recordSweep(w.id, { signature: sent })
         const state = yield* confirmed(network, sent)
@@ -180,7 +184,9 @@ const sweepAll = (treasury: string, options: SweepOptions) =>
         yield* Effect.logInfo("retired wallet swept to the treasury", { wallet_id: w.id, signature: sent, usdc: moved.usdc, lamports: moved.lamports })
         return line(w, "swept", { ...moved, signature: sent })
       }).pipe(
-        Effect.catch((e) => Effect.succeed(line(w, "failed", { error: "reason" in e ? String(e.reason) : e._tag }))),
+        Effect.catch((e) =>
+          Effect.succeed(line(w, "failed", { error: e._tag === "JobLeaseLost" ? "not sent: this run lost its lock to another sweep" : "reason" in e ? String(e.reason) : e._tag })),
+        ),
       )
 
     let done = 0

@@ -34,10 +34,10 @@ export const EMAILS_PER_HOUR = 20
 /**
  * Queues the event for the user's endpoints that take it. `eventId` names a
  * fact that happens once (a threshold of a month); without it every emission
- * is a new event. Failures are the caller's to ignore: an event is never
+ * is a new event. `at` dates it when it happened earlier than now. Failures are the caller's to ignore: an event is never
  * worth a developer's call.
  */
-export const emit = Effect.fn("Webhooks.emit")(function* (userId: string, type: EventType, data: Record<string, unknown>, eventId?: string) {
+export const emit = Effect.fn("Webhooks.emit")(function* (userId: string, type: EventType, data: Record<string, unknown>, eventId?: string, at?: number) {
   const id = eventId ?? newId("evt", yield* Clock.currentTimeMillis)
   if (recent.has(id)) return
   const store = yield* Store
@@ -50,7 +50,8 @@ export const emit = Effect.fn("Webhooks.emit")(function* (userId: string, type: 
   const mail = config.smtpUrl !== undefined && (yield* store.webhooks.queuedSince(emailEndpoint(userId), now - 3_600_000)) < EMAILS_PER_HOUR
   const targets = mail ? [...endpoints, emailEndpoint(userId)] : endpoints
   if (targets.length === 0) return
-  const payload = JSON.stringify({ id, object: "event", type, created: Math.floor(now / 1000), data })
+  // `created` is when the fact happened: an event queued late (a Stripe event's, after a redelivery) keeps its time.
+  const payload = JSON.stringify({ id, object: "event", type, created: Math.floor((at ?? now) / 1000), data })
   yield* store.webhooks.enqueue(targets.map((endpointId) => ({ id: `${id}:${endpointId}`, eventId: id, endpointId, userId, type, payload, nextAttemptAt: now, createdAt: now })))
   // Remembered only once queued: an event that reached nobody is looked at
   // again, so an endpoint added later, through any instance, hears the next one.

@@ -2,10 +2,11 @@
 // The map is keyed by every tag of the union, so an error without one does not compile.
 import type { BodyTooLarge, InvalidInput, JsonTooDeep, MalformedJson, RouteNotFound, UnsupportedMediaType } from "./errors"
 import type { StoreUnavailable } from "../db/errors"
+import type { JobLeaseLost } from "../jobs/errors"
 import { problem, renderProblem, type ProblemBody, type ProblemMap, type ProblemSpec } from "./problem"
 
 /** Every failure of this module that can reach a response. */
-export type PlatformFailure = MalformedJson | BodyTooLarge | JsonTooDeep | UnsupportedMediaType | RouteNotFound | InvalidInput | StoreUnavailable
+export type PlatformFailure = MalformedJson | BodyTooLarge | JsonTooDeep | UnsupportedMediaType | RouteNotFound | InvalidInput | StoreUnavailable | JobLeaseLost
 
 export const platformProblems: ProblemMap<PlatformFailure> = {
   MalformedJson: problem(400, "malformed_json", "Malformed JSON", (e) => `The request body is not valid JSON: ${e.reason}`),
@@ -15,6 +16,7 @@ export const platformProblems: ProblemMap<PlatformFailure> = {
   RouteNotFound: problem(404, "route_not_found", "Not found", (e) => `No route for ${e.method} ${e.path.slice(0, 200)}. The API is described at /docs.`),
   InvalidInput: problem(422, "invalid_input", "Invalid input", (e) => e.detail, { extra: (e) => ({ errors: e.errors }) }),
   StoreUnavailable: problem(503, "store_unavailable", "Database unavailable", () => "The database did not answer. Retry shortly.", { headers: () => ({ "retry-after": "5" }) }),
+  JobLeaseLost: problem(503, "job_lease_lost", "Job stopped", (e) => `The ${e.job} run lost its lock to another run (this process was paused past its lease) and stopped before its next step. Look at what it reported, then run it again.`),
 }
 
 const isPlatformFailure = (e: unknown): e is PlatformFailure =>

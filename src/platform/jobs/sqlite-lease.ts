@@ -5,10 +5,16 @@
 // hold it; the holder renews it while the job runs and deletes it after. A
 // process that dies holding it leaves it to lapse (a minute) and the next run
 // takes it over.
+//
+// A holder can lose it while running: paused (Ctrl-Z, a stopped container)
+// past the lease, another process takes it over. Then the job is stopped at
+// once (its renewal finds the row gone, or has not succeeded for a whole
+// lease), and a job that moves money also asks `held` before each send.
 import type { Database as BunSqlite } from "bun:sqlite"
 import { randomBytes } from "node:crypto"
-import { Duration, Effect } from "effect"
+import { Duration, Effect, Exit } from "effect"
 import { StoreUnavailable } from "../db/errors"
+import { JobLeaseLost } from "./errors"
 
 /** How long a lease lasts unless renewed, and how often its holder renews it (well inside it, so a busy moment does not let it lapse), ms. */
 export type LeaseTimes = { readonly leaseMs: number; readonly renewEveryMs: number }
@@ -20,12 +26,21 @@ const take = `insert into job_leases (name, holder, expires_at) values (?1, ?2, 
   on conflict (name) do update set holder = excluded.holder, expires_at = excluded.expires_at where job_leases.expires_at <= ?4
   returning holder`
 const renew = `update job_leases set expires_at = ?3 where name = ?1 and holder = ?2`
+const still = `select 1 as held from job_leases where name = ?1 and holder = ?2 and expires_at > ?3`
 const give = `delete from job_leases where name = ?1 and holder = ?2`
 
 const statement = <A>(f: () => A) => Effect.try({ try: f, catch: (cause) => new StoreUnavailable({ cause }) })
 
-/** Runs `job` if this process can take the lease `name` now; `undefined` when another holds it. */
-export const withSqliteLease = <A, E, R>(client: BunSqlite, name: string, job: Effect.Effect<A, E, R>, times: LeaseTimes = LEASE_TIMES): Effect.Effect<{ readonly value: A } | undefined, E | StoreUnavailable, R> =>
+/** The lease a running job holds: whether it still does, asked just before an action another run must not repeat. */
+export type HeldLease = { readonly held: Effect.Effect<boolean> }
+
+/** Runs `job` if this process can take the lease `name` now; `undefined` when another holds it. Fails with JobLeaseLost, the job stopped, if the lease is lost while it runs. */
+export const withSqliteLease = <A, E, R>(
+  client: BunSqlite,
+  name: string,
+  job: (lease: HeldLease) => Effect.Effect<A, E, R>,
+  times: LeaseTimes = LEASE_TIMES,
+): Effect.Effect<{ readonly value: A } | undefined, E | StoreUnavailable | JobLeaseLost, R> =>
   Effect.acquireUseRelease(
     statement(() => {
       const holder = randomBytes(12).toString("base64url")
@@ -35,16 +50,22 @@ export const withSqliteLease = <A, E, R>(client: BunSqlite, name: string, job: E
     }),
     (holder) => {
       if (holder === undefined) return Effect.succeed(undefined)
-      const keep = Effect.forever(
-        Effect.andThen(
-          Effect.sleep(Duration.millis(times.renewEveryMs)),
-          statement(() => client.query(renew).run(name, holder, Date.now() + times.leaseMs)).pipe(
-            Effect.flatMap((r) => (r.changes === 1 ? Effect.void : Effect.logWarning("a job's lease lapsed while it ran; another run may have started", { job: name }))),
-            Effect.catch((e) => Effect.logWarning("a job's lease could not be renewed", { job: name, error: e._tag })),
-          ),
-        ),
+      const held: Effect.Effect<boolean> = statement(() => client.query(still).get(name, holder, Date.now()) !== null).pipe(Effect.orElseSucceed(() => false))
+      // Renews until the job ends; fails (which stops the job) once the lease is lost.
+      const keep = Effect.gen(function* () {
+        let renewedAt = Date.now()
+        for (;;) {
+          yield* Effect.sleep(Duration.millis(times.renewEveryMs))
+          const renewed = yield* Effect.exit(statement(() => client.query(renew).run(name, holder, Date.now() + times.leaseMs)))
+          if (Exit.isSuccess(renewed) && renewed.value.changes === 1) renewedAt = Date.now()
+          else if (Exit.isSuccess(renewed) || Date.now() - renewedAt >= times.leaseMs) return yield* new JobLeaseLost({ job: name })
+          else yield* Effect.logWarning("a job's lease could not be renewed; trying again", { job: name })
+        }
+      })
+      return Effect.raceFirst(
+        Effect.map(job({ held }), (value) => ({ value })),
+        keep.pipe(Effect.tapError(() => Effect.logError("a job lost its lease to another run and was stopped", { job: name }))),
       )
-      return Effect.scoped(Effect.andThen(Effect.forkScoped(keep), Effect.map(job, (value) => ({ value }))))
     },
     (holder) => (holder === undefined ? Effect.void : Effect.ignore(statement(() => client.query(give).run(name, holder)))),
   )

@@ -21,8 +21,8 @@ export type WebhookOutcome = "applied" | "duplicate" | "unknown_customer" | "sta
 /** A key as an event's notices see it, before and after the event (in its transaction). */
 export type KeyStatus = { readonly id: string; readonly name: string; readonly prefix: string; readonly status: string; readonly statusReason: string | null }
 
-/** A developer event an applied Stripe event owes; its id makes queueing it twice one event. */
-export type Notice = { readonly userId: string; readonly type: string; readonly data: Record<string, unknown>; readonly eventId: string }
+/** A developer event an applied Stripe event owes; its id makes queueing it twice one event, and it is dated when the Stripe event was applied (epoch ms), however late it is queued. */
+export type Notice = { readonly userId: string; readonly type: string; readonly data: Record<string, unknown>; readonly eventId: string; readonly at: number }
 
 /** The notices of an event for the user it applied to, from the user's keys before and after it. */
 export type NoticesOf = (userId: string, before: ReadonlyArray<KeyStatus>, after: ReadonlyArray<KeyStatus>) => ReadonlyArray<Notice>

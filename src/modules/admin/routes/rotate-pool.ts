@@ -15,7 +15,7 @@ import { adminResponder } from "../guard"
 import { WalletRotation } from "../pool-model"
 import { environmentSchema } from "../../../platform/environments"
 
-const failures = ["StoreUnavailable", "FundingNeedsTreasuryKey", "RotationInProgress"] as const
+const failures = ["StoreUnavailable", "FundingNeedsTreasuryKey", "RotationInProgress", "JobLeaseLost"] as const
 
 const Body = t.Object({
   older_than_days: t.Integer({ minimum: 0, maximum: 3650, description: "Rotate wallets created more than this many days ago (the plan: 90)" }),

@@ -8,7 +8,7 @@ import { sweepRetired } from "../../pool/sweep"
 import { adminResponder } from "../guard"
 import { SweepReport } from "../pool-model"
 
-const failures = ["StoreUnavailable", "TreasuryNotConfigured", "ChainUnavailable", "SweepInProgress"] as const
+const failures = ["StoreUnavailable", "TreasuryNotConfigured", "ChainUnavailable", "SweepInProgress", "JobLeaseLost"] as const
 
 const Body = t.Object({
   dry_run: t.Optional(t.Boolean({ description: "Report what would be sent, send nothing (default false)" })),
