@@ -72,7 +72,7 @@ for (const dialect of dialects) {
           : (await selectAll(h, sql`select tgname as name from pg_trigger where tgrelid = 'usage'::regclass and not tgisinternal order by tgname`)).map((r) => r.name)
       expect(names).toEqual(
         h.kind === "sqlite"
-          ? ["usage_billing_delete", "usage_billing_insert", "usage_billing_update", "usage_days_delete", "usage_days_insert", "usage_days_update"]
+          ? ["usage_billing_delete", "usage_billing_insert", "usage_billing_update", "usage_billing_update_same_month", "usage_days_delete", "usage_days_insert", "usage_days_update"]
           : ["usage_billing_counters_delete", "usage_billing_counters_insert", "usage_billing_counters_update", "usage_day_counters_delete", "usage_day_counters_insert", "usage_day_counters_update"],
       )
     }))

@@ -20,6 +20,7 @@ import sqlite_15 from "../../../drizzle/sqlite/0015_developer_webhooks.sql" with
 import sqlite_16 from "../../../drizzle/sqlite/0016_wallet_rotation.sql" with { type: "text" }
 import sqlite_17 from "../../../drizzle/sqlite/0017_stripe_event_notices.sql" with { type: "text" }
 import sqlite_18 from "../../../drizzle/sqlite/0018_job_leases.sql" with { type: "text" }
+import sqlite_19 from "../../../drizzle/sqlite/0019_billing_counters_one_upsert.sql" with { type: "text" }
 
 export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488039901, breakpoints: true, sql: sqlite_0 },
@@ -41,6 +42,7 @@ export const sqliteMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0016_wallet_rotation", when: 1796127982367, breakpoints: true, sql: sqlite_16 },
   { tag: "0017_stripe_event_notices", when: 1796145028037, breakpoints: true, sql: sqlite_17 },
   { tag: "0018_job_leases", when: 1796145759412, breakpoints: true, sql: sqlite_18 },
+  { tag: "0019_billing_counters_one_upsert", when: 1796147858349, breakpoints: true, sql: sqlite_19 },
 ]
 
 import pg_0 from "../../../drizzle/pg/0000_init.sql" with { type: "text" }
