@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test"
 import { Effect, Exit } from "effect"
 import postgres from "postgres"
-import { jobLockKey, withJobLock } from "../../src/platform/jobs/lock"
+import { JobLease, jobLockKey, withJobLock } from "../../src/platform/jobs/lock"
 import { Database } from "../../src/platform/db/database"
 import { makeTestApp } from "../support/app"
 import { dialects } from "../support/db"
@@ -56,6 +56,51 @@ describe("job lock", () => {
       }
     })
   }
+
+  if (dialects.includes("postgres"))
+    test("postgres: a job whose session died (and whose lock another session then took) reads held false, and finishing it touches neither that lock nor the process", async () => {
+      const h = await makeTestApp("postgres")
+      const handle = await h.runtime.runPromise(Database)
+      if (handle.kind !== "postgres") throw new Error("expected postgres")
+      const other = postgres(handle.url, { max: 1, onnotice: () => {} })
+      const third = postgres(handle.url, { max: 1, onnotice: () => {} })
+      try {
+        const key = jobLockKey("pool-funding")
+        const seen: Array<boolean> = []
+        const run = await h.runtime.runPromise(
+          withJobLock(
+            "pool-funding",
+            Effect.gen(function* () {
+              const lease = yield* JobLease
+              seen.push(yield* lease.held)
+              // The session holding the lock dies (a dropped connection), and another takes the lock.
+              yield* Effect.promise(async () => {
+                await other`select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and granted and classid::bigint = ((${key}::bigint >> 32) & 4294967295) and objid::bigint = (${key}::bigint & 4294967295)`
+                for (let i = 0; i < 50; i++) {
+                  const [row] = await other`select pg_try_advisory_lock(${key}::bigint) as locked`
+                  if (row?.locked) return
+                  await Bun.sleep(20)
+                }
+                throw new Error("the lock was not freed")
+              })
+              // Pool traffic meanwhile (the reserved handle may be reconnected for it).
+              yield* Effect.promise(() => handle.client`select 1`)
+              seen.push(yield* lease.held)
+              return "done"
+            }),
+          ),
+        )
+        expect(run).toEqual({ ran: true, value: "done" })
+        expect(seen).toEqual([true, false])
+        // The other session still holds it: a third cannot take it.
+        const [row] = await third`select pg_try_advisory_lock(${jobLockKey("pool-funding")}::bigint) as locked`
+        expect(row?.locked).toBe(false)
+      } finally {
+        await other.end({ timeout: 5 })
+        await third.end({ timeout: 5 })
+        await h.close()
+      }
+    })
 
   describe("SQLite lease, two processes on one file", () => {
     const opened = async () => {

@@ -37,13 +37,21 @@ export const withJobLock = <A, E, R>(name: string, job: Effect.Effect<A, E, R>):
       return (run === undefined ? { ran: false } : { ran: true, value: run.value }) as JobRun<A>
     }
     const key = jobLockKey(name)
+    // Whether the session that took the lock (its pid and start time) still holds it, asked over the pool:
+    // the reserved handle outlives its session (postgres.js reconnects it), so asking it proves nothing.
+    const stillHeld = (session: { readonly pid: number; readonly started: string }) =>
+      handle.client`select exists(
+          select 1 from pg_locks l join pg_stat_activity a on a.pid = l.pid
+          where l.locktype = 'advisory' and l.granted and l.pid = ${session.pid} and a.backend_start = ${session.started}::timestamptz
+            and l.classid::bigint = ((${key}::bigint >> 32) & 4294967295) and l.objid::bigint = (${key}::bigint & 4294967295) and l.objsubid = 1
+        ) as held`.then(([row]) => row?.held === true, () => false)
     return yield* Effect.acquireUseRelease(
       Effect.tryPromise({
         try: async () => {
           const conn = await handle.client.reserve()
           try {
-            const [row] = await conn`select pg_try_advisory_lock(${key}::bigint) as locked`
-            return { conn, locked: row?.locked === true }
+            const [row] = await conn`select pg_try_advisory_lock(${key}::bigint) as locked, pg_backend_pid() as pid, (select backend_start from pg_stat_activity where pid = pg_backend_pid())::text as started`
+            return { conn, locked: row?.locked === true, session: { pid: Number(row?.pid), started: String(row?.started) } }
           } catch (e) {
             conn.release()
             throw e
@@ -51,16 +59,16 @@ export const withJobLock = <A, E, R>(name: string, job: Effect.Effect<A, E, R>):
         },
         catch: (cause) => new StoreUnavailable({ cause }),
       }),
-      ({ conn, locked }): Effect.Effect<JobRun<A>, E, Exclude<R, JobLease>> => {
+      ({ locked, session }): Effect.Effect<JobRun<A>, E, Exclude<R, JobLease>> => {
         if (!locked) return Effect.succeed({ ran: false as const })
-        // A session lock lasts as long as its session: held while the reserved connection answers.
-        const held = Effect.promise(() => conn`select 1 as alive`.then(() => true, () => false))
+        const held = Effect.promise(() => stillHeld(session))
         return Effect.map(Effect.provideService(job, JobLease, { held }), (value) => ({ ran: true as const, value }))
       },
-      ({ conn, locked }) =>
+      ({ conn, locked, session }) =>
         Effect.promise(async () => {
           try {
-            if (locked) await conn`select pg_advisory_unlock(${key}::bigint)`
+            // Only on a session that is alive and holds it: a query on a handle whose session died fails outside any catch.
+            if (locked && (await stillHeld(session))) await conn`select pg_advisory_unlock(${key}::bigint)`
           } catch {
             // A broken connection drops its session locks with it.
           } finally {
