@@ -65,6 +65,12 @@ describe("developer console", () => {
     expect(await page.getByTestId("month-calls").innerText()).toBe("1")
     await w.screenshot("console-usage")
 
+    // An agent's page: its snippets name this server's own origin (publicOrigin), ready to paste.
+    await page.goto(`${g.baseUrl}/console/agents/title-generator`)
+    expect(await page.locator("#snippet-curl").innerText()).toContain(`curl -s '${g.baseUrl}/v1/agents/`)
+    expect(await page.locator("#snippet-ts").innerText()).toContain(`fetch("${g.baseUrl}/v1/agents/`)
+    await w.screenshot("console-agent")
+
     await page.getByRole("link", { name: "Keys" }).click()
     await page.getByRole("button", { name: "Roll" }).first().click()
     const rolled = (await page.getByTestId("new-secret").innerText()).trim()
