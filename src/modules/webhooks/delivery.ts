@@ -13,7 +13,7 @@ import type { DeliveryRow } from "../../store/webhooks/repo"
 import { Store } from "../../store/store"
 import { VERSION } from "../../version"
 import { emailOf, sendEmail } from "./email"
-import { isPrivateAddress } from "./endpoint-url"
+import { hostOf, isPrivateAddress } from "./endpoint-url"
 import { isEmailEndpoint } from "./events"
 import { Keyring } from "../pool/keyring"
 import { openSecret } from "./secret-box"
@@ -92,7 +92,7 @@ export type Pinned = {
 export const pinnedTo = (raw: string, address: string): Pinned | undefined => {
   const url = new URL(raw)
   const host = url.host
-  const name = url.hostname.replace(/^\[|\]$/g, "")
+  const name = hostOf(url)
   const wanted = URL.parse(`http://${isIP(address) === 6 ? `[${address}]` : address}/`)?.hostname
   if (wanted === undefined || isIP(address) === 0) return undefined
   url.hostname = wanted
@@ -103,7 +103,7 @@ export const pinnedTo = (raw: string, address: string): Pinned | undefined => {
 
 /** The addresses one delivery may connect to, in the resolver's order, or why none may be (a name answering a private address, unless those are allowed). */
 const addressesFor = async (raw: string, allowPrivate: boolean): Promise<{ readonly addresses: ReadonlyArray<string> } | { readonly refused: string }> => {
-  const name = new URL(raw).hostname.replace(/^\[|\]$/g, "")
+  const name = hostOf(new URL(raw))
   const answers = isIP(name) !== 0 ? [{ address: name }] : await lookup(name, { all: true, order: "verbatim" }).catch(() => [])
   if (answers.length === 0) return { refused: "the endpoint's name does not resolve" }
   if (!allowPrivate && answers.some((a) => isPrivateAddress(a.address))) return { refused: "the endpoint's name resolves to a private address" }

@@ -54,6 +54,9 @@ export const isPrivateAddress = (address: string): boolean => {
   return kind === 4 ? isPrivateV4(address) : kind === 6 ? isPrivateV6(address) : true
 }
 
+/** The URL's host as a name or an address, without an IPv6 address's brackets. */
+export const hostOf = (url: URL): string => url.hostname.replace(/^\[|\]$/g, "")
+
 /** Why the URL cannot be an endpoint, or undefined when it can. */
 export const endpointUrlProblem = (raw: string, allowPrivate: boolean): string | undefined => {
   let url: URL
@@ -65,7 +68,7 @@ export const endpointUrlProblem = (raw: string, allowPrivate: boolean): string |
   if (url.protocol !== "https:" && url.protocol !== "http:") return "must be http or https"
   if (url.username || url.password) return "must not carry credentials"
   if (allowPrivate) return undefined
-  const host = url.hostname.replace(/^\[|\]$/g, "").replace(/\.+$/, "").toLowerCase()
+  const host = hostOf(url).replace(/\.+$/, "").toLowerCase()
   const privateProblem = "must be a public address (set WEBHOOK_ALLOW_PRIVATE_HOSTS=true to allow private ones)"
   if (isIP(host) !== 0) return isPrivateAddress(host) ? privateProblem : undefined
   // A single label (metadata, localhost) or a local suffix names something on the operator's own network.
