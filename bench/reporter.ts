@@ -130,34 +130,43 @@ const measure = async (dialect: "sqlite" | "postgres", url: string, c: Case): Pr
       const stripe = BigInt(summary.sum)
       return { events: summary.events, matches: stripe === ledger && summary.maxInFlightPerCustomer <= 1 ? "yes" : `NO (${stripe} vs ${ledger}, ${summary.maxInFlightPerCustomer} in flight for one customer)` }
     }
-
-    if (c.backlog !== undefined) {
-      // Capacity: the whole backlog, from the reporter's start until nothing is pending.
+    /** Waits until nothing is pending or `limitMs` has passed; how long it took and what is left. */
+    const drain = async (limitMs: number) => {
       const started = performance.now()
-      while ((await pendingCount(handle)) > 0 && performance.now() - started < 120_000) await Bun.sleep(10)
-      const ms = performance.now() - started
+      while ((await pendingCount(handle)) > 0 && performance.now() - started < limitMs) await Bun.sleep(10)
+      return { ms: performance.now() - started, left: await pendingCount(handle) }
+    }
+    const stopReporter = async () => {
       await Effect.runPromise(Fiber.interrupt(fiber))
       await runtime.dispose()
-      const left = await pendingCount(handle)
-      const rate = left === 0 ? Math.round(c.backlog / (ms / 1000)) : 0
+    }
+    /** The case's row: its own columns over blanks, and what Stripe holds against the ledger. */
+    const rowOf = async (rows: number, columns: Record<string, string | number>, verdict: { readonly keepsUp?: string; readonly goal: string }): Promise<Row> => {
       const totals = await stripeTotals()
       return {
         case: `${dialect}: ${c.name}`,
-        arrived: c.backlog,
-        "arrived/s": "",
-        "reported/s in window": "",
-        "steady: reported/arrived": "",
+        arrived: rows,
+        ...Object.fromEntries(["arrived/s", "reported/s in window", "steady: reported/arrived", "max backlog", "max backlog, s of arrivals", "left at end", "drain after ms", "drain rows/s"].map((k) => [k, ""])),
+        ...columns,
+        "meter events": totals.events,
+        "rows/event": Math.round((rows / Math.max(1, totals.events)) * 10) / 10,
+        "Stripe = ledger": totals.matches,
+        "keeps up": verdict.keepsUp ?? "",
+        goal: verdict.goal,
+      }
+    }
+
+    if (c.backlog !== undefined) {
+      // Capacity: the whole backlog, from the reporter's start until nothing is pending.
+      const { ms, left } = await drain(120_000)
+      await stopReporter()
+      const rate = left === 0 ? Math.round(c.backlog / (ms / 1000)) : 0
+      return await rowOf(c.backlog, {
         "max backlog": c.backlog,
-        "max backlog, s of arrivals": "",
         "left at end": c.backlog,
         "drain after ms": left === 0 ? Math.round(ms) : `> 120000 (${left} left)`,
         "drain rows/s": rate,
-        "meter events": totals.events,
-        "rows/event": Math.round((c.backlog / Math.max(1, totals.events)) * 10) / 10,
-        "Stripe = ledger": totals.matches,
-        "keeps up": "",
-        goal: `reports ${CAPACITY_TARGET.toLocaleString("en")}/s: ${rate >= CAPACITY_TARGET ? "met" : "NOT met"}`,
-      }
+      }, { goal: `reports ${CAPACITY_TARGET.toLocaleString("en")}/s: ${rate >= CAPACITY_TARGET ? "met" : "NOT met"}` })
     }
 
     // The rows arrive from another thread (see reporter-arrivals.ts); this
@@ -191,14 +200,8 @@ const measure = async (dialect: "sqlite" | "postgres", url: string, c: Case): Pr
     const arrived = arrivedSoFar
     const left = await pendingCount(handle)
     const reportedInWindow = arrived - left
-    const drainStart = performance.now()
-    while ((await pendingCount(handle)) > 0 && performance.now() - drainStart < 60_000) await Bun.sleep(10)
-    const drainMs = performance.now() - drainStart
-    await Effect.runPromise(Fiber.interrupt(fiber))
-    await runtime.dispose()
-
-    const leftAfter = await pendingCount(handle)
-    const totals = await stripeTotals()
+    const { ms: drainMs, left: leftAfter } = await drain(60_000)
+    await stopReporter()
     const backlogSeconds = maxBacklog / c.perSecond
     // Reported in the second half = what arrived in it, less what the backlog grew by (the fitted line's rise).
     const secondHalf = arrived - mid!.arrived
@@ -209,9 +212,7 @@ const measure = async (dialect: "sqlite" | "postgres", url: string, c: Case): Pr
     const arrivedPerSecond = Math.round(arrived / (windowMs / 1000))
     // Where the writer could not write the planned rate, keeping up is with what it wrote.
     const short = arrivedPerSecond < c.perSecond * 0.95 ? ` (the writer managed ${arrivedPerSecond.toLocaleString("en")} of ${c.perSecond.toLocaleString("en")} calls/s)` : ""
-    return {
-      case: `${dialect}: ${c.name}`,
-      arrived,
+    return await rowOf(arrived, {
       "arrived/s": arrivedPerSecond,
       "reported/s in window": Math.round(reportedInWindow / (windowMs / 1000)),
       "steady: reported/arrived": Math.round(steady * 100) / 100,
@@ -220,12 +221,7 @@ const measure = async (dialect: "sqlite" | "postgres", url: string, c: Case): Pr
       "left at end": left,
       "drain after ms": leftAfter === 0 ? Math.round(drainMs) : `> 60000 (${leftAfter} left)`,
       "drain rows/s": drainRate,
-      "meter events": totals.events,
-      "rows/event": Math.round((arrived / Math.max(1, totals.events)) * 10) / 10,
-      "Stripe = ledger": totals.matches,
-      "keeps up": keptUp ? "yes" : "no",
-      goal: c.goal === undefined ? "(for comparison)" : `${c.goal}: ${keptUp ? "met" : "NOT met"}${short}`,
-    }
+    }, { keepsUp: keptUp ? "yes" : "no", goal: c.goal === undefined ? "(for comparison)" : `${c.goal}: ${keptUp ? "met" : "NOT met"}${short}` })
   } finally {
     await closeDatabase(handle)
     await fake.close()
