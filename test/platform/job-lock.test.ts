@@ -112,11 +112,19 @@ describe("job lock", () => {
       if (server.kind !== "sqlite" || cli.kind !== "sqlite") throw new Error("sqlite expected")
       return { server: server.client, cli: cli.client, path, close: async () => (await closeDatabase(server), await closeDatabase(cli), rmSync(dir, { recursive: true, force: true })) }
     }
-    const run = <A>(e: Effect.Effect<A, unknown>) => Effect.runPromise(e as Effect.Effect<A>)
-
-    test("while one holds the job, the other skips it (other jobs run); once it ends, or fails, the other runs it", async () => {
+    /** Runs `use` on a fresh file and its two connections, closed after. */
+    const onOneFile = async (use: (f: Awaited<ReturnType<typeof opened>>) => Promise<void>) => {
       const f = await opened()
       try {
+        await use(f)
+      } finally {
+        await f.close()
+      }
+    }
+    const run = <A>(e: Effect.Effect<A, unknown>) => Effect.runPromise(e as Effect.Effect<A>)
+
+    test("while one holds the job, the other skips it (other jobs run); once it ends, or fails, the other runs it", async () =>
+      onOneFile(async (f) => {
         let release!: () => void
         const held = new Promise<void>((r) => (release = r))
         const first = run(withSqliteLease(f.server, "pool-refill", () => Effect.promise(() => held.then(() => "first"))))
@@ -129,14 +137,10 @@ describe("job lock", () => {
         expect(Exit.isFailure(await Effect.runPromiseExit(withSqliteLease(f.server, "pool-refill", () => Effect.fail("boom"))))).toBe(true)
         expect(await run(withSqliteLease(f.cli, "pool-refill", () => Effect.succeed("after a failure")))).toEqual({ value: "after a failure" })
         expect(new BunSqlite(f.path).query("select count(*) as n from job_leases").get()).toEqual({ n: 0 })
-      } finally {
-        await f.close()
-      }
-    })
+      }))
 
-    test("a job running longer than its lease keeps it (renewed), and the other process never gets in meanwhile", async () => {
-      const f = await opened()
-      try {
+    test("a job running longer than its lease keeps it (renewed), and the other process never gets in meanwhile", async () =>
+      onOneFile(async (f) => {
         const times = { leaseMs: 150, renewEveryMs: 40 }
         const first = run(withSqliteLease(f.server, "pool-rotate", () => Effect.promise(() => Bun.sleep(600).then(() => "long")), times))
         const tries: Array<unknown> = []
@@ -146,14 +150,10 @@ describe("job lock", () => {
         }
         expect(tries.every((t) => t === undefined)).toBe(true)
         expect(await first).toEqual({ value: "long" })
-      } finally {
-        await f.close()
-      }
-    })
+      }))
 
-    test("a holder that loses its lease while running (paused past it, another process took it over) is stopped: held turns false, its next step never runs, the run fails with JobLeaseLost", async () => {
-      const f = await opened()
-      try {
+    test("a holder that loses its lease while running (paused past it, another process took it over) is stopped: held turns false, its next step never runs, the run fails with JobLeaseLost", async () =>
+      onOneFile(async (f) => {
         const times = { leaseMs: 150, renewEveryMs: 40 }
         let heldBefore: boolean | undefined
         let heldAfter: boolean | undefined
@@ -175,27 +175,19 @@ describe("job lock", () => {
         expect(Exit.isFailure(result) && JSON.stringify(result.cause)).toContain("JobLeaseLost")
         // Its lease (now the other process's) is left alone.
         expect(f.cli.query("select holder from job_leases where name = 'pool-refill'").get()).toEqual({ holder: "another-process" })
-      } finally {
-        await f.close()
-      }
-    })
+      }))
 
-    test("a lease its holder left behind (the process died holding it) blocks the job until it lapses, then is taken over", async () => {
-      const f = await opened()
-      try {
+    test("a lease its holder left behind (the process died holding it) blocks the job until it lapses, then is taken over", async () =>
+      onOneFile(async (f) => {
         // The state a process killed mid-job leaves: its row, never deleted, valid for 300 ms more.
         f.server.query("insert into job_leases (name, holder, expires_at) values ('pool-refill', 'dead-process', ?)").run(Date.now() + 300)
         expect(await run(withSqliteLease(f.cli, "pool-refill", () => Effect.succeed("too soon")))).toBeUndefined()
         await Bun.sleep(350)
         expect(await run(withSqliteLease(f.cli, "pool-refill", () => Effect.succeed("taken over")))).toEqual({ value: "taken over" })
-      } finally {
-        await f.close()
-      }
-    })
+      }))
 
-    test("the app's job lock on a SQLite file is the lease: a job another process holds is skipped", async () => {
-      const f = await opened()
-      try {
+    test("the app's job lock on a SQLite file is the lease: a job another process holds is skipped", async () =>
+      onOneFile(async (f) => {
         f.cli.query("insert into job_leases (name, holder, expires_at) values ('t', 'the-cli', ?)").run(Date.now() + 60_000)
         const app = openDatabase({ dialect: "sqlite", path: f.path })
         try {
@@ -205,9 +197,6 @@ describe("job lock", () => {
         } finally {
           await closeDatabase(app)
         }
-      } finally {
-        await f.close()
-      }
-    })
+      }))
   })
 })
