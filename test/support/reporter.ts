@@ -16,6 +16,7 @@ export const fastReporter: ReporterOptions = {
   maxDelayMs: 20,
   idleMs: 20,
   batchSpanMs: 60_000,
+  minPassMs: 0,
 }
 
 export const billingRuntime = (fake: FakeStripe, db: DatabaseHandle, env: Record<string, string> = {}): { runtime: AppRuntime; logs: Array<string> } => {

@@ -37,6 +37,8 @@ export type ReporterOptions = {
   readonly idleMs: number
   /** The stretch of one customer's calls one meter event carries at most, ms; divides a day (see meter-batches). */
   readonly batchSpanMs: number
+  /** The shortest time from one busy pass's start to the next's, ms (see pauseAfterPass). */
+  readonly minPassMs: number
 }
 
 export const defaultReporterOptions: ReporterOptions = {
@@ -52,6 +54,10 @@ export const defaultReporterOptions: ReporterOptions = {
   maxDelayMs: 30_000,
   idleMs: 5_000,
   batchSpanMs: 60_000,
+  // 256 users a pass at most every 500 ms: at most ~512 meter events a second
+  // from one reporter when Stripe answers at once. At Stripe's ~150 ms a busy
+  // pass takes longer than this anyway.
+  minPassMs: 500,
 }
 
 /**
@@ -184,7 +190,18 @@ export const drainOutbox = Effect.fn("Reporter.drain")(function* (options: Repor
   }
 })
 
-/** The long-running reporter: passes back to back while there is work, an idle pause otherwise. */
+/**
+ * How long the reporter waits after a pass that took `elapsedMs`. Nothing to
+ * do, Stripe unusable, or every user deferred: the idle pause. Otherwise the
+ * rest of minPassMs: a pass Stripe answered at once comes back to its
+ * customers before many calls have settled, and sending their few rows as
+ * many small events spends Stripe's meter-event rate and the database's
+ * writes for nothing; waiting lets each event carry what arrived meanwhile.
+ */
+export const pauseAfterPass = (r: PassResult, elapsedMs: number, options: ReporterOptions): number =>
+  r.users === 0 || r.halted || r.deferred === r.users ? options.idleMs : Math.max(0, options.minPassMs - elapsedMs)
+
+/** The long-running reporter: passes while there is work, paced by pauseAfterPass. */
 export const runReporter = (options: ReporterOptions = defaultReporterOptions) =>
   Effect.gen(function* () {
     const stripe = yield* StripeClient
@@ -192,9 +209,11 @@ export const runReporter = (options: ReporterOptions = defaultReporterOptions) =
     const owner = newId("rep")
     yield* Effect.logInfo("usage reporter started", { owner })
     for (;;) {
+      const started = yield* Clock.currentTimeMillis
       const r = yield* reportPass(owner, options).pipe(
         Effect.catchTag("StoreUnavailable", () => Effect.succeed({ users: 0, events: 0, reported: 0, flagged: 0, deferred: 0, halted: true } satisfies PassResult)),
       )
-      if (r.users === 0 || r.halted || r.deferred === r.users) yield* Effect.sleep(options.idleMs)
+      const pause = pauseAfterPass(r, (yield* Clock.currentTimeMillis) - started, options)
+      if (pause > 0) yield* Effect.sleep(pause)
     }
   })
