@@ -12,6 +12,7 @@ import type { DatabaseTarget } from "../config/database-url"
 import { AppConfig } from "../config/service"
 import * as pgSchema from "./schema.pg"
 import * as sqliteSchema from "./schema.sqlite"
+import { keepCompiledStatements } from "./sqlite-statements"
 
 export type SqliteDb = BunSQLiteDatabase<typeof sqliteSchema> & { readonly $client: BunSqlite }
 export type PgDb = PostgresJsDatabase<typeof pgSchema>
@@ -28,6 +29,7 @@ export const openDatabase = (target: DatabaseTarget): DatabaseHandle => {
     client.exec("PRAGMA busy_timeout = 5000")
     client.exec("PRAGMA synchronous = NORMAL")
     client.exec("PRAGMA foreign_keys = ON")
+    keepCompiledStatements(client)
     return { kind: "sqlite", db: drizzleSqlite({ client, schema: sqliteSchema }), client }
   }
   // Notices (e.g. "relation already exists, skipping") are not our log lines.
