@@ -11,10 +11,10 @@
 // once (its renewal finds the row gone, or has not succeeded for a whole
 // lease), and a job that moves money also asks `held` before each send.
 import type { Database as BunSqlite } from "bun:sqlite"
-import { randomBytes } from "node:crypto"
 import { Duration, Effect, Exit } from "effect"
 import { StoreUnavailable } from "../db/errors"
 import { JobLeaseLost } from "./errors"
+import { holderIsGone, newHolder } from "./lease-holder"
 
 /** How long a lease lasts unless renewed, and how often its holder renews it (well inside it, so a busy moment does not let it lapse), ms. */
 export type LeaseTimes = { readonly leaseMs: number; readonly renewEveryMs: number }
@@ -25,6 +25,9 @@ export const LEASE_TIMES: LeaseTimes = { leaseMs: 60_000, renewEveryMs: 15_000 }
 const take = `insert into job_leases (name, holder, expires_at) values (?1, ?2, ?3)
   on conflict (name) do update set holder = excluded.holder, expires_at = excluded.expires_at where job_leases.expires_at <= ?4
   returning holder`
+// Only from the holder read just before: if another process took it over meanwhile, nothing changes.
+const takeFromGone = `update job_leases set holder = ?3, expires_at = ?4 where name = ?1 and holder = ?2 returning holder`
+const current = `select holder from job_leases where name = ?1`
 const renew = `update job_leases set expires_at = ?3 where name = ?1 and holder = ?2`
 const still = `select 1 as held from job_leases where name = ?1 and holder = ?2 and expires_at > ?3`
 const give = `delete from job_leases where name = ?1 and holder = ?2`
@@ -42,12 +45,19 @@ export const withSqliteLease = <A, E, R>(
   times: LeaseTimes = LEASE_TIMES,
 ): Effect.Effect<{ readonly value: A } | undefined, E | StoreUnavailable | JobLeaseLost, R> =>
   Effect.acquireUseRelease(
-    statement(() => {
-      const holder = randomBytes(12).toString("base64url")
-      const now = Date.now()
-      const row = client.query<{ holder: string }, [string, string, number, number]>(take).get(name, holder, now + times.leaseMs, now)
-      return row?.holder === holder ? holder : undefined
-    }),
+    Effect.flatMap(
+      statement(() => {
+        const holder = newHolder()
+        const now = Date.now()
+        const row = client.query<{ holder: string }, [string, string, number, number]>(take).get(name, holder, now + times.leaseMs, now)
+        if (row?.holder === holder) return { holder, fromGone: false }
+        const other = client.query<{ holder: string }, [string]>(current).get(name)?.holder
+        if (other === undefined || !holderIsGone(other)) return { holder: undefined, fromGone: false }
+        const taken = client.query<{ holder: string }, [string, string, string, number]>(takeFromGone).get(name, other, holder, now + times.leaseMs)
+        return taken?.holder === holder ? { holder, fromGone: true } : { holder: undefined, fromGone: false }
+      }),
+      ({ holder, fromGone }) => (fromGone ? Effect.as(Effect.logWarning("took over a job's lease from a process that is gone", { job: name }), holder) : Effect.succeed(holder)),
+    ),
     (holder) => {
       if (holder === undefined) return Effect.succeed(undefined)
       const held: Effect.Effect<boolean> = statement(() => client.query(still).get(name, holder, Date.now()) !== null).pipe(Effect.orElseSucceed(() => false))
