@@ -39,7 +39,7 @@ import { runMigrations } from "../src/platform/db/migrations"
 import { newId } from "../src/platform/ids"
 import { memorySink } from "../src/platform/logging/logger"
 import { startPostgres } from "../scripts/services"
-import { writeArrivals, type ArrivalsPlan } from "./reporter-arrivals"
+import type { ArrivalsPlan } from "./reporter-arrivals"
 import { writeSettledRows } from "./usage-rows"
 import type { Benchmark } from "./registry"
 import { slope, type Row } from "./stats"
@@ -169,22 +169,17 @@ const measure = async (dialect: "sqlite" | "postgres", url: string, c: Case): Pr
       }, { goal: `reports ${CAPACITY_TARGET.toLocaleString("en")}/s: ${rate >= CAPACITY_TARGET ? "met" : "NOT met"}` })
     }
 
-    // The rows arrive as reporter-arrivals.ts says: on SQLite on this
-    // instance's one connection, on Postgres from another thread; this
+    // The rows arrive from another thread (see reporter-arrivals.ts); this
     // thread runs the reporter and samples the backlog.
+    const worker = new Worker(new URL("./reporter-arrivals.ts", import.meta.url).href)
     let arrivedSoFar = 0
-    const plan = { users, perSecond: c.perSecond, seconds: SECONDS }
-    let worker: Worker | undefined
-    const finished = dialect === "sqlite"
-      ? writeArrivals(handle, plan, (n) => (arrivedSoFar = n))
-      : new Promise<number>((resolve) => {
-          worker = new Worker(new URL("./reporter-arrivals.ts", import.meta.url).href)
-          worker.onmessage = (m: MessageEvent<{ arrived: number; done?: boolean; ms?: number }>) => {
-            arrivedSoFar = m.data.arrived
-            if (m.data.done) resolve(m.data.ms!)
-          }
-          worker.postMessage({ dialect, url, ...plan } satisfies ArrivalsPlan)
-        })
+    const finished = new Promise<number>((resolve) => {
+      worker.onmessage = (m: MessageEvent<{ arrived: number; done?: boolean; ms?: number }>) => {
+        arrivedSoFar = m.data.arrived
+        if (m.data.done) resolve(m.data.ms!)
+      }
+    })
+    worker.postMessage({ dialect, url, users, perSecond: c.perSecond, seconds: SECONDS } satisfies ArrivalsPlan)
     let maxBacklog = 0
     let mid: { arrived: number; at: number } | undefined
     const samples: Array<{ x: number; y: number }> = []
@@ -201,7 +196,7 @@ const measure = async (dialect: "sqlite" | "postgres", url: string, c: Case): Pr
     }
     const windowMs = await finished
     const ended = performance.now()
-    worker?.terminate()
+    worker.terminate()
     const arrived = arrivedSoFar
     const left = await pendingCount(handle)
     const reportedInWindow = arrived - left
