@@ -254,3 +254,27 @@ if (dialects.includes("postgres"))
       }
     })
   })
+
+describe("sweep and rotate while another process runs one (sqlite)", () => {
+  test("the lease rows held by another process: 409 sweep_in_progress and rotation_in_progress, nothing changed; once given back, both run", async () => {
+    const g = await makeGatewayApp("sqlite", { ADMIN_TOKEN: ADMIN, POOL_TREASURY_ADDRESS: Keypair.generate().publicKey.toBase58() })
+    try {
+      const [w] = await g.seedPool(1)
+      const db = await g.runtime.runPromise(Database)
+      if (db.kind !== "sqlite") throw new Error("sqlite expected")
+      // Another process's runs (the CLI's): their lease rows, valid for a minute, under a holder name of theirs.
+      for (const job of ["pool-sweep", POOL_FUNDING_JOB]) db.client.query("insert into job_leases (name, holder, expires_at) values (?, 'the-cli', ?)").run(job, Date.now() + 60_000)
+      const sweep = await readJson(await g.request("/admin/pool/sweep", { method: "POST", json: {}, headers: bearer(ADMIN) }))
+      expect(sweep).toMatchObject({ status: 409, body: { code: "sweep_in_progress" } })
+      const rotate = await readJson(await g.request("/admin/pool/rotate", { method: "POST", json: { older_than_days: 0 }, headers: bearer(ADMIN) }))
+      expect(rotate).toMatchObject({ status: 409, body: { code: "rotation_in_progress" } })
+      const pool = await g.runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.list()))
+      expect(pool.map((x) => [x.id, x.status])).toEqual([[w!.id, "active"]])
+      db.client.query("delete from job_leases where holder = 'the-cli'").run()
+      expect((await readJson(await g.request("/admin/pool/sweep", { method: "POST", json: { dry_run: true }, headers: bearer(ADMIN) }))).status).toBe(200)
+      expect((await readJson(await g.request("/admin/pool/rotate", { method: "POST", json: { older_than_days: 0, dry_run: true }, headers: bearer(ADMIN) }))).status).toBe(200)
+    } finally {
+      await g.close()
+    }
+  })
+})
