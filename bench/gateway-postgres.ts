@@ -9,7 +9,10 @@
 // Per store:
 //   - throughput at concurrency 8 (calls/s);
 //   - overhead p50 at concurrency 1: time in the handler minus time in the
-//     Marketplace methods (overhead A of bench/gateway.ts);
+//     Marketplace methods (overhead A of bench/gateway.ts). All three stores
+//     are up at once and their calls interleave (one of each in turn), so a
+//     slow spell of the machine weighs on each alike: measured store after
+//     store, minutes apart, the ratio moved with the machine (1.7–2.6×);
 //   - on Postgres, commits per paid call: pg_stat_database's xact_commit over
 //     a pass of gateway calls, per call, less the same over a pass of direct
 //     protocol calls (about 0).
@@ -47,7 +50,8 @@ const THROUGHPUT_RATIO_TARGET = 0.9
 
 type Measured = { readonly callsPerSecond: number; readonly p50Ms: number; readonly overheadP50Us: number; readonly commitsPerCall: number | undefined; readonly distinct: boolean }
 
-const measure = async (env: Record<string, string>, databaseUrlIn: (dataDir: string) => string): Promise<Measured> => {
+/** One store's gateway, up and warmed: its phases, run by the benchmark in the order it chooses. */
+const open = async (env: Record<string, string>, databaseUrlIn: (dataDir: string) => string) => {
   const port = freePort()
   const dataDir = mkdtempSync(`${tmpdir()}/tdk-bench-gw-`)
   const databaseUrl = databaseUrlIn(dataDir)
@@ -72,14 +76,14 @@ const measure = async (env: Record<string, string>, databaseUrlIn: (dataDir: str
   const runtime: AppRuntime = ManagedRuntime.make(Layer.mergeAll(app0, timedNetworks.pipe(Layer.provide(app0))))
   const app = createApp(config, runtime)
   const server = recordingServer(port, app)
-  const { serverSide } = server
   const stats = databaseUrl.startsWith("postgres") ? postgres(databaseUrl, { max: 1, onnotice: () => {} }) : undefined
-  // Backends report their commits to pg_stat_database when idle, within 10 s
-  // (PGSTAT_IDLE_INTERVAL in Postgres 15+): read once every backend has.
-  const commits = async () => {
-    if (!stats) return 0
-    await Bun.sleep(11_000)
-    return Number((await stats`select xact_commit from pg_stat_database where datname = current_database()`)[0]!.xact_commit)
+  const close = async () => {
+    server.stop()
+    await stats?.end({ timeout: 5 })
+    await runtime.dispose()
+    await closeDatabase(handle)
+    if (sandboxDatabase) await closeDatabase(sandboxDatabase)
+    rmSync(dataDir, { recursive: true, force: true })
   }
   try {
     const { key } = await fundedKey(runtime, base, ADMIN_TOKEN, "bench@example.com")
@@ -92,46 +96,82 @@ const measure = async (env: Record<string, string>, databaseUrlIn: (dataDir: str
     const payer = Keypair.generate()
     await fund(base, payer.publicKey.toBase58())
     const direct = () => callDirectly(base, payer)
-
     await drive(WARMUP, 1, viaGateway)
     await drive(WARMUP, 1, direct)
-    const concurrent = summary([await drive(CALLS, CONCURRENCY, viaGateway)])
-
-    // Autovacuum's own transactions count in xact_commit too: off while counting (a throwaway server).
-    if (stats) await stats.unsafe("alter system set autovacuum = off").then(() => stats.unsafe("select pg_reload_conf()"))
-    server.state.recording = true
-    const c0 = await commits()
-    await drive(SERIAL_CALLS, 1, viaGateway)
-    const c1 = await commits()
-    server.state.recording = false
-    await drive(SERIAL_CALLS, 1, direct)
-    const c2 = await commits()
-    // Each commits() read is itself a transaction; it counts once in each pass, alike.
-    const commitsPerCall = stats ? (c1 - c0 - (c2 - c1)) / SERIAL_CALLS : undefined
-    const overhead = serverSide.map((s) => (s.totalMs - s.marketplaceMs) * 1000).sort((a, b) => a - b)
-    return { callsPerSecond: concurrent.callsPerSecond, p50Ms: concurrent.p50, overheadP50Us: percentile(overhead, 50), commitsPerCall, distinct: signatures.size === calls }
-  } finally {
-    server.stop()
-    await stats?.end({ timeout: 5 })
-    await runtime.dispose()
-    await closeDatabase(handle)
-    if (sandboxDatabase) await closeDatabase(sandboxDatabase)
-    rmSync(dataDir, { recursive: true, force: true })
+    return {
+      /** Throughput and latency at concurrency 8. */
+      concurrent: async () => summary([await drive(CALLS, CONCURRENCY, viaGateway)]),
+      /** One call at concurrency 1, its time in the handler less the marketplace's kept. */
+      recordOne: async () => {
+        server.state.recording = true
+        await viaGateway()
+        server.state.recording = false
+      },
+      overheadP50Us: () => percentile(server.serverSide.map((x) => (x.totalMs - x.marketplaceMs) * 1000).sort((a, b) => a - b), 50),
+      /**
+       * Postgres commits per paid call: pg_stat_database's xact_commit over a
+       * pass of gateway calls, per call, less the same over a pass of direct
+       * protocol calls (about 0). Backends report their commits when idle,
+       * within 10 s (PGSTAT_IDLE_INTERVAL in Postgres 15+): read once every backend has.
+       */
+      commitsPerCall: async (): Promise<number | undefined> => {
+        if (!stats) return undefined
+        const commits = async () => {
+          await Bun.sleep(11_000)
+          return Number((await stats`select xact_commit from pg_stat_database where datname = current_database()`)[0]!.xact_commit)
+        }
+        // Autovacuum's own transactions count in xact_commit too: off while counting (a throwaway server).
+        await stats.unsafe("alter system set autovacuum = off").then(() => stats.unsafe("select pg_reload_conf()"))
+        const c0 = await commits()
+        await drive(SERIAL_CALLS, 1, viaGateway)
+        const c1 = await commits()
+        await drive(SERIAL_CALLS, 1, direct)
+        const c2 = await commits()
+        // Each commits() read is itself a transaction; it counts once in each pass, alike.
+        return (c1 - c0 - (c2 - c1)) / SERIAL_CALLS
+      },
+      distinct: () => signatures.size === calls,
+      close,
+    }
+  } catch (e) {
+    await close()
+    throw e
   }
+}
+
+type Opened = Awaited<ReturnType<typeof open>>
+
+/**
+ * The stores' figures, measured so that a slow spell of the machine weighs on
+ * each alike: throughput store by store (concurrency 8 would contend across
+ * stores), then the overhead calls interleaved, one call of each store in
+ * turn, then the Postgres commits.
+ */
+const measureAll = async (stores: ReadonlyArray<Opened>): Promise<Array<Measured>> => {
+  const concurrent = []
+  for (const store of stores) concurrent.push(await store.concurrent())
+  for (let i = 0; i < SERIAL_CALLS; i++) for (const store of stores) await store.recordOne()
+  const measured: Array<Measured> = []
+  for (const [i, store] of stores.entries())
+    measured.push({ callsPerSecond: concurrent[i]!.callsPerSecond, p50Ms: concurrent[i]!.p50, overheadP50Us: store.overheadP50Us(), commitsPerCall: await store.commitsPerCall(), distinct: store.distinct() })
+  return measured
 }
 
 export const gatewayPostgresBenchmark: Benchmark = {
   name: "gateway-postgres",
   run: async () => {
     const rows: Array<Row> = []
-    const lite = await measure({}, (dataDir) => `sqlite:${dataDir}/tdk.db`)
-    const memory = await measure({}, () => "sqlite::memory:")
     const pg = await startPostgres()
     const redis = await startRedis()
-    let heavy: Measured
+    const stores: Array<Opened> = []
+    let lite: Measured, memory: Measured, heavy: Measured
     try {
-      heavy = await measure({ RATE_LIMIT_BACKEND: "redis", REDIS_URL: redis.url }, () => pg.url)
+      stores.push(await open({}, (dataDir) => `sqlite:${dataDir}/tdk.db`))
+      stores.push(await open({}, () => "sqlite::memory:"))
+      stores.push(await open({ RATE_LIMIT_BACKEND: "redis", REDIS_URL: redis.url }, () => pg.url))
+      ;[lite, memory, heavy] = (await measureAll(stores)) as [Measured, Measured, Measured]
     } finally {
+      for (const store of stores) await store.close()
       await redis.stop()
       await pg.stop()
     }
