@@ -32,6 +32,10 @@ describe("pauseAfterPass", () => {
     expect(pauseAfterPass(pass({ users: 2, deferred: 2 }), 3, options)).toBe(5_000)
   })
 
+  test("the wall clock stepping back during a pass never stretches the pause past minPassMs", () => {
+    expect(pauseAfterPass(pass({}), -3_600_000, options)).toBe(500)
+  })
+
   test("a pass with some users deferred is still busy", () => {
     expect(pauseAfterPass(pass({ users: 2, deferred: 1 }), 100, options)).toBe(400)
   })

@@ -28,11 +28,11 @@ describe("keepCompiledStatements", () => {
     expect(client.prepare("select b from t where a = ?").get(3)).toBeNull()
   })
 
-  test("the keep is bounded: past the limit the oldest text is compiled again", () => {
+  test("the keep is bounded: past the limit the least recently used text is compiled again", () => {
     const client = fresh(2)
     const one = client.prepare("select 1")
-    client.prepare("select 2")
-    expect(client.prepare("select 1")).toBe(one)
+    const two = client.prepare("select 2")
+    expect(client.prepare("select 2")).toBe(two)
     client.prepare("select 3")
     expect(client.prepare("select 1")).not.toBe(one)
   })
@@ -45,5 +45,30 @@ describe("keepCompiledStatements", () => {
     expect(all()).toEqual([{ a: 1, b: "x", c: 7 }, { a: 2, b: "y", c: 7 }])
     client.exec("create table t2 (z integer, a integer); insert into t2 values (9, 1); drop table t; alter table t2 rename to t")
     expect(all()).toEqual([{ z: 9, a: 1 }])
+  })
+})
+
+describe("closing a client with kept statements", () => {
+  test("closeDatabase finalizes them: a kept text no longer runs on the closed database", async () => {
+    const { closeDatabase, openDatabase } = await import("../../src/platform/db/database")
+    const handle = openDatabase({ dialect: "sqlite", path: ":memory:" })
+    if (handle.kind !== "sqlite") throw new Error("sqlite expected")
+    handle.client.exec("create table t (a integer)")
+    const insert = "insert into t (a) values (?)"
+    handle.client.prepare(insert).run(1)
+    await closeDatabase(handle)
+    expect(() => handle.client.prepare(insert).run(2)).toThrow()
+  })
+})
+
+describe("keep order", () => {
+  test("a text used again stays kept while older unused ones go", () => {
+    const client = fresh(2)
+    const one = client.prepare("select 1")
+    const two = client.prepare("select 2")
+    client.prepare("select 1")
+    client.prepare("select 3")
+    expect(client.prepare("select 1")).toBe(one)
+    expect(client.prepare("select 2")).not.toBe(two)
   })
 })

@@ -197,9 +197,11 @@ export const drainOutbox = Effect.fn("Reporter.drain")(function* (options: Repor
  * customers before many calls have settled, and sending their few rows as
  * many small events spends Stripe's meter-event rate and the database's
  * writes for nothing; waiting lets each event carry what arrived meanwhile.
+ * Never longer than minPassMs: the wall clock stepping back during a pass
+ * reads as a negative time, which must not hold billing back for the jump.
  */
 export const pauseAfterPass = (r: PassResult, elapsedMs: number, options: ReporterOptions): number =>
-  r.users === 0 || r.halted || r.deferred === r.users ? options.idleMs : Math.max(0, options.minPassMs - elapsedMs)
+  r.users === 0 || r.halted || r.deferred === r.users ? options.idleMs : Math.min(options.minPassMs, Math.max(0, options.minPassMs - elapsedMs))
 
 /** The long-running reporter: passes while there is work, paced by pauseAfterPass. */
 export const runReporter = (options: ReporterOptions = defaultReporterOptions) =>

@@ -12,7 +12,7 @@ import type { DatabaseTarget } from "../config/database-url"
 import { AppConfig } from "../config/service"
 import * as pgSchema from "./schema.pg"
 import * as sqliteSchema from "./schema.sqlite"
-import { keepCompiledStatements } from "./sqlite-statements"
+import { finalizeKeptStatements, keepCompiledStatements } from "./sqlite-statements"
 
 export type SqliteDb = BunSQLiteDatabase<typeof sqliteSchema> & { readonly $client: BunSqlite }
 export type PgDb = PostgresJsDatabase<typeof pgSchema>
@@ -38,7 +38,10 @@ export const openDatabase = (target: DatabaseTarget): DatabaseHandle => {
 }
 
 export const closeDatabase = async (handle: DatabaseHandle): Promise<void> => {
-  if (handle.kind === "sqlite") handle.client.close()
+  if (handle.kind === "sqlite") {
+    finalizeKeptStatements(handle.client)
+    handle.client.close()
+  }
   else await handle.client.end({ timeout: 5 })
 }
 
