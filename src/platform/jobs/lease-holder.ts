@@ -22,6 +22,9 @@ const placeOf = (): string | null => {
 
 const here = placeOf()
 
+/** Whether this process can tell a dead holder on its machine (Linux with /proc); elsewhere leases only lapse. */
+export const judgesDeadHolders = here !== null
+
 /** A new holder name for this process: place, pid and a random part (one process may hold several leases). */
 export const newHolder = (): string => `${here ?? "unknown"}:${process.pid}:${randomBytes(12).toString("base64url")}`
 
