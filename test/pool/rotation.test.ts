@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { Keypair } from "@solana/web3.js"
 import { sql } from "drizzle-orm"
 import { Effect } from "effect"
-import { Database } from "../../src/platform/db/database"
+import { Database, type DatabaseHandle } from "../../src/platform/db/database"
 import { Store } from "../../src/store/store"
 import { assignWallet } from "../../src/modules/pool/service"
 import { faucetFunding, POOL_FUNDING_JOB, rotateWallets } from "../../src/modules/pool/rotation"
@@ -225,17 +225,33 @@ describe("sweep and rotate refusals", () => {
   })
 })
 
-if (dialects.includes("postgres"))
-  describe("sweep and rotate while another instance runs one (postgres)", () => {
-    test("the job lock held elsewhere: 409 sweep_in_progress and rotation_in_progress, nothing changed; once free, both run", async () => {
-      const g = await makeGatewayApp("postgres", { ADMIN_TOKEN: ADMIN, POOL_TREASURY_ADDRESS: Keypair.generate().publicKey.toBase58() })
+/**
+ * Holds the sweep's and the funding job's locks as another run would, until
+ * the returned function gives them back: on Postgres the same advisory locks
+ * on a session of their own (another instance), on SQLite lease rows under a
+ * holder name of theirs, valid for a minute (the CLI, another process).
+ */
+const holdElsewhere = async (db: DatabaseHandle): Promise<() => Promise<void>> => {
+  const jobs = ["pool-sweep", POOL_FUNDING_JOB]
+  if (db.kind === "sqlite") {
+    for (const job of jobs) db.client.query("insert into job_leases (name, holder, expires_at) values (?, 'the-cli', ?)").run(job, Date.now() + 60_000)
+    return async () => void db.client.query("delete from job_leases where holder = 'the-cli'").run()
+  }
+  const other = await db.client.reserve()
+  for (const job of jobs) await other`select pg_advisory_lock(${jobLockKey(job)}::bigint)`
+  return async () => {
+    await other`select pg_advisory_unlock_all()`
+    other.release()
+  }
+}
+
+for (const dialect of dialects)
+  describe(`sweep and rotate while another run holds their locks (${dialect})`, () => {
+    test("409 sweep_in_progress and rotation_in_progress, nothing changed; once given back, both run", async () => {
+      const g = await makeGatewayApp(dialect, { ADMIN_TOKEN: ADMIN, POOL_TREASURY_ADDRESS: Keypair.generate().publicKey.toBase58() })
       try {
         const [w] = await g.seedPool(1)
-        const db = await g.runtime.runPromise(Database)
-        if (db.kind !== "postgres") throw new Error("postgres expected")
-        // Another instance's run: the same advisory locks, held on a session of their own.
-        const other = await db.client.reserve()
-        await other`select pg_advisory_lock(${jobLockKey("pool-sweep")}::bigint), pg_advisory_lock(${jobLockKey(POOL_FUNDING_JOB)}::bigint)`
+        const giveBack = await holdElsewhere(await g.runtime.runPromise(Database))
         try {
           const sweep = await readJson(await g.request("/admin/pool/sweep", { method: "POST", json: {}, headers: bearer(ADMIN) }))
           expect(sweep).toMatchObject({ status: 409, body: { code: "sweep_in_progress" } })
@@ -244,8 +260,7 @@ if (dialects.includes("postgres"))
           const pool = await g.runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.list()))
           expect(pool.map((x) => [x.id, x.status])).toEqual([[w!.id, "active"]])
         } finally {
-          await other`select pg_advisory_unlock_all()`
-          other.release()
+          await giveBack()
         }
         expect((await readJson(await g.request("/admin/pool/sweep", { method: "POST", json: { dry_run: true }, headers: bearer(ADMIN) }))).status).toBe(200)
         expect((await readJson(await g.request("/admin/pool/rotate", { method: "POST", json: { older_than_days: 0, dry_run: true }, headers: bearer(ADMIN) }))).status).toBe(200)
@@ -254,27 +269,3 @@ if (dialects.includes("postgres"))
       }
     })
   })
-
-describe("sweep and rotate while another process runs one (sqlite)", () => {
-  test("the lease rows held by another process: 409 sweep_in_progress and rotation_in_progress, nothing changed; once given back, both run", async () => {
-    const g = await makeGatewayApp("sqlite", { ADMIN_TOKEN: ADMIN, POOL_TREASURY_ADDRESS: Keypair.generate().publicKey.toBase58() })
-    try {
-      const [w] = await g.seedPool(1)
-      const db = await g.runtime.runPromise(Database)
-      if (db.kind !== "sqlite") throw new Error("sqlite expected")
-      // Another process's runs (the CLI's): their lease rows, valid for a minute, under a holder name of theirs.
-      for (const job of ["pool-sweep", POOL_FUNDING_JOB]) db.client.query("insert into job_leases (name, holder, expires_at) values (?, 'the-cli', ?)").run(job, Date.now() + 60_000)
-      const sweep = await readJson(await g.request("/admin/pool/sweep", { method: "POST", json: {}, headers: bearer(ADMIN) }))
-      expect(sweep).toMatchObject({ status: 409, body: { code: "sweep_in_progress" } })
-      const rotate = await readJson(await g.request("/admin/pool/rotate", { method: "POST", json: { older_than_days: 0 }, headers: bearer(ADMIN) }))
-      expect(rotate).toMatchObject({ status: 409, body: { code: "rotation_in_progress" } })
-      const pool = await g.runtime.runPromise(Effect.flatMap(Store, (s) => s.wallets.list()))
-      expect(pool.map((x) => [x.id, x.status])).toEqual([[w!.id, "active"]])
-      db.client.query("delete from job_leases where holder = 'the-cli'").run()
-      expect((await readJson(await g.request("/admin/pool/sweep", { method: "POST", json: { dry_run: true }, headers: bearer(ADMIN) }))).status).toBe(200)
-      expect((await readJson(await g.request("/admin/pool/rotate", { method: "POST", json: { older_than_days: 0, dry_run: true }, headers: bearer(ADMIN) }))).status).toBe(200)
-    } finally {
-      await g.close()
-    }
-  })
-})
