@@ -64,6 +64,7 @@ import pg_15 from "../../../drizzle/pg/0015_developer_webhooks.sql" with { type:
 import pg_16 from "../../../drizzle/pg/0016_wallet_rotation.sql" with { type: "text" }
 import pg_17 from "../../../drizzle/pg/0017_billing_counters_one_upsert.sql" with { type: "text" }
 import pg_18 from "../../../drizzle/pg/0018_stripe_event_notices.sql" with { type: "text" }
+import pg_19 from "../../../drizzle/pg/0019_billing_counters_per_statement.sql" with { type: "text" }
 
 export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0000_init", when: 1795488040566, breakpoints: true, sql: pg_0 },
@@ -85,4 +86,5 @@ export const pgMigrations: ReadonlyArray<EmbeddedMigration> = [
   { tag: "0016_wallet_rotation", when: 1796127982952, breakpoints: true, sql: pg_16 },
   { tag: "0017_billing_counters_one_upsert", when: 1796139078951, breakpoints: true, sql: pg_17 },
   { tag: "0018_stripe_event_notices", when: 1796145028590, breakpoints: true, sql: pg_18 },
+  { tag: "0019_billing_counters_per_statement", when: 1796162735766, breakpoints: true, sql: pg_19 },
 ]
