@@ -2,7 +2,8 @@
 // its work must not share the reporter's event loop). Prints one JSON line,
 // { url, secretKey, control }, then serves until killed. `control` answers
 // GET /summary (meter events held, their value's sum, identifiers refused as
-// repeats) and POST /latency?ms=N.
+// repeats), GET /events (each held event's identifier and value) and POST
+// /latency?ms=N.
 import { startFakeStripe } from "./server"
 
 const fake = await startFakeStripe({ retryAfterSeconds: 0 })
@@ -18,6 +19,7 @@ const control = Bun.serve({
         duplicates: fake.counters.duplicateIdentifiers,
         maxInFlightPerCustomer: fake.counters.maxInFlightPerCustomer,
       })
+    if (url.pathname === "/events") return Response.json(fake.meterEvents.map((e) => ({ identifier: e.identifier, value: String(e.payload.value) })))
     if (url.pathname === "/latency" && req.method === "POST") {
       fake.setLatency(Number(url.searchParams.get("ms") ?? 0))
       return Response.json({ ok: true })
