@@ -1,6 +1,9 @@
-// The audit's queries, shared by both dialects. Each reads one month through
-// the (key, created_at) / (stripe_state, state, created_at) indexes or the
-// unique payment indexes.
+// The audit's queries, shared by both dialects. The audit checks a month's
+// rows themselves against the counters, so these read the month's rows (no
+// index has created_at first since migration 0010 dropped (key,
+// created_at)); on SQLite that is on the event loop, once per AUDIT_CRON run.
+// Rows sharing a payment are found through the unique payment indexes, and
+// pages go by id.
 import { sql } from "drizzle-orm"
 import type { MonthRange } from "./repo"
 
