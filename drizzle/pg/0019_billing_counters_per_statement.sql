@@ -6,8 +6,10 @@
 -- statement's time). A one-row update (a call's settle) costs a little more,
 -- about 30 µs in pgbench. The rule per row is the one usage_billing_counters applies (a
 -- live settled row counts; what it was is taken out, what it is put in).
--- Inserts and deletes keep their row triggers. The counters still equal the
--- rows (the money audit checks it).
+-- Inserts and deletes keep their row triggers, whose function
+-- (usage_billing_counters, 0017) still holds an UPDATE branch no trigger
+-- reaches any more. The counters still equal the rows (the money audit
+-- checks it).
 DROP TRIGGER IF EXISTS "usage_billing_counters_update" ON "usage";--> statement-breakpoint
 CREATE OR REPLACE FUNCTION "usage_billing_counters_of_update"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -6,14 +6,11 @@
 // SQLite's triggers count row by row. The money audit's own comparison
 // (billingCounterMismatches) is the judge, and a few counters are checked by
 // value so that an audit finding nothing cannot pass for one that looked.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { describe, expect, test } from "bun:test"
 import { sql } from "drizzle-orm"
-import { Effect } from "effect"
-import { Database, type DatabaseHandle } from "../../src/platform/db/database"
-import { Store } from "../../src/store/store"
-import { makeTestApp, type TestApp } from "../support/app"
 import { exec, selectAll } from "../support/billing"
 import { dialects } from "../support/db"
+import { storeSuite } from "../support/store-suite"
 
 const JAN = Date.UTC(2026, 0, 10)
 const FEB = Date.UTC(2026, 1, 10)
@@ -24,22 +21,17 @@ const months = [
 
 for (const dialect of dialects) {
   describe(`billing counters over many-row statements (${dialect})`, () => {
-    let h: TestApp
-    let db: DatabaseHandle
-    beforeAll(async () => {
-      h = await makeTestApp(dialect)
-      db = await h.runtime.runPromise(Database)
-    })
-    afterAll(() => h.close())
+    const suite = storeSuite(dialect)
+    const run = suite.run
 
-    const mismatches = async () => (await Promise.all(months.map((m) => h.runtime.runPromise(Effect.flatMap(Store, (s) => s.audit.billingCounterMismatches(m)))))).flat()
+    const mismatches = async () => (await Promise.all(months.map((m) => run((s) => s.audit.billingCounterMismatches(m))))).flat()
     const counter = async (userId: string, period: string) => {
-      const [row] = await selectAll(db, sql`select pending_rows, reported_rows, flagged_rows, settled_ops, settled_micro_usd from billing_usage where user_id = ${userId} and period = ${period}`)
+      const [row] = await selectAll(suite.db, sql`select pending_rows, reported_rows, flagged_rows, settled_ops, settled_micro_usd from billing_usage where user_id = ${userId} and period = ${period}`)
       return row ? Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])) : undefined
     }
     const insert = async (id: string, userId: string, state: string, stripeState: string, environment: string, price: number, createdAt: number) =>
       exec(
-        db,
+        suite.db,
         sql`insert into usage (id, key_id, user_id, agent_id, agent_name, agent_price_micro_usd, markup_micro_usd, developer_price_micro_usd, wallet_id, request_id, state, stripe_state, environment, created_at)
           values (${id}, ${`key_${userId}`}, ${userId}, 'agt', 'Agent', ${price}, 0, ${price}, 'wal', ${`req_${id}`}, ${state}, ${stripeState}, ${environment}, ${createdAt})`,
       )
@@ -54,7 +46,7 @@ for (const dialect of dialects) {
       expect(await mismatches()).toEqual([])
 
       // A report of many rows: both users, both months, in one statement.
-      await exec(db, sql`update usage set stripe_state = 'reported', stripe_reported_at = ${FEB} where state = 'settled' and stripe_state = 'pending' and id <> 'use_c_jan_0'`)
+      await exec(suite.db, sql`update usage set stripe_state = 'reported', stripe_reported_at = ${FEB} where state = 'settled' and stripe_state = 'pending' and id <> 'use_c_jan_0'`)
       expect(await mismatches()).toEqual([])
       expect(await counter("usr_a", "2026-01")).toEqual({ pending_rows: 0, reported_rows: 20, flagged_rows: 0, settled_ops: 20, settled_micro_usd: 20_190 })
       expect(await counter("usr_a", "2026-02")).toEqual({ pending_rows: 0, reported_rows: 5, flagged_rows: 0, settled_ops: 5, settled_micro_usd: 15_010 })
@@ -64,7 +56,7 @@ for (const dialect of dialects) {
       // settled (billable), a row moved to February, another repriced, a
       // test row touched, and usr_c's row left as it is.
       await exec(
-        db,
+        suite.db,
         sql`update usage set
           stripe_state = case when id in ('use_a_jan_0', 'use_a_jan_1', 'use_b_jan_0') then 'flagged' when id like 'use_b_open_%' then 'pending' else stripe_state end,
           state = case when id like 'use_b_open_%' then 'settled' else state end,
@@ -80,12 +72,12 @@ for (const dialect of dialects) {
       expect(await counter("usr_c", "2026-01")).toEqual({ pending_rows: 1, reported_rows: 0, flagged_rows: 0, settled_ops: 1, settled_micro_usd: 6000 })
 
       // A statement that changes no count (a batch id written on many rows) leaves the counters as they were.
-      const before = await selectAll(db, sql`select * from billing_usage order by user_id, period`)
-      await exec(db, sql`update usage set stripe_batch_id = 'mtb_same' where user_id in ('usr_a', 'usr_b')`)
-      expect(await selectAll(db, sql`select * from billing_usage order by user_id, period`)).toEqual(before)
+      const before = await selectAll(suite.db, sql`select * from billing_usage order by user_id, period`)
+      await exec(suite.db, sql`update usage set stripe_batch_id = 'mtb_same' where user_id in ('usr_a', 'usr_b')`)
+      expect(await selectAll(suite.db, sql`select * from billing_usage order by user_id, period`)).toEqual(before)
 
       // Many rows out at once.
-      await exec(db, sql`delete from usage where id like 'use_a_jan_1%' or id like 'use_b_open_%'`)
+      await exec(suite.db, sql`delete from usage where id like 'use_a_jan_1%' or id like 'use_b_open_%'`)
       expect(await mismatches()).toEqual([])
     })
   })

@@ -8,15 +8,12 @@
 // period counters always equal the rows, also under concurrent calls. The
 // SQLite side runs these as hand-written cached statements, so the results
 // must match Postgres's.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { describe, expect, test } from "bun:test"
 import { sql } from "drizzle-orm"
-import { Effect } from "effect"
-import { Database, type DatabaseHandle } from "../../src/platform/db/database"
 import type { NewCall, Payment, RecordResult } from "../../src/store/usage/repo"
-import { Store } from "../../src/store/store"
-import { makeTestApp, type TestApp } from "../support/app"
 import { exec, selectAll } from "../support/billing"
 import { dialects } from "../support/db"
+import { storeSuite } from "../support/store-suite"
 
 const T0 = Date.UTC(2026, 0, 15)
 const PERIOD = "2026-01"
@@ -24,14 +21,8 @@ const NO_LIMITS = { quota: null, capMicroUsd: null } as const
 
 for (const dialect of dialects) {
   describe(`usage periods and usage rows (${dialect})`, () => {
-    let h: TestApp
-    let db: DatabaseHandle
-    beforeAll(async () => {
-      h = await makeTestApp(dialect)
-      db = await h.runtime.runPromise(Database)
-    })
-    afterAll(() => h.close())
-    const run = <A, E>(f: (s: typeof Store.Service) => Effect.Effect<A, E>) => h.runtime.runPromise(Effect.flatMap(Store, f))
+    const suite = storeSuite(dialect)
+    const run = suite.run
 
     const call = (id: string, keyId: string, over: Partial<NewCall> = {}): NewCall => ({
       id,
@@ -68,7 +59,7 @@ for (const dialect of dialects) {
       const from = Date.UTC(y, m - 1, 1)
       const to = Date.UTC(y, m, 1)
       const [r] = await selectAll(
-        db,
+        suite.db,
         sql`select count(*) as ops, coalesce(sum(developer_price_micro_usd), 0) as spend from usage
             where key_id = ${keyId} and state in ('reserved', 'pending', 'unknown', 'settled') and created_at >= ${from} and created_at < ${to}`,
       )
@@ -78,12 +69,12 @@ for (const dialect of dialects) {
     /** A row as releases before `record` wrote it: reserved, unpaid (price 0, no signature), its op counted. */
     const insertLegacyReserved = async (id: string, keyId: string, createdAt = T0, period = PERIOD) => {
       await exec(
-        db,
+        suite.db,
         sql`insert into usage (id, key_id, user_id, agent_id, agent_name, agent_price_micro_usd, markup_micro_usd, developer_price_micro_usd, wallet_id, request_id, environment, billable, state, created_at)
             values (${id}, ${keyId}, 'usr_u', 'agent', '', 0, 0, 0, '', ${`req_${id}`}, 'live', ${dialect === "postgres" ? sql`true` : sql`1`}, 'reserved', ${createdAt})`,
       )
       await exec(
-        db,
+        suite.db,
         sql`insert into usage_periods (key_id, period, ops, spend_micro_usd) values (${keyId}, ${period}, 1, 0)
             on conflict (key_id, period) do update set ops = usage_periods.ops + 1`,
       )
@@ -219,7 +210,7 @@ for (const dialect of dialects) {
       await expectCountersEqualRows("key_t", "2026-01")
       await expectCountersEqualRows("key_t", "2026-02")
       // The totals are the counters, not a scan of the rows: a counter moved by hand shows.
-      await exec(db, sql`update usage_agent_days set calls = calls + 40 where key_id = 'key_t' and agent_id = 'agent_b'`)
+      await exec(suite.db, sql`update usage_agent_days set calls = calls + 40 where key_id = 'key_t' and agent_id = 'agent_b'`)
       expect((await byAgent("2026-01")).find((a) => a.agentId === "agent_b")?.ops).toBe(41)
     })
 

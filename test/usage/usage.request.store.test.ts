@@ -1,28 +1,19 @@
 // store.usage.findByRequestId on every dialect: the newest row with the
 // request id within one user (one key's when asked), and never a legacy
 // reserved row (a call not yet priced nor paid, as the history hides it).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { describe, expect, test } from "bun:test"
 import { sql } from "drizzle-orm"
-import { Effect } from "effect"
-import { Database, type DatabaseHandle } from "../../src/platform/db/database"
 import type { NewCall } from "../../src/store/usage/repo"
-import { Store } from "../../src/store/store"
-import { makeTestApp, type TestApp } from "../support/app"
 import { exec } from "../support/billing"
 import { dialects } from "../support/db"
+import { storeSuite } from "../support/store-suite"
 
 const T0 = Date.UTC(2026, 0, 15)
 
 for (const dialect of dialects) {
   describe(`usage rows by request id (${dialect})`, () => {
-    let h: TestApp
-    let db: DatabaseHandle
-    beforeAll(async () => {
-      h = await makeTestApp(dialect)
-      db = await h.runtime.runPromise(Database)
-    })
-    afterAll(() => h.close())
-    const run = <A, E>(f: (s: typeof Store.Service) => Effect.Effect<A, E>) => h.runtime.runPromise(Effect.flatMap(Store, f))
+    const suite = storeSuite(dialect)
+    const run = suite.run
 
     /** A recorded (pending) call of `keyId` under `userId`, carrying `requestId`. */
     const record = (id: string, userId: string, keyId: string, requestId: string) => {
@@ -49,7 +40,7 @@ for (const dialect of dialects) {
     test("a legacy reserved row is not found, even when it is the newest", async () => {
       await record("use_s01", "usr_s", "key_s", "held")
       await exec(
-        db,
+        suite.db,
         sql`insert into usage (id, key_id, user_id, agent_id, agent_name, agent_price_micro_usd, markup_micro_usd, developer_price_micro_usd, wallet_id, request_id, environment, billable, state, created_at)
             values ('use_s02', 'key_s', 'usr_s', 'agent', '', 0, 0, 0, '', 'held', 'live', ${dialect === "postgres" ? sql`true` : sql`1`}, 'reserved', ${T0})`,
       )
